@@ -1,0 +1,129 @@
+//! Cells: pieces of code in one language, as their interpreter sees them.
+
+use crate::lang::Lang;
+use crate::span::SpanMap;
+
+/// Where a cell's code came from, which decides what it shares with others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The whole file (a plain script or module).
+    File,
+    /// A notebook code cell in the notebook's own language (Python cells of
+    /// a Python notebook share one interpreter, so they share variables).
+    NotebookCell,
+    /// A notebook cell run by a magic (`%sh`, `%%bash`, `%scala`...). Shell
+    /// magic cells each run in a shell of their own.
+    MagicCell {
+        /// The magic, without `%`: `sh`, `bash`, `python`, `scala`, `script bash`.
+        magic: String,
+    },
+    /// An IPython `!cmd` line: one line run in a shell of its own, with
+    /// `$name` and `{expr}` expanded from the Python namespace first.
+    BangLine,
+    /// Shell code inside a string of another cell (`subprocess.run("...")`,
+    /// `"curl ...".!!`). `host` is the index of the host cell.
+    HostString {
+        /// Index of the host cell in the file's cell list.
+        host: usize,
+    },
+}
+
+/// How text inserted into a cell must be written into the stored file.
+///
+/// Layers apply innermost first: shell code inside a Python string inside a
+/// notebook JSON string is `[PythonString, JsonString]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    /// A JSON string value (one-string `source` of an `.ipynb` cell).
+    JsonString,
+    /// A JSON list of one string per line: a newline closes the string and
+    /// opens the next one, indented like the others.
+    JsonLines {
+        /// What stands between `\n"` and the next line's opening quote:
+        /// `,` + newline + indentation.
+        joint: String,
+    },
+    /// Databricks `MAGIC` lines: each new line gets the prefix.
+    MagicLines {
+        /// The prefix, such as `# MAGIC `.
+        prefix: String,
+    },
+    /// The body of a Python string literal.
+    PythonString {
+        /// The quote character, `'` or `"`.
+        quote: char,
+        /// Whether it is triple-quoted.
+        triple: bool,
+        /// Whether it is a raw string (`r"..."`).
+        raw: bool,
+    },
+    /// The body of a Scala string literal.
+    ScalaString {
+        /// Whether it is triple-quoted (`"""`).
+        triple: bool,
+    },
+}
+
+/// A piece of code in one language, with its map back to the file.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The language the code is in.
+    pub lang: Lang,
+    /// The code, as the interpreter sees it.
+    pub code: String,
+    /// Cell offsets to file offsets.
+    pub map: SpanMap,
+    /// 1-based number of the notebook cell this code is in, if any.
+    pub number: Option<usize>,
+    /// Where the code came from.
+    pub origin: Origin,
+    /// How inserted text is written back, innermost layer first.
+    pub layers: Vec<Layer>,
+}
+
+impl Cell {
+    /// A cell holding a whole plain file.
+    pub fn whole_file(lang: Lang, text: &str) -> Self {
+        Cell {
+            lang,
+            code: text.to_owned(),
+            map: SpanMap::verbatim(0, text.len()),
+            number: None,
+            origin: Origin::File,
+            layers: Vec::new(),
+        }
+    }
+
+    /// A cell for shell code found in a string of `host` (at index
+    /// `host_index`): `map` goes from the nested code to the host's code,
+    /// `layer` is how the host's string literal encodes text.
+    pub fn nested(
+        host: &Cell,
+        host_index: usize,
+        code: String,
+        map: &SpanMap,
+        layer: Layer,
+    ) -> Self {
+        let mut layers = vec![layer];
+        layers.extend(host.layers.iter().cloned());
+        Cell {
+            lang: Lang::Shell,
+            code,
+            map: map.compose(&host.map),
+            number: host.number,
+            origin: Origin::HostString { host: host_index },
+            layers,
+        }
+    }
+
+    /// The line ending the code mostly uses (`\r\n` or `\n`).
+    pub fn line_ending(&self) -> &'static str {
+        let crlf = self.code.matches("\r\n").count();
+        let lf = self.code.matches('\n').count();
+        if crlf * 2 > lf {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Reads the files imds-lint scans into cells: pieces of code in one
+//! language, each with a span map back to the bytes of the file as stored.
+//!
+//! The flow is `bytes -> SourceFile -> cells -> syntax trees`: [`FileKind`]
+//! decides how a file is read, [`split`] cuts it into [`Cell`]s (notebook
+//! cells, Databricks `MAGIC` cells, IPython `!` lines), and [`syntax`] parses
+//! a cell with tree-sitter. The edit and fix types live here too, so that
+//! rules and the rewriter agree on them.
+
+mod cell;
+mod databricks;
+mod edit;
+mod error;
+mod kind;
+mod lang;
+mod magic;
+mod notebook;
+mod source;
+mod span;
+pub mod strings;
+pub mod syntax;
+
+pub use cell::{Cell, Layer, Origin};
+pub use edit::{Applicability, Edit, Fix};
+pub use error::ReadError;
+pub use kind::{databricks_header, FileKind};
+pub use lang::Lang;
+pub use source::{LineCol, LineIndex, SourceFile};
+pub use span::{Segment, SpanMap, SpanMapBuilder};
+
+/// Cuts a file into the cells its interpreters would run, in file order.
+///
+/// Markdown, SQL and R cells are kept (with their language) so that cell
+/// numbers match the notebook; rules skip what they do not analyse.
+pub fn split(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
+    match source.kind {
+        FileKind::Jupyter => notebook::cells(source),
+        FileKind::Databricks(lang) => Ok(databricks::cells(source, lang)),
+        FileKind::Python | FileKind::Shell | FileKind::Scala => {
+            let mut cell = Cell::whole_file(source.kind.lang(), &source.text);
+            let (_, bom) = source.text_without_bom();
+            if bom > 0 {
+                cell.code = source.text[bom..].to_owned();
+                cell.map = SpanMap::verbatim(bom, cell.code.len());
+            }
+            Ok(vec![cell])
+        }
+    }
+}

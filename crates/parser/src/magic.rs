@@ -1,0 +1,1 @@
+//! IPython magics and `!` lines inside notebook code cells.

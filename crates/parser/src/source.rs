@@ -1,0 +1,157 @@
+//! A file as stored: its bytes as text, its kind, and its line index.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::ReadError;
+use crate::kind::FileKind;
+
+/// A line and column, both 1-based, for output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in Unicode scalar values.
+    pub column: usize,
+    /// 1-based column in UTF-16 code units (what SARIF counts by default).
+    pub utf16_column: usize,
+}
+
+/// Byte offsets of line starts, to turn offsets into lines and columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text` (`\n` ends a line; `\r\n` too).
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are no lines (never: an empty text has one).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Line and column of byte `offset` in `text`.
+    pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let before = &text[self.starts[line]..offset];
+        LineCol {
+            line: line + 1,
+            column: before.chars().count() + 1,
+            utf16_column: before.encode_utf16().count() + 1,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A file read into memory as UTF-8 text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given or found by the walk.
+    pub path: PathBuf,
+    /// What kind of file it is.
+    pub kind: FileKind,
+    /// The whole file, byte for byte (a BOM, if any, included).
+    pub text: String,
+    /// Line starts of `text`.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Makes a source file from bytes already read. Rejects binary,
+    /// UTF-16 and non-UTF-8 content with the reason.
+    pub fn from_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>) -> Result<Self, ReadError> {
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Err(ReadError::Utf16);
+        }
+        if let Some(offset) = memchr::memchr(0, &bytes) {
+            return Err(ReadError::Binary { offset });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        let lines = LineIndex::new(&text);
+        Ok(SourceFile {
+            path: path.to_owned(),
+            kind,
+            text,
+            lines,
+        })
+    }
+
+    /// Line and column of a byte offset in the file.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    /// The text without a leading byte order mark, and the BOM's length.
+    pub fn text_without_bom(&self) -> (&str, usize) {
+        match self.text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest, '\u{feff}'.len_utf8()),
+            None => (&self.text, 0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars_and_utf16() {
+        let text = "ab\né𝄞x\r\nlast";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(text, 0).line, 1);
+        let x = text.find('x').unwrap_or_default();
+        let lc = index.line_col(text, x);
+        assert_eq!((lc.line, lc.column, lc.utf16_column), (2, 3, 4));
+        let last = text.find("last").unwrap_or_default();
+        assert_eq!(index.line_col(text, last).line, 3);
+    }
+
+    #[test]
+    fn rejects_binary_and_bad_encodings() {
+        let p = Path::new("x.py");
+        let k = FileKind::Python;
+        assert!(matches!(
+            SourceFile::from_bytes(p, k, b"a\0b".to_vec()),
+            Err(ReadError::Binary { offset: 1 })
+        ));
+        assert!(matches!(
+            SourceFile::from_bytes(p, k, b"ok\xff".to_vec()),
+            Err(ReadError::NotUtf8 { offset: 2 })
+        ));
+        assert!(matches!(
+            SourceFile::from_bytes(p, k, b"\xff\xfea\0".to_vec()),
+            Err(ReadError::Utf16)
+        ));
+    }
+}

@@ -1,0 +1,1 @@
+//! Decoding string literals of host languages into code with a span map.

@@ -1,0 +1,91 @@
+//! Findings: what a rule reports about one place in a cell.
+
+use std::fmt;
+use std::ops::Range;
+
+use imds_lint_parser::Fix;
+
+/// The rules imds-lint knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// IMD001: a request to IMDS that sends no session token.
+    MetadataRequestWithoutToken,
+    /// IMD002: a token request IMDS will refuse.
+    MalformedTokenRequest,
+    /// IMD003: a client that can only speak IMDSv1.
+    Imdsv1OnlyClient,
+}
+
+impl Rule {
+    /// Every rule, in code order.
+    pub const ALL: [Rule; 3] = [
+        Rule::MetadataRequestWithoutToken,
+        Rule::MalformedTokenRequest,
+        Rule::Imdsv1OnlyClient,
+    ];
+
+    /// The rule's code, such as `IMD001`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::MetadataRequestWithoutToken => "IMD001",
+            Rule::MalformedTokenRequest => "IMD002",
+            Rule::Imdsv1OnlyClient => "IMD003",
+        }
+    }
+
+    /// The rule's name, such as `metadata-request-without-token`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::MetadataRequestWithoutToken => "metadata-request-without-token",
+            Rule::MalformedTokenRequest => "malformed-token-request",
+            Rule::Imdsv1OnlyClient => "imdsv1-only-client",
+        }
+    }
+
+    /// The rule for a code or a name, in any case.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(code) || r.name() == code)
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule: Rule,
+    /// Index of the cell in the file's cell list.
+    pub cell: usize,
+    /// The range of the request, in the cell's coordinates.
+    pub range: Range<usize>,
+    /// What is wrong, naming the client and the metadata path.
+    pub message: String,
+    /// Why it matters more than usual (role credentials exposed).
+    pub note: Option<String>,
+    /// How to fix it, when a fix can be made.
+    pub fix: Option<Fix>,
+    /// Why no fix is offered, and what to change by hand.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding with no fix yet.
+    pub fn new(rule: Rule, cell: usize, range: Range<usize>, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            cell,
+            range,
+            message: message.into(),
+            note: None,
+            fix: None,
+            help: None,
+        }
+    }
+}

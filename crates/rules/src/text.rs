@@ -1,0 +1,158 @@
+//! Strings whose value is only partly known, as constant folding sees them.
+//!
+//! `f"{BASE}/iam/{role}"` with `BASE` a known constant and `role` a function
+//! argument is `[Lit("http://169.254.169.254/latest/meta-data"), Lit("/iam/"),
+//! Unknown]`: enough to know where the request goes, not what it asks for.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// One part of a [`Text`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Piece {
+    /// A part whose value is known.
+    Lit(String),
+    /// A part whose value is not known (an argument, a call result...).
+    Unknown,
+}
+
+/// A string value assembled from known and unknown parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Text {
+    pieces: Vec<Piece>,
+}
+
+/// Names bound to string values in one scope.
+pub type Env = HashMap<String, Text>;
+
+impl Text {
+    /// A fully known string.
+    pub fn lit(s: impl Into<String>) -> Self {
+        let mut text = Text::default();
+        text.push_lit(&s.into());
+        text
+    }
+
+    /// A wholly unknown string.
+    pub fn unknown() -> Self {
+        Text {
+            pieces: vec![Piece::Unknown],
+        }
+    }
+
+    /// Appends a known part.
+    pub fn push_lit(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(Piece::Lit(last)) = self.pieces.last_mut() {
+            last.push_str(s);
+        } else {
+            self.pieces.push(Piece::Lit(s.to_owned()));
+        }
+    }
+
+    /// Appends an unknown part (consecutive unknowns merge).
+    pub fn push_unknown(&mut self) {
+        if self.pieces.last() != Some(&Piece::Unknown) {
+            self.pieces.push(Piece::Unknown);
+        }
+    }
+
+    /// Appends another text.
+    pub fn push_text(&mut self, other: &Text) {
+        for piece in &other.pieces {
+            match piece {
+                Piece::Lit(s) => self.push_lit(s),
+                Piece::Unknown => self.push_unknown(),
+            }
+        }
+    }
+
+    /// `self` followed by `other`.
+    #[must_use]
+    pub fn concat(&self, other: &Text) -> Text {
+        let mut out = self.clone();
+        out.push_text(other);
+        out
+    }
+
+    /// The parts.
+    pub fn pieces(&self) -> &[Piece] {
+        &self.pieces
+    }
+
+    /// The known text before the first unknown part.
+    pub fn known_prefix(&self) -> &str {
+        match self.pieces.first() {
+            Some(Piece::Lit(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// The whole value, when every part is known.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self.pieces.as_slice() {
+            [] => Some(""),
+            [Piece::Lit(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether any part is unknown.
+    pub fn has_unknown(&self) -> bool {
+        self.pieces.contains(&Piece::Unknown)
+    }
+
+    /// Whether nothing at all is known.
+    pub fn is_unknown(&self) -> bool {
+        self.pieces.iter().all(|p| *p == Piece::Unknown) && !self.pieces.is_empty()
+    }
+
+    /// Whether a known part contains `needle`, ignoring ASCII case.
+    pub fn contains_ignore_case(&self, needle: &str) -> bool {
+        let needle = needle.to_ascii_lowercase();
+        self.pieces.iter().any(|p| match p {
+            Piece::Lit(s) => s.to_ascii_lowercase().contains(&needle),
+            Piece::Unknown => false,
+        })
+    }
+}
+
+impl fmt::Display for Text {
+    /// Known parts as they are, unknown parts as `…`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Lit(s) => f.write_str(s)?,
+                Piece::Unknown => f.write_str("…")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacent_parts_merge() {
+        let mut t = Text::lit("http://");
+        t.push_lit("169.254.169.254");
+        t.push_unknown();
+        t.push_unknown();
+        t.push_lit("/x");
+        assert_eq!(t.pieces().len(), 3);
+        assert_eq!(t.known_prefix(), "http://169.254.169.254");
+        assert_eq!(t.as_literal(), None);
+        assert_eq!(t.to_string(), "http://169.254.169.254…/x");
+    }
+
+    #[test]
+    fn empty_text_is_a_known_empty_string() {
+        assert_eq!(Text::default().as_literal(), Some(""));
+        assert!(!Text::default().is_unknown());
+        assert!(Text::unknown().is_unknown());
+    }
+}
