@@ -25,7 +25,21 @@ pub enum Origin {
     HostString {
         /// Index of the host cell in the file's cell list.
         host: usize,
+        /// How the host language interpolated the string before the shell
+        /// saw it: such parts are resolved from the host's variables.
+        interpolation: Interpolation,
     },
+}
+
+/// Host-language interpolation left visible in a nested cell's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpolation {
+    /// A plain string: the shell sees the code as it is.
+    None,
+    /// A Python f-string: `{name}` is a host value (`{{` was decoded to `{`).
+    Braces,
+    /// A Scala `s"..."` string: `$name` and `${expr}` are host values.
+    Dollar,
 }
 
 /// How text inserted into a cell must be written into the stored file.
@@ -103,6 +117,7 @@ impl Cell {
         code: String,
         map: &SpanMap,
         layer: Layer,
+        interpolation: Interpolation,
     ) -> Self {
         let mut layers = vec![layer];
         layers.extend(host.layers.iter().cloned());
@@ -111,7 +126,7 @@ impl Cell {
             code,
             map: map.compose(&host.map),
             number: host.number,
-            origin: Origin::HostString { host: host_index },
+            origin: Origin::HostString { host: host_index, interpolation },
             layers,
         }
     }

@@ -20,7 +20,7 @@ mod span;
 pub mod strings;
 pub mod syntax;
 
-pub use cell::{Cell, Layer, Origin};
+pub use cell::{Cell, Interpolation, Layer, Origin};
 pub use edit::{Applicability, Edit, Fix};
 pub use error::ReadError;
 pub use kind::{databricks_header, FileKind};
