@@ -25,14 +25,13 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
     let language = language(lang)?;
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
-        let idx = match parsers.iter().position(|(l, _)| *l == lang) {
-            Some(idx) => idx,
-            None => {
-                let mut parser = Parser::new();
-                parser.set_language(&language).ok()?;
-                parsers.push((lang, parser));
-                parsers.len() - 1
-            }
+        let idx = if let Some(idx) = parsers.iter().position(|(l, _)| *l == lang) {
+            idx
+        } else {
+            let mut parser = Parser::new();
+            parser.set_language(&language).ok()?;
+            parsers.push((lang, parser));
+            parsers.len() - 1
         };
         parsers[idx].1.parse(code, None)
     })

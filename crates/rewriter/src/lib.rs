@@ -1,1 +1,133 @@
-//! placeholder
+//! Applies imds-lint's fixes: maps the edits of findings to the bytes of the
+//! file as stored, verifies that the result still parses, and produces
+//! unified diffs or writes files atomically.
+//!
+//! Everything outside the edited ranges stays byte for byte: line endings,
+//! BOM, indentation, notebook JSON layout, escapes and outputs.
+
+mod apply;
+mod diff;
+mod encode;
+mod verify;
+mod write;
+
+pub use apply::{apply, plan, FileEdit, Plan, Skipped};
+pub use diff::unified_diff;
+pub use encode::{encode, json_escape, EncodeError};
+pub use verify::{verify, Broken, Rechecked};
+pub use write::{write_atomic, WriteError};
+
+use imds_lint_parser::{Applicability, Cell, Origin, SourceFile};
+use imds_lint_rules::{Finding, Settings};
+
+/// The result of fixing one file in memory.
+#[derive(Debug)]
+pub struct Fixed {
+    /// The new text (equal to the old when nothing applied).
+    pub text: String,
+    /// Indexes of the findings whose fixes were applied.
+    pub applied: Vec<usize>,
+    /// Findings with a fix that was not applied, and why.
+    pub skipped: Vec<(usize, Skipped)>,
+    /// The findings left in the new text (all of them when nothing applied).
+    pub remaining: Vec<Finding>,
+}
+
+/// How many times fixes that break a cell are dropped and the rest tried
+/// again before the file is left as it is.
+const ROUNDS: usize = 4;
+
+/// Fixes `source` in memory: applies the fixes of `findings` at or above
+/// `level`, and keeps only a result that still parses.
+pub fn fix_file(
+    source: &SourceFile,
+    cells: &[Cell],
+    findings: &[Finding],
+    settings: &Settings,
+    level: Applicability,
+) -> Fixed {
+    let mut exclude: Vec<usize> = Vec::new();
+    let mut skipped = Vec::new();
+
+    for _ in 0..ROUNDS {
+        let plan = plan(cells, findings, level, &exclude);
+        if plan.applied.is_empty() {
+            break;
+        }
+        let text = apply(&source.text, &plan.edits);
+
+        match verify(source, cells, &text, settings) {
+            Ok(rechecked) => {
+                skipped.extend(plan.skipped);
+                return Fixed {
+                    text,
+                    applied: plan.applied,
+                    skipped,
+                    remaining: rechecked.findings,
+                };
+            }
+            Err(broken) => {
+                let culprits = culprits(cells, findings, &plan.applied, &broken);
+                let reason = describe(&broken);
+                skipped.extend(
+                    culprits
+                        .iter()
+                        .map(|&i| (i, Skipped::Syntax(reason.clone()))),
+                );
+                exclude.extend(culprits);
+            }
+        }
+    }
+
+    let unexplained: Vec<(usize, Skipped)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fix.as_ref().is_some_and(|fix| fix.applicability >= level))
+        .filter(|(i, _)| !skipped.iter().any(|(s, _)| s == i))
+        .map(|(i, _)| {
+            (
+                i,
+                Skipped::Syntax("the fixed file did not verify".to_owned()),
+            )
+        })
+        .collect();
+    skipped.extend(unexplained);
+    Fixed {
+        text: source.text.clone(),
+        applied: Vec::new(),
+        skipped,
+        remaining: findings.to_vec(),
+    }
+}
+
+/// The applied findings to drop after a failed verification.
+fn culprits(
+    cells: &[Cell],
+    findings: &[Finding],
+    applied: &[usize],
+    broken: &Broken,
+) -> Vec<usize> {
+    let own_cell = |index: usize| match cells[index].origin {
+        Origin::HostString { host, .. } => host,
+        _ => index,
+    };
+    applied
+        .iter()
+        .copied()
+        .filter(|&i| match broken {
+            Broken::Structure(_) => true,
+            Broken::Cells(bad) => bad.contains(&own_cell(findings[i].cell)),
+            Broken::NestedCells => {
+                matches!(cells[findings[i].cell].origin, Origin::HostString { .. })
+            }
+        })
+        .collect()
+}
+
+fn describe(broken: &Broken) -> String {
+    match broken {
+        Broken::Structure(why) => format!("the fixed file would not read: {why}"),
+        Broken::Cells(_) => "the fixed code would not parse".to_owned(),
+        Broken::NestedCells => "the fixed shell command inside a string would not parse".to_owned(),
+    }
+}

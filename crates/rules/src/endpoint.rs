@@ -5,9 +5,9 @@ use std::net::Ipv6Addr;
 
 use crate::text::Text;
 
-/// 169.254.169.254 as a number.
+/// `169.254.169.254` as a number.
 const IMDS_V4: u32 = 0xA9FE_A9FE;
-/// fd00:ec2::254.
+/// `fd00:ec2::254`.
 const IMDS_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
 
 /// How the metadata host is written.

@@ -1,0 +1,180 @@
+//! Turning findings' fixes into a file's new text: choose the fixes, map
+//! their edits to file bytes through the span maps, and apply them.
+
+use std::ops::Range;
+
+use imds_lint_parser::{Applicability, Cell};
+use imds_lint_rules::Finding;
+
+use crate::encode::{encode, EncodeError};
+
+/// An edit in file coordinates, with its text already encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdit {
+    /// The bytes replaced in the file as stored.
+    pub range: Range<usize>,
+    /// What replaces them, as stored.
+    pub content: String,
+}
+
+/// Why a fix was not applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// Its edits overlap those of a fix applied before it; a second run
+    /// applies it.
+    Overlap,
+    /// Its text cannot be written into the container.
+    Encode(EncodeError),
+    /// The fixed code would not parse.
+    Syntax(String),
+}
+
+/// The fixes chosen for one file, as file edits.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Indexes of the findings whose fixes are in the plan.
+    pub applied: Vec<usize>,
+    /// Findings with a fix that is not in the plan, and why.
+    pub skipped: Vec<(usize, Skipped)>,
+    /// The edits, sorted, without duplicates.
+    pub edits: Vec<FileEdit>,
+}
+
+/// Chooses the fixes at or above `level` that can be applied together.
+///
+/// Identical edits (the token fetch that findings of one scope share) are
+/// applied once; a fix that overlaps one chosen before it is skipped.
+/// `exclude` lists findings to leave out (fixes that broke the syntax).
+pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude: &[usize]) -> Plan {
+    let mut plan = Plan::default();
+
+    for (index, finding) in findings.iter().enumerate() {
+        let Some(fix) = &finding.fix else { continue };
+        if fix.applicability < level || exclude.contains(&index) {
+            continue;
+        }
+
+        let edits = match file_edits(&cells[finding.cell], fix) {
+            Ok(edits) => edits,
+            Err(e) => {
+                plan.skipped.push((index, Skipped::Encode(e)));
+                continue;
+            }
+        };
+        if edits.iter().any(|e| conflicts(e, &plan.edits)) {
+            plan.skipped.push((index, Skipped::Overlap));
+            continue;
+        }
+
+        for edit in edits {
+            if !plan.edits.contains(&edit) {
+                plan.edits.push(edit);
+            }
+        }
+        plan.applied.push(index);
+    }
+
+    plan.edits.sort_by_key(|e| (e.range.start, e.range.end));
+    plan
+}
+
+/// Maps a fix's cell edits to encoded file edits.
+fn file_edits(cell: &Cell, fix: &imds_lint_parser::Fix) -> Result<Vec<FileEdit>, EncodeError> {
+    fix.edits
+        .iter()
+        .map(|edit| {
+            Ok(FileEdit {
+                range: cell.map.file_range(edit.range.clone()),
+                content: encode(cell, &edit.content)?,
+            })
+        })
+        .collect()
+}
+
+/// Whether `edit` touches bytes another, different, chosen edit touches.
+fn conflicts(edit: &FileEdit, chosen: &[FileEdit]) -> bool {
+    chosen.iter().any(|other| {
+        if other == edit {
+            return false;
+        }
+        let (a, b) = (&edit.range, &other.range);
+        if a.is_empty() && b.is_empty() {
+            return a.start == b.start;
+        }
+        (a.start < b.end && b.start < a.end)
+            || (a.is_empty() && a.start > b.start && a.start < b.end)
+            || (b.is_empty() && b.start > a.start && b.start < a.end)
+    })
+}
+
+/// Applies sorted, non-overlapping edits to `text`.
+pub fn apply(text: &str, edits: &[FileEdit]) -> String {
+    let added: usize = edits.iter().map(|e| e.content.len()).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.content);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imds_lint_parser::{Edit, Fix, Lang};
+    use imds_lint_rules::Rule;
+
+    fn finding(edits: Vec<Edit>) -> Finding {
+        let mut f = Finding::new(Rule::MetadataRequestWithoutToken, 0, 0..1, "m");
+        f.fix = Some(Fix::new("fix", edits, Applicability::Safe));
+        f
+    }
+
+    #[test]
+    fn shared_insertions_apply_once() {
+        let cells = vec![Cell::whole_file(Lang::Shell, "curl a\ncurl b\n")];
+        let token = Edit::insertion(0, "T=1\n");
+        let findings = vec![
+            finding(vec![token.clone(), Edit::insertion(4, " -H x")]),
+            finding(vec![token, Edit::insertion(11, " -H x")]),
+        ];
+        let plan = plan(&cells, &findings, Applicability::Safe, &[]);
+        assert_eq!(plan.applied, vec![0, 1]);
+        assert_eq!(
+            apply(&cells[0].code, &plan.edits),
+            "T=1\ncurl -H x a\ncurl -H x b\n"
+        );
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_for_the_next_run() {
+        let cells = vec![Cell::whole_file(Lang::Shell, "curl a\n")];
+        let findings = vec![
+            finding(vec![Edit::replacement(0..4, "wget")]),
+            finding(vec![Edit::replacement(2..6, "xx")]),
+        ];
+        let plan = plan(&cells, &findings, Applicability::Safe, &[]);
+        assert_eq!(plan.applied, vec![0]);
+        assert_eq!(plan.skipped, vec![(1, Skipped::Overlap)]);
+    }
+
+    #[test]
+    fn unsafe_fixes_need_the_unsafe_level() {
+        let cells = vec![Cell::whole_file(Lang::Shell, "curl a\n")];
+        let mut f = finding(vec![Edit::insertion(0, "x")]);
+        if let Some(fix) = f.fix.as_mut() {
+            fix.applicability = Applicability::Unsafe;
+        }
+        let findings = vec![f];
+        assert!(plan(&cells, &findings, Applicability::Safe, &[])
+            .applied
+            .is_empty());
+        assert_eq!(
+            plan(&cells, &findings, Applicability::Unsafe, &[]).applied,
+            vec![0]
+        );
+    }
+}

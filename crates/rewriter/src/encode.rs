@@ -1,0 +1,204 @@
+//! Writing inserted text the way its container stores it: the cell's line
+//! endings first, then each layer (string literal, `MAGIC` prefix, JSON).
+
+use std::fmt::Write as _;
+
+use imds_lint_parser::{Cell, Layer};
+
+/// Why text cannot be written into a container.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// A raw or triple-quoted literal cannot hold the text as it is.
+    #[error("the new text cannot be written inside this {0} string literal")]
+    Literal(&'static str),
+}
+
+/// Encodes `text`, written with `\n` line endings, for insertion into
+/// `cell`'s stored form.
+pub fn encode(cell: &Cell, text: &str) -> Result<String, EncodeError> {
+    let mut out = if cell.line_ending() == "\r\n" {
+        text.replace('\n', "\r\n")
+    } else {
+        text.to_owned()
+    };
+    for layer in &cell.layers {
+        out = encode_layer(layer, &out)?;
+    }
+    Ok(out)
+}
+
+fn encode_layer(layer: &Layer, text: &str) -> Result<String, EncodeError> {
+    match layer {
+        Layer::JsonString => Ok(json_escape(text)),
+        Layer::JsonLines { joint } => {
+            let mut out = String::with_capacity(text.len() + 8);
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    out.push_str("\\n\"");
+                    out.push_str(joint);
+                    out.push('"');
+                }
+                out.push_str(&json_escape(line));
+            }
+            Ok(out)
+        }
+        Layer::MagicLines { prefix } => {
+            let bare = prefix.trim_end();
+            let mut out = String::with_capacity(text.len() + 16);
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                    // The line's own text follows only on the last piece, so
+                    // an empty middle line is written the way exports write
+                    // it: the bare prefix.
+                    out.push_str(if line.is_empty() && i + 1 < text.split('\n').count() {
+                        bare
+                    } else {
+                        prefix
+                    });
+                }
+                out.push_str(line);
+            }
+            Ok(out)
+        }
+        Layer::PythonString { quote, triple, raw } => python_escape(text, *quote, *triple, *raw),
+        Layer::ScalaString { triple } => scala_escape(text, *triple),
+    }
+}
+
+/// Escapes text for the inside of a JSON string, leaving non-ASCII as it
+/// is (as Jupyter writes it).
+pub fn json_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn python_escape(text: &str, quote: char, triple: bool, raw: bool) -> Result<String, EncodeError> {
+    if raw {
+        let fits =
+            !text.contains(quote) && !text.ends_with('\\') && (triple || !text.contains('\n'));
+        return if fits {
+            Ok(text.to_owned())
+        } else {
+            Err(EncodeError::Literal("raw Python"))
+        };
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' if !triple => out.push_str("\\n"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+fn scala_escape(text: &str, triple: bool) -> Result<String, EncodeError> {
+    if triple {
+        return if text.contains("\"\"\"") {
+            Err(EncodeError::Literal("triple-quoted Scala"))
+        } else {
+            Ok(text.to_owned())
+        };
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imds_lint_parser::{Lang, SpanMap};
+
+    fn cell(layers: Vec<Layer>, code: &str) -> Cell {
+        let mut cell = Cell::whole_file(Lang::Shell, code);
+        cell.map = SpanMap::verbatim(0, code.len());
+        cell.layers = layers;
+        cell
+    }
+
+    #[test]
+    fn plain_cells_keep_their_line_endings() {
+        assert_eq!(
+            encode(&cell(vec![], "a\r\nb\r\n"), "x\n"),
+            Ok("x\r\n".to_owned())
+        );
+        assert_eq!(encode(&cell(vec![], "a\nb\n"), "x\n"), Ok("x\n".to_owned()));
+    }
+
+    #[test]
+    fn magic_lines_get_their_prefix() {
+        let layers = vec![Layer::MagicLines {
+            prefix: "# MAGIC ".to_owned(),
+        }];
+        assert_eq!(
+            encode(&cell(layers, "a\n"), "T=1\n\nx\n"),
+            Ok("T=1\n# MAGIC\n# MAGIC x\n# MAGIC ".to_owned())
+        );
+    }
+
+    #[test]
+    fn json_lines_split_into_one_string_per_line() {
+        let layers = vec![Layer::JsonLines {
+            joint: ",\n    ".to_owned(),
+        }];
+        assert_eq!(
+            encode(&cell(layers, "a\n"), "T=\"1\"\n"),
+            Ok("T=\\\"1\\\"\\n\",\n    \"".to_owned())
+        );
+    }
+
+    #[test]
+    fn layers_apply_innermost_first() {
+        let layers = vec![
+            Layer::PythonString {
+                quote: '"',
+                triple: false,
+                raw: false,
+            },
+            Layer::JsonString,
+        ];
+        // shell `-H "X: $T"` inside a Python "..." string inside JSON
+        assert_eq!(
+            encode(&cell(layers, ""), "-H \"X: $T\""),
+            Ok("-H \\\\\\\"X: $T\\\\\\\"".to_owned())
+        );
+    }
+
+    #[test]
+    fn raw_literals_refuse_what_they_cannot_hold() {
+        let layers = vec![Layer::PythonString {
+            quote: '"',
+            triple: false,
+            raw: true,
+        }];
+        assert!(encode(&cell(layers.clone(), ""), "a\"b").is_err());
+        assert_eq!(encode(&cell(layers, ""), "a'b"), Ok("a'b".to_owned()));
+    }
+}

@@ -1,0 +1,79 @@
+//! Checking fixed text before anything is written: it must still split
+//! into the same cells, and no cell may gain a syntax error.
+
+use imds_lint_parser::{split, syntax, Cell, Origin, SourceFile};
+use imds_lint_rules::{check, Finding, Settings};
+
+/// A file's text read again after fixing: its cells and findings.
+#[derive(Debug)]
+pub struct Rechecked {
+    /// The cells of the new text (nested cells included).
+    pub cells: Vec<Cell>,
+    /// What is left to report in the new text.
+    pub findings: Vec<Finding>,
+}
+
+/// Why fixed text was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    /// The file no longer reads (notebook JSON broken, cells merged).
+    Structure(String),
+    /// These cells of the original (indexes) no longer parse.
+    Cells(Vec<usize>),
+    /// Shell code inside host strings no longer parses.
+    NestedCells,
+}
+
+/// Reads `text` as `original`'s kind, and compares it with the original's
+/// `cells`: same number of own cells, no new syntax errors.
+pub fn verify(
+    original: &SourceFile,
+    cells: &[Cell],
+    text: &str,
+    settings: &Settings,
+) -> Result<Rechecked, Broken> {
+    let source = SourceFile::from_bytes(&original.path, original.kind, text.as_bytes().to_vec())
+        .map_err(|e| Broken::Structure(e.to_string()))?;
+    let new_cells = split(&source).map_err(|e| Broken::Structure(e.to_string()))?;
+
+    let own = |cells: &[Cell]| cells.iter().filter(|c| !is_nested(c)).count();
+    if own(&new_cells) != own(cells) {
+        return Err(Broken::Structure(
+            "the fix changed the file's cells".to_owned(),
+        ));
+    }
+
+    let broken: Vec<usize> = cells
+        .iter()
+        .zip(&new_cells)
+        .enumerate()
+        .filter(|(_, (old, new))| !is_nested(old) && !has_error(old) && has_error(new))
+        .map(|(i, _)| i)
+        .collect();
+    if !broken.is_empty() {
+        return Err(Broken::Cells(broken));
+    }
+
+    let (new_cells, findings) = check(new_cells, settings);
+    let nested_errors = |cells: &[Cell]| {
+        cells
+            .iter()
+            .filter(|c| is_nested(c) && has_error(c))
+            .count()
+    };
+    if nested_errors(&new_cells) > nested_errors(cells) {
+        return Err(Broken::NestedCells);
+    }
+    Ok(Rechecked {
+        cells: new_cells,
+        findings,
+    })
+}
+
+fn is_nested(cell: &Cell) -> bool {
+    matches!(cell.origin, Origin::HostString { .. })
+}
+
+fn has_error(cell: &Cell) -> bool {
+    cell.lang.is_analysed() && !syntax::parses_cleanly(cell.lang, &cell.code)
+}

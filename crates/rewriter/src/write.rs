@@ -1,0 +1,126 @@
+//! Writing a fixed file without ever leaving it half-written: a temporary
+//! file in the same folder, flushed to disk, then renamed over the original,
+//! and only if the original did not change since it was read.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a fixed file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The file changed on disk after it was read.
+    #[error("the file changed since it was read; run imds-lint again")]
+    Changed,
+    /// The path is a symbolic link to a file outside the scanned folders.
+    #[error("the path is a symbolic link to {0}, outside the scanned folders")]
+    OutsideRoots(PathBuf),
+    /// The file system refused.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// Replaces the file at `path` with `new`, if it still holds `original`.
+///
+/// A symbolic link is followed only to a file inside one of `roots`
+/// (canonical folders); the link itself stays. Permissions, and ownership
+/// where allowed, are kept.
+pub fn write_atomic(
+    path: &Path,
+    original: &[u8],
+    new: &[u8],
+    roots: &[PathBuf],
+) -> Result<(), WriteError> {
+    let target = fs::canonicalize(path)?;
+    if fs::symlink_metadata(path)?.file_type().is_symlink()
+        && !roots.iter().any(|r| target.starts_with(r))
+    {
+        return Err(WriteError::OutsideRoots(target));
+    }
+
+    let metadata = fs::metadata(&target)?;
+    if fs::read(&target)? != original {
+        return Err(WriteError::Changed);
+    }
+
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".imds-lint.")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(new)?;
+    temp.as_file().sync_all()?;
+    temp.as_file().set_permissions(metadata.permissions())?;
+    keep_owner(temp.path(), &metadata);
+
+    // A last look narrows the window in which another writer could be lost.
+    if fs::read(&target)? != original {
+        return Err(WriteError::Changed);
+    }
+    temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
+    if let Ok(dir) = fs::File::open(dir) {
+        // Not every file system can sync a folder; the rename is done either way.
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn keep_owner(path: &Path, metadata: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    // Only root may give a file away; for others the owner is already theirs.
+    let _ = std::os::unix::fs::chown(path, Some(metadata.uid()), Some(metadata.gid()));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_path: &Path, _metadata: &fs::Metadata) {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_keeps_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o750)).unwrap();
+        write_atomic(&path, b"old", b"new", &[]).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o750
+        );
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn file_changed_since_read_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "changed by someone else").unwrap();
+        let err = write_atomic(&path, b"what we read", b"fixed", &[]).unwrap_err();
+        assert!(matches!(err, WriteError::Changed));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "changed by someone else"
+        );
+    }
+
+    #[test]
+    fn symlink_out_of_the_roots_is_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let target = outside.path().join("t.sh");
+        fs::write(&target, "old").unwrap();
+        let link = root.path().join("link.sh");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let roots = vec![fs::canonicalize(root.path()).unwrap()];
+        let err = write_atomic(&link, b"old", b"new", &roots).unwrap_err();
+        assert!(matches!(err, WriteError::OutsideRoots(_)));
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+    }
+}
