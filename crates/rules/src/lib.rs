@@ -7,6 +7,7 @@
 //! attach fixes, because only they know the syntax to write.
 
 pub mod endpoint;
+pub mod prefilter;
 mod finding;
 pub mod python;
 pub mod request;

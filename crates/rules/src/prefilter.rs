@@ -1,0 +1,56 @@
+//! A cheap first look at a file's bytes: can it hold a metadata reference
+//! at all? Files that cannot are never parsed.
+//!
+//! Every spelling [`crate::endpoint`] recognises starts with one of these
+//! needles, and so does every IMDSv1-only client the rules know. The check is
+//! one pass of a literal-set search, so a 20,000-file workspace where 1% of
+//! the files mention the service costs little more than reading it.
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+/// Needles, case-insensitive. The first byte sequences of: every IPv4
+/// spelling's first part (`169.`, `0xa9`, octal `0251`) and the one-number
+/// forms, the IPv6 address, the host names, and the IMDSv1-only clients
+/// (`ec2metadata`, boto 2's `get_instance_metadata` and friends).
+const NEEDLES: &str =
+    r"(?i)169\.|0xa9|0251|2852039166|fd00:ec2|instance-data|ec2metadata|get_instance_";
+
+fn needles() -> Option<&'static Regex> {
+    static NEEDLES_RE: OnceLock<Option<Regex>> = OnceLock::new();
+    NEEDLES_RE.get_or_init(|| Regex::new(NEEDLES).ok()).as_ref()
+}
+
+/// Whether `bytes` may hold a request the rules report. `false` is a
+/// promise: checking the file would find nothing.
+pub fn worth_checking(bytes: &[u8]) -> bool {
+    needles().is_none_or(|re| re.is_match(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_passes() {
+        for text in [
+            "curl http://169.254.169.254/latest/meta-data/",
+            "requests.get('http://2852039166/latest/')",
+            "curl http://0XA9FEA9FE/",
+            "curl http://0251.0376.0251.0376/",
+            "curl http://[FD00:ec2::254]/latest/",
+            "wget http://Instance-Data.ec2.internal/latest/",
+            "ec2metadata --instance-id",
+            "boto.utils.get_instance_metadata()",
+        ] {
+            assert!(worth_checking(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_code_is_skipped() {
+        let code = "df = spark.table('main.gold.orders')\ndisplay(df.limit(20))\n";
+        assert!(!worth_checking(code.as_bytes()));
+    }
+}
