@@ -15,6 +15,7 @@ pub mod rules;
 pub mod scala;
 mod settings;
 pub mod shell;
+pub mod suppression;
 pub mod text;
 
 pub use finding::{Finding, Rule};
