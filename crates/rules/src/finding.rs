@@ -5,6 +5,10 @@ use std::ops::Range;
 
 use imds_lint_parser::Fix;
 
+use crate::rules::imd001_metadata_request_without_token as imd001;
+use crate::rules::imd002_malformed_token_request as imd002;
+use crate::rules::imd003_imdsv1_only_client as imd003;
+
 /// The rules imds-lint knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
@@ -39,6 +43,41 @@ impl Rule {
             Rule::MetadataRequestWithoutToken => "metadata-request-without-token",
             Rule::MalformedTokenRequest => "malformed-token-request",
             Rule::Imdsv1OnlyClient => "imdsv1-only-client",
+        }
+    }
+
+    /// One line on what the rule flags.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::MetadataRequestWithoutToken => imd001::SUMMARY,
+            Rule::MalformedTokenRequest => imd002::SUMMARY,
+            Rule::Imdsv1OnlyClient => imd003::SUMMARY,
+        }
+    }
+
+    /// The rule's documentation, in Markdown, with fixed headings: what it
+    /// flags, why, example, fix, fix safety, known limits.
+    pub fn doc(self) -> &'static str {
+        match self {
+            Rule::MetadataRequestWithoutToken => include_str!("../../../docs/rules/IMD001.md"),
+            Rule::MalformedTokenRequest => include_str!("../../../docs/rules/IMD002.md"),
+            Rule::Imdsv1OnlyClient => include_str!("../../../docs/rules/IMD003.md"),
+        }
+    }
+
+    /// Whether the rule offers fixes that `--fix` can apply.
+    pub fn fixable(self) -> bool {
+        !matches!(self, Rule::Imdsv1OnlyClient)
+    }
+
+    /// How serious a finding is for security dashboards, from 0.1 to 10 (the
+    /// scale GitHub code scanning reads as `security-severity`): requests
+    /// that break under enforcement and keep credentials reachable without
+    /// a token rank high.
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Rule::MetadataRequestWithoutToken | Rule::Imdsv1OnlyClient => "7.5",
+            Rule::MalformedTokenRequest => "5.0",
         }
     }
 

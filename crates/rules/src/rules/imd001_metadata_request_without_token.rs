@@ -1,30 +1,7 @@
-//! IMD001 metadata-request-without-token.
+//! IMD001 metadata-request-without-token: requests to IMDS that send no session token.
 //!
-//! ## What it flags
-//! A request to the instance metadata service that sends no
-//! `X-aws-ec2-metadata-token` header.
-//!
-//! ## Why
-//! With "Enforce AWS instance metadata v2" on, IMDS answers such a request
-//! with `401 Unauthorized`, and the notebook, job or init script fails.
-//!
-//! ## Example
-//! ```sh
-//! ROLE=$(curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/)
-//! ```
-//!
-//! ## Fix
-//! Fetch a token once with `PUT /latest/api/token`, then send it in the
-//! `X-aws-ec2-metadata-token` header of each request.
-//!
-//! ## Fix safety
-//! Safe when only the header and the token fetch are added; unsafe when the
-//! rewrite must restructure the call.
-//!
-//! ## Known limits
-//! Headers held in values the analyser cannot resolve (function results,
-//! `**kwargs`) are assumed to carry the token, so such requests are not
-//! reported.
+//! The rule's documentation (what it flags, why, example, fix, fix safety,
+//! known limits) is `docs/rules/IMD001.md`, shown by `imds-lint rule IMD001`.
 
 use super::Judgement;
 use crate::endpoint::Endpoint;

@@ -1,29 +1,7 @@
-//! IMD002 malformed-token-request.
+//! IMD002 malformed-token-request: token requests that IMDS refuses.
 //!
-//! ## What it flags
-//! A request to the token endpoint (`/latest/api/token`) that IMDS will
-//! refuse: a method other than PUT (405), no
-//! `X-aws-ec2-metadata-token-ttl-seconds` header (400), or a TTL outside
-//! 1..=21600 (400).
-//!
-//! ## Why
-//! The script believes it speaks IMDSv2, but never gets a token, so every
-//! request after it fails once IMDSv2 is enforced.
-//!
-//! ## Example
-//! ```sh
-//! TOKEN=$(curl -s http://169.254.169.254/latest/api/token)
-//! ```
-//!
-//! ## Fix
-//! Send `PUT` with a TTL header of 21600 seconds (or `--token-ttl`).
-//!
-//! ## Fix safety
-//! Safe: the request could not have worked before.
-//!
-//! ## Known limits
-//! A method or TTL held in a variable the analyser cannot resolve is
-//! assumed to be right.
+//! The rule's documentation (what it flags, why, example, fix, fix safety,
+//! known limits) is `docs/rules/IMD002.md`, shown by `imds-lint rule IMD002`.
 
 use super::Judgement;
 use crate::endpoint::Endpoint;

@@ -1,31 +1,7 @@
-//! IMD003 imdsv1-only-client.
+//! IMD003 imdsv1-only-client: clients that can only speak IMDSv1.
 //!
-//! ## What it flags
-//! A client that can only speak IMDSv1: `boto.utils.get_instance_metadata`
-//! and friends from boto 2, and `ec2metadata` from Debian and Ubuntu's
-//! cloud-guest-utils. (`ec2-metadata` from amazon-ec2-utils uses tokens
-//! and is not flagged.)
-//!
-//! ## Why
-//! These clients never send a token, so they fail once IMDSv2 is enforced,
-//! and no argument can change that.
-//!
-//! ## Example
-//! ```python
-//! from boto.utils import get_instance_metadata
-//! region = get_instance_metadata()["placement"]["availability-zone"][:-1]
-//! ```
-//!
-//! ## Fix
-//! None is applied: replace the client. In Python, use `requests` with a
-//! token, or boto3's `InstanceMetadataFetcher`; in shell, `ec2-metadata` or
-//! `curl` with a token.
-//!
-//! ## Fix safety
-//! Suggestion only.
-//!
-//! ## Known limits
-//! Other IMDSv1-only tools are not known to the rule.
+//! The rule's documentation (what it flags, why, example, fix, fix safety,
+//! known limits) is `docs/rules/IMD003.md`, shown by `imds-lint rule IMD003`.
 
 use std::ops::Range;
 
