@@ -1,5 +1,7 @@
 //! Cells: pieces of code in one language, as their interpreter sees them.
 
+use std::ops::Range;
+
 use crate::lang::Lang;
 use crate::span::SpanMap;
 
@@ -53,8 +55,12 @@ pub enum Layer {
     /// A JSON list of one string per line: a newline closes the string and
     /// opens the next one, indented like the others.
     JsonLines {
-        /// What stands between `\n"` and the next line's opening quote:
-        /// `,` + newline + indentation.
+        /// The text between one string's closing quote and the next one's
+        /// opening quote, as the file has it: `,` + line break + indentation
+        /// (`,\n    ` as Jupyter writes it, `,` in compact JSON). A new line
+        /// is written as `<line>` + `\n` (the two-character escape) + `"` +
+        /// joint + `"`. A list of fewer than two strings has no joint to
+        /// copy: it is `,` + what stands between `[` and the first quote.
         joint: String,
     },
     /// Databricks `MAGIC` lines: each new line gets the prefix.
@@ -126,8 +132,25 @@ impl Cell {
             code,
             map: map.compose(&host.map),
             number: host.number,
-            origin: Origin::HostString { host: host_index, interpolation },
+            origin: Origin::HostString {
+                host: host_index,
+                interpolation,
+            },
             layers,
+        }
+    }
+
+    /// A cell holding `self.code[range]`, mapped through this cell's map:
+    /// how a magic's body or an IPython `!` command becomes a cell.
+    pub(crate) fn part(&self, range: Range<usize>, lang: Lang, origin: Origin) -> Cell {
+        let map = SpanMap::verbatim(range.start, range.len()).compose(&self.map);
+        Cell {
+            lang,
+            code: self.code[range].to_owned(),
+            map,
+            number: self.number,
+            origin,
+            layers: self.layers.clone(),
         }
     }
 

@@ -45,6 +45,16 @@ pub enum ReadError {
     /// An `.ipynb` file in JSON that is not an nbformat 4 notebook.
     #[error("not a Jupyter notebook: {0}")]
     NotNotebook(String),
+    /// A notebook cell that breaks the nbformat 4 schema (a cell that is
+    /// not an object, a `source` that is neither a string nor a list of
+    /// strings...).
+    #[error("notebook cell {cell} is malformed: {reason}")]
+    InvalidCell {
+        /// 1-based number of the cell.
+        cell: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A notebook in an nbformat other than 4.
     #[error("unsupported nbformat {0}; only nbformat 4 is read")]
     UnsupportedNbformat(String),

@@ -7,6 +7,7 @@
 //! a cell with tree-sitter. The edit and fix types live here too, so that
 //! rules and the rewriter agree on them.
 
+mod bang;
 mod cell;
 mod databricks;
 mod edit;
@@ -15,6 +16,7 @@ mod kind;
 mod lang;
 mod magic;
 mod notebook;
+mod notebook_json;
 mod source;
 mod span;
 pub mod strings;
@@ -37,12 +39,9 @@ pub fn split(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
         FileKind::Jupyter => notebook::cells(source),
         FileKind::Databricks(lang) => Ok(databricks::cells(source, lang)),
         FileKind::Python | FileKind::Shell | FileKind::Scala => {
-            let mut cell = Cell::whole_file(source.kind.lang(), &source.text);
-            let (_, bom) = source.text_without_bom();
-            if bom > 0 {
-                cell.code = source.text[bom..].to_owned();
-                cell.map = SpanMap::verbatim(bom, cell.code.len());
-            }
+            let (text, bom) = source.text_without_bom();
+            let mut cell = Cell::whole_file(source.kind.lang(), text);
+            cell.map = SpanMap::verbatim(bom, text.len());
             Ok(vec![cell])
         }
     }

@@ -125,6 +125,23 @@ impl SpanMap {
         }
     }
 
+    /// The same map with every file offset moved `by` bytes later: turns a
+    /// map relative to a string literal into one relative to its host cell.
+    #[must_use]
+    pub fn shifted(&self, by: usize) -> SpanMap {
+        SpanMap {
+            segments: self
+                .segments
+                .iter()
+                .map(|seg| Segment {
+                    file: seg.file + by,
+                    ..*seg
+                })
+                .collect(),
+            end: self.end + by,
+        }
+    }
+
     fn segment_starting_at_or_covering(&self, offset: usize) -> Option<&Segment> {
         let idx = self
             .segments
@@ -305,5 +322,17 @@ mod tests {
         assert_eq!(nested.file_range(0..1), 53..54);
         assert_eq!(nested.file_range(1..2), 54..56);
         assert_eq!(nested.file_range(2..4), 56..58);
+    }
+
+    #[test]
+    fn shifted_moves_file_offsets_only() {
+        let mut b = SpanMapBuilder::new(1);
+        b.verbatim(2);
+        b.escaped(1, 2);
+        let map = b.finish().shifted(10);
+        assert_eq!(map.file_range(0..2), 11..13);
+        assert_eq!(map.file_range(2..3), 13..15);
+        assert_eq!(map.file_start(3), 15);
+        assert_eq!(map.cell_len(), 3);
     }
 }
