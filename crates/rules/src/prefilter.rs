@@ -10,12 +10,13 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-/// Needles, case-insensitive. The first byte sequences of: every IPv4
-/// spelling's first part (`169.`, `0xa9`, octal `0251`) and the one-number
-/// forms, the IPv6 address, the host names, and the IMDSv1-only clients
-/// (`ec2metadata`, boto 2's `get_instance_metadata` and friends).
-const NEEDLES: &str =
-    r"(?i)169\.|0xa9|0251|2852039166|fd00:ec2|instance-data|ec2metadata|get_instance_";
+/// Needles, case-insensitive. The first bytes of: every IPv4 spelling (a
+/// first part `169`, `0xa9` or octal `0251`, and after a decimal `169.` a
+/// second part `254`, `16689662`, hex or octal: a bare `169.` would match
+/// every table of numbers in notebook outputs), the one-number forms, the
+/// IPv6 address, the host names, and the IMDSv1-only clients (`ec2metadata`,
+/// boto 2's `get_instance_metadata` and friends).
+const NEEDLES: &str = r"(?i)169\.(?:254|16689662|0x|0[0-7])|0xa9|0251|2852039166|fd00:ec2|instance-data|ec2metadata|get_instance_";
 
 fn needles() -> Option<&'static Regex> {
     static NEEDLES_RE: OnceLock<Option<Regex>> = OnceLock::new();
@@ -39,6 +40,9 @@ mod tests {
             "requests.get('http://2852039166/latest/')",
             "curl http://0XA9FEA9FE/",
             "curl http://0251.0376.0251.0376/",
+            "curl http://169.16689662/",
+            "curl http://169.0xfe.0xa9.0xfe/",
+            "curl http://169.0376.169.254/",
             "curl http://[FD00:ec2::254]/latest/",
             "wget http://Instance-Data.ec2.internal/latest/",
             "ec2metadata --instance-id",
@@ -52,5 +56,11 @@ mod tests {
     fn ordinary_code_is_skipped() {
         let code = "df = spark.table('main.gold.orders')\ndisplay(df.limit(20))\n";
         assert!(!worth_checking(code.as_bytes()));
+        let table = "|  169.23|  orders|\n| 1169.5 | 2169.254 |";
+        assert!(
+            worth_checking(table.as_bytes()),
+            "2169.254 may be part of a URL"
+        );
+        assert!(!worth_checking(b"|  169.23|  orders|  169.99 |"));
     }
 }
