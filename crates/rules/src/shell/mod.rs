@@ -1,10 +1,484 @@
-//! Shell: finds curl, wget, httpie and ec2metadata requests in shell cells.
+//! Shell: finds curl, wget, httpie and ec2metadata requests in shell cells
+//! (scripts, `%sh` cells, IPython `!` lines, shell inside host strings).
+//!
+//! A cell is read once, in the order it is written: assignments feed an
+//! environment of variables (`env`), and each command's words are
+//! expanded through it (`value`) into the language-neutral [`argv`]
+//! model, which tells which commands are requests. Shell code inside the
+//! cell's strings and heredocs (`sh -c '...'`, `bash <<EOF`) is parsed and
+//! read as nested code (`nested`). Findings get fixes from `fix`.
+//!
+//! Known limits, each costing missed findings unless said otherwise:
+//! requests through `nc` or bash's `/dev/tcp` are not seen (no HTTP client
+//! names them); curl and wget configuration files (`~/.curlrc`,
+//! `~/.wgetrc`) are not read (a token header set there is missed, which
+//! costs a false finding); aliases are not followed; code piped into a
+//! shell (`echo "curl ..." | bash`) and `python -c` code are not read;
+//! curl's `--next` is not modelled (options of one URL count for all);
+//! on `!` lines `{expr}` with blanks inside is not read as one host value.
 
-use crate::text::Env;
+pub mod argv;
+mod curl;
+mod env;
+mod fix;
+mod httpie;
+mod nested;
+mod options;
+mod scope;
+mod token_request;
+mod tree;
+mod value;
+mod wget;
+mod wrapper;
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use imds_lint_parser::{syntax, Interpolation, Lang, Origin};
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+
+use self::argv::{CommandRequest, HttpCommand, Word};
+use self::env::ShellEnv;
+use self::fix::{Dollars, Found, Site, TokenVar, Ttl};
+use self::nested::Code;
+use self::scope::Layout;
+use self::tree::Parents;
+use self::value::Expander;
+use crate::endpoint;
+use crate::request::{Method, TTL_HEADER};
+use crate::rules;
+use crate::text::{Env, Text};
 use crate::FileCheck;
+
+/// The command shapes, as tree-sitter queries.
+const QUERY_SOURCE: &str = include_str!("../../../../grammars/bash.scm");
+
+/// Shell code nested in shell code (`sh -c "bash -c '...'"`) is followed
+/// this deep; deeper code is not read.
+const MAX_NESTING: usize = 8;
 
 /// Analyses shell cell `index`; `outer` holds variables visible from
 /// outside the shell (a notebook's Python names, for `!` lines).
 pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
-    let _ = (file, index, outer);
+    let cell = &file.cells[index];
+    let code = Code::cell(&cell.code);
+    let origin = cell.origin.clone();
+    let braces = matches!(
+        origin,
+        Origin::BangLine
+            | Origin::HostString {
+                interpolation: Interpolation::Braces,
+                ..
+            }
+    );
+
+    let mut analysis = Analysis {
+        cell: index,
+        layout: match origin {
+            Origin::BangLine => Layout::Chained,
+            Origin::HostString { .. } => Layout::Compact,
+            Origin::File | Origin::NotebookCell | Origin::MagicCell { .. } => Layout::Lines,
+        },
+        found: Vec::new(),
+        tokens: Vec::new(),
+        names: outer.keys().cloned().collect(),
+        reported: HashSet::new(),
+        codes: 0,
+    };
+    let mut env = ShellEnv::new(outer, braces);
+    analysis.code(&code, &mut env, 0);
+
+    let context = fix::Context {
+        settings: file.settings,
+        names: &analysis.names,
+        tokens: &analysis.tokens,
+        dollars: match origin {
+            Origin::BangLine => Dollars::BangLine,
+            Origin::HostString {
+                interpolation: Interpolation::Dollar,
+                ..
+            } => Dollars::ScalaInterpolated,
+            _ => Dollars::Shell,
+        },
+    };
+    let findings = fix::attach(analysis.found, &context);
+    let settings = file.settings;
+    file.findings
+        .extend(findings.into_iter().filter(|f| settings.enabled(f.rule)));
 }
+
+/// The compiled query, or `None` if it does not compile (a bug the tests
+/// catch).
+fn query() -> Option<&'static Query> {
+    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
+    QUERY
+        .get_or_init(|| {
+            let language = syntax::language(Lang::Shell)?;
+            match Query::new(&language, QUERY_SOURCE) {
+                Ok(query) => Some(query),
+                Err(err) => {
+                    log::error!("grammars/bash.scm does not compile: {err}");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// What one query match is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Command,
+    Assignment,
+    Loop,
+    Unset,
+    Name,
+}
+
+/// A piece of code being read: its text, its number and its tree's
+/// parent links.
+struct Source<'a, 't> {
+    code: &'a Code,
+    id: usize,
+    parents: &'a Parents<'t>,
+}
+
+/// The state of reading one cell.
+struct Analysis {
+    cell: usize,
+    /// How the cell takes a token fetch.
+    layout: Layout,
+    found: Vec<Found>,
+    tokens: Vec<TokenVar>,
+    /// Names in use in the cell and outside it.
+    names: HashSet<String>,
+    /// Commands already reported (nested code may be read twice: a `$(...)`
+    /// in `sh -c "..."` is the outer shell's too).
+    reported: HashSet<Range<usize>>,
+    /// Pieces of code read so far; numbers them.
+    codes: usize,
+}
+
+impl Analysis {
+    /// Reads one piece of code with the variables `env`.
+    fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize) {
+        let Some(query) = query() else {
+            return;
+        };
+        let Some(tree) = syntax::parse(Lang::Shell, &code.text) else {
+            return;
+        };
+        let id = self.codes;
+        self.codes += 1;
+
+        // Matches in the order they are written, each node once.
+        let mut events: Vec<(usize, Shape, Node)> = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, tree.root_node(), code.text.as_bytes());
+        while let Some(m) = matches.next() {
+            for capture in m.captures() {
+                let shape = match query.capture_names()[capture.index as usize] {
+                    "command" => Shape::Command,
+                    "assignment" => Shape::Assignment,
+                    "loop" => Shape::Loop,
+                    "unset" => Shape::Unset,
+                    _ => Shape::Name,
+                };
+                events.push((capture.node.start_byte(), shape, capture.node));
+            }
+        }
+        events.sort_by_key(|(start, shape, node)| (*start, *shape as u8, node.id()));
+        events.dedup_by_key(|(_, shape, node)| (*shape, node.id()));
+
+        let parents = Parents::of(&tree);
+        let source = Source {
+            code,
+            id,
+            parents: &parents,
+        };
+        // Nested code is read after this code, each with the variables
+        // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
+        // heredoc is run by this shell, and is reported (and fixed) here.
+        let mut nested: Vec<(Code, ShellEnv)> = Vec::new();
+        for (_, shape, node) in events {
+            match shape {
+                Shape::Command => {
+                    let codes = self.command(node, &source, env);
+                    nested.extend(codes.into_iter().map(|code| (code, env.clone())));
+                }
+                Shape::Assignment => assign(node, &source, env),
+                Shape::Loop => loop_variable(node, code, env),
+                Shape::Unset => {
+                    let mut cursor = node.walk();
+                    for name in node.named_children(&mut cursor) {
+                        if name.kind() == "variable_name" {
+                            env.unset(&code.text[name.byte_range()]);
+                        }
+                    }
+                }
+                Shape::Name => {
+                    self.names.insert(code.text[node.byte_range()].to_owned());
+                }
+            }
+        }
+        if depth < MAX_NESTING {
+            for (code, mut env) in nested {
+                self.code(&code, &mut env, depth + 1);
+            }
+        }
+    }
+
+    /// Reads one simple command; returns the shell code it runs.
+    fn command(&mut self, node: Node, source: &Source, env: &mut ShellEnv) -> Vec<Code> {
+        let code = source.code;
+        let (words, sources) = command_words(node, code, env);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        track_builtins(&words, env);
+        let nested = nested_code(node, source, &words, &sources);
+
+        let range = code.range_to_cell(node.byte_range());
+        let Some(request) = argv::request_from_argv(&words, range.clone()) else {
+            return nested;
+        };
+        if let CommandRequest::Http(http) = &request {
+            if let Some(name) = token_variable(node, source, http) {
+                self.tokens.push(TokenVar {
+                    name,
+                    scope: scope::placement_scope(node, source.id, source.parents),
+                    position: range.start,
+                });
+            }
+        }
+        let Some(finding) = request.finding(self.cell) else {
+            return nested;
+        };
+        if !self.reported.insert(range) {
+            return nested;
+        }
+        let site = match &request {
+            CommandRequest::Http(http) => Some(self.site(node, source, http, &words, &sources)),
+            CommandRequest::Imdsv1Only { .. } => None,
+        };
+        self.found.push(Found { finding, site });
+        nested
+    }
+
+    /// Where a fix for the request `http` written at `node` goes.
+    fn site(
+        &self,
+        node: Node,
+        source: &Source,
+        http: &HttpCommand,
+        words: &[Word],
+        sources: &[Node],
+    ) -> Site {
+        let code = source.code;
+        let written_once =
+            |i: usize| sources.iter().filter(|n| n.id() == sources[i].id()).count() == 1;
+        let program_literal = matches!(sources[http.program].kind(), "command_name" | "word")
+            && written_once(http.program);
+        let header_at = match http.client {
+            argv::Client::Httpie => {
+                written_once(http.url).then(|| code.to_cell(sources[http.url].end_byte()))
+            }
+            _ => program_literal.then(|| code.to_cell(sources[http.program].end_byte())),
+        };
+        let url_start =
+            written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
+        let (scope, insertion) =
+            scope::placement(node, code, source.id, source.parents, self.layout);
+        Site {
+            client: http.client,
+            method: http.request.method.clone(),
+            names_method: argv::names_method(words, http),
+            ttl: Ttl::of(&http.request.headers),
+            program: http.request.client.clone(),
+            header_at,
+            url_start,
+            base: fix::base_url(&http.request.url),
+            scope,
+            insertion,
+            quoting: code.quoting.clone(),
+            position: code.to_cell(node.start_byte()),
+        }
+    }
+}
+
+/// The words of a command (its name and arguments, not its prefix
+/// assignments or redirections) in cell offsets, and the node each came from.
+fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>, Vec<Node<'t>>) {
+    let expander = Expander {
+        source: &code.text,
+        env,
+    };
+    let mut words = Vec::new();
+    let mut sources = Vec::new();
+    let mut cursor = node.walk();
+    if cursor.goto_first_child() {
+        loop {
+            if matches!(cursor.field_name(), Some("name" | "argument")) {
+                let child = cursor.node();
+                let before = words.len();
+                expander.words(child, &mut words);
+                sources.extend(std::iter::repeat_n(child, words.len() - before));
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    for word in &mut words {
+        word.range = code.range_to_cell(word.range.clone());
+    }
+    (words, sources)
+}
+
+/// `read NAME` sets variables to values nobody can know.
+fn track_builtins(words: &[Word], env: &mut ShellEnv) {
+    if words[0].text.as_literal() != Some("read") {
+        return;
+    }
+    let names = words[1..]
+        .iter()
+        .filter_map(|w| w.text.as_literal())
+        .filter(|w| wrapper::is_name(w));
+    for name in names {
+        env.set(name, Text::unknown());
+    }
+}
+
+/// Shell code the command runs: the `-c` argument of `sh`, `bash`...,
+/// or a heredoc or here-string fed to a shell reading its script from
+/// standard input.
+fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) -> Vec<Code> {
+    let code = source.code;
+    let mut out = Vec::new();
+    if let Some(i) = argv::shell_code(words) {
+        out.extend(code.nested(sources[i], false));
+    }
+    if !argv::reads_script_from_stdin(words) {
+        return out;
+    }
+
+    // A here-string is part of the command; a heredoc belongs to the
+    // redirected statement around it.
+    let mut redirects = Vec::new();
+    let mut cursor = node.walk();
+    redirects.extend(
+        node.children(&mut cursor)
+            .filter(|c| c.kind() == "herestring_redirect"),
+    );
+    let statement = source.parents.parent(node);
+    if let Some(parent) = statement.filter(|p| p.kind() == "redirected_statement") {
+        let mut cursor = parent.walk();
+        redirects.extend(
+            parent
+                .children(&mut cursor)
+                .filter(|c| c.kind() == "heredoc_redirect"),
+        );
+    }
+    for redirect in redirects {
+        let mut cursor = redirect.walk();
+        let children: Vec<Node> = redirect.named_children(&mut cursor).collect();
+        let quoted = children
+            .iter()
+            .find(|c| c.kind() == "heredoc_start")
+            .is_some_and(|c| code.text[c.byte_range()].contains(['\'', '"', '\\']));
+        for child in children {
+            if matches!(
+                child.kind(),
+                "heredoc_body" | "raw_string" | "string" | "word"
+            ) {
+                out.extend(code.nested(child, quoted));
+            }
+        }
+    }
+    out
+}
+
+/// Records `NAME=value` (alone or declared); `NAME+=value` appends.
+fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
+    let code = source.code;
+    if source
+        .parents
+        .parent(node)
+        .is_some_and(|p| p.kind() == "command")
+    {
+        return;
+    }
+    let Some(name) = node.child_by_field_name("name") else {
+        return;
+    };
+    if name.kind() != "variable_name" {
+        return;
+    }
+    let name = &code.text[name.byte_range()];
+    let value = match node.child_by_field_name("value") {
+        Some(value) => Expander {
+            source: &code.text,
+            env,
+        }
+        .text(value),
+        None => Text::default(),
+    };
+    let append = node
+        .child(1)
+        .is_some_and(|op| &code.text[op.byte_range()] == "+=");
+    let value = match env.get(name) {
+        Some(old) if append => old.concat(&value),
+        _ => value,
+    };
+    env.set(name, value);
+}
+
+/// `for NAME in ONE; do` gives NAME that value; more values, or the
+/// arguments (`for NAME; do`), leave it unknown.
+fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
+    let Some(name) = node.child_by_field_name("variable") else {
+        return;
+    };
+    let mut cursor = node.walk();
+    let values: Vec<Node> = node.children_by_field_name("value", &mut cursor).collect();
+    let value = match values.as_slice() {
+        [one] if one.kind() != "simple_expansion" && one.kind() != "expansion" => Expander {
+            source: &code.text,
+            env,
+        }
+        .text(*one),
+        _ => Text::unknown(),
+    };
+    env.set(&code.text[name.byte_range()], value);
+}
+
+/// The variable a correct token request's output is assigned to:
+/// `NAME=$(curl -X PUT .../api/token -H "...-ttl-seconds: N")`.
+fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<String> {
+    let request = &http.request;
+    let is_token = endpoint::classify(&request.url).is_some_and(|e| e.is_token_path());
+    let well_formed = request.method == Method::Put
+        && request.headers.has(TTL_HEADER)
+        && rules::judge(request).is_none();
+    if !is_token || !well_formed {
+        return None;
+    }
+    let mut substituted = false;
+    let mut at = source.parents.parent(node)?;
+    loop {
+        match at.kind() {
+            "command_substitution" => substituted = true,
+            "pipeline" | "string" | "redirected_statement" => {}
+            "variable_assignment" if substituted => {
+                let name = at.child_by_field_name("name")?;
+                return Some(source.code.text[name.byte_range()].to_owned());
+            }
+            _ => return None,
+        }
+        at = source.parents.parent(at)?;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,505 @@
+//! The argv model: a command as a list of words, whatever language wrote
+//! it. The shell analyser builds words from shell syntax; the Python and
+//! Scala analysers build them from list-form commands
+//! (`subprocess.run(["curl", "-s", url])`, `Seq("curl", url).!!`).
+//!
+//! [`request_from_argv`] looks through wrappers (`sudo`, `timeout 5`,
+//! `env A=1`...), recognises the client (curl, wget, httpie, ec2metadata),
+//! reads its options and returns the request it makes.
+//!
+//! ```
+//! use imds_lint_rules::shell::argv::{request_from_argv, CommandRequest, Word};
+//! use imds_lint_rules::Text;
+//!
+//! let words = vec![
+//!     Word::new(Text::lit("curl"), 1..7),
+//!     Word::new(Text::lit("-s"), 9..13),
+//!     Word::new(Text::lit("http://169.254.169.254/latest/meta-data/"), 15..58),
+//! ];
+//! let Some(CommandRequest::Http(http)) = request_from_argv(&words, 0..59) else {
+//!     panic!("curl makes a request");
+//! };
+//! assert_eq!(http.request.client, "curl");
+//! assert_eq!(http.url, 2);
+//! assert!(CommandRequest::Http(http).finding(0).is_some());
+//! ```
+
+use std::ops::Range;
+
+use super::{curl, httpie, wget, wrapper};
+use crate::finding::Finding;
+use crate::request::{Headers, Method, Request};
+use crate::rules::{self, imd003_imdsv1_only_client};
+use crate::text::Text;
+
+/// One argument of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Its value, as far as it is known.
+    pub text: Text,
+    /// Where it is written, in cell coordinates (for list-form commands:
+    /// the list element's range).
+    pub range: Range<usize>,
+    /// Whether it may stand for any number of arguments, options
+    /// included: an unquoted shell expansion whose value is not known
+    /// (`curl $OPTS url`), or `*args` in a list. A spread word whose value
+    /// starts with an unknown part may hide a token header, so a command
+    /// with one is not reported as missing the header.
+    pub spread: bool,
+}
+
+impl Word {
+    /// A word that is exactly one argument.
+    pub fn new(text: Text, range: Range<usize>) -> Self {
+        Word {
+            text,
+            range,
+            spread: false,
+        }
+    }
+
+    /// A word that may stand for any number of arguments (see [`Word::spread`]).
+    pub fn spread(text: Text, range: Range<usize>) -> Self {
+        Word {
+            text,
+            range,
+            spread: true,
+        }
+    }
+}
+
+/// A program that talks to the metadata service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Client {
+    /// `curl`.
+    Curl,
+    /// GNU `wget` (and busybox's).
+    Wget,
+    /// httpie's `http` and `https`, and `xh`/`xhs`, which read the same.
+    Httpie,
+    /// `ec2metadata` from cloud-guest-utils: IMDSv1 only.
+    Ec2Metadata,
+}
+
+impl Client {
+    /// The client a program name runs (`curl`, `http`...), if any.
+    pub fn from_program(name: &str) -> Option<Client> {
+        match name {
+            "curl" => Some(Client::Curl),
+            "wget" => Some(Client::Wget),
+            "http" | "https" | "xh" | "xhs" => Some(Client::Httpie),
+            "ec2metadata" => Some(Client::Ec2Metadata),
+            _ => None,
+        }
+    }
+}
+
+/// An HTTP request made by curl, wget or httpie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpCommand {
+    /// The request, ready for [`rules::judge`]; its range is the one given
+    /// to [`request_from_argv`].
+    pub request: Request,
+    /// The client.
+    pub client: Client,
+    /// Index in the words of the client's name (after any wrappers): a fix
+    /// inserts curl's and wget's header option right after it.
+    pub program: usize,
+    /// Index of the word that holds the URL judged (httpie's header item
+    /// goes right after it). For curl's `--url U` it is `U`'s word.
+    pub url: usize,
+}
+
+/// What a command does that the rules care about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandRequest {
+    /// An HTTP request.
+    Http(HttpCommand),
+    /// A client that can only speak IMDSv1 (IMD003), such as `ec2metadata`.
+    Imdsv1Only {
+        /// The client's name as written.
+        client: String,
+        /// Index in the words of the client's name.
+        program: usize,
+        /// The command's range, as given to [`request_from_argv`].
+        range: Range<usize>,
+    },
+}
+
+impl CommandRequest {
+    /// The range of the command.
+    pub fn range(&self) -> Range<usize> {
+        match self {
+            CommandRequest::Http(http) => http.request.range.clone(),
+            CommandRequest::Imdsv1Only { range, .. } => range.clone(),
+        }
+    }
+
+    /// The finding this command earns in cell `cell`, judged by the rules;
+    /// `None` when it is fine or does not reach the metadata service. The
+    /// finding has no fix: the analyser that knows the syntax adds one.
+    pub fn finding(&self, cell: usize) -> Option<Finding> {
+        match self {
+            CommandRequest::Http(http) => {
+                let judgement = rules::judge(&http.request)?;
+                let mut finding = Finding::new(
+                    judgement.rule,
+                    cell,
+                    http.request.range.clone(),
+                    judgement.message,
+                );
+                finding.note = judgement.note;
+                Some(finding)
+            }
+            CommandRequest::Imdsv1Only { client, range, .. } => {
+                Some(imd003_imdsv1_only_client::finding(
+                    cell,
+                    range.clone(),
+                    client,
+                    "`ec2-metadata` (amazon-ec2-utils) or curl with an IMDSv2 token",
+                ))
+            }
+        }
+    }
+}
+
+/// What a client's option reader makes of its arguments.
+#[derive(Debug)]
+pub(super) struct Parsed {
+    /// The method.
+    pub method: Method,
+    /// The headers.
+    pub headers: Headers,
+    /// The URLs, each with the index of the word it is in.
+    pub urls: Vec<(Text, usize)>,
+    /// Whether a spread word of unknown value may hold any options.
+    pub opaque: bool,
+    /// Whether the method is named (`-X`, `--method`, httpie's method word).
+    pub method_explicit: bool,
+}
+
+impl Default for Parsed {
+    fn default() -> Self {
+        Parsed {
+            method: Method::Get,
+            headers: Headers::none(),
+            urls: Vec::new(),
+            opaque: false,
+            method_explicit: false,
+        }
+    }
+}
+
+/// The request the command `words` makes, written at `range`.
+///
+/// `words[0]` is the command name; wrappers (`sudo`, `timeout N`,
+/// `env A=1`, `nohup`, `nice`, `command`, `exec`, `time`, `xargs`,
+/// `stdbuf`, `setsid`, `busybox`) are looked through. Returns `None` when
+/// the command is no client the rules know, or makes no request
+/// (`curl --help`). When curl is given several URLs, the first that the
+/// rules report is the one returned, else the first on the metadata
+/// service, else the first.
+pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandRequest> {
+    let program = wrapper::unwrap(words, 0)?;
+    let name = wrapper::program_name(&words[program])?;
+    let client = Client::from_program(name)?;
+
+    let parsed = match client {
+        Client::Curl => curl::parse(words, program)?,
+        Client::Wget => wget::parse(words, program)?,
+        Client::Httpie => httpie::parse(words, program)?,
+        Client::Ec2Metadata => {
+            return Some(CommandRequest::Imdsv1Only {
+                client: name.to_owned(),
+                program,
+                range,
+            })
+        }
+    };
+
+    let mut headers = parsed.headers;
+    headers.open |= parsed.opaque;
+    let candidates: Vec<HttpCommand> = parsed
+        .urls
+        .into_iter()
+        .map(|(url, word)| HttpCommand {
+            request: Request {
+                client: name.to_owned(),
+                method: parsed.method.clone(),
+                url: with_default_scheme(client, name, url),
+                headers: headers.clone(),
+                range: range.clone(),
+            },
+            client,
+            program,
+            url: word,
+        })
+        .collect();
+
+    let chosen = candidates
+        .iter()
+        .position(|c| rules::judge(&c.request).is_some())
+        .or_else(|| {
+            candidates
+                .iter()
+                .position(|c| crate::endpoint::classify(&c.request.url).is_some())
+        })
+        .unwrap_or(0);
+    candidates.into_iter().nth(chosen).map(CommandRequest::Http)
+}
+
+/// httpie reads `:/path` and `:8080/path` as localhost; nothing else
+/// changes where a URL goes.
+fn with_default_scheme(client: Client, name: &str, url: Text) -> Text {
+    if client == Client::Httpie && url.known_prefix().starts_with(':') {
+        let scheme = if name.ends_with('s') {
+            "https://"
+        } else {
+            "http://"
+        };
+        return Text::lit(format!("{scheme}localhost")).concat(&url);
+    }
+    url
+}
+
+/// The index of the word holding shell code that `words` runs: the
+/// operand after `-c` of `sh`, `bash`, `dash`, `zsh`, `ksh` or `ash`
+/// (clustered too: `bash -lc CODE`), or the single argument of `eval`;
+/// wrappers are looked through. Analysers parse that word as a nested
+/// shell cell.
+pub fn shell_code(words: &[Word]) -> Option<usize> {
+    let program = wrapper::unwrap(words, 0)?;
+    let name = wrapper::program_name(&words[program])?;
+    if name == "eval" {
+        return (words.len() == program + 2).then_some(program + 1);
+    }
+    if !is_shell(name) {
+        return None;
+    }
+    let mut command_string = false;
+    let mut i = program + 1;
+    while let Some(word) = words.get(i) {
+        // The code itself may be built from values; options are not.
+        let Some(text) = word.text.as_literal() else {
+            break;
+        };
+        if text == "--" {
+            i += 1;
+            break;
+        }
+        let is_option = (text.starts_with('-') || text.starts_with('+')) && text.len() > 1;
+        if !is_option {
+            break;
+        }
+        if text.starts_with("--") {
+            // `--rcfile FILE` and `--init-file FILE` take a value.
+            i += usize::from(matches!(text, "--rcfile" | "--init-file"));
+        } else {
+            command_string |= text.starts_with('-') && text.contains('c');
+            // `-o opt` and `-O shopt` take a value.
+            i += usize::from(text.ends_with('o') || text.ends_with('O'));
+        }
+        i += 1;
+    }
+    (command_string && i < words.len()).then_some(i)
+}
+
+/// Whether `words` runs a shell that reads its script from standard input
+/// (`bash`, `sudo sh -s`, `bash -x`), so a heredoc or here-string fed to
+/// it is shell code.
+pub fn reads_script_from_stdin(words: &[Word]) -> bool {
+    let Some(program) = wrapper::unwrap(words, 0) else {
+        return false;
+    };
+    if !wrapper::program_name(&words[program]).is_some_and(is_shell) {
+        return false;
+    }
+    let mut reads_stdin = true;
+    for word in &words[program + 1..] {
+        let Some(text) = word.text.as_literal() else {
+            return false;
+        };
+        if text.starts_with('-') && text.len() > 1 && !text.starts_with("--") {
+            if text.contains('s') {
+                return true;
+            }
+            reads_stdin &= !text.contains('c');
+        } else if !text.starts_with('-') {
+            // A script file operand.
+            return false;
+        }
+    }
+    reads_stdin
+}
+
+/// Whether the request `http` read from `words` names its method
+/// (`-X GET`, `--method=POST`, httpie's `GET`), rather than getting it
+/// from other options or the client's default.
+pub(super) fn names_method(words: &[Word], http: &HttpCommand) -> bool {
+    let parsed = match http.client {
+        Client::Curl => curl::parse(words, http.program),
+        Client::Wget => wget::parse(words, http.program),
+        Client::Httpie => httpie::parse(words, http.program),
+        Client::Ec2Metadata => None,
+    };
+    parsed.is_some_and(|p| p.method_explicit)
+}
+
+fn is_shell(name: &str) -> bool {
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Rule;
+
+    const MD: &str = "http://169.254.169.254/latest/meta-data/instance-id";
+
+    /// Words as a list-form command would give them, each at its index.
+    fn words(args: &[&str]) -> Vec<Word> {
+        args.iter()
+            .enumerate()
+            .map(|(i, a)| Word::new(Text::lit(*a), i * 10..i * 10 + a.len()))
+            .collect()
+    }
+
+    fn http(args: &[&str]) -> HttpCommand {
+        match request_from_argv(&words(args), 0..100) {
+            Some(CommandRequest::Http(http)) => http,
+            other => panic!("no HTTP request in {args:?}: {other:?}"),
+        }
+    }
+
+    fn rule(args: &[&str]) -> Option<Rule> {
+        request_from_argv(&words(args), 0..100)?
+            .finding(0)
+            .map(|f| f.rule)
+    }
+
+    #[test]
+    fn list_form_curl_is_a_request() {
+        let http = http(&["curl", "-s", MD]);
+        assert_eq!(http.client, Client::Curl);
+        assert_eq!((http.program, http.url), (0, 2));
+        assert_eq!(http.request.method, Method::Get);
+        assert_eq!(http.request.url.as_literal(), Some(MD));
+        assert_eq!(http.request.range, 0..100);
+        assert_eq!(
+            rule(&["curl", "-s", MD]),
+            Some(Rule::MetadataRequestWithoutToken)
+        );
+    }
+
+    #[test]
+    fn wrappers_are_looked_through() {
+        let http = http(&["sudo", "-u", "root", "timeout", "5", "wget", "-qO-", MD]);
+        assert_eq!((http.client, http.program, http.url), (Client::Wget, 5, 7));
+    }
+
+    #[test]
+    fn token_header_and_token_request() {
+        let token = "X-aws-ec2-metadata-token: abc";
+        assert_eq!(rule(&["curl", "-H", token, MD]), None);
+        let ttl = "X-aws-ec2-metadata-token-ttl-seconds: 21600";
+        let put = [
+            "curl",
+            "-X",
+            "PUT",
+            "http://169.254.169.254/latest/api/token",
+            "-H",
+            ttl,
+        ];
+        assert_eq!(rule(&put), None);
+        let get = ["curl", "http://169.254.169.254/latest/api/token", "-H", ttl];
+        assert_eq!(rule(&get), Some(Rule::MalformedTokenRequest));
+    }
+
+    #[test]
+    fn spread_words_of_unknown_value_may_hold_the_header() {
+        let mut w = words(&["curl", MD]);
+        w.insert(1, Word::spread(Text::unknown(), 5..9));
+        let request = request_from_argv(&w, 0..100);
+        assert!(request.is_some_and(|r| r.finding(0).is_none()));
+        // A spread word that starts with a known URL is that URL.
+        let mut url = Text::lit("http://169.254.169.254/latest/meta-data/");
+        url.push_unknown();
+        let w = vec![Word::new(Text::lit("curl"), 0..4), Word::spread(url, 5..9)];
+        let request = request_from_argv(&w, 0..100);
+        assert!(request.is_some_and(|r| r.finding(0).is_some()));
+    }
+
+    #[test]
+    fn the_reported_url_of_several() {
+        let first = http(&["curl", "http://example.com/", MD]);
+        assert_eq!(first.url, 2);
+        let neither = http(&["curl", "http://example.com/", "http://example.org/"]);
+        assert_eq!(neither.url, 1);
+    }
+
+    #[test]
+    fn ec2metadata_speaks_only_imdsv1() {
+        let request = request_from_argv(&words(&["sudo", "ec2metadata", "--instance-id"]), 3..40);
+        let Some(CommandRequest::Imdsv1Only {
+            client,
+            program,
+            range,
+        }) = request
+        else {
+            panic!("not IMD003");
+        };
+        assert_eq!((client.as_str(), program, range), ("ec2metadata", 1, 3..40));
+        assert_eq!(rule(&["ec2metadata"]), Some(Rule::Imdsv1OnlyClient));
+        assert_eq!(
+            request_from_argv(&words(&["ec2-metadata", "-i"]), 0..1),
+            None
+        );
+    }
+
+    #[test]
+    fn other_commands_are_no_requests() {
+        for args in [
+            &["echo", MD][..],
+            &["ping", "169.254.169.254"],
+            &["curl", "--help"],
+            &["command", "-v", "curl"],
+            &[],
+        ] {
+            assert_eq!(request_from_argv(&words(args), 0..1), None, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn shell_code_arguments() {
+        assert_eq!(shell_code(&words(&["bash", "-c", "curl x"])), Some(2));
+        assert_eq!(
+            shell_code(&words(&["sudo", "sh", "-ec", "curl x"])),
+            Some(3)
+        );
+        assert_eq!(
+            shell_code(&words(&["bash", "-o", "pipefail", "-c", "x"])),
+            Some(4)
+        );
+        assert_eq!(shell_code(&words(&["eval", "curl x"])), Some(1));
+        let mut built = words(&["sh", "-c"]);
+        built.push(Word::new(Text::lit("curl ").concat(&Text::unknown()), 5..9));
+        assert_eq!(shell_code(&built), Some(2));
+        assert_eq!(shell_code(&words(&["bash", "script.sh"])), None);
+        assert_eq!(shell_code(&words(&["python", "-c", "x"])), None);
+    }
+
+    #[test]
+    fn shells_reading_stdin() {
+        assert!(reads_script_from_stdin(&words(&["bash"])));
+        assert!(reads_script_from_stdin(&words(&[
+            "sudo", "bash", "-s", "--", "x"
+        ])));
+        assert!(reads_script_from_stdin(&words(&["sh", "-x"])));
+        assert!(!reads_script_from_stdin(&words(&["bash", "run.sh"])));
+        assert!(!reads_script_from_stdin(&words(&["bash", "-c", "x"])));
+        assert!(!reads_script_from_stdin(&words(&["cat"])));
+    }
+}

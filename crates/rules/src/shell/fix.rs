@@ -1,0 +1,344 @@
+//! Fixes for shell findings: fetch a token once per scope (the code, or a
+//! function body) before the first request that needs it, and send it in
+//! each request's header. A token variable the scope already assigns from
+//! a correct token request is reused instead.
+//!
+//! ```sh
+//! IMDS_TOKEN=$(curl -s -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600")
+//! ROLE=$(curl -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" -s http://169.254.169.254/latest/meta-data/iam/security-credentials/)
+//! ```
+//!
+//! A scope written on one line (an IPython `!` line, `bash -c '...'`, a
+//! host string) gets `IMDS_TOKEN=$(...) && ` in front of the statement.
+
+use std::collections::{HashMap, HashSet};
+
+use super::argv::Client;
+use super::nested::Quoting;
+use super::scope::{Insertion, Scope};
+use super::token_request;
+use crate::finding::{Finding, Rule};
+use crate::request::{Headers, Method, TOKEN_HEADER, TTL_HEADER};
+use crate::rules::imd002_malformed_token_request::MAX_TTL;
+use crate::settings::Settings;
+use crate::text::Text;
+use imds_lint_parser::{Applicability, Edit, Fix};
+
+/// A finding, and where a fix for it would go (IMD001 requests only).
+#[derive(Debug)]
+pub(super) struct Found {
+    /// The finding, without a fix yet.
+    pub finding: Finding,
+    /// Where its request is written.
+    pub site: Option<Site>,
+}
+
+/// Where a request is written, and what a fix must know of it.
+#[derive(Debug, Clone)]
+pub(super) struct Site {
+    /// The client.
+    pub client: Client,
+    /// The request's method.
+    pub method: Method,
+    /// Whether the command names its method (`-X GET`).
+    pub names_method: bool,
+    /// The request's TTL header.
+    pub ttl: Ttl,
+    /// The client's name as written (`http`, `xh`...).
+    pub program: String,
+    /// Cell offset where a header option goes (after curl's and wget's
+    /// name, after httpie's URL), when the command is written so that one
+    /// can go there.
+    pub header_at: Option<usize>,
+    /// Cell offset of httpie's URL word, where its method word goes.
+    pub url_start: Option<usize>,
+    /// `scheme://host` of the request, for the token request.
+    pub base: Option<String>,
+    /// The request's scope.
+    pub scope: Scope,
+    /// Where a token fetch for this request would go.
+    pub insertion: Insertion,
+    /// How text inserted into the request's code is written in the cell.
+    pub quoting: Vec<Quoting>,
+    /// Cell offset of the request.
+    pub position: usize,
+}
+
+/// A request's `X-aws-ec2-metadata-token-ttl-seconds` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ttl {
+    /// Not sent, for sure.
+    Missing,
+    /// Sent with a value IMDS accepts, or one nobody can read.
+    Fine,
+    /// Sent with a value IMDS refuses.
+    Bad,
+    /// Perhaps sent, by options nobody can read.
+    Unknown,
+}
+
+impl Ttl {
+    /// The TTL header of `headers`.
+    pub fn of(headers: &Headers) -> Ttl {
+        match headers.get(TTL_HEADER) {
+            None if headers.open => Ttl::Unknown,
+            None => Ttl::Missing,
+            Some(header) => match header.value.as_literal() {
+                Some(v)
+                    if !v
+                        .trim()
+                        .parse::<u32>()
+                        .is_ok_and(|n| (1..=MAX_TTL).contains(&n)) =>
+                {
+                    Ttl::Bad
+                }
+                _ => Ttl::Fine,
+            },
+        }
+    }
+}
+
+/// A variable assigned from a correct token request.
+#[derive(Debug, Clone)]
+pub(super) struct TokenVar {
+    /// The variable.
+    pub name: String,
+    /// Where it is assigned.
+    pub scope: Scope,
+    /// Cell offset of the token request.
+    pub position: usize,
+}
+
+/// What fixes need to know about the cell.
+pub(super) struct Context<'a> {
+    /// The settings in force (token TTL, variable name).
+    pub settings: &'a Settings,
+    /// Names in use, which a new token variable must not take.
+    pub names: &'a HashSet<String>,
+    /// Token variables the cell assigns.
+    pub tokens: &'a [TokenVar],
+    /// How `$` is written in the cell.
+    pub dollars: Dollars,
+}
+
+/// How a `$` the shell should see is written in a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dollars {
+    /// As it is.
+    Shell,
+    /// On an IPython `!` line `$name` is a Python value: `$$name` is
+    /// the shell's. (`$(` stays: IPython leaves it alone.)
+    BangLine,
+    /// In a Scala `s"..."` string every `$` is Scala's: `$$name` is the
+    /// shell's, and `$(...)` cannot be written, so a token is fetched
+    /// with backticks.
+    ScalaInterpolated,
+}
+
+/// The findings with fixes (or help) attached.
+pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
+    let variable = fresh_name(&context.settings.token_variable.shell, context.names);
+
+    // The token fetch each scope gets: at the first fixable request in it
+    // that has no token variable to reuse.
+    let mut fetches: HashMap<Scope, Edit> = HashMap::new();
+    let needing = found
+        .iter()
+        .filter(|f| f.finding.rule == Rule::MetadataRequestWithoutToken)
+        .filter_map(|f| f.site.as_ref());
+    for site in needing {
+        if fetches.contains_key(&site.scope) || reusable(site, context.tokens).is_some() {
+            continue;
+        }
+        if let Some(edit) = fetch_edit(site, &variable, context) {
+            fetches.insert(site.scope, edit);
+        }
+    }
+
+    found
+        .into_iter()
+        .map(|Found { mut finding, site }| {
+            let (fix, help) = match finding.rule {
+                Rule::MetadataRequestWithoutToken => (
+                    site.as_ref()
+                        .and_then(|site| fix_for(site, &variable, &fetches, context)),
+                    format!(
+                        "fetch a token with `PUT /latest/api/token` and add \
+                         -H \"{TOKEN_HEADER}: $TOKEN\" to the command"
+                    ),
+                ),
+                Rule::MalformedTokenRequest => (
+                    site.as_ref()
+                        .and_then(|site| token_request::fix(site, context)),
+                    format!(
+                        "send the token request with PUT and a {TTL_HEADER} header of 1 to \
+                         {MAX_TTL} seconds"
+                    ),
+                ),
+                Rule::Imdsv1OnlyClient => return finding,
+            };
+            match fix {
+                Some(fix) => finding.fix = Some(fix),
+                None => finding.help = Some(help),
+            }
+            finding
+        })
+        .collect()
+}
+
+/// The fix for one request.
+fn fix_for(
+    site: &Site,
+    variable: &str,
+    fetches: &HashMap<Scope, Edit>,
+    context: &Context,
+) -> Option<Fix> {
+    let reused = reusable(site, context.tokens);
+    let name = reused.map_or(variable, |t| t.name.as_str());
+    let header = escape(&header_text(site.client, name), site, context)?;
+    let mut edits = vec![Edit::insertion(site.header_at?, header)];
+    if reused.is_none() {
+        let fetch = fetches.get(&site.scope)?;
+        if fetch.range.start > site.position {
+            return None;
+        }
+        edits.push(fetch.clone());
+    }
+    let message = match reused {
+        Some(token) => format!("send the token in ${} with the request", token.name),
+        None => format!("fetch an IMDSv2 token into ${name} and send it with the request"),
+    };
+    Some(Fix::new(message, edits, Applicability::Safe))
+}
+
+/// The token variable assigned before `site` in its scope (or at the top
+/// of its code, for a request in a function), if any.
+fn reusable<'t>(site: &Site, tokens: &'t [TokenVar]) -> Option<&'t TokenVar> {
+    tokens.iter().rev().find(|t| {
+        t.position < site.position
+            && t.scope.code == site.scope.code
+            && (t.scope.function == site.scope.function || t.scope.function.is_none())
+    })
+}
+
+/// The edit that fetches a token before `site`'s statement.
+fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
+    let base = site.base.as_deref()?;
+    let ttl = context.settings.token_ttl;
+    let url = format!("{base}/latest/api/token");
+    let command = match site.client {
+        Client::Wget => {
+            format!("wget -q -O - --method=PUT --header=\"{TTL_HEADER}: {ttl}\" \"{url}\"")
+        }
+        Client::Httpie => format!(
+            "{} --ignore-stdin --body PUT \"{url}\" \"{TTL_HEADER}:{ttl}\"",
+            site.program
+        ),
+        Client::Curl | Client::Ec2Metadata => {
+            format!("curl -s -X PUT \"{url}\" -H \"{TTL_HEADER}: {ttl}\"")
+        }
+    };
+    let fetch = if context.dollars == Dollars::ScalaInterpolated {
+        format!("{variable}=`{command}`")
+    } else {
+        format!("{variable}=$({command})")
+    };
+    let text = match &site.insertion.line {
+        Some(indent) => format!("{indent}{fetch}\n"),
+        None => format!("{fetch} && "),
+    };
+    let text = escape(&text, site, context)?;
+    Some(Edit::insertion(site.insertion.at, text))
+}
+
+/// The header argument for `client`, placed right after the word it
+/// follows.
+fn header_text(client: Client, variable: &str) -> String {
+    match client {
+        Client::Wget => format!(" --header=\"{TOKEN_HEADER}: ${variable}\""),
+        Client::Httpie => format!(" \"{TOKEN_HEADER}:${variable}\""),
+        Client::Curl | Client::Ec2Metadata => format!(" -H \"{TOKEN_HEADER}: ${variable}\""),
+    }
+}
+
+/// `text` as written into the cell at `site`: with `$name` doubled where
+/// the host reads `$` ([`Dollars`]), and through the quoting of nested
+/// code.
+pub(super) fn escape(text: &str, site: &Site, context: &Context) -> Option<String> {
+    let text = if context.dollars == Dollars::Shell {
+        text.to_owned()
+    } else {
+        let mut out = String::with_capacity(text.len() + 2);
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            let name = chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_');
+            if c == '$' && name {
+                out.push('$');
+            }
+        }
+        out
+    };
+    super::nested::escape(&text, &site.quoting)
+}
+
+/// `base` if no name in use takes it, else `base_2`, `base_3`...
+fn fresh_name(base: &str, names: &HashSet<String>) -> String {
+    if !names.contains(base) {
+        return base.to_owned();
+    }
+    // One of these is free: there are not that many names in use.
+    (2..=names.len() + 2)
+        .map(|n| format!("{base}_{n}"))
+        .find(|name| !names.contains(name))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// `scheme://host` of a URL as written (`http://` when it has no scheme).
+pub(super) fn base_url(url: &Text) -> Option<String> {
+    let url = url.known_prefix().trim_start();
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => (&url[..i], &url[i + 3..]),
+        None => ("http", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let plain = !host.is_empty() && !host.contains(['"', '\'', '$', '`', '\\', ' ']);
+    plain.then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_keeps_the_address_as_written() {
+        for (url, base) in [
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                "http://169.254.169.254",
+            ),
+            ("169.254.169.254/latest", "http://169.254.169.254"),
+            ("https://[fd00:ec2::254]/latest", "https://[fd00:ec2::254]"),
+            ("http://2852039166", "http://2852039166"),
+            (
+                "http://instance-data:80/latest?x",
+                "http://instance-data:80",
+            ),
+        ] {
+            assert_eq!(base_url(&Text::lit(url)).as_deref(), Some(base), "{url}");
+        }
+        assert_eq!(base_url(&Text::unknown()), None);
+    }
+
+    #[test]
+    fn fresh_names_avoid_names_in_use() {
+        let mut names = HashSet::new();
+        assert_eq!(fresh_name("IMDS_TOKEN", &names), "IMDS_TOKEN");
+        names.insert("IMDS_TOKEN".to_owned());
+        names.insert("IMDS_TOKEN_2".to_owned());
+        assert_eq!(fresh_name("IMDS_TOKEN", &names), "IMDS_TOKEN_3");
+    }
+}

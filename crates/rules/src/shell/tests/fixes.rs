@@ -1,0 +1,412 @@
+//! Fixes, checked on the text they produce: applied to the cell, the code
+//! must parse and have no finding left.
+
+use imds_lint_parser::{syntax, Applicability, Edit};
+
+use super::*;
+use crate::settings::TokenVariables;
+
+const FETCH: &str = "IMDS_TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" \
+                     -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")";
+const HEADER: &str = "-H \"X-aws-ec2-metadata-token: $IMDS_TOKEN\"";
+
+/// Applies every finding's edits to `code`, identical edits once, as the
+/// rewriter does.
+fn apply(code: &str, found: &[Finding]) -> String {
+    let mut edits: Vec<Edit> = found
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter().cloned())
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
+    edits.dedup();
+    for pair in edits.windows(2) {
+        assert!(!pair[0].overlaps(&pair[1]), "overlapping edits {pair:?}");
+    }
+    let mut out = code.to_owned();
+    for edit in edits {
+        out.replace_range(edit.range, &edit.content);
+    }
+    out
+}
+
+/// Fixes `code` with `settings`; asserts that every IMD001 had a safe fix,
+/// and that the result parses and has no finding.
+#[track_caller]
+fn fixed_with(code: &str, settings: &Settings) -> String {
+    let found = check(vec![Cell::whole_file(Lang::Shell, code)], settings).1;
+    assert!(!found.is_empty(), "nothing found in:\n{code}");
+    for finding in &found {
+        let fix = finding
+            .fix
+            .as_ref()
+            .unwrap_or_else(|| panic!("no fix: {finding:?}"));
+        assert_eq!(fix.applicability, Applicability::Safe);
+    }
+    let out = apply(code, &found);
+    assert!(
+        syntax::parses_cleanly(Lang::Shell, &out),
+        "does not parse:\n{out}"
+    );
+    let again = check(vec![Cell::whole_file(Lang::Shell, &out)], settings).1;
+    assert_eq!(again, vec![], "still found in:\n{out}");
+    out
+}
+
+#[track_caller]
+fn fixed(code: &str) -> String {
+    fixed_with(code, &Settings::default())
+}
+
+#[test]
+fn the_documented_example() {
+    let code =
+        "ROLE=$(curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/)\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "{FETCH}\nROLE=$(curl {HEADER} -s \
+             http://169.254.169.254/latest/meta-data/iam/security-credentials/)\n"
+        )
+    );
+}
+
+#[test]
+fn requests_of_one_scope_share_one_token() {
+    let code = "#!/bin/bash\nset -e\nMD=http://169.254.169.254/latest/meta-data\n\
+                ID=$(curl -s $MD/instance-id)\nAZ=$(curl -s \"$MD/placement/availability-zone\")\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "#!/bin/bash\nset -e\nMD=http://169.254.169.254/latest/meta-data\n{FETCH}\n\
+             ID=$(curl {HEADER} -s $MD/instance-id)\n\
+             AZ=$(curl {HEADER} -s \"$MD/placement/availability-zone\")\n"
+        )
+    );
+}
+
+#[test]
+fn a_function_fetches_its_own_token_indented_alike() {
+    let code = "get() {\n    curl -sf \"http://169.254.169.254/latest/meta-data/$1\"\n}\n\
+                if true; then\n  curl -s http://169.254.169.254/latest/meta-data/hostname\nfi\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "get() {{\n    {FETCH}\n    curl {HEADER} -sf \
+             \"http://169.254.169.254/latest/meta-data/$1\"\n}}\n\
+             {FETCH}\nif true; then\n  curl {HEADER} -s \
+             http://169.254.169.254/latest/meta-data/hostname\nfi\n"
+        )
+    );
+}
+
+#[test]
+fn statements_sharing_a_line_are_chained() {
+    let code = "cd /tmp; curl -s http://169.254.169.254/latest/meta-data/ > md.txt\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "cd /tmp; {FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/ \
+             > md.txt\n"
+        )
+    );
+    let code = "md() { curl -s http://169.254.169.254/latest/meta-data/$1; }\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "md() {{ {FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/$1; }}\n"
+        )
+    );
+}
+
+#[test]
+fn wget_and_httpie_fetch_with_their_own_client() {
+    let code =
+        "AZ=$(wget -qO- http://169.254.169.254/latest/meta-data/placement/availability-zone)\n";
+    assert_eq!(
+        fixed(code),
+        "IMDS_TOKEN=$(wget -q -O - --method=PUT \
+         --header=\"X-aws-ec2-metadata-token-ttl-seconds: 21600\" \
+         \"http://169.254.169.254/latest/api/token\")\n\
+         AZ=$(wget --header=\"X-aws-ec2-metadata-token: $IMDS_TOKEN\" \
+         -qO- http://169.254.169.254/latest/meta-data/placement/availability-zone)\n"
+    );
+    let code = "http -b 169.254.169.254/latest/meta-data/local-ipv4 Accept:text/plain\n";
+    assert_eq!(
+        fixed(code),
+        "IMDS_TOKEN=$(http --ignore-stdin --body PUT \"http://169.254.169.254/latest/api/token\" \
+         \"X-aws-ec2-metadata-token-ttl-seconds:21600\")\n\
+         http -b 169.254.169.254/latest/meta-data/local-ipv4 \
+         \"X-aws-ec2-metadata-token:$IMDS_TOKEN\" Accept:text/plain\n"
+    );
+}
+
+#[test]
+fn the_token_request_uses_the_address_as_written() {
+    for base in [
+        "http://[fd00:ec2::254]",
+        "http://instance-data",
+        "http://2852039166",
+        "https://169.254.169.254",
+    ] {
+        let code = format!("curl -s {base}/latest/meta-data/instance-id\n");
+        let out = fixed(&code);
+        assert!(
+            out.starts_with(&format!(
+                "IMDS_TOKEN=$(curl -s -X PUT \"{base}/latest/api/token\""
+            )),
+            "{out}"
+        );
+    }
+    let out = fixed("curl -s 169.254.169.254/latest/meta-data/\n");
+    assert!(
+        out.contains("\"http://169.254.169.254/latest/api/token\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_existing_token_is_reused() {
+    let code = "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token \
+                -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')\n\
+                curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/\n\
+                curl -s http://169.254.169.254/latest/meta-data/hostname\n";
+    let out = fixed(code);
+    assert_eq!(
+        out,
+        code.replace(
+            "curl -s http://169.254.169.254/latest/meta-data/hostname",
+            "curl -H \"X-aws-ec2-metadata-token: $TOKEN\" -s http://169.254.169.254/latest/meta-data/hostname"
+        )
+    );
+    let found = findings(code);
+    assert!(found[0]
+        .fix
+        .as_ref()
+        .is_some_and(|f| f.message.contains("$TOKEN")));
+}
+
+#[test]
+fn a_token_fetched_after_the_request_is_not_reused() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/hostname\n\
+                T=$(curl -sX PUT http://169.254.169.254/latest/api/token \
+                -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')\n";
+    assert!(fixed(code).starts_with(FETCH));
+}
+
+#[test]
+fn the_variable_name_does_not_clash() {
+    let code = "IMDS_TOKEN=unrelated\ncurl -s http://169.254.169.254/latest/meta-data/\n";
+    let out = fixed(code);
+    assert!(out.contains("IMDS_TOKEN_2=$(curl -s -X PUT"), "{out}");
+    assert!(
+        out.contains("X-aws-ec2-metadata-token: $IMDS_TOKEN_2"),
+        "{out}"
+    );
+}
+
+#[test]
+fn settings_choose_the_ttl_and_the_name() {
+    let settings = Settings {
+        token_ttl: 300,
+        token_variable: TokenVariables {
+            shell: "MD_TOKEN".to_owned(),
+            ..Settings::default().token_variable
+        },
+        ..Settings::default()
+    };
+    let out = fixed_with(
+        "curl -s http://169.254.169.254/latest/meta-data/\n",
+        &settings,
+    );
+    assert!(out.starts_with("MD_TOKEN=$(curl"), "{out}");
+    assert!(out.contains("ttl-seconds: 300\")"), "{out}");
+    assert!(
+        out.contains("X-aws-ec2-metadata-token: $MD_TOKEN\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn nested_code_is_fixed_in_its_own_quoting() {
+    let code = "bash -c 'curl -s http://169.254.169.254/latest/meta-data/'\n";
+    assert_eq!(
+        fixed(code),
+        format!("bash -c '{FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/'\n")
+    );
+    let code = "sh -c \"curl -s http://169.254.169.254/latest/meta-data/\"\n";
+    let escaped = |s: &str| s.replace('"', "\\\"").replace('$', "\\$");
+    assert_eq!(
+        fixed(code),
+        format!(
+            "sh -c \"{} && curl {} -s http://169.254.169.254/latest/meta-data/\"\n",
+            escaped(FETCH),
+            escaped(HEADER)
+        )
+    );
+    let code = "bash <<EOF\necho start\ncurl -s http://169.254.169.254/latest/meta-data/\nEOF\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "bash <<EOF\necho start\n{}\ncurl {} -s http://169.254.169.254/latest/meta-data/\nEOF\n",
+            FETCH.replace('$', "\\$"),
+            HEADER.replace('$', "\\$")
+        )
+    );
+}
+
+#[test]
+fn substitutions_are_fixed_in_the_shell_that_runs_them() {
+    // The outer shell runs `$(...)` before `sh` starts.
+    let code = "sh -c \"echo $(curl -s http://169.254.169.254/latest/meta-data/)\"\n";
+    assert_eq!(
+        fixed(code),
+        format!("{FETCH}\nsh -c \"echo $(curl {HEADER} -s http://169.254.169.254/latest/meta-data/)\"\n")
+    );
+    // Escaped, it is the inner shell's.
+    let code = "sh -c \"echo \\$(curl -s http://169.254.169.254/latest/meta-data/)\"\n";
+    let escaped = |s: &str| s.replace('"', "\\\"").replace('$', "\\$");
+    assert_eq!(
+        fixed(code),
+        format!(
+            "sh -c \"{} && echo \\$(curl {} -s http://169.254.169.254/latest/meta-data/)\"\n",
+            escaped(FETCH),
+            escaped(HEADER)
+        )
+    );
+    // Unquoted heredocs too are expanded by the shell that feeds them.
+    let code = "bash <<EOF\nID=$(curl -s http://169.254.169.254/latest/meta-data/)\nEOF\n";
+    assert_eq!(
+        fixed(code),
+        format!("{FETCH}\nbash <<EOF\nID=$(curl {HEADER} -s http://169.254.169.254/latest/meta-data/)\nEOF\n")
+    );
+}
+
+#[test]
+fn bang_lines_chain_and_double_dollars() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/instance-id";
+    let found = findings_in(code, Origin::BangLine, &Env::new());
+    let out = apply(code, &found);
+    assert_eq!(
+        out,
+        format!(
+            "{FETCH} && curl -H \"X-aws-ec2-metadata-token: $$IMDS_TOKEN\" -s \
+             http://169.254.169.254/latest/meta-data/instance-id"
+        )
+    );
+    assert!(syntax::parses_cleanly(Lang::Shell, &out));
+    assert_eq!(findings_in(&out, Origin::BangLine, &Env::new()), vec![]);
+    // A Python name is not taken.
+    let python = outer(&[("IMDS_TOKEN", "x")]);
+    let found = findings_in(code, Origin::BangLine, &python);
+    assert!(apply(code, &found).starts_with("IMDS_TOKEN_2=$(curl"));
+}
+
+#[test]
+fn host_strings_are_chained_on_their_line() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/ > /tmp/md.txt";
+    let host = Origin::HostString {
+        host: 0,
+        interpolation: Interpolation::None,
+    };
+    let found = findings_in(code, host, &Env::new());
+    assert_eq!(
+        apply(code, &found),
+        format!(
+            "{FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/ > /tmp/md.txt"
+        )
+    );
+}
+
+#[test]
+fn no_fix_where_none_can_be_written() {
+    for code in [
+        "CURL=\"curl -s\"\n$CURL http://169.254.169.254/latest/meta-data/\n",
+        "sh -c curl\\ -s\\ http://169.254.169.254/latest/meta-data/\n",
+    ] {
+        let found = findings(code);
+        assert_eq!(found.len(), 1, "{code}");
+        assert!(found[0].fix.is_none(), "{code}");
+        assert!(found[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("X-aws-ec2-metadata-token")));
+    }
+}
+
+#[test]
+fn scala_interpolated_strings_double_their_dollars() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/";
+    let dollar = Origin::HostString {
+        host: 0,
+        interpolation: Interpolation::Dollar,
+    };
+    let found = findings_in(code, dollar.clone(), &Env::new());
+    let out = apply(code, &found);
+    assert_eq!(
+        out,
+        format!(
+            "{} && curl -H \"X-aws-ec2-metadata-token: $$IMDS_TOKEN\" -s \
+             http://169.254.169.254/latest/meta-data/",
+            FETCH.replace("=$(", "=`").replace("\")", "\"`")
+        )
+    );
+    assert!(syntax::parses_cleanly(Lang::Shell, &out));
+    assert_eq!(findings_in(&out, dollar, &Env::new()), vec![]);
+}
+
+#[test]
+fn token_requests_get_put_and_a_ttl() {
+    for (code, expect) in [
+        (
+            "TOKEN=$(curl -s http://169.254.169.254/latest/api/token)\n",
+            "TOKEN=$(curl -X PUT -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\" -s \
+             http://169.254.169.254/latest/api/token)\n",
+        ),
+        (
+            "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token)\n",
+            "TOKEN=$(curl -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\" -sX PUT \
+             http://169.254.169.254/latest/api/token)\n",
+        ),
+        (
+            "T=$(curl -s -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+             http://169.254.169.254/latest/api/token)\n",
+            "T=$(curl -X PUT -s -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+             http://169.254.169.254/latest/api/token)\n",
+        ),
+        (
+            "T=$(wget -qO- http://169.254.169.254/latest/api/token)\n",
+            "T=$(wget --method=PUT --header=\"X-aws-ec2-metadata-token-ttl-seconds: 21600\" \
+             -qO- http://169.254.169.254/latest/api/token)\n",
+        ),
+        (
+            "T=$(http -b 169.254.169.254/latest/api/token)\n",
+            "T=$(http -b PUT 169.254.169.254/latest/api/token \
+             \"X-aws-ec2-metadata-token-ttl-seconds:21600\")\n",
+        ),
+    ] {
+        assert_eq!(fixed(code), expect);
+    }
+}
+
+#[test]
+fn token_requests_that_need_a_person() {
+    for code in [
+        "curl -X GET http://169.254.169.254/latest/api/token",
+        "curl -d x -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token",
+        "curl -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 99999' http://169.254.169.254/latest/api/token",
+        "wget --method=POST -qO- http://169.254.169.254/latest/api/token",
+    ] {
+        let found = findings(code);
+        assert_eq!(found.len(), 1, "{code}");
+        assert_eq!(found[0].rule, Rule::MalformedTokenRequest);
+        assert!(found[0].fix.is_none(), "{code}");
+        assert!(found[0].help.as_deref().is_some_and(|h| h.contains("PUT")), "{code}");
+    }
+}
+
+#[test]
+fn imdsv1_only_clients_get_no_fix() {
+    let found = findings("ec2metadata --instance-id\n");
+    assert!(found[0].fix.is_none());
+}

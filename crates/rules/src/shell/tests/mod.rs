@@ -1,0 +1,79 @@
+//! Shell analysis end to end: cells in, findings out, through
+//! [`crate::check`] as the CLI calls it.
+
+mod clients;
+mod fixes;
+mod nested;
+mod quiet;
+mod shapes;
+mod values;
+
+use imds_lint_parser::{Cell, Interpolation, Lang, Origin};
+
+use crate::{check, Env, Finding, Rule, Settings, Text};
+
+#[test]
+fn the_query_compiles() {
+    assert!(super::query().is_some());
+}
+
+/// The findings for a shell script.
+fn findings(code: &str) -> Vec<Finding> {
+    check(
+        vec![Cell::whole_file(Lang::Shell, code)],
+        &Settings::default(),
+    )
+    .1
+}
+
+/// The findings for a cell of the given origin, with `outer` visible.
+fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
+    let mut cell = Cell::whole_file(Lang::Shell, code);
+    cell.origin = origin;
+    let settings = Settings::default();
+    let mut file = crate::FileCheck {
+        cells: vec![cell],
+        findings: Vec::new(),
+        settings: &settings,
+    };
+    super::check_cell(&mut file, 0, outer);
+    file.findings
+}
+
+/// The text each finding covers, with its rule.
+fn reported(code: &str) -> Vec<(Rule, String)> {
+    findings(code)
+        .into_iter()
+        .map(|f| (f.rule, code[f.range].to_owned()))
+        .collect()
+}
+
+/// Asserts that `code` has exactly one IMD001, covering `command`.
+#[track_caller]
+fn assert_v1(code: &str, command: &str) {
+    assert_eq!(
+        reported(code),
+        vec![(Rule::MetadataRequestWithoutToken, command.to_owned())],
+        "in:\n{code}"
+    );
+}
+
+/// Asserts that `code` has exactly one IMD001, covering all of `code`
+/// but its trailing newline.
+#[track_caller]
+fn assert_v1_whole(code: &str) {
+    assert_v1(code, code.trim_end());
+}
+
+/// Asserts that `code` has no finding.
+#[track_caller]
+fn assert_quiet(code: &str) {
+    assert_eq!(reported(code), vec![], "in:\n{code}");
+}
+
+fn outer(pairs: &[(&str, &str)]) -> Env {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Text::lit(*v)))
+        .collect()
+}

@@ -1,0 +1,167 @@
+//! wget's command line: URLs, `--header`, `--method` and the POST options.
+
+use super::argv::{Parsed, Word};
+use super::options::{scan, Arg, Spec};
+use crate::request::{Header, Method};
+use crate::text::Text;
+
+/// Long options that take a value (GNU Wget 1.21), without `--`.
+const LONG_VALUED: &[&str] = &[
+    "execute",
+    "output-file",
+    "append-output",
+    "report-speed",
+    "input-file",
+    "base",
+    "config",
+    "rejected-log",
+    "tries",
+    "retry-on-http-error",
+    "output-document",
+    "backups",
+    "start-pos",
+    "progress",
+    "timeout",
+    "dns-timeout",
+    "connect-timeout",
+    "read-timeout",
+    "wait",
+    "waitretry",
+    "quota",
+    "bind-address",
+    "bind-dns-address",
+    "dns-servers",
+    "limit-rate",
+    "restrict-file-names",
+    "prefer-family",
+    "user",
+    "password",
+    "use-askpass",
+    "local-encoding",
+    "remote-encoding",
+    "directory-prefix",
+    "cut-dirs",
+    "http-user",
+    "http-password",
+    "default-page",
+    "header",
+    "compression",
+    "max-redirect",
+    "proxy-user",
+    "proxy-password",
+    "referer",
+    "user-agent",
+    "load-cookies",
+    "save-cookies",
+    "post-data",
+    "post-file",
+    "method",
+    "body-data",
+    "body-file",
+    "secure-protocol",
+    "certificate",
+    "certificate-type",
+    "private-key",
+    "private-key-type",
+    "ca-certificate",
+    "ca-directory",
+    "crl-file",
+    "pinnedpubkey",
+    "random-file",
+    "egd-file",
+    "ciphers",
+    "hsts-file",
+    "ftp-user",
+    "ftp-password",
+    "warc-file",
+    "warc-header",
+    "warc-max-size",
+    "warc-dedup",
+    "warc-tempdir",
+    "level",
+    "accept",
+    "reject",
+    "accept-regex",
+    "reject-regex",
+    "regex-type",
+    "domains",
+    "exclude-domains",
+    "follow-tags",
+    "ignore-tags",
+    "include-directories",
+    "exclude-directories",
+];
+
+const SPEC: Spec = Spec {
+    short_valued: "eoaiBtOTwQPlARDIXU",
+    short_lettered: "n",
+    long_valued: LONG_VALUED,
+    long_prefix: "",
+    stop_at_operand: false,
+};
+
+/// Reads wget's arguments after the program word at `program`.
+pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
+    let mut parsed = Parsed::default();
+    let mut explicit: Option<Method> = None;
+    let mut post = false;
+
+    for arg in scan(words, program + 1, &SPEC) {
+        let (name, value) = match arg {
+            Arg::Operand { word } => {
+                parsed.urls.push((words[word].text.clone(), word));
+                continue;
+            }
+            Arg::Opaque => {
+                parsed.opaque = true;
+                continue;
+            }
+            Arg::Option { name, value, .. } => (name, value),
+        };
+
+        match (name.as_str(), value) {
+            ("-h" | "--help" | "-V" | "--version", _) => return None,
+            ("--method", Some(v)) => {
+                explicit = Some(v.as_literal().map_or(Method::Unknown, Method::from_name));
+            }
+            ("--post-data" | "--post-file", _) => post = true,
+            ("--header", Some(v)) => push_header(&mut parsed, &v),
+            ("-e" | "--execute", Some(v)) => execute(&mut parsed, &v),
+            ("--config", _) => parsed.headers.open = true,
+            _ => {}
+        }
+    }
+
+    parsed.method_explicit = explicit.is_some();
+    parsed.method = match explicit {
+        Some(method) => method,
+        None if parsed.opaque => Method::Unknown,
+        None if post => Method::Other("POST".to_owned()),
+        None => Method::Get,
+    };
+    Some(parsed)
+}
+
+fn push_header(parsed: &mut Parsed, value: &Text) {
+    if value.is_unknown() {
+        parsed.headers.open = true;
+    } else {
+        parsed.headers.push(Header::from_line(value));
+    }
+}
+
+/// `-e 'header = Name: value'` runs a wgetrc command; only `header`
+/// matters here, and any command nobody can read may be one.
+fn execute(parsed: &mut Parsed, command: &Text) {
+    let prefix = command.known_prefix();
+    let Some((key, _)) = prefix.split_once('=') else {
+        parsed.headers.open |= command.has_unknown();
+        return;
+    };
+    if key.trim().eq_ignore_ascii_case("header") {
+        let at = prefix.find('=').map_or(0, |i| i + 1);
+        let value = super::options::drop_prefix(command, at);
+        let trimmed = value.known_prefix().len() - value.known_prefix().trim_start().len();
+        push_header(parsed, &super::options::drop_prefix(&value, trimmed));
+    }
+}
