@@ -7,8 +7,8 @@
 //! attach fixes, because only they know the syntax to write.
 
 pub mod endpoint;
-pub mod prefilter;
 mod finding;
+pub mod prefilter;
 pub mod python;
 pub mod request;
 pub mod rules;

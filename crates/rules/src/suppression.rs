@@ -54,7 +54,12 @@ impl Suppressions {
                 found.skip_file = true;
             } else if let Some(after) = rest.strip_prefix("ignore") {
                 let (rules, unknown) = codes(after);
-                found.ignores.push(Ignore { line, offset, rules, unknown });
+                found.ignores.push(Ignore {
+                    line,
+                    offset,
+                    rules,
+                    unknown,
+                });
             }
         }
         found
@@ -64,7 +69,10 @@ impl Suppressions {
     pub fn find(&self, lines: RangeInclusive<usize>, rule: Rule) -> Option<usize> {
         self.ignores.iter().position(|ignore| {
             lines.contains(&ignore.line)
-                && ignore.rules.as_ref().is_none_or(|rules| rules.contains(&rule))
+                && ignore
+                    .rules
+                    .as_ref()
+                    .is_none_or(|rules| rules.contains(&rule))
         })
     }
 }
@@ -77,11 +85,19 @@ fn in_comment(before: &str) -> bool {
 
 /// Reads `[IMD001, IMD002]` right after `ignore`; no list means all rules.
 fn codes(after: &str) -> (Option<Vec<Rule>>, Vec<String>) {
-    let Some(list) = after.strip_prefix('[') else { return (None, Vec::new()) };
-    let Some(end) = list.find(']') else { return (None, Vec::new()) };
+    let Some(list) = after.strip_prefix('[') else {
+        return (None, Vec::new());
+    };
+    let Some(end) = list.find(']') else {
+        return (None, Vec::new());
+    };
     let mut rules = Vec::new();
     let mut unknown = Vec::new();
-    for code in list[..end].split(',').map(str::trim).filter(|c| !c.is_empty()) {
+    for code in list[..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         match Rule::from_code(code) {
             Some(rule) => rules.push(rule),
             None => unknown.push(code.to_owned()),
@@ -113,14 +129,19 @@ mod tests {
 
     #[test]
     fn notebook_json_and_magic_lines() {
-        let text = "    \"!curl x # imds-lint: ignore[IMD001]\\n\",\n# MAGIC curl y # imds-lint: ignore\n";
+        let text =
+            "    \"!curl x # imds-lint: ignore[IMD001]\\n\",\n# MAGIC curl y # imds-lint: ignore\n";
         let s = Suppressions::parse(text);
-        assert_eq!(s.ignores.iter().map(|i| i.line).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(
+            s.ignores.iter().map(|i| i.line).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 
     #[test]
     fn skip_file_and_unknown_codes() {
-        let s = Suppressions::parse("# imds-lint: skip-file\nx # imds-lint: ignore[IMD009, IMD002]\n");
+        let s =
+            Suppressions::parse("# imds-lint: skip-file\nx # imds-lint: ignore[IMD009, IMD002]\n");
         assert!(s.skip_file);
         assert_eq!(s.ignores[0].unknown, vec!["IMD009".to_owned()]);
         assert_eq!(s.ignores[0].rules, Some(vec![Rule::MalformedTokenRequest]));
