@@ -1,18 +1,134 @@
 //! Scala: finds `Source.fromURL`, `java.net.URL`, `HttpClient` and
 //! `sys.process` requests.
+//!
+//! A cell is walked once in source order ([`walk`]): scopes open and close,
+//! `val`s bind constants, and each request shape of `grammars/scala.scm`
+//! ([`shapes`]) is read with the names in scope where it is written. A
+//! notebook's Scala cells share one interpreter, so the top-level names of
+//! one cell are seen by the next.
+//!
+//! Known limits: values are followed through `val`s, object members,
+//! parameterless `def`s, concatenation, interpolation and a few string
+//! methods, not through other calls; a connection given its header in a
+//! later cell is reported; `new URL(u) #> file` (a download through
+//! `sys.process`) and HTTP libraries other than `scala.io`, `java.net` and
+//! `java.net.http` (sttp, scalaj-http, requests-scala) are not seen.
 
-use crate::text::Env;
+mod clients;
+mod fix;
+mod imports;
+mod literal;
+mod process;
+mod process_request;
+mod scope;
+mod shapes;
+mod value;
+mod walk;
+
+use imds_lint_parser::{syntax, Cell, Lang};
+
+use crate::finding::{Finding, Rule};
+use crate::rules;
 use crate::FileCheck;
+use scope::Globals;
 
 /// Scala analysis state shared by the cells of one notebook.
 #[derive(Debug, Default)]
 pub struct Analyzer {
-    values: Env,
+    /// Top-level names the cells so far bound.
+    globals: Globals,
 }
 
 impl Analyzer {
     /// Analyses Scala cell `index`.
     pub fn check_cell(&mut self, file: &mut FileCheck, index: usize) {
-        let _ = (file, index, &self.values);
+        let code = file.cells[index].code.clone();
+        let Some(tree) = syntax::parse(Lang::Scala, &code) else {
+            return;
+        };
+
+        let mut outcome = walk::walk(&tree, &code, &self.globals);
+        let fixer = fix::Fixer::new(
+            &code,
+            tree.root_node(),
+            file.settings,
+            outcome.globals.keys().cloned(),
+        );
+        self.globals = outcome.globals;
+
+        // Commands run through sys.process join the requests; shell code
+        // they run becomes a nested cell.
+        let mut nested = Vec::new();
+        for run in &outcome.processes {
+            match process_request::read(run, &code, index) {
+                process_request::Read::Request(found) => outcome.found.push(found),
+                process_request::Read::Finding(finding) => {
+                    if file.settings.enabled(finding.rule) {
+                        file.findings.push(finding);
+                    }
+                }
+                process_request::Read::Shell(decoded) => nested.push((decoded, &run.strings)),
+                process_request::Read::Nothing => {}
+            }
+        }
+        outcome
+            .found
+            .sort_by_key(|f| (f.request.range.start, f.request.range.end));
+
+        // Judge every request; those without a token get fixed together,
+        // so that they share one token fetch per function.
+        let mut findings = Vec::new();
+        let mut needs = Vec::new();
+        for found in &outcome.found {
+            let Some(judgement) = rules::judge(&found.request) else {
+                continue;
+            };
+            if !file.settings.enabled(judgement.rule) {
+                continue;
+            }
+            let mut finding = Finding::new(
+                judgement.rule,
+                index,
+                found.request.range.clone(),
+                judgement.message,
+            );
+            finding.note = judgement.note;
+            if judgement.rule == Rule::MetadataRequestWithoutToken {
+                needs.push((
+                    findings.len(),
+                    fix::Need {
+                        found,
+                        host: judgement.endpoint.host,
+                    },
+                ));
+            }
+            findings.push(finding);
+        }
+
+        let requests: Vec<fix::Need<'_>> = needs.iter().map(|(_, need)| *need).collect();
+        for ((at, _), fix) in needs.iter().zip(fixer.fixes(&requests)) {
+            match fix {
+                Ok(fix) => findings[*at].fix = Some(fix),
+                Err(why) => findings[*at].help = Some(format!("no automatic fix: {why}")),
+            }
+        }
+        file.findings.extend(findings);
+
+        for (decoded, strings) in nested {
+            let cell = Cell::nested(
+                &file.cells[index],
+                index,
+                decoded.code,
+                &decoded.map,
+                decoded.layer,
+                decoded.interpolation,
+            );
+            file.add_nested_shell(cell, strings);
+        }
     }
 }
+
+#[cfg(test)]
+mod fix_tests;
+#[cfg(test)]
+mod tests;

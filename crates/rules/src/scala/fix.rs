@@ -1,0 +1,490 @@
+//! Fixes for Scala requests without a session token: fetch a token with an
+//! `HttpURLConnection` PUT, once per function (or per cell at top level),
+//! before the first request that needs it, and send it with
+//! `setRequestProperty` or `.header(...)`.
+//!
+//! The code written compiles on Scala 2.11 to 2.13: no Scala 3 syntax, no
+//! trailing commas, only `java.net` and `scala.io`.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use imds_lint_parser::{Applicability, Edit, Fix};
+use tree_sitter::Node;
+
+use super::clients::{Found, ProcessSlot, Site};
+use crate::endpoint::Host;
+use crate::request::{TOKEN_HEADER, TTL_HEADER};
+use crate::shell::argv::Client;
+use crate::Settings;
+
+/// What a finding needs fixed: the request, and the host its token comes
+/// from.
+#[derive(Debug, Clone, Copy)]
+pub struct Need<'a> {
+    /// The request.
+    pub found: &'a Found,
+    /// How the metadata host is written in its URL.
+    pub host: Host,
+}
+
+/// Where a function's (or the cell's) token fetch goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place<'tree> {
+    /// Before `statement`, a statement of `container`: a block, a class
+    /// body or the top level.
+    Before {
+        statement: Node<'tree>,
+        container: Node<'tree>,
+    },
+    /// Around `body`, the expression body of a `def` or lambda, which
+    /// becomes a block.
+    Wrap { body: Node<'tree> },
+}
+
+/// Writes fixes for the requests of one cell.
+#[derive(Debug)]
+pub struct Fixer<'a, 'tree> {
+    code: &'a str,
+    root: Node<'tree>,
+    /// The name of a token val the fix adds.
+    token: String,
+    /// The name of a connection val inside a rewritten expression.
+    connection: String,
+    ttl: u32,
+}
+
+impl<'a, 'tree> Fixer<'a, 'tree> {
+    /// A fixer whose new names clash with no name of the cell (`root`) or
+    /// of the cells before (`earlier`).
+    pub fn new(
+        code: &'a str,
+        root: Node<'tree>,
+        settings: &Settings,
+        earlier: impl IntoIterator<Item = String>,
+    ) -> Self {
+        let mut names: HashSet<String> = earlier.into_iter().collect();
+        names.extend(identifiers(root, code));
+        let token = unique(&settings.token_variable.scala, &names);
+        names.insert(token.clone());
+        let connection = unique("imdsConn", &names);
+        Fixer {
+            code,
+            root,
+            token,
+            connection,
+            ttl: settings.token_ttl,
+        }
+    }
+
+    /// A fix for each need, in order, or why there is none.
+    pub fn fixes(&self, needs: &[Need<'_>]) -> Vec<Result<Fix, String>> {
+        // Each request's own edits, with the token it sends.
+        let own: Vec<Result<Vec<Edit>, String>> = needs
+            .iter()
+            .map(|need| {
+                let token = need.found.token.as_deref().unwrap_or(&self.token);
+                self.header_edits(need.found, token)
+            })
+            .collect();
+
+        // Requests that need a new token share one fetch per place.
+        let mut places: Vec<Option<Result<Place<'tree>, String>>> = Vec::new();
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, need) in needs.iter().enumerate() {
+            let place = match (&own[i], &need.found.token) {
+                (Ok(_), None) => Some(self.place(&need.found.request.range)),
+                _ => None,
+            };
+            if let Some(Ok(place)) = &place {
+                groups.entry(place_id(*place)).or_default().push(i);
+            }
+            places.push(place);
+        }
+        let mut shared: HashMap<usize, (Vec<Edit>, HashSet<usize>)> = HashMap::new();
+        for (id, members) in &groups {
+            let first = &needs[members[0]];
+            let Some(Some(Ok(place))) = places.get(members[0]) else {
+                continue;
+            };
+            let member_edits: Vec<(usize, &Vec<Edit>)> = members
+                .iter()
+                .filter_map(|&m| own[m].as_ref().ok().map(|e| (m, e)))
+                .collect();
+            shared.insert(*id, self.token_edits(*place, first.host, &member_edits));
+        }
+
+        // Each fix: its own edits (less any folded into the shared ones),
+        // and its place's shared edits.
+        needs
+            .iter()
+            .enumerate()
+            .map(|(i, need)| {
+                let mut edits = own[i].clone()?;
+                let mut message = format!(
+                    "send the session token in `{}` in the {TOKEN_HEADER} header",
+                    need.found.token.as_deref().unwrap_or(&self.token)
+                );
+                match &places[i] {
+                    Some(Err(why)) => return Err(why.clone()),
+                    Some(Ok(place)) => {
+                        if let Some((shared_edits, folded)) = shared.get(&place_id(*place)) {
+                            if folded.contains(&i) {
+                                edits.clear();
+                            }
+                            edits.extend(shared_edits.iter().cloned());
+                        }
+                        message = format!(
+                            "fetch an IMDSv2 session token into `{}` and send it in the {TOKEN_HEADER} header",
+                            self.token
+                        );
+                    }
+                    None => {}
+                }
+                Ok(Fix::new(message, edits, applicability(&need.found.site)))
+            })
+            .collect()
+    }
+
+    /// The edits that make one request send `token`.
+    fn header_edits(&self, found: &Found, token: &str) -> Result<Vec<Edit>, String> {
+        let set = |conn: &str| format!("{conn}.setRequestProperty(\"{TOKEN_HEADER}\", {token})");
+        let c = &self.connection;
+        let range = found.request.range.clone();
+        match &found.site {
+            Site::FromUrl { url, is_url_object } => {
+                let call = self
+                    .node_at(&range)
+                    .ok_or_else(|| "the call could not be found again".to_owned())?;
+                let function = call
+                    .child_by_field_name("function")
+                    .ok_or_else(|| "the call has no function".to_owned())?;
+                let rename = match function.child_by_field_name("field") {
+                    Some(field) => Edit::replacement(field.byte_range(), "fromInputStream"),
+                    None => {
+                        Edit::replacement(function.byte_range(), "scala.io.Source.fromInputStream")
+                    }
+                };
+                let src = &self.code[url.clone()];
+                let open = if *is_url_object {
+                    format!("{src}.openConnection()")
+                } else {
+                    format!("new java.net.URL({src}).openConnection()")
+                };
+                let stream = format!("{{ val {c} = {open}; {}; {c}.getInputStream }}", set(c));
+                Ok(vec![rename, Edit::replacement(url.clone(), stream)])
+            }
+            Site::OpenStream { target } => {
+                let src = &self.code[target.clone()];
+                let block = format!(
+                    "{{ val {c} = {src}.openConnection(); {}; {c}.getInputStream }}",
+                    set(c)
+                );
+                Ok(vec![Edit::replacement(
+                    range.clone(),
+                    self.enclosed(range.start, block),
+                )])
+            }
+            Site::Connection {
+                holder: Some(holder),
+            } => {
+                let joint = match line_indent(self.code, holder.statement.start) {
+                    Some(indent) => format!("\n{indent}"),
+                    None => "; ".to_owned(),
+                };
+                Ok(vec![Edit::insertion(
+                    holder.statement.end,
+                    format!("{joint}{}", set(&holder.name)),
+                )])
+            }
+            Site::Connection { holder: None } => {
+                let src = &self.code[range.clone()];
+                let block = format!("{{ val {c} = {src}; {}; {c} }}", set(c));
+                Ok(vec![Edit::replacement(
+                    range.clone(),
+                    self.enclosed(range.start, block),
+                )])
+            }
+            Site::Builder { new_builder_end } => Ok(vec![Edit::insertion(
+                *new_builder_end,
+                format!(".header(\"{TOKEN_HEADER}\", {token})"),
+            )]),
+            Site::Process { slot } => Ok(process_edits(slot.as_ref()?, token)),
+        }
+    }
+
+    /// A block written at `at`: in parentheses when it starts a line, where
+    /// Scala would take it as an argument block of the line before.
+    fn enclosed(&self, at: usize, block: String) -> String {
+        let before = self.code[..at].trim_end_matches([' ', '\t']);
+        if before.is_empty() || before.ends_with('\n') {
+            format!("({block})")
+        } else {
+            block
+        }
+    }
+
+    /// Where the token fetch for the request at `range` goes: the function
+    /// (def or lambda) it is in, or the class body or top level.
+    fn place(&self, range: &Range<usize>) -> Result<Place<'tree>, String> {
+        let path = self
+            .path_to(range)
+            .ok_or_else(|| "the request could not be found again".to_owned())?;
+        for at in (1..path.len()).rev() {
+            let (node, parent) = (path[at], path[at - 1]);
+            match parent.kind() {
+                "compilation_unit" | "template_body" | "with_template_body" => {
+                    if matches!(
+                        node.kind(),
+                        "class_definition" | "object_definition" | "trait_definition"
+                    ) {
+                        return Err("the request is in a class or object header".to_owned());
+                    }
+                    return Ok(Place::Before {
+                        statement: node,
+                        container: parent,
+                    });
+                }
+                "function_definition" if parent.child_by_field_name("body") == Some(node) => {
+                    return Ok(in_body(node, range));
+                }
+                "lambda_expression" if is_lambda_body(parent, node) => {
+                    return Ok(in_body(node, range));
+                }
+                // `xs.map { case x => ... }`: a case block that is an
+                // argument is a function literal, each case a body.
+                "case_clause"
+                    if at >= 3
+                        && matches!(path[at - 3].kind(), "call_expression" | "arguments") =>
+                {
+                    return Ok(Place::Before {
+                        statement: node,
+                        container: parent,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Err("the request is outside any statement".to_owned())
+    }
+
+    /// The token fetch for one place, merged with the edits of the
+    /// requests there that touch the same point; returns the edits and
+    /// which requests' own edits were folded in.
+    fn token_edits(
+        &self,
+        place: Place<'tree>,
+        host: Host,
+        members: &[(usize, &Vec<Edit>)],
+    ) -> (Vec<Edit>, HashSet<usize>) {
+        let fetch = self.token_statement(host);
+        match place {
+            Place::Before { statement, .. } => {
+                let at = statement.start_byte();
+                // A statement that opens with `{` would be read as an
+                // argument of the fetch's block unless a `;` ends it.
+                let end = if self.code[at..].starts_with('{') {
+                    ";"
+                } else {
+                    ""
+                };
+                let joint = match line_indent(self.code, at) {
+                    Some(indent) => format!("{fetch}{end}\n{indent}"),
+                    None => format!("{fetch}; "),
+                };
+                // A request's edit at the very same point would overlap the
+                // insertion: write both as one edit.
+                for (member, edits) in members {
+                    if let Some(edit) = edits.iter().find(|e| e.range.start == at) {
+                        let merged = Edit::replacement(
+                            edit.range.clone(),
+                            format!("{joint}{}", edit.content),
+                        );
+                        let mut all: Vec<Edit> = vec![merged];
+                        all.extend(edits.iter().filter(|e| *e != edit).cloned());
+                        return (all, HashSet::from([*member]));
+                    }
+                }
+                (vec![Edit::insertion(at, joint)], HashSet::new())
+            }
+            Place::Wrap { body } => {
+                // The body is rewritten whole: its requests' edits go inside.
+                let range = body.byte_range();
+                let mut inner: Vec<&Edit> = members
+                    .iter()
+                    .flat_map(|(_, edits)| edits.iter())
+                    .filter(|e| range.start <= e.range.start && e.range.end <= range.end)
+                    .collect();
+                inner.sort_by_key(|e| (e.range.start, e.range.end));
+                inner.dedup();
+                let mut text = String::new();
+                let mut at = range.start;
+                for edit in inner {
+                    if edit.range.start < at {
+                        continue;
+                    }
+                    text.push_str(&self.code[at..edit.range.start]);
+                    text.push_str(&edit.content);
+                    at = edit.range.end;
+                }
+                text.push_str(&self.code[at..range.end]);
+                let folded = members.iter().map(|(m, _)| *m).collect();
+                (
+                    vec![Edit::replacement(range, format!("{{ {fetch}; {text} }}"))],
+                    folded,
+                )
+            }
+        }
+    }
+
+    /// `val imdsToken = { ... }`: a token PUT with the TTL header.
+    fn token_statement(&self, host: Host) -> String {
+        let base = match host {
+            Host::Ipv6 => "http://[fd00:ec2::254]",
+            Host::Ipv4 | Host::Name => "http://169.254.169.254",
+        };
+        format!(
+            "val {name} = {{ val c = new java.net.URL(\"{base}/latest/api/token\").openConnection().asInstanceOf[java.net.HttpURLConnection]; \
+             c.setRequestMethod(\"PUT\"); c.setRequestProperty(\"{TTL_HEADER}\", \"{ttl}\"); \
+             scala.io.Source.fromInputStream(c.getInputStream).mkString }}",
+            name = self.token,
+            ttl = self.ttl,
+        )
+    }
+
+    /// The nodes from the root down to the outermost node spanning exactly
+    /// `range`, found going down (climbing with `parent()` costs the depth
+    /// on each step).
+    fn path_to(&self, range: &Range<usize>) -> Option<Vec<Node<'tree>>> {
+        let mut path = vec![self.root];
+        let mut cursor = self.root.walk();
+        while cursor.node().byte_range() != *range {
+            cursor.goto_first_child_for_byte(range.start)?;
+            let node = cursor.node();
+            if node.start_byte() > range.start || node.end_byte() < range.end {
+                return None;
+            }
+            path.push(node);
+        }
+        Some(path)
+    }
+
+    fn node_at(&self, range: &Range<usize>) -> Option<Node<'tree>> {
+        self.path_to(range)?.pop()
+    }
+}
+
+/// The header option for a command, in the command's own syntax.
+fn process_edits(slot: &ProcessSlot, token: &str) -> Vec<Edit> {
+    let Some(string) = &slot.string else {
+        // A new element of `Seq(...)`.
+        let words = match slot.client {
+            Client::Curl => format!("\"-H\", \"{TOKEN_HEADER}: \" + {token}"),
+            Client::Wget => format!("\"--header={TOKEN_HEADER}: \" + {token}"),
+            Client::Httpie | Client::Ec2Metadata => format!("\"{TOKEN_HEADER}:\" + {token}"),
+        };
+        return vec![Edit::insertion(slot.at, format!(", {words}"))];
+    };
+
+    // Words of a string split on whitespace: the header has none.
+    let option = match slot.client {
+        Client::Curl => format!(" -H {TOKEN_HEADER}:${{{token}}}"),
+        Client::Wget => format!(" --header={TOKEN_HEADER}:${{{token}}}"),
+        Client::Httpie | Client::Ec2Metadata => format!(" {TOKEN_HEADER}:${{{token}}}"),
+    };
+    let mut edits = vec![Edit::insertion(slot.at, option)];
+    edits.extend(string.interpolator_at.map(|at| Edit::insertion(at, "s")));
+    edits.extend(
+        string
+            .dollars
+            .iter()
+            .map(|at| Edit::replacement(*at..*at + 1, "$$")),
+    );
+    edits
+}
+
+/// How safe a fix is: adding a header and a token fetch is safe; turning a
+/// call into another is not.
+fn applicability(site: &Site) -> Applicability {
+    match site {
+        Site::Connection { holder: Some(_) } | Site::Builder { .. } | Site::Process { .. } => {
+            Applicability::Safe
+        }
+        _ => Applicability::Unsafe,
+    }
+}
+
+/// A key for a place, shared by the requests fixed there.
+fn place_id(place: Place<'_>) -> usize {
+    match place {
+        Place::Before { container, .. } => container.id(),
+        Place::Wrap { body } => body.id(),
+    }
+}
+
+/// The place in a function body: before the body's statement that holds
+/// the request, or around an expression body.
+fn in_body<'tree>(body: Node<'tree>, range: &Range<usize>) -> Place<'tree> {
+    if matches!(body.kind(), "block" | "indented_block") {
+        let mut cursor = body.walk();
+        let statement = body
+            .named_children(&mut cursor)
+            .find(|s| s.start_byte() <= range.start && range.end <= s.end_byte());
+        if let Some(statement) = statement {
+            return Place::Before {
+                statement,
+                container: body,
+            };
+        }
+    }
+    Place::Wrap { body }
+}
+
+fn is_lambda_body(lambda: Node<'_>, node: Node<'_>) -> bool {
+    lambda.child_by_field_name("parameters") != Some(node)
+        && lambda.named_child(lambda.named_child_count().saturating_sub(1) as u32) == Some(node)
+}
+
+/// The indentation of the line at `offset`, when only whitespace precedes
+/// `offset` on its line.
+fn line_indent(code: &str, offset: usize) -> Option<&str> {
+    let start = code[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &code[start..offset];
+    before
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then_some(before)
+}
+
+/// Every identifier written in the cell.
+fn identifiers(root: Node<'_>, code: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind() == "identifier" {
+            names.insert(code[node.byte_range()].to_owned());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    names
+}
+
+/// `base`, or `base2`, `base3`... whichever is free.
+fn unique(base: &str, in_use: &HashSet<String>) -> String {
+    if !in_use.contains(base) {
+        return base.to_owned();
+    }
+    // More names than a cell can hold: one of them is free.
+    (2..=in_use.len() + 2)
+        .map(|n| format!("{base}{n}"))
+        .find(|name| !in_use.contains(name))
+        .unwrap_or_else(|| base.to_owned())
+}

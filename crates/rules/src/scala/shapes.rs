@@ -1,0 +1,165 @@
+//! The request call shapes of `grammars/scala.scm`, compiled once, and the
+//! matches of one cell, indexed by the node where the walk meets them.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+
+/// The query source, kept next to the other languages' shapes.
+const SOURCE: &str = include_str!("../../../../grammars/scala.scm");
+
+/// Which shape a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeKind {
+    /// `Source.fromURL(url)`.
+    FromUrl,
+    /// `url.openStream()` or `url.openConnection()`.
+    Open,
+    /// `conn.setRequestProperty(...)`, `conn.setRequestMethod(...)`.
+    ConnectionSetting,
+    /// `HttpRequest.newBuilder(...)`.
+    NewBuilder,
+    /// `builder.header(...)` on a builder held in a val.
+    BuilderStep,
+    /// `cmd.!!` and the other ways to run a `sys.process` command.
+    ProcessRun,
+    /// `cmd !` read by the grammar as an infix expression.
+    ProcessRunInfix,
+}
+
+impl ShapeKind {
+    fn from_capture(name: &str) -> Option<ShapeKind> {
+        Some(match name {
+            "from_url" => ShapeKind::FromUrl,
+            "open" => ShapeKind::Open,
+            "connection_setting" => ShapeKind::ConnectionSetting,
+            "new_builder" => ShapeKind::NewBuilder,
+            "builder_step" => ShapeKind::BuilderStep,
+            "process_run" => ShapeKind::ProcessRun,
+            "process_run_infix" => ShapeKind::ProcessRunInfix,
+            _ => return None,
+        })
+    }
+}
+
+/// One match of a shape.
+#[derive(Debug, Clone)]
+pub struct Shape<'tree> {
+    /// Which shape.
+    pub kind: ShapeKind,
+    /// The node the shape's outer capture names.
+    pub node: Node<'tree>,
+    captures: Vec<(&'static str, Node<'tree>)>,
+}
+
+impl<'tree> Shape<'tree> {
+    /// The node captured as `name` (without `@`).
+    pub fn capture(&self, name: &str) -> Option<Node<'tree>> {
+        self.captures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, node)| *node)
+    }
+}
+
+/// The compiled query; `None` only if the grammar and the query file
+/// disagree, which the tests catch.
+fn query() -> Option<&'static Query> {
+    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
+    QUERY
+        .get_or_init(|| {
+            let language = imds_lint_parser::syntax::language(imds_lint_parser::Lang::Scala)?;
+            match Query::new(&language, SOURCE) {
+                Ok(query) => Some(query),
+                Err(error) => {
+                    log::error!("grammars/scala.scm does not compile: {error}");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// Every shape in `tree`, by the id of its outer node.
+pub fn find<'tree>(tree: &'tree Tree, code: &str) -> HashMap<usize, Vec<Shape<'tree>>> {
+    let mut shapes: HashMap<usize, Vec<Shape<'tree>>> = HashMap::new();
+    let Some(query) = query() else {
+        return shapes;
+    };
+    let names: &'static [&'static str] = query.capture_names();
+
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, tree.root_node(), code.as_bytes());
+    while let Some(m) = matches.next() {
+        let captures: Vec<(&'static str, Node<'tree>)> = m
+            .captures()
+            .iter()
+            .map(|c| (names[c.index as usize], c.node))
+            .collect();
+        let outer = captures
+            .iter()
+            .find_map(|(name, node)| ShapeKind::from_capture(name).map(|kind| (kind, *node)));
+        if let Some((kind, node)) = outer {
+            shapes.entry(node.id()).or_default().push(Shape {
+                kind,
+                node,
+                captures,
+            });
+        }
+    }
+    shapes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imds_lint_parser::{syntax, Lang};
+
+    fn kinds(code: &str) -> Vec<(ShapeKind, String)> {
+        let tree = syntax::parse(Lang::Scala, code).unwrap_or_else(|| panic!("no tree"));
+        let mut found: Vec<(usize, ShapeKind, String)> = find(&tree, code)
+            .into_values()
+            .flatten()
+            .map(|s| {
+                (
+                    s.node.start_byte(),
+                    s.kind,
+                    code[s.node.byte_range()].to_owned(),
+                )
+            })
+            .collect();
+        found.sort_by_key(|(start, kind, _)| (*start, *kind as u8));
+        found.into_iter().map(|(_, k, t)| (k, t)).collect()
+    }
+
+    #[test]
+    fn the_query_compiles() {
+        assert!(query().is_some());
+    }
+
+    #[test]
+    fn finds_each_shape() {
+        let code = "Source.fromURL(u)\nfromURL(u)\nnew URL(u).openStream()\n\
+                    c.setRequestMethod(\"PUT\")\nHttpRequest.newBuilder()\nb.header(\"a\", \"b\")\n\
+                    \"curl x\".!!\n";
+        let found: Vec<ShapeKind> = kinds(code).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            found,
+            [
+                ShapeKind::FromUrl,
+                ShapeKind::FromUrl,
+                ShapeKind::Open,
+                ShapeKind::ConnectionSetting,
+                ShapeKind::NewBuilder,
+                ShapeKind::BuilderStep,
+                ShapeKind::ProcessRun,
+            ]
+        );
+    }
+
+    #[test]
+    fn other_calls_are_no_shape() {
+        assert!(kinds("println(url)\nSource.fromFile(p)\nxs.map(f)\n\"a\".trim\n").is_empty());
+    }
+}

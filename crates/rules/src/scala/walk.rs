@@ -1,0 +1,511 @@
+//! One pass over a Scala cell's syntax tree, in source order: scopes open
+//! and close, `val`s and imports bind names, and each request shape is
+//! read with the names in scope where it is written.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::clients::{self, Found, Holder, Opened, Setting, Site};
+use super::imports;
+use super::process::{self, Command};
+use super::scope::{Globals, Scopes, Value};
+use super::shapes::{self, Shape, ShapeKind};
+use super::value::Eval;
+use crate::endpoint;
+use crate::request::{Method, Request};
+use crate::rules;
+use crate::shell::argv::shell_code;
+use crate::text::Env;
+
+/// What a walk found in one cell.
+#[derive(Debug)]
+pub struct Outcome {
+    /// HTTP requests, in source order.
+    pub found: Vec<Found>,
+    /// `sys.process` commands run, in source order.
+    pub processes: Vec<ProcessRun>,
+    /// The top-level names, for the next cell.
+    pub globals: Globals,
+}
+
+/// A command `sys.process` runs.
+#[derive(Debug)]
+pub struct ProcessRun {
+    /// Its words.
+    pub command: Command,
+    /// The expression that runs it (`"curl ...".!!`).
+    pub range: Range<usize>,
+    /// A val in scope that holds a session token the code fetched itself.
+    pub token: Option<String>,
+    /// The strings in scope, for shell code the command runs (`bash -c`).
+    pub strings: Env,
+}
+
+/// A connection or builder still open to settings.
+#[derive(Debug)]
+struct Pending {
+    found: Found,
+    /// Passed to other code, which may add headers the walk cannot see.
+    escaped: bool,
+}
+
+/// Walks `tree` of `code`, starting from the names earlier cells bound.
+pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
+    let mut walk = Walk {
+        code,
+        shapes: shapes::find(tree, code),
+        scopes: Scopes::new(globals),
+        made: HashMap::new(),
+        found: Vec::new(),
+        connections: Vec::new(),
+        builders: Vec::new(),
+        processes: Vec::new(),
+        path: Vec::new(),
+    };
+
+    let mut cursor = tree.walk();
+    'walk: loop {
+        walk.enter(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            walk.leave(cursor.node());
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+
+    walk.finish()
+}
+
+struct Walk<'a, 'tree> {
+    code: &'a str,
+    shapes: HashMap<usize, Vec<Shape<'tree>>>,
+    scopes: Scopes,
+    made: HashMap<usize, Value>,
+    found: Vec<Found>,
+    connections: Vec<Pending>,
+    builders: Vec<Pending>,
+    processes: Vec<ProcessRun>,
+    /// The nodes from the root to the current one: `parent()` would cost
+    /// the tree's depth on each call.
+    path: Vec<Node<'tree>>,
+}
+
+impl<'tree> Walk<'_, 'tree> {
+    fn eval(&self) -> Eval<'_> {
+        Eval {
+            code: self.code,
+            scopes: &self.scopes,
+            made: &self.made,
+        }
+    }
+
+    fn parent(&self) -> Option<Node<'tree>> {
+        self.path.len().checked_sub(2).map(|i| self.path[i])
+    }
+
+    fn enter(&mut self, node: Node<'tree>) {
+        self.path.push(node);
+        if opens_frame(node) {
+            self.scopes.push();
+            self.bind_parameters(node);
+            if node.kind() == "template_body" {
+                self.bind_members_ahead(node);
+            }
+        }
+        if let Some(shapes) = self.shapes.remove(&node.id()) {
+            for shape in shapes {
+                self.read_shape(&shape);
+            }
+        }
+        if node.kind() == "identifier" && self.parent().is_some_and(|p| p.kind() == "arguments") {
+            self.mark_escaped(node);
+        }
+    }
+
+    fn leave(&mut self, node: Node<'tree>) {
+        match node.kind() {
+            "val_definition" | "var_definition" => self.bind_val(node),
+            "function_definition" => {
+                self.scopes.pop();
+                self.bind_def(node);
+            }
+            "template_body" => {
+                let members = self.scopes.pop();
+                if let Some(owner) = self.parent() {
+                    self.export_members(owner, members);
+                }
+            }
+            "import_declaration" => self.bind_import(node),
+            "assignment_expression" => self.assign(node),
+            _ if opens_frame(node) => {
+                self.scopes.pop();
+            }
+            _ => {}
+        }
+        self.path.pop();
+    }
+
+    fn read_shape(&mut self, shape: &Shape<'tree>) {
+        let eval = Eval {
+            code: self.code,
+            scopes: &self.scopes,
+            made: &self.made,
+        };
+        let token = self.scopes.token().map(str::to_owned);
+        let with_token = |mut found: Found| {
+            found.token.clone_from(&token);
+            found
+        };
+        match shape.kind {
+            ShapeKind::FromUrl => {
+                if let Some(found) = clients::from_url(&eval, shape) {
+                    self.found.push(with_token(found));
+                }
+            }
+            ShapeKind::Open => match clients::open(&eval, shape, &self.path) {
+                Some(Opened::Stream(found)) => self.found.push(with_token(found)),
+                Some(Opened::Connection(found, call)) => {
+                    let found = with_token(found);
+                    self.made
+                        .insert(call.id(), Value::Connection(self.connections.len()));
+                    self.connections.push(Pending {
+                        found,
+                        escaped: false,
+                    });
+                }
+                None => {}
+            },
+            ShapeKind::ConnectionSetting => {
+                let Some((id, setting)) = clients::connection_setting(&eval, shape) else {
+                    return;
+                };
+                if let Some(pending) = self.connections.get_mut(id) {
+                    let request = &mut pending.found.request;
+                    match setting {
+                        Setting::Header(header) => request.headers.push(header),
+                        Setting::Method(method) => request.method = method,
+                    }
+                }
+            }
+            ShapeKind::NewBuilder => {
+                let Some((found, last, built)) = clients::new_builder(&eval, shape, &self.path)
+                else {
+                    return;
+                };
+                let id = self.builders.len();
+                let made = if built {
+                    Value::Request(id)
+                } else {
+                    Value::Builder(id)
+                };
+                self.made.insert(last.id(), made);
+                let found = with_token(found);
+                self.builders.push(Pending {
+                    found,
+                    escaped: false,
+                });
+            }
+            ShapeKind::BuilderStep => {
+                let Some(name) = shape.capture("builder") else {
+                    return;
+                };
+                if let Value::Builder(id) = eval.value(name) {
+                    if let Some(pending) = self.builders.get_mut(id) {
+                        let mut path = self.path.clone();
+                        path.push(name);
+                        clients::apply_chain(&eval, &path, &mut pending.found.request);
+                    }
+                }
+            }
+            ShapeKind::ProcessRun | ShapeKind::ProcessRunInfix => {
+                let Some(command) = shape.capture("command") else {
+                    return;
+                };
+                let range = if shape.kind == ShapeKind::ProcessRunInfix {
+                    let end = shape
+                        .node
+                        .child_by_field_name("operator")
+                        .map_or(shape.node.end_byte(), |op| op.end_byte());
+                    shape.node.start_byte()..end
+                } else {
+                    clients::call_of(&self.path).map_or(shape.node.byte_range(), |n| n.byte_range())
+                };
+                for command in process::commands(&eval, command) {
+                    let strings = if shell_code(&command.words).is_some() {
+                        self.scopes.strings()
+                    } else {
+                        Env::new()
+                    };
+                    self.processes.push(ProcessRun {
+                        command,
+                        range: range.clone(),
+                        token: token.clone(),
+                        strings,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A connection or builder handed to other code may get headers there.
+    fn mark_escaped(&mut self, identifier: Node<'tree>) {
+        let pending = match self.scopes.lookup(&self.code[identifier.byte_range()]) {
+            Some(Value::Connection(id)) => self.connections.get_mut(*id),
+            Some(Value::Builder(id)) => self.builders.get_mut(*id),
+            _ => None,
+        };
+        if let Some(pending) = pending {
+            pending.escaped = true;
+        }
+    }
+
+    fn bind_parameters(&mut self, node: Node<'tree>) {
+        let mut cursor = node.walk();
+        let holders: Vec<Node<'tree>> = match node.kind() {
+            "function_definition" | "class_definition" | "trait_definition" => node
+                .named_children(&mut cursor)
+                .filter(|c| matches!(c.kind(), "parameters" | "class_parameters"))
+                .collect(),
+            "lambda_expression" => node.child_by_field_name("parameters").into_iter().collect(),
+            "case_clause" => node.child_by_field_name("pattern").into_iter().collect(),
+            "for_expression" => node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "enumerators")
+                .collect(),
+            _ => Vec::new(),
+        };
+        for holder in holders {
+            for name in bound_names(holder, self.code) {
+                self.scopes.bind(name, Value::Other);
+            }
+        }
+    }
+
+    /// Members of a class or object body can be used before they are
+    /// written (from methods): bind the simple ones up front.
+    fn bind_members_ahead(&mut self, body: Node<'tree>) {
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            match member.kind() {
+                "val_definition" | "var_definition" => self.bind_val(member),
+                "function_definition" => self.bind_def(member),
+                _ => {}
+            }
+        }
+    }
+
+    fn bind_val(&mut self, node: Node<'tree>) {
+        let Some(pattern) = node.child_by_field_name("pattern") else {
+            return;
+        };
+        let mut value = node
+            .child_by_field_name("value")
+            .map_or(Value::Other, |v| self.eval().value(v));
+        if matches!(value, Value::Text(_) | Value::Other) && self.fetches_token(node) {
+            value = Value::Token;
+        }
+        if pattern.kind() != "identifier" {
+            for name in bound_names(pattern, self.code) {
+                self.scopes.bind(name, Value::Other);
+            }
+            return;
+        }
+        let name = self.code[pattern.byte_range()].to_owned();
+        if let Value::Connection(id) = value {
+            if let Some(pending) = self.connections.get_mut(id) {
+                if pending.found.site == (Site::Connection { holder: None }) {
+                    pending.found.site = Site::Connection {
+                        holder: Some(Holder {
+                            name: name.clone(),
+                            statement: node.byte_range(),
+                        }),
+                    };
+                }
+            }
+        }
+        self.scopes.bind(name, value);
+    }
+
+    /// Whether a `val` holds the body of a correct token request: its value
+    /// reads a connection or request that PUTs to the token path with a
+    /// TTL, and ends in a string (`.mkString`, `.body()`, or a `String` type).
+    fn fetches_token(&self, val: Node<'tree>) -> bool {
+        let Some(value) = val.child_by_field_name("value") else {
+            return false;
+        };
+        let declared_string = val
+            .child_by_field_name("type")
+            .is_some_and(|t| &self.code[t.byte_range()] == "String");
+        if !declared_string && !ends_in_string(value, self.code) {
+            return false;
+        }
+
+        // Look for the connection or request among the value's nodes.
+        let mut stack = vec![value];
+        let mut budget = 4096;
+        while let Some(node) = stack.pop() {
+            budget -= 1;
+            if budget == 0 {
+                return false;
+            }
+            let made = match self.made.get(&node.id()) {
+                Some(made) => Some(made),
+                None if node.kind() == "identifier" => {
+                    self.scopes.lookup(&self.code[node.byte_range()])
+                }
+                None => None,
+            };
+            let request = match made {
+                Some(Value::Connection(id)) => self.connections.get(*id),
+                Some(Value::Request(id)) => self.builders.get(*id),
+                _ => None,
+            };
+            if request.is_some_and(|p| is_token_fetch(&p.found.request)) {
+                return true;
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        false
+    }
+
+    /// `def base = "http://..."`: a parameterless def with an expression
+    /// body is read like a val; any other def shadows the name.
+    fn bind_def(&mut self, node: Node<'tree>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let mut cursor = node.walk();
+        let has_parameters = node
+            .named_children(&mut cursor)
+            .any(|c| c.kind() == "parameters");
+        let value = match node.child_by_field_name("body") {
+            Some(body) if !has_parameters && body.kind() != "block" => self.eval().value(body),
+            _ => Value::Other,
+        };
+        self.scopes.bind(&self.code[name.byte_range()], value);
+    }
+
+    /// An object's members are reachable as `Object.member` after it.
+    fn export_members(&mut self, owner: Node<'tree>, members: HashMap<String, Value>) {
+        if !matches!(owner.kind(), "object_definition" | "package_object") {
+            return;
+        }
+        let Some(name) = owner.child_by_field_name("name") else {
+            return;
+        };
+        let name = &self.code[name.byte_range()];
+        for (member, value) in members {
+            if !matches!(value, Value::Alias(_)) {
+                self.scopes.bind(format!("{name}.{member}"), value);
+            }
+        }
+    }
+
+    fn bind_import(&mut self, node: Node<'tree>) {
+        imports::bind(&mut self.scopes, node, self.code);
+    }
+
+    fn assign(&mut self, node: Node<'tree>) {
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        if left.kind() == "identifier" {
+            let value = self.eval().value(right);
+            self.scopes.assign(&self.code[left.byte_range()], value);
+        }
+    }
+
+    // A connection given its header in a later cell is judged without it:
+    // a false report, for code that splits one request over cells.
+    fn finish(self) -> Outcome {
+        let mut found = self.found;
+        for pending in self.connections.into_iter().chain(self.builders) {
+            let mut item = pending.found;
+            item.request.headers.open |= pending.escaped;
+            found.push(item);
+        }
+        found.sort_by_key(|f| (f.request.range.start, f.request.range.end));
+        Outcome {
+            found,
+            processes: self.processes,
+            globals: self.scopes.into_globals(),
+        }
+    }
+}
+
+/// Whether `request` is a token request IMDS accepts.
+fn is_token_fetch(request: &Request) -> bool {
+    request.method == Method::Put
+        && endpoint::classify(&request.url).is_some_and(|e| e.is_token_path())
+        && rules::judge(request).is_none()
+}
+
+/// Whether an expression ends in a call that gives the response as a
+/// string.
+fn ends_in_string(value: Node<'_>, code: &str) -> bool {
+    let last = match value.kind() {
+        "call_expression" => value.child_by_field_name("function"),
+        _ => Some(value),
+    };
+    let method = last
+        .filter(|n| n.kind() == "field_expression")
+        .and_then(|n| n.child_by_field_name("field"))
+        .map(|f| &code[f.byte_range()]);
+    matches!(
+        method,
+        Some("mkString" | "body" | "trim" | "readLine" | "toString" | "strip")
+    )
+}
+
+/// Whether a node opens a scope of its own.
+fn opens_frame(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "block"
+            | "template_body"
+            | "with_template_body"
+            | "indented_block"
+            | "function_definition"
+            | "class_definition"
+            | "trait_definition"
+            | "lambda_expression"
+            | "case_clause"
+            | "for_expression"
+    )
+}
+
+/// The names a pattern or parameter list binds: its identifiers (type
+/// names and default values aside), found without recursion.
+fn bound_names(node: Node<'_>, code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" => names.push(code[node.byte_range()].to_owned()),
+            "parameter" | "class_parameter" | "binding" => {
+                stack.extend(node.child_by_field_name("name"));
+            }
+            "enumerator" => stack.extend(node.named_child(0)),
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor).filter(|c| {
+                    !c.kind().ends_with("type") && !c.kind().ends_with("type_identifier")
+                }));
+            }
+        }
+    }
+    names
+}
