@@ -6,6 +6,7 @@
 //!
 //! `IMDS_LINT_BLESS=1 cargo test -p imds-lint-rewriter --test fix_fixtures`
 //! writes missing or changed `expected.*` files; review them before committing.
+//! `IMDS_LINT_FIXTURES=shell` (a substring of the case path) runs only some.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -18,7 +19,10 @@ use imds_lint_rewriter::fix_file;
 use imds_lint_rules::{check, Rule, Settings};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// One fixture pair.
@@ -31,6 +35,7 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let root = repo_root().join("fixtures/fix");
+    let only = std::env::var("IMDS_LINT_FIXTURES").unwrap_or_default();
     let mut cases = Vec::new();
     for group in sorted_dirs(&root) {
         for dir in sorted_dirs(&group) {
@@ -41,18 +46,37 @@ fn cases() -> Vec<Case> {
             else {
                 continue;
             };
-            let ext = input.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+            let ext = input
+                .extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let expected = dir.join(format!("expected.{ext}"));
-            let level = if dir.join("unsafe").exists() { Applicability::Unsafe } else { Applicability::Safe };
-            cases.push(Case { dir, input, expected, level });
+            let level = if dir.join("unsafe").exists() {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            };
+            if dir.to_string_lossy().contains(&only) {
+                cases.push(Case {
+                    dir,
+                    input,
+                    expected,
+                    level,
+                });
+            }
         }
     }
     cases
 }
 
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
-    let mut dirs: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
@@ -91,13 +115,22 @@ fn assert_only_insertions_or_local_changes(case: &Case, input: &str, output: &st
     let deleted: usize = diff
         .ops()
         .iter()
-        .filter(|op| matches!(op.tag(), similar::DiffTag::Delete | similar::DiffTag::Replace))
+        .filter(|op| {
+            matches!(
+                op.tag(),
+                similar::DiffTag::Delete | similar::DiffTag::Replace
+            )
+        })
         .map(|op| op.old_range().len())
         .sum();
     // A fix adds a token fetch and headers; it may replace a call's
     // head (urlopen(url) -> urlopen(Request(url, ...))) but never removes
     // more than a few dozen characters of the input.
-    assert!(deleted <= 200, "{}: the fix deleted {deleted} input chars", case.dir.display());
+    assert!(
+        deleted <= 200,
+        "{}: the fix deleted {deleted} input chars",
+        case.dir.display()
+    );
 }
 
 #[test]
@@ -110,7 +143,12 @@ fn fix_fixture_pairs() {
     for case in &cases {
         let input = fs::read_to_string(&case.input).unwrap();
         let fixed = fix_text(&case.input, &input, case.level);
-        let name = case.dir.strip_prefix(repo_root()).unwrap().display().to_string();
+        let name = case
+            .dir
+            .strip_prefix(repo_root())
+            .unwrap()
+            .display()
+            .to_string();
 
         if bless && fs::read_to_string(&case.expected).ok().as_deref() != Some(fixed.as_str()) {
             fs::write(&case.expected, &fixed).unwrap();
@@ -130,7 +168,9 @@ fn fix_fixture_pairs() {
         }
         let left = fixable_left(&case.expected, &fixed, case.level);
         if !left.is_empty() {
-            failures.push(format!("{name}: fixable findings left after --fix: {left:?}"));
+            failures.push(format!(
+                "{name}: fixable findings left after --fix: {left:?}"
+            ));
         }
         let again = fix_text(&case.expected, &fixed, case.level);
         if again != fixed {
@@ -142,7 +182,13 @@ fn fix_fixture_pairs() {
         assert_only_insertions_or_local_changes(case, &input, &fixed);
     }
 
-    assert!(failures.is_empty(), "{} of {} fixture pairs failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixture pairs failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// What the mock IMDS logged for one run.
@@ -174,7 +220,11 @@ fn run_against_mock(interpreter: &str, script: &Path) -> Run {
             )
         })
         .collect();
-    Run { statuses, exit_ok: out.status.success(), stdout: String::from_utf8_lossy(&out.stdout).into_owned() }
+    Run {
+        statuses,
+        exit_ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
 }
 
 fn interpreter(case: &Case) -> Option<&'static str> {
@@ -191,21 +241,38 @@ fn fixed_scripts_work_against_mock_imds_and_unfixed_ones_fail() {
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in cases() {
-        let Some(interp) = interpreter(&case) else { continue };
+        let Some(interp) = interpreter(&case) else {
+            continue;
+        };
         if case.dir.join("no-run").exists() {
             continue;
         }
         ran += 1;
-        let name = case.dir.strip_prefix(repo_root()).unwrap().display().to_string();
+        let name = case
+            .dir
+            .strip_prefix(repo_root())
+            .unwrap()
+            .display()
+            .to_string();
 
         let before = run_against_mock(interp, &case.input);
         if !before.statuses.iter().any(|(_, _, s)| *s == 401) {
-            failures.push(format!("{name}: the unfixed script got no 401 from the mock: {:?}", before.statuses));
+            failures.push(format!(
+                "{name}: the unfixed script got no 401 from the mock: {:?}",
+                before.statuses
+            ));
         }
 
         let after = run_against_mock(interp, &case.expected);
-        let refused: Vec<_> = after.statuses.iter().filter(|(_, _, s)| *s >= 400 && *s != 404).collect();
-        let answered = after.statuses.iter().any(|(_, p, s)| *s == 200 && !p.ends_with("/api/token"));
+        let refused: Vec<_> = after
+            .statuses
+            .iter()
+            .filter(|(_, _, s)| *s >= 400 && *s != 404)
+            .collect();
+        let answered = after
+            .statuses
+            .iter()
+            .any(|(_, p, s)| *s == 200 && !p.ends_with("/api/token"));
         if !after.exit_ok || !refused.is_empty() || !answered {
             failures.push(format!(
                 "{name}: the fixed script did not work against the mock (exit ok: {}, refused: {refused:?}, log: {:?}, stdout: {})",
