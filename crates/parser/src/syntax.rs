@@ -20,9 +20,19 @@ thread_local! {
     static PARSERS: RefCell<Vec<(Lang, Parser)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Parses `code` as `lang`; `None` for languages without a grammar.
+/// Indentation levels past which Python code is not parsed: the grammar's
+/// scanner keeps one byte per level in a 1 KiB state buffer and aborts the
+/// process when it overflows. Real code stays far below this.
+const MAX_PYTHON_INDENT_LEVELS: usize = 400;
+
+/// Parses `code` as `lang`; `None` for languages without a grammar, and for
+/// code the grammar cannot take without crashing (see [`too_deep`]).
 pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
     let language = language(lang)?;
+    if lang == Lang::Python && too_deep(code) {
+        log::debug!("not parsing Python nested deeper than {MAX_PYTHON_INDENT_LEVELS} levels");
+        return None;
+    }
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let idx = if let Some(idx) = parsers.iter().position(|(l, _)| *l == lang) {
@@ -37,6 +47,39 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
     })
 }
 
+/// Whether Python code has more indentation levels than the grammar's
+/// scanner can hold, counted the way the scanner counts them: a stack of
+/// increasing indentation widths (a tab counts eight).
+pub fn too_deep(code: &str) -> bool {
+    // Cheap first: no line indented that far means no stack that deep.
+    let widest = code.lines().map(indent_width).max().unwrap_or(0);
+    if widest < MAX_PYTHON_INDENT_LEVELS {
+        return false;
+    }
+
+    let mut stack: Vec<usize> = vec![0];
+    for line in code.lines().filter(|l| !l.trim().is_empty()) {
+        let width = indent_width(line);
+        while stack.last().is_some_and(|&top| top > width) {
+            stack.pop();
+        }
+        if stack.last().is_none_or(|&top| top < width) {
+            stack.push(width);
+            if stack.len() > MAX_PYTHON_INDENT_LEVELS {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn indent_width(line: &str) -> usize {
+    line.bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+        .map(|b| if b == b'\t' { 8 } else { 1 })
+        .sum()
+}
+
 /// Whether `code` parses as `lang` without syntax errors.
 pub fn parses_cleanly(lang: Lang, code: &str) -> bool {
     parse(lang, code).is_some_and(|tree| !tree.root_node().has_error())
@@ -45,6 +88,23 @@ pub fn parses_cleanly(lang: Lang, code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_indented_python_is_refused_not_crashed() {
+        let mut code = String::new();
+        for depth in 0..1200 {
+            code.push_str(&" ".repeat(depth));
+            code.push_str("if x:\n");
+        }
+        code.push_str(&" ".repeat(1200));
+        code.push_str("pass\n");
+        assert!(too_deep(&code));
+        assert!(parse(Lang::Python, &code).is_none());
+
+        let wide_but_shallow = format!("if x:\n{}pass\n", " ".repeat(2000));
+        assert!(!too_deep(&wide_but_shallow));
+        assert!(parse(Lang::Python, &wide_but_shallow).is_some());
+    }
 
     #[test]
     fn parses_each_language() {

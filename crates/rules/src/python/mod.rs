@@ -1,12 +1,83 @@
-//! Python: finds HTTP requests, shell run through subprocess, and boto 2.
+//! Python: finds HTTP requests to the metadata service (requests, urllib,
+//! urllib2, http.client, httpx, aiohttp, urllib3, pycurl), boto 2's
+//! IMDSv1-only helpers, and shell run through `subprocess` and `os`, and
+//! proposes fixes for them.
+//!
+//! A notebook's Python cells share one interpreter, so one [`Analyzer`]
+//! lives across the cells of a file: names and imports bound in one cell
+//! are seen by the next. In a cell, top-level code is walked in order; a
+//! function body is walked when the cell first calls it by name, or else
+//! after the top level, seeing the names as they are then. Parameters are
+//! unknown inside the body; a request whose URL is a parameter is judged
+//! at the function's call sites (see `functions`).
+//!
+//! Known limits, each costing missed findings unless said otherwise:
+//! - a receiver whose type is not known (`client.get(url)` with `client` a
+//!   parameter or a function's result) is no client: its requests are not seen;
+//! - call sites are matched by name only for plain calls and `self.name(...)`;
+//! - `http.client`'s `putrequest`/`putheader` API, `urllib3.connection_from_url`
+//!   and `urllib.request.build_opener` handlers are not modelled;
+//! - a name assigned in a branch keeps the last value written, whichever
+//!   branch runs (may also report a request the other branch makes).
+
+mod args;
+mod argv_run;
+mod call;
+mod clients;
+mod eval;
+mod fix;
+mod formatting;
+mod functions;
+mod imports;
+mod literal;
+mod query;
+mod scope;
+mod shell_run;
+mod value;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
+
+use imds_lint_parser::{syntax, Lang};
 
 use crate::text::Env;
 use crate::FileCheck;
 
+use self::clients::HeaderSlot;
+use self::functions::Calls;
+use self::imports::Imports;
+use self::scope::Scopes;
+use self::value::Value;
+use self::walk::CellWalk;
+
 /// Python analysis state shared by the cells of one notebook.
 #[derive(Debug, Default)]
 pub struct Analyzer {
+    /// Module-level names bound to strings.
     globals: Env,
+    /// Module-level names, all values.
+    module: HashMap<String, Value>,
+    imports: Imports,
+    calls: Calls,
+}
+
+/// A request reported in a cell, with what a fix needs to know.
+#[derive(Debug, Clone)]
+struct Site {
+    /// Index of the finding in the file's findings.
+    finding: usize,
+    /// The frame the request is in (`None`: the cell's top level).
+    frame: Option<usize>,
+    /// The call's range.
+    call: Range<usize>,
+    /// Where the token header goes.
+    slot: HeaderSlot,
+    /// The client, canonically (`requests.get`, `requests.Session.get`).
+    client: String,
 }
 
 impl Analyzer {
@@ -17,6 +88,71 @@ impl Analyzer {
 
     /// Analyses Python cell `index`.
     pub fn check_cell(&mut self, file: &mut FileCheck, index: usize) {
-        let _ = (file, index);
+        let Some(cell) = file.cells.get(index) else {
+            return;
+        };
+        let code = cell.code.clone();
+        if indentation_depth(&code) > MAX_INDENT_LEVELS {
+            // tree-sitter-python's scanner aborts the process on very deep
+            // indentation; such a cell is skipped, and its requests missed.
+            log::debug!("Python cell {index} is nested too deeply to analyse");
+            return;
+        }
+        let Some(tree) = syntax::parse(Lang::Python, &code) else {
+            return;
+        };
+        let shapes = query::matches(&tree, &code);
+
+        let scopes = Scopes {
+            module: std::mem::take(&mut self.module),
+            strings: std::mem::take(&mut self.globals),
+            frames: Vec::new(),
+        };
+        let mut walk = CellWalk {
+            file,
+            index,
+            code: &code,
+            shapes: &shapes,
+            scopes,
+            imports: &mut self.imports,
+            calls: &mut self.calls,
+            deferred: VecDeque::new(),
+            walked: HashSet::new(),
+            defined: HashMap::new(),
+            inline_depth: 0,
+            sites: Vec::new(),
+            tokens: Vec::new(),
+        };
+        walk.run(tree.root_node());
+        walk.attach_fixes(tree.root_node());
+
+        let CellWalk { scopes, .. } = walk;
+        self.module = scopes.module;
+        self.globals = scopes.strings;
     }
+}
+
+/// Indentation levels beyond which a cell is not parsed: far beyond real
+/// code, well below the depth that makes the grammar's scanner abort.
+const MAX_INDENT_LEVELS: usize = 200;
+
+/// How many nested indentation levels the code's lines open.
+fn indentation_depth(code: &str) -> usize {
+    let mut stack: Vec<usize> = vec![0];
+    let mut deepest = 0;
+    for line in code.lines() {
+        let body = line.trim_start_matches([' ', '\t']);
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let width = line.len() - body.len();
+        while stack.last().is_some_and(|top| *top > width) {
+            stack.pop();
+        }
+        if stack.last().is_some_and(|top| *top < width) {
+            stack.push(width);
+        }
+        deepest = deepest.max(stack.len() - 1);
+    }
+    deepest
 }

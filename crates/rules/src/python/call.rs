@@ -1,0 +1,262 @@
+//! What one Python call does: a request (reported), a client object's
+//! headers changed, shell code run, or a call of the file's own function
+//! (kept for requests whose URL is a parameter).
+
+use tree_sitter::Node;
+
+use crate::endpoint;
+use crate::finding::Finding;
+use crate::request::{Method, Request, TTL_HEADER};
+use crate::rules::{self, imd003_imdsv1_only_client};
+use crate::text::Text;
+
+use super::args::Args;
+use super::clients::{self, Found};
+use super::functions::{self, CallSite};
+use super::imports::chain;
+use super::query::Match;
+use super::shell_run;
+use super::value::{Dict, Value};
+use super::walk::CellWalk;
+use super::Site;
+
+/// boto 2 functions that can only speak IMDSv1.
+const BOTO_METADATA: &[&str] = &[
+    "boto.utils.get_instance_metadata",
+    "boto.utils.get_instance_identity",
+    "boto.utils.get_instance_userdata",
+];
+
+impl<'t> CellWalk<'_, '_, 't> {
+    /// Acts on one call.
+    pub(super) fn call(&mut self, m: &Match<'t>, frame: Option<usize>) {
+        let call = m.node;
+        let (Some(arguments), Some(callee)) = (m.arguments, call.child_by_field_name("function"))
+        else {
+            return;
+        };
+
+        if let Some(name) = self.eval(frame).canonical(callee) {
+            if self.library_call(&name, call, arguments, frame) {
+                return;
+            }
+        }
+        if let Some(function) = m.function {
+            let name = self.code[function.byte_range()].to_owned();
+            self.walk_called(&name, frame);
+            self.call_site(name, false, arguments, frame);
+            return;
+        }
+
+        let (Some(receiver), Some(method)) = (m.receiver, m.method) else {
+            return;
+        };
+        let method = &self.code[method.byte_range()];
+        match self.eval(frame).value(receiver) {
+            Value::Object(object) => {
+                let eval = self.eval(frame);
+                match clients::method_request(&eval, &object, method, call, arguments) {
+                    Some(found) => self.report(found, frame),
+                    None => self.change_object(receiver, method, arguments, frame),
+                }
+            }
+            Value::Dict(_) if method == "update" => self.update_dict(receiver, arguments, frame),
+            Value::Instance(_) => self.call_site(method.to_owned(), true, arguments, frame),
+            _ => {}
+        }
+    }
+
+    /// A call of a library function by its canonical name; `true` when
+    /// the name is one imds-lint knows.
+    fn library_call(
+        &mut self,
+        name: &str,
+        call: Node<'t>,
+        arguments: Node<'t>,
+        frame: Option<usize>,
+    ) -> bool {
+        if BOTO_METADATA.contains(&name) {
+            if self.file.settings.enabled(crate::Rule::Imdsv1OnlyClient) {
+                let finding = imd003_imdsv1_only_client::finding(
+                    self.index,
+                    call.byte_range(),
+                    name,
+                    "boto3's `InstanceMetadataFetcher`, or `requests` with an IMDSv2 token",
+                );
+                self.file.findings.push(finding);
+            }
+            return true;
+        }
+        if shell_run::is_runner(name) {
+            self.run_shell(call, arguments, frame);
+            return true;
+        }
+        let eval = self.eval(frame);
+        match clients::function_request(&eval, name, call, arguments) {
+            Some(found) => {
+                self.report(found, frame);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Judges a request and reports it, or keeps it pending when its URL
+    /// is a parameter of the function it is in.
+    pub(super) fn report(&mut self, found: Found, frame: Option<usize>) {
+        let Found { request, slot } = found;
+        let judged = Request {
+            url: functions::unmark(&request.url),
+            headers: functions::unmark_headers(&request.headers),
+            ..request.clone()
+        };
+        if let Some(judgement) = rules::judge(&judged) {
+            if !self.file.settings.enabled(judgement.rule)
+                || self.calls.is_reported(self.index, &judged.range)
+            {
+                return;
+            }
+            let mut finding = Finding::new(
+                judgement.rule,
+                self.index,
+                judged.range.clone(),
+                judgement.message,
+            );
+            finding.note = judgement.note;
+            self.file.findings.push(finding);
+            self.sites.push(Site {
+                finding: self.file.findings.len() - 1,
+                frame,
+                call: judged.range,
+                slot,
+                client: judged.client,
+            });
+            return;
+        }
+        if is_token_fetch(&judged) {
+            self.tokens.push((frame, judged.range.clone()));
+            return;
+        }
+        if functions::has_markers(&request.url) && endpoint::classify(&judged.url).is_none() {
+            if let Some(function) = self.scopes.function_of(frame) {
+                let pending = Request {
+                    headers: judged.headers,
+                    ..request
+                };
+                let found = self.calls.add_pending(function, self.index, pending);
+                self.push_findings(found);
+            }
+        }
+    }
+
+    /// Adds findings made through call sites, for the rules that run.
+    pub(super) fn push_findings(&mut self, findings: Vec<Finding>) {
+        let settings = self.file.settings;
+        self.file
+            .findings
+            .extend(findings.into_iter().filter(|f| settings.enabled(f.rule)));
+    }
+
+    /// Records a call of a function by name when its arguments may be
+    /// metadata URLs (or carry the caller's parameters on).
+    fn call_site(&mut self, name: String, method: bool, arguments: Node, frame: Option<usize>) {
+        let eval = self.eval(frame);
+        let args = Args::of(arguments, self.code);
+        let mut positional: Vec<Option<Text>> = Vec::new();
+        if method {
+            positional.push(None);
+        }
+        positional.extend(
+            args.positional
+                .iter()
+                .map(|n| eval.value(*n).as_text().cloned()),
+        );
+        let keywords: Vec<(String, Text)> = args
+            .keywords
+            .iter()
+            .filter_map(|(k, v)| Some(((*k).to_owned(), eval.value(*v).as_text()?.clone())))
+            .collect();
+        let interesting = |t: &Text| {
+            functions::has_markers(t) || endpoint::classify(&functions::unmark(t)).is_some()
+        };
+        if !positional.iter().flatten().any(interesting)
+            && !keywords.iter().any(|(_, t)| interesting(t))
+        {
+            return;
+        }
+        let site = CallSite {
+            name,
+            positional,
+            keywords,
+            caller: self.scopes.function_of(frame),
+        };
+        let found = self.calls.add_site(site);
+        self.push_findings(found);
+    }
+
+    /// `req.add_header(k, v)`, `curl.setopt(option, value)`.
+    fn change_object(
+        &mut self,
+        receiver: Node,
+        method: &str,
+        arguments: Node,
+        frame: Option<usize>,
+    ) {
+        let eval = self.eval(frame);
+        let args = Args::of(arguments, self.code);
+        let (Some(first), Some(second)) = (args.positional.first(), args.positional.get(1)) else {
+            return;
+        };
+        match method {
+            "add_header" | "add_unredirected_header" | "putheader" => {
+                let key = eval.text(*first);
+                let value = eval.value(*second);
+                if let Some(Value::Object(object)) = self.place(receiver, frame) {
+                    if let Some(headers) = object.headers_mut() {
+                        headers.insert(key, value);
+                    }
+                }
+            }
+            "setopt" | "setopt_string" => {
+                let Some(option) = chain(*first, self.code).and_then(|parts| parts.last().copied())
+                else {
+                    return;
+                };
+                let option = option.to_owned();
+                let value = eval.value(*second);
+                if let Some(Value::Object(object)) = self.place(receiver, frame) {
+                    clients::setopt(object, &option, value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `h.update({...})`, `s.headers.update(k=v)`.
+    fn update_dict(&mut self, receiver: Node, arguments: Node, frame: Option<usize>) {
+        let eval = self.eval(frame);
+        let args = Args::of(arguments, self.code);
+        let mut more = Dict::default();
+        for positional in &args.positional {
+            more.merge(&eval.value(*positional));
+        }
+        for (key, value) in &args.keywords {
+            more.insert(Text::lit(*key), eval.value(*value));
+        }
+        for splat in &args.dict_splats {
+            more.merge(&eval.value(*splat));
+        }
+        more.open |= args.list_splat;
+        if let Some(Value::Dict(dict)) = self.place(receiver, frame) {
+            dict.merge(&Value::Dict(more));
+        }
+    }
+}
+
+/// Whether a request is a token fetch IMDS accepts (the rules judged it
+/// fine): a PUT to the token path with a TTL header.
+fn is_token_fetch(request: &Request) -> bool {
+    request.method == Method::Put
+        && request.headers.has(TTL_HEADER)
+        && endpoint::classify(&request.url).is_some_and(|e| e.is_token_path())
+}

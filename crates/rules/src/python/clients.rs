@@ -1,0 +1,469 @@
+//! The Python HTTP clients imds-lint knows: which calls make requests,
+//! which build client objects, and where their URL, method and headers are.
+//!
+//! pycurl is reported at `c.perform()`, where the request is made: options
+//! set before it (`URL`, `HTTPHEADER`, `CUSTOMREQUEST`) are all known there.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::request::{Headers, Method, Request};
+use crate::text::Text;
+
+use super::args::Args;
+use super::eval::Eval;
+use super::value::{Dict, Object, Value};
+
+/// Functions that make one request with the method in their name.
+const METHOD_FUNCTIONS: &[&str] = &["get", "post", "put", "head", "delete", "patch", "options"];
+
+/// Client classes whose instances make requests with `obj.get(url)`.
+const SESSION_CLASSES: &[&str] = &[
+    "requests.Session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+];
+
+/// Where a fix can put the token header in a request's call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum HeaderSlot {
+    /// A `headers=` keyword: absent (added before `)` of `arguments`), or
+    /// present with its value's range; `dict` when that value is a dict
+    /// literal that can gain a key.
+    Keyword {
+        /// The `argument_list` range.
+        arguments: Range<usize>,
+        /// The keyword argument's value, if given.
+        value: Option<Range<usize>>,
+        /// Whether that value is a dict literal.
+        dict: bool,
+        /// Where positional headers would go: a fix writes the keyword,
+        /// which is right whatever the position.
+        keyword: &'static str,
+    },
+    /// `urlopen(url)`: the URL argument is wrapped in a `Request`.
+    WrapUrl {
+        /// The URL argument's range.
+        url: Range<usize>,
+        /// The module `Request` comes from (`urllib.request`, `urllib2`).
+        module: &'static str,
+    },
+    /// A command list (`["curl", "-s", url]`): header words go in after
+    /// the item at `after`.
+    Argv {
+        /// Where the new list items go (the end of an item).
+        after: usize,
+        /// The program's option style.
+        style: ArgvHeader,
+    },
+    /// The token cannot be added in the call (pycurl, a prepared request
+    /// object): the finding says what to change by hand.
+    None(&'static str),
+}
+
+/// How a command-line client takes a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ArgvHeader {
+    /// `"-H", "Name: value"` (curl).
+    Option,
+    /// `"--header=Name: value"` (wget).
+    Equals,
+    /// `"Name:value"` after the URL (httpie).
+    Item,
+}
+
+/// A request found in a call, with where its header would go.
+#[derive(Debug, Clone)]
+pub(super) struct Found {
+    /// The request, ready to judge.
+    pub request: Request,
+    /// Where the token header can be added.
+    pub slot: HeaderSlot,
+}
+
+/// The object a constructor call makes (`requests.Session()`,
+/// `urllib.request.Request(url, ...)`), or `None` for other calls.
+pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> {
+    let arg = |index: usize, keyword: &str| args.get(index, keyword).map(|n| eval.value(n));
+    let class = match name {
+        "requests.Session" | "requests.session" | "requests.sessions.Session" => "requests.Session",
+        "httpx.Client" => "httpx.Client",
+        "httpx.AsyncClient" => "httpx.AsyncClient",
+        "aiohttp.ClientSession" => "aiohttp.ClientSession",
+        "urllib3.PoolManager" | "urllib3.poolmanager.PoolManager" | "urllib3.ProxyManager" => {
+            "urllib3.PoolManager"
+        }
+        "urllib3.HTTPConnectionPool" | "urllib3.connectionpool.HTTPConnectionPool" => {
+            let mut pool = Object::new("urllib3.HTTPConnectionPool");
+            pool.attributes.insert(
+                "base".to_owned(),
+                Value::Str(base_url("http", arg(0, "host").as_ref(), arg(1, "port"))),
+            );
+            merge_headers(&mut pool, args.keyword("headers").map(|n| eval.value(n)));
+            return Some(pool);
+        }
+        "http.client.HTTPConnection" | "httplib.HTTPConnection" => {
+            return Some(connection(eval, args, "http"));
+        }
+        "http.client.HTTPSConnection" | "httplib.HTTPSConnection" => {
+            return Some(connection(eval, args, "https"));
+        }
+        "urllib.request.Request" | "urllib2.Request" => return Some(url_request(eval, args)),
+        "urllib.request.build_opener" | "urllib2.build_opener" => {
+            return Some(Object::new("urllib.request.OpenerDirector"))
+        }
+        "pycurl.Curl" => return Some(Object::new("pycurl.Curl")),
+        _ => return None,
+    };
+    let mut object = Object::new(class);
+    merge_headers(&mut object, args.keyword("headers").map(|n| eval.value(n)));
+    if !args.dict_splats.is_empty() {
+        merge_headers(&mut object, Some(Value::Unknown));
+    }
+    Some(object)
+}
+
+fn merge_headers(object: &mut Object, headers: Option<Value>) {
+    if let (Some(headers), Some(dict)) = (headers, object.headers_mut()) {
+        match headers {
+            Value::List(_) => dict.open = true,
+            other => dict.merge(&other),
+        }
+    }
+}
+
+/// `http://host[:port]` of a connection. A port whose value is not known
+/// is left out: the service answers only on 80, so code that reaches it
+/// passes 80 or nothing.
+fn base_url(scheme: &str, host: Option<&Value>, port: Option<Value>) -> Text {
+    let mut base = Text::lit(format!("{scheme}://"));
+    base.push_text(&host.map_or_else(Text::unknown, Value::text));
+    if let Some(port @ (Value::Str(_) | Value::Number(_))) = port {
+        base.push_lit(":");
+        base.push_text(&port.text());
+    }
+    base
+}
+
+fn connection(eval: &Eval, args: &Args, scheme: &str) -> Object {
+    let class = if scheme == "https" {
+        "http.client.HTTPSConnection"
+    } else {
+        "http.client.HTTPConnection"
+    };
+    let mut conn = Object::new(class);
+    let host = args.get(0, "host").map(|n| eval.value(n));
+    let port = args.get(1, "port").map(|n| eval.value(n));
+    conn.attributes.insert(
+        "base".to_owned(),
+        Value::Str(base_url(scheme, host.as_ref(), port)),
+    );
+    conn
+}
+
+fn url_request(eval: &Eval, args: &Args) -> Object {
+    let mut request = Object::new("urllib.request.Request");
+    let url = args
+        .get(0, "url")
+        .map_or_else(Text::unknown, |n| eval.text(n));
+    request.attributes.insert("url".to_owned(), Value::Str(url));
+    merge_headers(&mut request, args.get(2, "headers").map(|n| eval.value(n)));
+    let method = match args.keyword("method") {
+        Some(node) => eval.value(node),
+        None if args.get(1, "data").is_some_and(|n| n.kind() != "none") => {
+            Value::Str(Text::lit("POST"))
+        }
+        None => Value::Str(Text::lit("GET")),
+    };
+    request.attributes.insert("method".to_owned(), method);
+    request
+}
+
+fn method_of(value: &Text) -> Method {
+    value
+        .as_literal()
+        .map_or(Method::Unknown, Method::from_name)
+}
+
+/// Headers of a call: `base` (a session's), then the call's `headers=`
+/// (or the positional argument at `index`), then `**kwargs`.
+fn call_headers(eval: &Eval, args: &Args, index: Option<usize>, base: Headers) -> Headers {
+    let mut headers = base;
+    let given = match index {
+        Some(index) => args.get(index, "headers"),
+        None => args.keyword("headers"),
+    };
+    if let Some(node) = given {
+        let more = match eval.value(node) {
+            // `headers=None` sends no extra headers.
+            Value::Unknown if node.kind() == "none" => Headers::none(),
+            value => value.headers(),
+        };
+        headers.open |= more.open;
+        headers.known.extend(more.known);
+    }
+    headers.open |= !args.dict_splats.is_empty() || args.list_splat;
+    headers
+}
+
+fn keyword_slot(
+    args_node: Node,
+    args: &Args,
+    index: Option<usize>,
+    keyword: &'static str,
+) -> HeaderSlot {
+    let given = match index {
+        Some(index) => args.get(index, keyword),
+        None => args.keyword(keyword),
+    };
+    HeaderSlot::Keyword {
+        arguments: args_node.byte_range(),
+        value: given.map(|n| n.byte_range()),
+        dict: given.is_some_and(|n| n.kind() == "dictionary"),
+        keyword,
+    }
+}
+
+/// The request a call of the module-level function `name` makes.
+pub(super) fn function_request(
+    eval: &Eval,
+    name: &str,
+    call: Node,
+    args_node: Node,
+) -> Option<Found> {
+    let args = Args::of(args_node, eval.code);
+    let (module, function) = name.rsplit_once('.')?;
+    let library = match module {
+        "requests" | "requests.api" => "requests",
+        "httpx" => "httpx",
+        "aiohttp" => "aiohttp",
+        "urllib3" => "urllib3",
+        "urllib.request" | "urllib2" => {
+            if function != "urlopen" {
+                return None;
+            }
+            let module = if module == "urllib2" {
+                "urllib2"
+            } else {
+                "urllib.request"
+            };
+            return urlopen(eval, name, &args, call, None, module);
+        }
+        _ => return None,
+    };
+    let (method, url) = if METHOD_FUNCTIONS.contains(&function) && library != "urllib3" {
+        (Method::from_name(function), args.get(0, "url"))
+    } else if function == "request" || (function == "stream" && library == "httpx") {
+        let method = args
+            .get(0, "method")
+            .map_or(Method::Unknown, |n| method_of(&eval.text(n)));
+        (method, args.get(1, "url"))
+    } else {
+        return None;
+    };
+    let url = url.map_or_else(Text::unknown, |n| eval.text(n));
+    Some(Found {
+        request: Request {
+            client: name.to_owned(),
+            method,
+            url,
+            headers: call_headers(eval, &args, None, Headers::none()),
+            range: call.byte_range(),
+        },
+        slot: keyword_slot(args_node, &args, None, "headers"),
+    })
+}
+
+/// `urlopen(url_or_request)`, with the headers of an opener if any.
+fn urlopen(
+    eval: &Eval,
+    client: &str,
+    args: &Args,
+    call: Node,
+    opener: Option<&Object>,
+    module: &'static str,
+) -> Option<Found> {
+    let target = args.get(0, "url")?;
+    let base = opener.map_or_else(Headers::none, |o| {
+        o.attributes
+            .get("addheaders")
+            .map_or_else(Headers::none, Value::headers)
+    });
+    let (request, slot) = match eval.value(target) {
+        Value::Object(object) if object.class == "urllib.request.Request" => {
+            let mut headers = base;
+            let own = object.headers();
+            headers.open |= own.open;
+            headers.known.extend(own.known);
+            let method = object.text("method").map_or(Method::Unknown, method_of);
+            let url = object.text("url").cloned().unwrap_or_else(Text::unknown);
+            let slot = if target.kind() == "call" {
+                // `urlopen(Request(url, ...))`: the Request call takes the header.
+                match target.child_by_field_name("arguments") {
+                    Some(inner) => {
+                        keyword_slot(inner, &Args::of(inner, eval.code), Some(2), "headers")
+                    }
+                    None => HeaderSlot::None("add the header to the Request"),
+                }
+            } else {
+                HeaderSlot::None("add the header to the Request with `add_header`")
+            };
+            (
+                Request {
+                    client: client.to_owned(),
+                    method,
+                    url,
+                    headers,
+                    range: call.byte_range(),
+                },
+                slot,
+            )
+        }
+        Value::Object(_) => return None,
+        value => {
+            let data = args.get(1, "data").is_some_and(|n| n.kind() != "none");
+            let method = if data {
+                Method::Other("POST".to_owned())
+            } else {
+                Method::Get
+            };
+            let request = Request {
+                client: client.to_owned(),
+                method,
+                url: value.text(),
+                headers: base,
+                range: call.byte_range(),
+            };
+            (
+                request,
+                HeaderSlot::WrapUrl {
+                    url: target.byte_range(),
+                    module,
+                },
+            )
+        }
+    };
+    Some(Found { request, slot })
+}
+
+/// The request `object.method(...)` makes, for client objects.
+pub(super) fn method_request(
+    eval: &Eval,
+    object: &Object,
+    method: &str,
+    call: Node,
+    args_node: Node,
+) -> Option<Found> {
+    let args = Args::of(args_node, eval.code);
+    let client = format!("{}.{method}", object.class);
+    let found = |request_method: Method, url: Text, headers: Headers, slot: HeaderSlot| Found {
+        request: Request {
+            client: client.clone(),
+            method: request_method,
+            url,
+            headers,
+            range: call.byte_range(),
+        },
+        slot,
+    };
+    let text_arg = |index: usize, keyword: &str| {
+        args.get(index, keyword)
+            .map_or_else(Text::unknown, |n| eval.text(n))
+    };
+
+    if SESSION_CLASSES.contains(&object.class) {
+        let (request_method, url) = if METHOD_FUNCTIONS.contains(&method) {
+            (Method::from_name(method), text_arg(0, "url"))
+        } else if method == "request" || method == "stream" {
+            (method_of(&text_arg(0, "method")), text_arg(1, "url"))
+        } else {
+            return None;
+        };
+        let headers = call_headers(eval, &args, None, object.headers());
+        let slot = keyword_slot(args_node, &args, None, "headers");
+        return Some(found(request_method, url, headers, slot));
+    }
+
+    match (object.class, method) {
+        ("urllib3.PoolManager", "request" | "urlopen" | "request_encode_url") => {
+            let headers = call_headers(eval, &args, None, object.headers());
+            let slot = keyword_slot(args_node, &args, None, "headers");
+            Some(found(
+                method_of(&text_arg(0, "method")),
+                text_arg(1, "url"),
+                headers,
+                slot,
+            ))
+        }
+        ("urllib3.HTTPConnectionPool", "request" | "urlopen") => {
+            let url = joined(object, &text_arg(1, "url"));
+            let headers = call_headers(eval, &args, None, object.headers());
+            let slot = keyword_slot(args_node, &args, None, "headers");
+            Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
+        }
+        ("http.client.HTTPConnection" | "http.client.HTTPSConnection", "request") => {
+            let url = joined(object, &text_arg(1, "url"));
+            let headers = call_headers(eval, &args, Some(3), Headers::none());
+            let slot = keyword_slot(args_node, &args, Some(3), "headers");
+            Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
+        }
+        ("urllib.request.OpenerDirector", "open") => {
+            urlopen(eval, &client, &args, call, Some(object), "urllib.request")
+        }
+        ("pycurl.Curl", "perform" | "perform_rb" | "perform_rs") => {
+            let url = object.text("url")?.clone();
+            let request_method = object.text("method").map_or(Method::Get, method_of);
+            Some(found(
+                request_method,
+                url,
+                object.headers(),
+                HeaderSlot::None("add the header to the HTTPHEADER option"),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A connection's base URL followed by a request path.
+fn joined(object: &Object, path: &Text) -> Text {
+    object
+        .text("base")
+        .map_or_else(Text::unknown, |base| base.concat(path))
+}
+
+/// Applies `curl.setopt(option, value)` to a pycurl handle.
+pub(super) fn setopt(object: &mut Object, option: &str, value: Value) {
+    match option {
+        "URL" => {
+            object.attributes.insert("url".to_owned(), value);
+        }
+        "HTTPHEADER" => {
+            let headers = match value {
+                Value::List(items) => Value::List(items),
+                _ => Value::Dict(Dict::unknown()),
+            };
+            object.attributes.insert("headers".to_owned(), headers);
+        }
+        "CUSTOMREQUEST" => {
+            object.attributes.insert("method".to_owned(), value);
+        }
+        "UPLOAD" | "PUT" => {
+            object
+                .attributes
+                .insert("method".to_owned(), Value::Str(Text::lit("PUT")));
+        }
+        "POST" => {
+            object
+                .attributes
+                .insert("method".to_owned(), Value::Str(Text::lit("POST")));
+        }
+        "NOBODY" => {
+            object
+                .attributes
+                .insert("method".to_owned(), Value::Str(Text::lit("HEAD")));
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,500 @@
+//! Constant folding of Python expressions: what string, dict or client
+//! object an expression stands for, as far as the code shows it.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::text::Text;
+
+use super::args::Args;
+use super::clients;
+use super::formatting::{self, Ends};
+use super::imports::{chain, Imports};
+use super::literal::{self, Prefix};
+use super::scope::Scopes;
+use super::value::{Dict, Value};
+
+/// Expressions nested deeper than this are not folded: no real URL is
+/// built that deep, and the evaluator must not exhaust the stack.
+const MAX_DEPTH: usize = 48;
+
+/// Evaluates expressions of one cell as seen from one frame.
+#[derive(Clone, Copy)]
+pub(super) struct Eval<'a> {
+    /// The cell's code.
+    pub code: &'a str,
+    /// The names in scope.
+    pub scopes: &'a Scopes,
+    /// Import aliases.
+    pub imports: &'a Imports,
+    /// The frame the expression is in (`None`: module level).
+    pub frame: Option<usize>,
+}
+
+impl<'a> Eval<'a> {
+    /// The value of an expression.
+    pub(super) fn value(&self, node: Node) -> Value {
+        self.at(node, 0)
+    }
+
+    /// The string value of an expression (unknown when it is not a string).
+    pub(super) fn text(&self, node: Node) -> Text {
+        self.value(node).text()
+    }
+
+    /// The source text of a node.
+    pub(super) fn source(&self, node: Node) -> &'a str {
+        &self.code[node.byte_range()]
+    }
+
+    /// The canonical dotted name a callee or attribute chain stands for
+    /// (`r.get` after `import requests as r` is `requests.get`), or `None`
+    /// when it starts at a variable.
+    pub(super) fn canonical(&self, node: Node) -> Option<String> {
+        let parts = chain(node, self.code)?;
+        let (head, rest) = parts.split_first()?;
+        if self.scopes.is_bound(head, self.frame) {
+            return None;
+        }
+        let mut name = self
+            .imports
+            .resolve(head)
+            .unwrap_or_else(|| (*head).to_owned());
+        for part in rest {
+            name.push('.');
+            name.push_str(part);
+        }
+        Some(name)
+    }
+
+    fn at(&self, node: Node, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Unknown;
+        }
+        self.fold(node, depth + 1).capped()
+    }
+
+    fn fold(&self, node: Node, depth: usize) -> Value {
+        match node.kind() {
+            "string" => Value::Str(self.string(node, depth)),
+            "concatenated_string" => {
+                let mut text = Text::default();
+                let mut cursor = node.walk();
+                for part in node.named_children(&mut cursor) {
+                    text.push_text(&self.at(part, depth).text());
+                }
+                Value::Str(text)
+            }
+            "integer" => Value::Number(self.source(node).replace('_', "")),
+            "identifier" => self
+                .scopes
+                .get(self.source(node), self.frame)
+                .cloned()
+                .unwrap_or_default(),
+            "parenthesized_expression" | "await" => node
+                .named_child(0)
+                .map_or(Value::Unknown, |inner| self.at(inner, depth)),
+            "binary_operator" => self.binary(node, depth),
+            "boolean_operator" => self.boolean(node, depth),
+            "dictionary" => Value::Dict(self.dict(node, depth)),
+            "list" | "tuple" | "expression_list" => {
+                let mut items = Vec::new();
+                let mut cursor = node.walk();
+                for item in node.named_children(&mut cursor) {
+                    if item.kind() != "comment" {
+                        items.push(self.at(item, depth));
+                    }
+                }
+                Value::List(items)
+            }
+            "attribute" => self.attribute(node, depth),
+            "subscript" => self.subscript(node, depth),
+            "call" => self.call(node, depth),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn string(&self, node: Node, depth: usize) -> Text {
+        let mut prefix = Prefix::default();
+        let mut text = Text::default();
+        let mut cursor = node.walk();
+        for part in node.named_children(&mut cursor) {
+            match part.kind() {
+                "string_start" => prefix = Prefix::of(self.source(part)),
+                "string_content" => text.push_lit(&literal::decode(self.source(part), prefix)),
+                "interpolation" => text.push_text(&self.interpolation(part, depth)),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    fn interpolation(&self, node: Node, depth: usize) -> Text {
+        let plain = node.child_by_field_name("format_specifier").is_none()
+            && node
+                .child_by_field_name("type_conversion")
+                .is_none_or(|c| self.source(c) == "!s");
+        match node.child_by_field_name("expression") {
+            Some(expression) if plain => self.at(expression, depth).text(),
+            _ => Text::unknown(),
+        }
+    }
+
+    fn binary(&self, node: Node, depth: usize) -> Value {
+        let (Some(left), Some(right), Some(operator)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("operator"),
+        ) else {
+            return Value::Unknown;
+        };
+        let left = self.at(left, depth);
+        let right = self.at(right, depth);
+        match (self.source(operator), &left) {
+            ("+", Value::List(items)) => match right {
+                Value::List(more) => Value::List(items.iter().cloned().chain(more).collect()),
+                _ => Value::Unknown,
+            },
+            ("+", _) if left.as_text().is_some() || right.as_text().is_some() => {
+                Value::Str(left.text().concat(&right.text()))
+            }
+            ("%", Value::Str(fmt)) => Value::Str(formatting::percent(fmt, &right)),
+            ("|", Value::Dict(dict)) => {
+                let mut dict = dict.clone();
+                dict.merge(&right);
+                Value::Dict(dict)
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    /// `a or b`: the first operand when it is a known non-empty string,
+    /// else the second (`os.environ.get("URL") or DEFAULT`).
+    fn boolean(&self, node: Node, depth: usize) -> Value {
+        let (Some(left), Some(right), Some(operator)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("operator"),
+        ) else {
+            return Value::Unknown;
+        };
+        if self.source(operator) != "or" {
+            return Value::Unknown;
+        }
+        match self.at(left, depth) {
+            Value::Str(text) if text.as_literal().is_some_and(|s| !s.is_empty()) => {
+                Value::Str(text)
+            }
+            _ => self.at(right, depth),
+        }
+    }
+
+    fn dict(&self, node: Node, depth: usize) -> Dict {
+        let mut dict = Dict::default();
+        let mut cursor = node.walk();
+        for entry in node.named_children(&mut cursor) {
+            match entry.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        entry.child_by_field_name("key"),
+                        entry.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    dict.insert(self.at(key, depth).text(), self.at(value, depth));
+                }
+                "dictionary_splat" => {
+                    let merged = entry
+                        .named_child(0)
+                        .map_or(Value::Unknown, |inner| self.at(inner, depth));
+                    dict.merge(&merged);
+                }
+                "comment" => {}
+                _ => dict.open = true,
+            }
+        }
+        dict
+    }
+
+    fn attribute(&self, node: Node, depth: usize) -> Value {
+        let (Some(object), Some(attribute)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) else {
+            return Value::Unknown;
+        };
+        let name = self.source(attribute);
+        match self.at(object, depth) {
+            Value::Object(object) => object.attributes.get(name).cloned().unwrap_or_default(),
+            Value::Instance(class) => self
+                .scopes
+                .frames
+                .get(class)
+                .and_then(|frame| frame.vars.get(name))
+                .cloned()
+                .unwrap_or_default(),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn subscript(&self, node: Node, depth: usize) -> Value {
+        let Some(container) = node.child_by_field_name("value") else {
+            return Value::Unknown;
+        };
+        let Some(key) = node.child_by_field_name("subscript") else {
+            return Value::Unknown;
+        };
+        match (self.at(container, depth), self.at(key, depth)) {
+            (Value::Dict(dict), Value::Str(key)) => key
+                .as_literal()
+                .and_then(|key| dict.get(key))
+                .cloned()
+                .unwrap_or_default(),
+            (Value::List(items), Value::Number(index)) => index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .cloned()
+                .unwrap_or_default(),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn call(&self, node: Node, depth: usize) -> Value {
+        let (Some(function), Some(arguments)) = (
+            node.child_by_field_name("function"),
+            node.child_by_field_name("arguments"),
+        ) else {
+            return Value::Unknown;
+        };
+        if arguments.kind() != "argument_list" {
+            return Value::Unknown;
+        }
+        let args = Args::of(arguments, self.code);
+
+        if function.kind() == "attribute" {
+            if let Some(value) = self.string_method(function, &args, depth) {
+                return value;
+            }
+        }
+        let Some(name) = self.canonical(function) else {
+            return Value::Unknown;
+        };
+        let arg = |index: usize, keyword: &str| {
+            args.get(index, keyword)
+                .map_or(Value::Unknown, |n| self.at(n, depth))
+        };
+        match name.as_str() {
+            "urllib.parse.urljoin"
+            | "urlparse.urljoin"
+            | "requests.compat.urljoin"
+            | "six.moves.urllib.parse.urljoin" => Value::Str(formatting::urljoin(
+                &arg(0, "base").text(),
+                &arg(1, "url").text(),
+            )),
+            "os.path.join" | "posixpath.join" => {
+                if args.has_splat() {
+                    return Value::Unknown;
+                }
+                let parts: Vec<Text> = args
+                    .positional
+                    .iter()
+                    .map(|n| self.at(*n, depth).text())
+                    .collect();
+                Value::Str(formatting::path_join(&parts))
+            }
+            "os.environ.get" | "os.getenv" => match arg(1, "default") {
+                Value::Str(text) => Value::Str(text),
+                _ => Value::Unknown,
+            },
+            "str" => match arg(0, "object") {
+                Value::Str(text) => Value::Str(text),
+                _ => Value::Unknown,
+            },
+            "dict" => {
+                let mut dict = Dict::default();
+                if let Some(first) = args.positional.first() {
+                    dict.merge(&self.at(*first, depth));
+                }
+                for (key, value) in &args.keywords {
+                    dict.insert(Text::lit(*key), self.at(*value, depth));
+                }
+                for splat in &args.dict_splats {
+                    dict.merge(&self.at(*splat, depth));
+                }
+                Value::Dict(dict)
+            }
+            _ => clients::construct(self, &name, &args).map_or(Value::Unknown, Value::Object),
+        }
+    }
+
+    /// `"...".format(...)`, `sep.join(...)`, `.strip()` and friends on a
+    /// string, `.copy()` on a dict.
+    fn string_method(&self, function: Node, args: &Args, depth: usize) -> Option<Value> {
+        let receiver = function.child_by_field_name("object")?;
+        let method = self.source(function.child_by_field_name("attribute")?);
+        let value = self.at(receiver, depth);
+        if let (Value::Dict(_), "copy") = (&value, method) {
+            return Some(value);
+        }
+        let Value::Str(text) = value else {
+            return None;
+        };
+        let literal_arg = |index: usize| {
+            args.positional.get(index).and_then(|n| {
+                self.at(*n, depth)
+                    .as_text()
+                    .and_then(|t| t.as_literal().map(str::to_owned))
+            })
+        };
+        let result = match method {
+            "format" => {
+                let positional: Vec<Value> =
+                    args.positional.iter().map(|n| self.at(*n, depth)).collect();
+                let keywords: HashMap<String, Value> = args
+                    .keywords
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), self.at(*v, depth)))
+                    .collect();
+                if args.has_splat() {
+                    Text::unknown()
+                } else {
+                    formatting::format(&text, &positional, &keywords)
+                }
+            }
+            "join" => match args.positional.first().map(|n| self.at(*n, depth)) {
+                Some(Value::List(items)) => formatting::join(&text, &items),
+                _ => Text::unknown(),
+            },
+            "strip" | "lstrip" | "rstrip" => {
+                let chars = literal_arg(0);
+                if !args.positional.is_empty() && chars.is_none() {
+                    return Some(Value::Unknown);
+                }
+                let ends = match method {
+                    "lstrip" => Ends::Start,
+                    "rstrip" => Ends::End,
+                    _ => Ends::Both,
+                };
+                formatting::strip(&text, chars.as_deref(), ends)
+            }
+            "replace" => match (literal_arg(0), literal_arg(1)) {
+                (Some(old), Some(new)) => formatting::replace(&text, &old, &new),
+                _ => Text::unknown(),
+            },
+            "encode" | "decode" => text,
+            _ => return Some(Value::Unknown),
+        };
+        Some(Value::Str(result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imds_lint_parser::{syntax, Lang};
+
+    /// The value of the last expression of `code`, after binding the
+    /// module-level assignments before it.
+    fn eval(code: &str) -> String {
+        let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
+        let mut scopes = Scopes::default();
+        let mut imports = Imports::default();
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+        let (last, init) = statements.split_last().unwrap_or_else(|| panic!("empty"));
+        for statement in init {
+            if statement.kind().starts_with("import") {
+                imports.record(*statement, code, 0);
+                continue;
+            }
+            let assignment = statement
+                .named_child(0)
+                .unwrap_or_else(|| panic!("no child"));
+            let left = assignment
+                .child_by_field_name("left")
+                .unwrap_or_else(|| panic!("left"));
+            let right = assignment
+                .child_by_field_name("right")
+                .unwrap_or_else(|| panic!("right"));
+            let e = Eval {
+                code,
+                scopes: &scopes,
+                imports: &imports,
+                frame: None,
+            };
+            let value = e.value(right);
+            scopes.bind(&code[left.byte_range()], value, None);
+        }
+        let e = Eval {
+            code,
+            scopes: &scopes,
+            imports: &imports,
+            frame: None,
+        };
+        let expression = last
+            .named_child(0)
+            .unwrap_or_else(|| panic!("no expression"));
+        e.text(expression).to_string()
+    }
+
+    #[test]
+    fn literals_and_names() {
+        assert_eq!(eval("'a' \"b\" r'\\n'"), "ab\\n");
+        assert_eq!(eval("A = 'x'\nA + '/y'"), "x/y");
+        assert_eq!(eval("A = 'x'\nf'{A}/{b}/{A!r}/{A:>4}/{{}}'"), "x/…/…/…/{}");
+        assert_eq!(eval("u + '/y'"), "…/y");
+        assert_eq!(eval("1 + 2"), "…");
+    }
+
+    #[test]
+    fn formatting_and_joins() {
+        assert_eq!(eval("H = 'h'\n'http://%s/%s' % (H, 'x')"), "http://h/x");
+        assert_eq!(eval("'{}/{p}'.format('a', p='b')"), "a/b");
+        assert_eq!(eval("'/'.join(['a', 'b'])"), "a/b");
+        assert_eq!(eval("'a/ '.strip().rstrip('/')"), "a");
+        assert_eq!(eval("import os\nos.path.join('/a', 'b')"), "/a/b");
+        assert_eq!(
+            eval("from urllib.parse import urljoin\nurljoin('http://h/a/', 'b')"),
+            "http://h/a/b"
+        );
+        assert_eq!(
+            eval("import os\nos.environ.get('X', 'http://h')"),
+            "http://h"
+        );
+        assert_eq!(eval("import os\nos.getenv('X') or 'd'"), "d");
+    }
+
+    #[test]
+    fn dicts_lists_and_subscripts() {
+        assert_eq!(eval("C = {'url': 'http://h'}\nC['url']"), "http://h");
+        assert_eq!(eval("C = {'url': 'http://h'}\nC['other']"), "…");
+        assert_eq!(eval("L = ['a', 'b']\nL[1]"), "b");
+        assert_eq!(
+            eval("C = {'a': 'x'}\nD = {**C, 'b': 'y'}\nD['a'] + D['b']"),
+            "xy"
+        );
+        assert_eq!(eval("C = {'a': 'x'} | {'a': 'z'}\nC['a']"), "z");
+    }
+
+    #[test]
+    fn doubling_a_string_stays_bounded() {
+        let mut code = String::from("S = 'http://169.254.169.254/'\n");
+        for _ in 0..64 {
+            code.push_str("S = S + S\n");
+        }
+        code.push_str("S\n");
+        let value = eval(&code);
+        assert!(value.starts_with("http://169.254.169.254/") && value.len() < 10_000);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let code = format!("{}'a'{}", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(eval(&code), "…");
+        let sum = vec!["'a'"; 3000].join(" + ");
+        assert!(eval(&sum).contains('…'));
+    }
+}

@@ -1,0 +1,195 @@
+//! The Python call and binding shapes of `grammars/python.scm`, compiled
+//! once, and the matches of one cell indexed by the node they sit on.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+
+/// The query text, kept with the other grammars' queries.
+const SOURCE: &str = include_str!("../../../../grammars/python.scm");
+
+/// What a pattern of the query matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// `import ...` or `from ... import ...`.
+    Import,
+    /// `name = value`, `(name := value)`, `with value as name`.
+    Assign,
+    /// `a, b = value`.
+    Unpack,
+    /// `container[key] = value`.
+    StoreItem,
+    /// `object.attribute = value`.
+    StoreAttribute,
+    /// `name += value`.
+    Augment,
+    /// Names bound to values the analyser cannot know (loops, `-=`).
+    Forget,
+    /// `global name`.
+    Global,
+    /// A call, `receiver.method(...)` or `name(...)`.
+    Call,
+}
+
+/// One match, with the parts its pattern captured.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match<'t> {
+    /// The shape.
+    pub shape: Shape,
+    /// The node the whole pattern matched.
+    pub node: Node<'t>,
+    /// `@target`: one name being bound.
+    pub target: Option<Node<'t>>,
+    /// `@targets`: a pattern of names being bound.
+    pub targets: Option<Node<'t>>,
+    /// `@value`: the value bound or stored.
+    pub value: Option<Node<'t>>,
+    /// `@container` of an item store.
+    pub container: Option<Node<'t>>,
+    /// `@key` of an item store.
+    pub key: Option<Node<'t>>,
+    /// `@object` of an attribute store.
+    pub object: Option<Node<'t>>,
+    /// `@attribute` of an attribute store.
+    pub attribute: Option<Node<'t>>,
+    /// `@receiver` of a method call.
+    pub receiver: Option<Node<'t>>,
+    /// `@method` of a method call.
+    pub method: Option<Node<'t>>,
+    /// `@function` of a plain call.
+    pub function: Option<Node<'t>>,
+    /// `@arguments` of a call.
+    pub arguments: Option<Node<'t>>,
+}
+
+impl<'t> Match<'t> {
+    fn new(shape: Shape, node: Node<'t>) -> Self {
+        Match {
+            shape,
+            node,
+            target: None,
+            targets: None,
+            value: None,
+            container: None,
+            key: None,
+            object: None,
+            attribute: None,
+            receiver: None,
+            method: None,
+            function: None,
+            arguments: None,
+        }
+    }
+}
+
+fn query() -> Option<&'static Query> {
+    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
+    QUERY
+        .get_or_init(|| {
+            let language = imds_lint_parser::syntax::language(imds_lint_parser::Lang::Python)?;
+            match Query::new(&language, SOURCE) {
+                Ok(query) => Some(query),
+                Err(err) => {
+                    log::error!("grammars/python.scm does not compile: {err}");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+fn shape_of(capture: &str) -> Option<Shape> {
+    Some(match capture {
+        "import" => Shape::Import,
+        "assign" => Shape::Assign,
+        "unpack" => Shape::Unpack,
+        "store_item" => Shape::StoreItem,
+        "store_attribute" => Shape::StoreAttribute,
+        "augment" => Shape::Augment,
+        "forget" => Shape::Forget,
+        "global" => Shape::Global,
+        "call" => Shape::Call,
+        _ => return None,
+    })
+}
+
+/// Every match in `tree`, keyed by the id of the node the pattern matched.
+pub(super) fn matches<'t>(tree: &'t Tree, code: &str) -> HashMap<usize, Vec<Match<'t>>> {
+    let mut out: HashMap<usize, Vec<Match<'t>>> = HashMap::new();
+    let Some(query) = query() else {
+        return out;
+    };
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    let mut found = cursor.matches(query, tree.root_node(), code.as_bytes());
+    while let Some(m) = found.next() {
+        let Some((shape, node)) = m.captures().iter().find_map(|c| {
+            let shape = shape_of(names[c.index as usize])?;
+            Some((shape, c.node))
+        }) else {
+            continue;
+        };
+        let mut item = Match::new(shape, node);
+        for capture in m.captures() {
+            let slot = match names[capture.index as usize] {
+                "target" => &mut item.target,
+                "targets" => &mut item.targets,
+                "value" => &mut item.value,
+                "container" => &mut item.container,
+                "key" => &mut item.key,
+                "object" => &mut item.object,
+                "attribute" => &mut item.attribute,
+                "receiver" => &mut item.receiver,
+                "method" => &mut item.method,
+                "function" => &mut item.function,
+                "arguments" => &mut item.arguments,
+                _ => continue,
+            };
+            *slot = Some(capture.node);
+        }
+        out.entry(node.id()).or_default().push(item);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imds_lint_parser::{syntax, Lang};
+
+    fn shapes(code: &str) -> Vec<Shape> {
+        let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
+        let mut all: Vec<(usize, usize, Shape)> = matches(&tree, code)
+            .into_values()
+            .flatten()
+            .map(|m| (m.node.start_byte(), m.node.end_byte(), m.shape))
+            .collect();
+        // Outer nodes first, as the walk visits them.
+        all.sort_by_key(|(start, end, _)| (*start, usize::MAX - end));
+        all.into_iter().map(|(_, _, s)| s).collect()
+    }
+
+    #[test]
+    fn the_query_compiles() {
+        assert!(query().is_some());
+    }
+
+    #[test]
+    fn each_shape_is_matched() {
+        assert_eq!(shapes("import requests"), [Shape::Import]);
+        assert_eq!(shapes("from a import b"), [Shape::Import]);
+        assert_eq!(shapes("x = 'a'"), [Shape::Assign]);
+        assert_eq!(shapes("a, b = c"), [Shape::Unpack]);
+        assert_eq!(shapes("h['k'] = v"), [Shape::StoreItem]);
+        assert_eq!(shapes("s.headers = v"), [Shape::StoreAttribute]);
+        assert_eq!(shapes("x += 'a'"), [Shape::Augment]);
+        assert_eq!(shapes("x -= 1"), [Shape::Forget]);
+        assert_eq!(shapes("for x in y: pass"), [Shape::Forget]);
+        assert_eq!(shapes("global x"), [Shape::Global]);
+        assert_eq!(shapes("with f() as x: pass"), [Shape::Assign, Shape::Call]);
+        assert_eq!(shapes("requests.get(u)"), [Shape::Call]);
+        assert_eq!(shapes("get(u)"), [Shape::Call]);
+        assert!(shapes("print").is_empty());
+    }
+}

@@ -1,0 +1,360 @@
+//! Fixes: the exact text they produce, that it parses, and that checking
+//! it again finds no request without a token.
+
+use imds_lint_parser::{syntax, Applicability, Cell, Edit, Lang};
+
+use super::{findings, notebook, MD};
+use crate::{check, Rule, Settings};
+
+const FETCH: &str = "imds_token = requests.put(\"http://169.254.169.254/latest/api/token\", \
+                     headers={\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}).text\n";
+const HEADER: &str = "\"X-aws-ec2-metadata-token\": imds_token";
+
+/// Applies every edit of the given fixes to `code` (identical edits once).
+fn apply(code: &str, edits: impl IntoIterator<Item = Edit>) -> String {
+    let mut edits: Vec<Edit> = edits.into_iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
+    edits.dedup();
+    let mut out = code.to_owned();
+    for edit in edits {
+        out.replace_range(edit.range.clone(), &edit.content);
+    }
+    out
+}
+
+/// The file after applying every fix, checked to parse and to need no
+/// more fixing.
+#[track_caller]
+fn fixed(code: &str) -> String {
+    let (_, f) = findings(code);
+    assert!(!f.is_empty(), "nothing to fix in:\n{code}");
+    let edits = f.iter().flat_map(|f| {
+        let fix = f.fix.clone().unwrap_or_else(|| panic!("no fix for {f:?}"));
+        fix.edits
+    });
+    let out = apply(code, edits);
+    assert!(
+        syntax::parses_cleanly(Lang::Python, &out),
+        "does not parse:\n{out}"
+    );
+    let (_, again) = findings(&out);
+    assert!(
+        again
+            .iter()
+            .all(|f| f.rule != Rule::MetadataRequestWithoutToken),
+        "still flagged: {again:?}\n{out}"
+    );
+    out
+}
+
+#[test]
+fn requests_get_gains_a_fetch_and_a_header() {
+    let code = format!(
+        "import requests\nMD = '{MD}'\nregion = requests.get(MD + 'placement/region').text\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!("import requests\nMD = '{MD}'\n{FETCH}region = requests.get(MD + 'placement/region', headers={{{HEADER}}}).text\n")
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(
+        f[0].fix.as_ref().map(|x| x.applicability),
+        Some(Applicability::Safe)
+    );
+}
+
+#[test]
+fn requests_in_one_scope_share_one_fetch() {
+    let code = format!(
+        "import requests\na = requests.get('{MD}a')\nb = requests.get('{MD}b', timeout=2)\n"
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(f.len(), 2);
+    let first = f[0].fix.as_ref().map(|x| x.edits[0].clone());
+    let second = f[1].fix.as_ref().map(|x| x.edits[0].clone());
+    assert_eq!(first, second);
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "import requests\n{FETCH}a = requests.get('{MD}a', headers={{{HEADER}}})\nb = requests.get('{MD}b', timeout=2, headers={{{HEADER}}})\n"
+        )
+    );
+}
+
+#[test]
+fn existing_headers_are_kept() {
+    let code = format!("import requests\nrequests.get('{MD}', headers={{'Accept': 'x'}})\n");
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "import requests\n{FETCH}requests.get('{MD}', headers={{'Accept': 'x', {HEADER}}})\n"
+        )
+    );
+    let code = format!("import requests\nH = {{'Accept': 'x'}}\nrequests.get('{MD}', headers=H)\n");
+    assert_eq!(
+        fixed(&code),
+        format!("import requests\nH = {{'Accept': 'x'}}\n{FETCH}requests.get('{MD}', headers={{**H, {HEADER}}})\n")
+    );
+    let code = format!("import requests\nrequests.get('{MD}', headers={{}})\n");
+    assert_eq!(
+        fixed(&code),
+        format!("import requests\n{FETCH}requests.get('{MD}', headers={{{HEADER}}})\n")
+    );
+}
+
+#[test]
+fn multi_line_calls_and_trailing_commas() {
+    let code = format!(
+        "import requests\ndoc = requests.get(\n    '{MD}',\n    timeout=(1, 2),\n).json()\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!("import requests\n{FETCH}doc = requests.get(\n    '{MD}',\n    timeout=(1, 2), headers={{{HEADER}}},\n).json()\n")
+    );
+}
+
+#[test]
+fn fetch_goes_into_the_function_with_its_indentation() {
+    let code = format!(
+        "import requests\n\ndef region():\n    x = 1\n    return requests.get('{MD}').text\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!("import requests\n\ndef region():\n    x = 1\n    {FETCH}    return requests.get('{MD}', headers={{{HEADER}}}).text\n")
+    );
+}
+
+#[test]
+fn a_fetch_moved_out_of_a_branch_is_unsafe() {
+    let code = format!("import requests\nif ready:\n    requests.get('{MD}')\n");
+    let (_, f) = findings(&code);
+    assert_eq!(
+        f[0].fix.as_ref().map(|x| x.applicability),
+        Some(Applicability::Unsafe)
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "import requests\n{FETCH}if ready:\n    requests.get('{MD}', headers={{{HEADER}}})\n"
+        )
+    );
+}
+
+#[test]
+fn an_existing_token_variable_is_reused() {
+    let code = format!(
+        "import requests\ntok = requests.put('http://169.254.169.254/latest/api/token', \
+         headers={{'X-aws-ec2-metadata-token-ttl-seconds': '60'}}).text\nrequests.get('{MD}')\n"
+    );
+    let out = fixed(&code);
+    assert!(
+        out.ends_with(&format!(
+            "requests.get('{MD}', headers={{\"X-aws-ec2-metadata-token\": tok}})\n"
+        )),
+        "{out}"
+    );
+    assert_eq!(out.matches("api/token").count(), 1);
+}
+
+#[test]
+fn the_token_name_does_not_clash() {
+    let code = format!("import requests\nimds_token = 'mine'\nrequests.get('{MD}')\n");
+    let out = fixed(&code);
+    assert!(out.contains("imds_token_2 = requests.put("), "{out}");
+    assert!(
+        out.contains("headers={\"X-aws-ec2-metadata-token\": imds_token_2}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn from_imports_get_a_module_import() {
+    let code = format!("from requests import get\nget('{MD}')\n");
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "from requests import get\nimport requests\n{FETCH}get('{MD}', headers={{{HEADER}}})\n"
+        )
+    );
+    let code = format!("import requests as r\ns = r.Session()\ns.get('{MD}')\n");
+    let out = fixed(&code);
+    assert!(out.contains("imds_token = r.put("), "{out}");
+}
+
+#[test]
+fn urlopen_is_wrapped_in_a_request() {
+    let code = format!("from urllib.request import urlopen\nbody = urlopen('{MD}').read()\n");
+    let (_, f) = findings(&code);
+    assert_eq!(
+        f[0].fix.as_ref().map(|x| x.applicability),
+        Some(Applicability::Unsafe)
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "from urllib.request import urlopen, Request\nimds_token = urlopen(Request(\"http://169.254.169.254/latest/api/token\", \
+             headers={{\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}}, method=\"PUT\")).read().decode()\n\
+             body = urlopen(Request('{MD}', headers={{{HEADER}}})).read()\n"
+        )
+    );
+    let code = format!("import urllib.request\nbody = urllib.request.urlopen('{MD}').read()\n");
+    let out = fixed(&code);
+    assert!(out.contains("imds_token = urllib.request.urlopen(urllib.request.Request(\"http://169.254.169.254/latest/api/token\""), "{out}");
+    assert!(
+        out.contains(&format!(
+            "urllib.request.urlopen(urllib.request.Request('{MD}', headers={{{HEADER}}}))"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn urllib_request_objects_built_inline_gain_the_header() {
+    let code = format!("import urllib.request as ur\nur.urlopen(ur.Request('{MD}'))\n");
+    let out = fixed(&code);
+    assert!(
+        out.contains(&format!(
+            "ur.urlopen(ur.Request('{MD}', headers={{{HEADER}}}))"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn other_libraries_fetch_with_their_own_client() {
+    let out = fixed(&format!("import httpx\nhttpx.get('{MD}')\n"));
+    assert!(
+        out.contains("imds_token = httpx.put(\"http://169.254.169.254/latest/api/token\""),
+        "{out}"
+    );
+    let out = fixed(&format!(
+        "import urllib3\nhttp = urllib3.PoolManager()\nhttp.request('GET', '{MD}')\n"
+    ));
+    assert!(
+        out.contains("imds_token = urllib3.PoolManager().request(\"PUT\""),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "http.request('GET', '{MD}', headers={{{HEADER}}})"
+        )),
+        "{out}"
+    );
+    let out = fixed("import http.client\nc = http.client.HTTPConnection('169.254.169.254')\nc.request('GET', '/latest/meta-data/')\n");
+    assert!(out.contains("imds_token = http.client.HTTPConnection(\"169.254.169.254\")\nimds_token.request(\"PUT\""), "{out}");
+    assert!(
+        out.contains(&format!(
+            "c.request('GET', '/latest/meta-data/', headers={{{HEADER}}})"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn clients_without_a_fix_get_help() {
+    for code in [
+        format!("import pycurl\nc = pycurl.Curl()\nc.setopt(pycurl.URL, '{MD}')\nc.perform()\n"),
+        format!("import aiohttp\nasync def f():\n    async with aiohttp.ClientSession() as s:\n        await s.get('{MD}')\n"),
+        format!("import urllib2\nurllib2.urlopen('{MD}')\n"),
+        format!("from urllib.request import urlopen, Request\nreq = Request('{MD}')\nurlopen(req)\n"),
+        format!("import requests\ndef f(): return requests.get('{MD}')\n"),
+    ] {
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{code}");
+        assert!(f[0].fix.is_none() && f[0].help.is_some(), "{f:?}");
+    }
+}
+
+#[test]
+fn each_notebook_cell_fetches_its_own_token() {
+    let (cells, f) = notebook(&[
+        "import requests\n",
+        &format!("a = requests.get('{MD}a')\n"),
+        &format!("b = requests.get('{MD}b')\n"),
+    ]);
+    assert_eq!(f.len(), 2);
+    for finding in &f {
+        let fix = finding.fix.as_ref().unwrap_or_else(|| panic!("no fix"));
+        let out = apply(&cells[finding.cell].code, fix.edits.clone());
+        assert!(out.starts_with(FETCH), "{out}");
+    }
+}
+
+#[test]
+fn the_ttl_comes_from_the_settings() {
+    let settings = Settings {
+        token_ttl: 300,
+        ..Settings::default()
+    };
+    let code = format!("import requests\nrequests.get('{MD}')\n");
+    let (_, f) = check(vec![Cell::whole_file(Lang::Python, &code)], &settings);
+    let fix = f[0].fix.as_ref().unwrap_or_else(|| panic!("no fix"));
+    assert!(fix.edits.iter().any(|e| e
+        .content
+        .contains("\"X-aws-ec2-metadata-token-ttl-seconds\": \"300\"")));
+}
+
+#[test]
+fn fixing_twice_changes_nothing() {
+    let code = format!("import requests\ns = requests.Session()\nr = s.get('{MD}')\n");
+    let once = fixed(&code);
+    let (_, again) = findings(&once);
+    assert!(again.is_empty(), "{again:?}");
+}
+
+#[test]
+fn command_lists_gain_header_items() {
+    let code = format!(
+        "import subprocess\niid = subprocess.check_output(['curl', '-s', '{MD}'], text=True)\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "import subprocess\nimport urllib.request\nimds_token = urllib.request.urlopen(urllib.request.Request(\
+             \"http://169.254.169.254/latest/api/token\", headers={{\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}}, \
+             method=\"PUT\")).read().decode()\n\
+             iid = subprocess.check_output(['curl', \"-H\", \"X-aws-ec2-metadata-token: \" + imds_token, '-s', '{MD}'], text=True)\n"
+        )
+    );
+    let out = fixed(&format!(
+        "import subprocess\nsubprocess.run(['wget', '-qO-', '{MD}'])\n"
+    ));
+    assert!(
+        out.contains("['wget', \"--header=X-aws-ec2-metadata-token: \" + imds_token, '-qO-'"),
+        "{out}"
+    );
+    let (_, f) = findings(&format!(
+        "import subprocess\ncmd = ['curl', '{MD}']\nsubprocess.run(cmd)\n"
+    ));
+    assert!(f[0].fix.is_none() && f[0].help.is_some());
+}
+
+#[test]
+fn a_request_without_a_fix_does_not_block_the_others() {
+    let code = format!(
+        "import pycurl\nimport requests\nc = pycurl.Curl()\nc.setopt(pycurl.URL, '{MD}')\nc.perform()\nrequests.get('{MD}')\n"
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(f.len(), 2);
+    assert!(f[0].fix.is_none() && f[0].help.is_some());
+    let fix = f[1].fix.as_ref().unwrap_or_else(|| panic!("no fix"));
+    let out = apply(&code, fix.edits.clone());
+    assert!(
+        out.contains(&format!("c.perform()\n{FETCH}requests.get(")),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_added_import_does_not_rebind_a_variable() {
+    let code =
+        "from http.client import HTTPConnection\nhttp = 1\nc = HTTPConnection('169.254.169.254')\n\
+                c.request('GET', '/latest/meta-data/')\n";
+    let out = fixed(code);
+    assert!(
+        out.contains(
+            "import http.client as imds_http_client\nimds_token = imds_http_client.HTTPConnection("
+        ),
+        "{out}"
+    );
+}

@@ -1,0 +1,99 @@
+//! What must stay quiet: mentions, other clouds, other hosts, IMDSv2 code.
+
+use super::{quiet, MD};
+
+#[test]
+fn mentions_are_not_requests() {
+    quiet("# credentials come from 169.254.169.254 via the instance profile\n");
+    quiet(&format!(
+        "def f():\n    \"\"\"Reads {MD} with a token.\"\"\"\n    return 1\n"
+    ));
+    quiet(&format!("'''Module docs: {MD}'''\nimport requests\n"));
+    quiet("BLOCKED_HOSTS = {'169.254.169.254', 'metadata.google.internal'}\n");
+    quiet(&format!(
+        "URL = '{MD}'\nprint(URL)\nprint(f'fetching {{URL}}')\n"
+    ));
+    quiet(&format!(
+        "import logging\nlogging.info('metadata at %s', '{MD}')\nlog.warning('{MD}')\n"
+    ));
+    quiet("import os\nos.environ['NO_PROXY'] = '169.254.169.254,localhost'\nos.environ.setdefault('no_proxy', '169.254.169.254')\n");
+    quiet(&format!(
+        "CONFIG = {{'metadata_url': '{MD}', 'timeout': 2}}\nsettings.update(CONFIG)\n"
+    ));
+    quiet(&format!(
+        "spark.conf.set('spark.hadoop.fs.s3a.endpoint', '{MD}')\n"
+    ));
+    quiet(&format!("d = {{}}\nd.get('{MD}')\n"));
+}
+
+#[test]
+fn other_clouds_are_not_imdsv1() {
+    quiet(
+        "import requests\nrequests.get('http://169.254.169.254/computeMetadata/v1/instance/id', \
+         headers={'Metadata-Flavor': 'Google'})\n",
+    );
+    quiet(
+        "import requests\nrequests.get('http://169.254.169.254/metadata/instance?api-version=2021-02-01', \
+         headers={'Metadata': 'true'})\n",
+    );
+    quiet("import requests\nrequests.get('http://metadata.google.internal/computeMetadata/v1/')\n");
+    quiet(
+        "import requests\nrequests.get('http://169.254.169.254/openstack/latest/meta_data.json')\n",
+    );
+}
+
+#[test]
+fn other_hosts_are_not_the_service() {
+    quiet("import requests\nrequests.get('https://example.com/latest/meta-data/')\n");
+    quiet("import requests\nrequests.get('http://169.254.170.2/v2/credentials')\n");
+    quiet("import requests\nrequests.get('http://169.254.169.254:8080/latest/')\n");
+    quiet("import requests\nrequests.get(url)\n");
+}
+
+#[test]
+fn imdsv2_code_is_quiet() {
+    let token = "token = requests.put('http://169.254.169.254/latest/api/token', \
+                 headers={'X-aws-ec2-metadata-token-ttl-seconds': '21600'}, timeout=2).text\n";
+    quiet(&format!(
+        "import requests\n{token}value = requests.get('{MD}', headers={{'X-aws-ec2-metadata-token': token}}).text\n"
+    ));
+    quiet(&format!(
+        "import requests\n{token}H = {{'X-aws-ec2-metadata-token': token}}\nrequests.get('{MD}', headers=H)\n"
+    ));
+    quiet(&format!(
+        "import requests\ns = requests.Session()\n{token}s.headers.update({{'X-aws-ec2-metadata-token': token}})\ns.get('{MD}')\n"
+    ));
+    quiet(&format!(
+        "import urllib.request\nreq = urllib.request.Request('{MD}', headers={{'X-aws-ec2-metadata-token': t}})\n\
+         print(urllib.request.urlopen(req, timeout=2).read())\n"
+    ));
+    quiet(&format!(
+        "import urllib.request\nreq = urllib.request.Request('{MD}')\nreq.add_header('X-aws-ec2-metadata-token', t)\n\
+         urllib.request.urlopen(req)\n"
+    ));
+}
+
+#[test]
+fn unparsable_and_empty_cells_are_quiet() {
+    quiet("");
+    quiet(&"(".repeat(3000));
+}
+
+#[test]
+fn very_deep_indentation_is_skipped_not_fatal() {
+    let mut code = String::from("import requests\n");
+    for depth in 0..3000 {
+        code.push_str(&" ".repeat(depth));
+        code.push_str("if x:\n");
+    }
+    code.push_str(&" ".repeat(3000));
+    code.push_str("requests.get('");
+    code.push_str(MD);
+    code.push_str("')\n");
+    quiet(&code);
+    // Moderate nesting is analysed.
+    super::flags(
+        &format!("import requests\nif a:\n    if b:\n        requests.get('{MD}')\n"),
+        &[&format!("requests.get('{MD}')")],
+    );
+}

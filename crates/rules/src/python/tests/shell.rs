@@ -1,0 +1,91 @@
+//! Shell run from Python: subprocess and os.
+
+use super::{findings, found, quiet, MD};
+
+#[test]
+fn shell_strings_become_nested_shell_cells() {
+    let (cells, f) = findings(&format!(
+        "import subprocess\nsubprocess.run('curl -s {MD}instance-id > /tmp/x', shell=True)\n"
+    ));
+    assert_eq!(f.len(), 1, "{f:?}");
+    let nested = &cells[f[0].cell];
+    assert_eq!(nested.lang, imds_lint_parser::Lang::Shell);
+    assert!(nested.code[f[0].range.clone()].starts_with("curl -s"));
+    // The nested cell maps back into the Python string.
+    let file = nested.map.file_range(f[0].range.clone());
+    let host = &cells[0].code;
+    assert!(host[file].starts_with("curl -s http://169.254.169.254"));
+}
+
+#[test]
+fn os_system_and_popen() {
+    let got = found(&format!(
+        "import os\nos.system('wget -qO- {MD} >> /tmp/info')\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+    let got = found(&format!(
+        "import os\nout = os.popen(\"curl -s {MD}\").read()\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+    quiet("import os\nos.system('ls -la /tmp')\n");
+}
+
+#[test]
+fn f_string_commands_see_python_names() {
+    let got = found(&format!(
+        "import os\nMD = '{MD}'\nos.system(f'curl -s {{MD}}instance-id')\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+}
+
+#[test]
+fn argv_lists() {
+    let got = found(&format!(
+        "import subprocess\niid = subprocess.check_output(['curl', '-s', '{MD}'], text=True)\n"
+    ));
+    assert_eq!(
+        got,
+        [format!(
+            "IMD001 subprocess.check_output(['curl', '-s', '{MD}'], text=True)"
+        )]
+    );
+    let got = found(&format!(
+        "from subprocess import run\nMD = '{MD}'\nrun(['curl', '-s', MD + 'instance-id'])\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+    quiet(&format!(
+        "import subprocess\nsubprocess.run(['curl', '-H', 'X-aws-ec2-metadata-token: ' + t, '{MD}'])\n"
+    ));
+    quiet("import subprocess\nsubprocess.run(['ls', '-la'])\n");
+}
+
+#[test]
+fn argv_with_shell_true_or_bash_c() {
+    let got = found(&format!(
+        "import subprocess\nsubprocess.run(['curl -s {MD}'], shell=True)\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+    let got = found(&format!(
+        "import subprocess\nsubprocess.run(['bash', '-c', 'curl -s {MD}'])\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+}
+
+#[test]
+fn commands_built_at_run_time() {
+    let got = found(&format!(
+        "import subprocess\nMD = '{MD}'\nsubprocess.run('curl -s ' + MD, shell=True)\n"
+    ));
+    assert_eq!(got, ["IMD001 subprocess.run('curl -s ' + MD, shell=True)"]);
+    let got = found(&format!(
+        "import subprocess\ncmd = ['curl', '{MD}']\nsubprocess.run(cmd)\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+}
+
+#[test]
+fn ec2metadata_is_imdsv1_only() {
+    let got = found("import subprocess\nsubprocess.run(['ec2metadata', '--instance-id'])\n");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("IMD003"));
+}

@@ -1,0 +1,475 @@
+//! One pass over a Python cell in execution order: the top level, with a
+//! function's body walked at its first call by name (or after the top
+//! level when never called), bindings applied as the interpreter would,
+//! and calls handed to [`super::call`].
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::text::Env;
+use crate::FileCheck;
+
+use super::eval::Eval;
+use super::functions::{self, CallSite, Calls, Function, Param};
+use super::imports::{chain, Imports};
+use super::query::{Match, Shape};
+use super::scope::{FrameKind, Scopes};
+use super::value::Value;
+use super::Site;
+
+/// The state of one cell's analysis.
+pub(super) struct CellWalk<'a, 'f, 't> {
+    /// The file, for findings and nested shell cells.
+    pub file: &'a mut FileCheck<'f>,
+    /// The cell's index.
+    pub index: usize,
+    /// The cell's code.
+    pub code: &'a str,
+    /// Query matches by node id.
+    pub shapes: &'a HashMap<usize, Vec<Match<'t>>>,
+    /// The names in scope.
+    pub scopes: Scopes,
+    /// Import aliases (shared by the file's cells).
+    pub imports: &'a mut Imports,
+    /// Functions and pending requests (shared by the file's cells).
+    pub calls: &'a mut Calls,
+    /// Function bodies still to walk, with the frame they are defined in.
+    pub deferred: VecDeque<(Node<'t>, Option<usize>)>,
+    /// The same definitions by function name, for calls.
+    pub defined: HashMap<String, Vec<(Node<'t>, Option<usize>)>>,
+    /// Ids of function definitions already walked.
+    pub walked: HashSet<usize>,
+    /// How many function bodies are being walked from call sites.
+    pub inline_depth: usize,
+    /// Requests reported in this cell, for fixes.
+    pub sites: Vec<Site>,
+    /// Correct token requests of this cell: their frame and call range.
+    pub tokens: Vec<(Option<usize>, Range<usize>)>,
+}
+
+/// How deep function bodies are walked from their call sites; deeper
+/// chains are walked after the cell's top level, like uncalled functions.
+const MAX_INLINE: usize = 16;
+
+/// A step of the iterative walk.
+enum Step<'t> {
+    /// Visit a node: calls act now, then children.
+    Enter(Node<'t>, Option<usize>),
+    /// Leave a node: bindings take effect once their value is computed.
+    Leave(Node<'t>, Option<usize>),
+}
+
+impl<'t> CellWalk<'_, '_, 't> {
+    /// An evaluator for expressions in `frame`.
+    pub(super) fn eval(&self, frame: Option<usize>) -> Eval<'_> {
+        Eval {
+            code: self.code,
+            scopes: &self.scopes,
+            imports: self.imports,
+            frame,
+        }
+    }
+
+    /// Walks the cell: its top level, then the function bodies.
+    pub(super) fn run(&mut self, root: Node<'t>) {
+        self.walk(root, None);
+        while let Some((def, parent)) = self.deferred.pop_front() {
+            if self.walked.insert(def.id()) {
+                self.function(def, parent);
+            }
+        }
+    }
+
+    /// Walks the statements under `root` in `frame`, deferring function
+    /// bodies and opening class bodies.
+    fn walk(&mut self, root: Node<'t>, frame: Option<usize>) {
+        let mut stack = vec![Step::Enter(root, frame)];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter(node, frame) => {
+                    if node.kind() == "function_definition" && node != root {
+                        self.define_function(node, frame);
+                        continue;
+                    }
+                    let mut inner = frame;
+                    if node.kind() == "class_definition" {
+                        inner = Some(self.define_class(node, frame));
+                    }
+                    self.shapes_at(node, frame, true);
+                    stack.push(Step::Leave(node, frame));
+                    let mut cursor = node.walk();
+                    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                    for child in children.into_iter().rev() {
+                        // A class's name and bases belong to the outer frame.
+                        let child_frame = if node.kind() == "class_definition"
+                            && Some(child) != node.child_by_field_name("body")
+                        {
+                            frame
+                        } else {
+                            inner
+                        };
+                        stack.push(Step::Enter(child, child_frame));
+                    }
+                }
+                Step::Leave(node, frame) => self.shapes_at(node, frame, false),
+            }
+        }
+    }
+
+    /// Acts on the query matches sitting on `node`: calls and loop
+    /// variables on entry, other bindings on leaving.
+    fn shapes_at(&mut self, node: Node<'t>, frame: Option<usize>, entering: bool) {
+        let Some(matches) = self.shapes.get(&node.id()) else {
+            return;
+        };
+        for m in matches.clone() {
+            let early = matches!(m.shape, Shape::Call | Shape::Forget | Shape::Global);
+            if early != entering {
+                continue;
+            }
+            match m.shape {
+                Shape::Call => self.call(&m, frame),
+                Shape::Import => self.import(node, frame),
+                Shape::Assign => self.assign(&m, frame),
+                Shape::Unpack => self.unpack(&m, frame),
+                Shape::StoreItem => self.store_item(&m, frame),
+                Shape::StoreAttribute => self.store_attribute(&m, frame),
+                Shape::Augment => self.augment(&m, frame),
+                Shape::Forget => {
+                    if let Some(targets) = m.targets {
+                        self.forget(targets, frame);
+                    }
+                }
+                Shape::Global => {
+                    let mut cursor = node.walk();
+                    for name in node.named_children(&mut cursor) {
+                        let name = &self.code[name.byte_range()];
+                        self.scopes.declare_global(name, frame);
+                    }
+                }
+            }
+        }
+    }
+
+    fn import(&mut self, node: Node, frame: Option<usize>) {
+        for name in self.imports.record(node, self.code, self.index) {
+            if frame.is_none() {
+                self.scopes.unbind_module(&name);
+            }
+        }
+    }
+
+    /// Binds `name`; a module-level name stops being an import alias.
+    pub(super) fn bind(&mut self, name: &str, value: Value, frame: Option<usize>) {
+        if frame.is_none() {
+            self.imports.forget(name);
+        }
+        self.scopes.bind(name, value, frame);
+    }
+
+    fn assign(&mut self, m: &Match, frame: Option<usize>) {
+        let (Some(target), Some(mut value)) = (m.target, m.value) else {
+            return;
+        };
+        // `a = b = value`: the innermost right-hand side is the value.
+        while value.kind() == "assignment" {
+            match value.child_by_field_name("right") {
+                Some(right) => value = right,
+                None => return,
+            }
+        }
+        let computed = self.eval(frame).value(value);
+        let name = self.code[target.byte_range()].to_owned();
+        self.bind(&name, computed, frame);
+    }
+
+    fn unpack(&mut self, m: &Match, frame: Option<usize>) {
+        let (Some(targets), Some(value)) = (m.targets, m.value) else {
+            return;
+        };
+        let mut cursor = targets.walk();
+        let names: Vec<Node> = targets.named_children(&mut cursor).collect();
+        match self.eval(frame).value(value) {
+            Value::List(items)
+                if items.len() == names.len() && names.iter().all(|n| n.kind() == "identifier") =>
+            {
+                for (name, item) in names.iter().zip(items) {
+                    let name = self.code[name.byte_range()].to_owned();
+                    self.bind(&name, item, frame);
+                }
+            }
+            _ => self.forget(targets, frame),
+        }
+    }
+
+    /// Binds every name in a target pattern to an unknown value.
+    fn forget(&mut self, targets: Node, frame: Option<usize>) {
+        let mut stack = vec![targets];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "identifier" => {
+                    let name = self.code[node.byte_range()].to_owned();
+                    self.bind(&name, Value::Unknown, frame);
+                }
+                "pattern_list"
+                | "tuple_pattern"
+                | "list_pattern"
+                | "list_splat_pattern"
+                | "parenthesized_expression" => {
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn augment(&mut self, m: &Match, frame: Option<usize>) {
+        let (Some(target), Some(value)) = (m.target, m.value) else {
+            return;
+        };
+        let eval = self.eval(frame);
+        let old = eval.value(target);
+        let more = eval.value(value);
+        let new = match (&old, &more) {
+            (Value::List(a), Value::List(b)) => Value::List(a.iter().chain(b).cloned().collect()),
+            _ if old.as_text().is_some() || more.as_text().is_some() => {
+                Value::Str(old.text().concat(&more.text()))
+            }
+            _ => Value::Unknown,
+        };
+        let name = self.code[target.byte_range()].to_owned();
+        self.bind(&name, new.capped(), frame);
+    }
+
+    /// `container[key] = value`: a header dict gains an entry.
+    fn store_item(&mut self, m: &Match, frame: Option<usize>) {
+        let (Some(container), Some(key), Some(value)) = (m.container, m.key, m.value) else {
+            return;
+        };
+        let eval = self.eval(frame);
+        let key = eval.text(key);
+        let value = eval.value(value);
+        if let Some(Value::Dict(dict)) = self.place(container, frame) {
+            dict.insert(key, value);
+        }
+    }
+
+    /// `object.attribute = value`: `self.url = ...`, `s.headers = {...}`.
+    fn store_attribute(&mut self, m: &Match, frame: Option<usize>) {
+        let (Some(object), Some(attribute), Some(value)) = (m.object, m.attribute, m.value) else {
+            return;
+        };
+        let value = self.eval(frame).value(value);
+        let attribute = self.code[attribute.byte_range()].to_owned();
+        if let Value::Instance(class) = self.eval(frame).value(object) {
+            if let Some(f) = self.scopes.frames.get_mut(class) {
+                f.vars.insert(attribute, value);
+            }
+            return;
+        }
+        if let Some(Value::Object(target)) = self.place(object, frame) {
+            target.attributes.insert(attribute, value);
+        }
+    }
+
+    /// The value an assignable expression (`h`, `s.headers`,
+    /// `self.session.headers`) names, to change in place.
+    pub(super) fn place(&mut self, node: Node, frame: Option<usize>) -> Option<&mut Value> {
+        let parts = chain(node, self.code)?;
+        let (head, rest) = parts.split_first()?;
+        let (mut value, rest) = match self.scopes.get(head, frame) {
+            Some(Value::Instance(class)) if !rest.is_empty() => {
+                let class = *class;
+                let (attribute, rest) = rest.split_first()?;
+                (
+                    self.scopes
+                        .frames
+                        .get_mut(class)?
+                        .vars
+                        .get_mut(*attribute)?,
+                    rest,
+                )
+            }
+            _ => (self.scopes.get_mut(head, frame)?, rest),
+        };
+        for part in rest {
+            value = match value {
+                Value::Object(object) => object.attributes.get_mut(*part)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    fn define_class(&mut self, node: Node, frame: Option<usize>) -> usize {
+        if let Some(name) = node.child_by_field_name("name") {
+            let name = self.code[name.byte_range()].to_owned();
+            self.bind(&name, Value::Unknown, frame);
+        }
+        self.scopes.open(FrameKind::Class, frame)
+    }
+
+    /// Binds a function's name now; its body is walked later.
+    fn define_function(&mut self, node: Node<'t>, frame: Option<usize>) {
+        if let Some(name) = node.child_by_field_name("name") {
+            let name = self.code[name.byte_range()].to_owned();
+            self.bind(&name, Value::Unknown, frame);
+            self.defined.entry(name).or_default().push((node, frame));
+        }
+        // Default values run where the function is defined.
+        let mut cursor = node.walk();
+        let params: Vec<Node<'t>> = node
+            .child_by_field_name("parameters")
+            .map(|p| p.named_children(&mut cursor).collect())
+            .unwrap_or_default();
+        for part in params {
+            if let Some(value) = part.child_by_field_name("value") {
+                self.walk(value, frame);
+            }
+        }
+        self.deferred.push_back((node, frame));
+    }
+
+    /// Walks the body of the function `name` called from `frame` now, if
+    /// it is defined in this cell and not walked yet: the body then sees
+    /// the names as they are when it runs (`login()` setting a session's
+    /// headers before the module's next request).
+    pub(super) fn walk_called(&mut self, name: &str, frame: Option<usize>) {
+        if self.inline_depth >= MAX_INLINE {
+            return;
+        }
+        let visible = |parent: Option<usize>| {
+            let mut at = frame;
+            loop {
+                if at == parent {
+                    return true;
+                }
+                match at.and_then(|index| self.scopes.frames.get(index)) {
+                    Some(f) => at = f.parent,
+                    None => return false,
+                }
+            }
+        };
+        let found = self.defined.get(name).and_then(|defs| {
+            defs.iter()
+                .rev()
+                .find(|(def, parent)| !self.walked.contains(&def.id()) && visible(*parent))
+        });
+        let Some(&(def, parent)) = found else {
+            return;
+        };
+        self.walked.insert(def.id());
+        self.inline_depth += 1;
+        self.function(def, parent);
+        self.inline_depth -= 1;
+    }
+
+    /// Walks a function body: parameters hold markers, `self` the class.
+    fn function(&mut self, node: Node<'t>, parent: Option<usize>) {
+        let (Some(name), Some(parameters), Some(body)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("parameters"),
+            node.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        let index = self.calls.functions.len();
+        let class = self.scopes.class_frame(parent);
+        let frame = self
+            .scopes
+            .open(FrameKind::Function { function: index }, parent);
+
+        let mut params = Vec::new();
+        let mut keyword_only = false;
+        let mut cursor = parameters.walk();
+        for param in parameters.named_children(&mut cursor) {
+            let (name_node, default) = match param.kind() {
+                "identifier" => (Some(param), None),
+                "typed_parameter" => (
+                    param.named_child(0).filter(|n| n.kind() == "identifier"),
+                    None,
+                ),
+                "default_parameter" | "typed_default_parameter" => (
+                    param.child_by_field_name("name"),
+                    param.child_by_field_name("value"),
+                ),
+                "list_splat_pattern" | "dictionary_splat_pattern" | "keyword_separator" => {
+                    keyword_only = true;
+                    if let Some(inner) = param.named_child(0) {
+                        let inner = self.code[inner.byte_range()].to_owned();
+                        self.scopes.bind(&inner, Value::Unknown, Some(frame));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let Some(name_node) = name_node else {
+                continue;
+            };
+            let param_name = self.code[name_node.byte_range()].to_owned();
+            let default = default
+                .map(|d| self.eval(parent).value(d))
+                .and_then(|v| v.as_text().cloned());
+            let value = match class {
+                Some(class) if params.is_empty() => Value::Instance(class),
+                _ => Value::Str(functions::marker(index, params.len())),
+            };
+            self.scopes.bind(&param_name, value, Some(frame));
+            params.push(Param {
+                name: param_name,
+                positional: !keyword_only,
+                default,
+            });
+        }
+
+        let has_defaults = params.iter().any(|p| p.default.is_some());
+        let name = self.code[name.byte_range()].to_owned();
+        self.calls.functions.push(Function {
+            name: name.clone(),
+            params,
+        });
+        if has_defaults {
+            // Callers outside the file may rely on the defaults.
+            let site = CallSite {
+                name,
+                positional: Vec::new(),
+                keywords: Vec::new(),
+                caller: None,
+            };
+            let found = self.calls.add_site(site);
+            self.push_findings(found);
+        }
+
+        self.walk(body, Some(frame));
+    }
+
+    /// The string names visible from `frame`, for shell code run here.
+    pub(super) fn visible_strings(&self, frame: Option<usize>) -> Env {
+        let mut env = self.scopes.strings.clone();
+        let mut chain = Vec::new();
+        let mut at = frame;
+        while let Some(index) = at {
+            let Some(f) = self.scopes.frames.get(index) else {
+                break;
+            };
+            chain.push(index);
+            at = f.parent;
+        }
+        for index in chain.into_iter().rev() {
+            for (name, value) in &self.scopes.frames[index].vars {
+                match value.as_text() {
+                    Some(text) if !functions::has_markers(text) => {
+                        env.insert(name.clone(), text.clone());
+                    }
+                    _ => {
+                        env.remove(name);
+                    }
+                }
+            }
+        }
+        env
+    }
+}
