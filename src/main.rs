@@ -1,3 +1,5 @@
+//! The `imds-lint` binary: everything happens in `imds_lint_cli`.
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    imds_lint_cli::main()
 }

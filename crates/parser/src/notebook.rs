@@ -21,7 +21,7 @@ use crate::source::SourceFile;
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
     let notebook: Value = serde_json::from_str(json).map_err(|e| ReadError::InvalidJson {
-        message: e.to_string(),
+        message: json_message(&e),
         line: e.line(),
         column: e.column(),
     })?;
@@ -72,6 +72,17 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
         }
     }
     Ok(out)
+}
+
+/// What the JSON parser says is wrong, without the position it appends:
+/// [`ReadError::InvalidJson`] states the position itself.
+fn json_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => text,
+    }
 }
 
 /// Rejects notebooks in another format; one without `nbformat` is read.
@@ -240,6 +251,15 @@ mod tests {
         assert!(
             matches!(err, Some(ReadError::InvalidJson { line: 3, .. })),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn invalid_json_names_its_position_once() {
+        let message = read("{\"cells\": [1,").err().map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some("invalid notebook JSON: EOF while parsing a value at line 1, column 13")
         );
     }
 

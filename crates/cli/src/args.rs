@@ -1,0 +1,249 @@
+//! The command line: every flag `imds-lint` takes, parsed with clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use imds_lint_rules::{Rule, Settings};
+
+use crate::report::OutputFormat;
+
+/// The largest token lifetime IMDS accepts, in seconds.
+const MAX_TOKEN_TTL: u32 = 21_600;
+
+/// Default `--max-file-size`: 50 MiB. Exported notebooks with large
+/// outputs reach tens of megabytes; beyond this a file is more likely data
+/// than code, and reading it would only cost memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+/// Find IMDSv1 requests (instance metadata requests without a session
+/// token) in notebooks and scripts.
+#[derive(Debug, Parser)]
+#[command(
+    name = "imds-lint",
+    version,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage or file errors."
+)]
+#[allow(clippy::struct_excessive_bools)] // each bool is an independent flag
+pub struct Args {
+    /// Files and folders to check; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// How findings are printed.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = OutputFormat::Full)]
+    pub output_format: OutputFormat,
+
+    /// Print a count per rule instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print findings only: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Skip files and folders matching a gitignore-style glob (repeatable);
+    /// applies to paths named on the command line too.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Do not honour .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// The file name standard input stands for; decides how it is read
+    /// (`.ipynb`, `.py`, `.sh`...). Without PATHs, implies `-`.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Only these rules (codes or names, comma-separated or repeated).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_rule)]
+    pub select: Vec<Rule>,
+
+    /// Skip these rules (codes or names, comma-separated or repeated).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_rule)]
+    pub ignore: Vec<Rule>,
+
+    /// Lifetime in seconds of the tokens that fixes fetch (1 to 21600).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = MAX_TOKEN_TTL,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_TOKEN_TTL))
+    )]
+    pub token_ttl: u32,
+
+    /// Files larger than this are reported, not read: bytes, or a number
+    /// with K, M or G (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// When to color the output; `auto` colors a terminal unless `NO_COLOR`
+    /// is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Log what the tool does on standard error (`-vv` for more).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// When output is colored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color a stream, given whether it is a terminal and the
+    /// value of `NO_COLOR`. An explicit `always` wins over `NO_COLOR`, as the
+    /// `NO_COLOR` convention allows.
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(std::ffi::OsStr::is_empty),
+        }
+    }
+}
+
+impl Args {
+    /// The paths to check: `.` when none are given, `-` when only
+    /// `--stdin-filename` is.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        if !self.paths.is_empty() {
+            return self.paths.clone();
+        }
+        let default = if self.stdin_filename.is_some() {
+            "-"
+        } else {
+            "."
+        };
+        vec![PathBuf::from(default)]
+    }
+
+    /// The rule settings the flags ask for.
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        if !self.select.is_empty() {
+            settings.rules.retain(|rule| self.select.contains(rule));
+        }
+        settings.rules.retain(|rule| !self.ignore.contains(rule));
+        settings.token_ttl = self.token_ttl;
+        settings
+    }
+}
+
+fn parse_rule(value: &str) -> Result<Rule, String> {
+    Rule::from_code(value.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code()).collect();
+        format!("unknown rule `{value}` (known: {})", known.join(", "))
+    })
+}
+
+/// Reads a size: a number of bytes, optionally followed by K, M or G
+/// (powers of 1024) and an optional `B` or `iB`.
+pub fn parse_size(value: &str) -> Result<u64, String> {
+    let text = value.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{value}` is not a size (examples: 1048576, 512K, 50M, 1G)"))?;
+    let factor: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("`{value}` has an unknown unit (use K, M or G)")),
+    };
+    let size = number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{value}` is too large"))?;
+    if size == 0 {
+        return Err("the size limit must be at least one byte".to_owned());
+    }
+    Ok(size)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("imds-lint").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_check_the_current_folder_with_every_rule() {
+        let args = parse(&[]).unwrap();
+        assert_eq!(args.paths(), vec![PathBuf::from(".")]);
+        assert_eq!(args.settings().rules, Rule::ALL.to_vec());
+        assert_eq!(args.max_file_size, DEFAULT_MAX_FILE_SIZE);
+        assert_eq!(args.output_format, OutputFormat::Full);
+    }
+
+    #[test]
+    fn stdin_filename_alone_reads_stdin() {
+        let args = parse(&["--stdin-filename", "init.sh"]).unwrap();
+        assert_eq!(args.paths(), vec![PathBuf::from("-")]);
+        let args = parse(&["--stdin-filename", "init.sh", "a.py"]).unwrap();
+        assert_eq!(args.paths(), vec![PathBuf::from("a.py")]);
+    }
+
+    #[test]
+    fn select_and_ignore_take_codes_and_names() {
+        let args = parse(&[
+            "--select",
+            "IMD001,imd003",
+            "--ignore",
+            "imdsv1-only-client",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.settings().rules,
+            vec![Rule::MetadataRequestWithoutToken]
+        );
+        assert!(parse(&["--select", "IMD999"]).is_err());
+    }
+
+    #[test]
+    fn token_ttl_is_bounded_like_imds() {
+        assert_eq!(
+            parse(&["--token-ttl", "300"]).unwrap().settings().token_ttl,
+            300
+        );
+        assert!(parse(&["--token-ttl", "0"]).is_err());
+        assert!(parse(&["--token-ttl", "21601"]).is_err());
+    }
+
+    #[test]
+    fn sizes_with_units() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("512K"), Ok(512 * 1024));
+        assert_eq!(parse_size("50MiB"), Ok(50 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5T").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn no_color_only_matters_for_auto() {
+        let set = Some(std::ffi::OsStr::new("1"));
+        let empty = Some(std::ffi::OsStr::new(""));
+        assert!(ColorChoice::Auto.enabled(true, None));
+        assert!(ColorChoice::Auto.enabled(true, empty));
+        assert!(!ColorChoice::Auto.enabled(true, set));
+        assert!(!ColorChoice::Auto.enabled(false, None));
+        assert!(ColorChoice::Always.enabled(false, set));
+        assert!(!ColorChoice::Never.enabled(true, None));
+    }
+}

@@ -1,0 +1,287 @@
+//! Checking one input: bytes, kind, cells, findings, each placed in the
+//! file. A file that cannot be checked yields a reason, never a panic.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
+use imds_lint_parser::{Cell, FileKind, SourceFile};
+use imds_lint_rules::Settings;
+
+use crate::inputs::{self, Input, InputSource};
+use crate::located::{self, Located};
+use crate::read;
+
+/// What checking needs besides the input.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// Rule settings.
+    pub settings: &'a Settings,
+    /// Files larger than this many bytes are not read.
+    pub max_file_size: u64,
+    /// Standard input, read before checking began (if `-` was given).
+    pub stdin: Option<&'a Result<Vec<u8>, String>>,
+}
+
+/// The outcome for one input.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Not a kind of file imds-lint reads.
+    Skipped,
+    /// Checked; the findings are in file order.
+    Checked(Checked),
+    /// Could not be checked, and why.
+    Failed(String),
+}
+
+/// A checked file, with what reporters need to show its findings.
+#[derive(Debug)]
+pub struct Checked {
+    /// The file as read.
+    pub source: SourceFile,
+    /// Its cells, nested ones included (snippets of notebook cells come
+    /// from their code).
+    pub cells: Vec<Cell>,
+    /// The findings, placed.
+    pub findings: Vec<Located>,
+}
+
+/// Checks one input. A panic in the analysis is caught and reported as
+/// this file's failure, so one file cannot stop the run.
+pub fn check_input(input: &Input, cx: &Context) -> Outcome {
+    let run = || match &input.source {
+        InputSource::Failed(why) => Outcome::Failed(why.clone()),
+        InputSource::File { named } => check_file(&input.path, *named, cx),
+        InputSource::Stdin { named } => check_stdin(&input.path, *named, cx),
+    };
+    panic::catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Outcome::Failed(format!(
+            "internal error, please report it: {}",
+            what.lines().next().unwrap_or("panic")
+        ))
+    })
+}
+
+fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
+    let opened = match read::open(path) {
+        Ok(opened) => opened,
+        // A file whose name says nothing about its kind may be anything: its
+        // being unreadable is no concern of ours unless it was named.
+        Err(err) if named || inputs::kind_by_name(path) => {
+            return Outcome::Failed(crate::reason::io(&err))
+        }
+        Err(err) => {
+            log::debug!("{}: skipped, unreadable: {err}", path.display());
+            return Outcome::Skipped;
+        }
+    };
+
+    let Some(kind) = FileKind::detect(path, &opened.head) else {
+        log::debug!(
+            "{}: skipped, not a kind of file imds-lint reads",
+            path.display()
+        );
+        return Outcome::Skipped;
+    };
+
+    match opened.read_all(cx.max_file_size) {
+        Ok(bytes) => check_bytes(path, kind, bytes, cx.settings),
+        Err(why) => Outcome::Failed(why),
+    }
+}
+
+fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
+    let bytes = match cx.stdin {
+        Some(Ok(bytes)) => bytes.clone(),
+        Some(Err(why)) => return Outcome::Failed(why.clone()),
+        None => return Outcome::Failed("standard input was not read".to_owned()),
+    };
+    match stdin_kind(name, named, &bytes) {
+        Some(kind) => check_bytes(name, kind, bytes, cx.settings),
+        None => Outcome::Failed(
+            "cannot tell the kind of file from --stdin-filename; \
+             use a name ending in .py, .ipynb, .sh, .bash, .scala or .sc"
+                .to_owned(),
+        ),
+    }
+}
+
+/// The kind of standard input: from `--stdin-filename` when given; else a
+/// shebang decides, and Python is assumed (the language most notebooks
+/// and scripts this tool reads are in).
+fn stdin_kind(name: &Path, named: bool, bytes: &[u8]) -> Option<FileKind> {
+    let head = &bytes[..bytes.len().min(512)];
+    match FileKind::detect(name, head) {
+        Some(kind) => Some(kind),
+        None if named => None,
+        None => Some(FileKind::Python),
+    }
+}
+
+/// Reads bytes of a known kind into cells and checks them.
+fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings) -> Outcome {
+    // An empty file holds no request; a zero-byte notebook is not worth an
+    // error either.
+    let empty = bytes.is_empty();
+    let source = match SourceFile::from_bytes(path, kind, bytes) {
+        Ok(source) => source,
+        Err(err) => return Outcome::Failed(err.to_string()),
+    };
+    if empty {
+        return Outcome::Checked(Checked {
+            source,
+            cells: Vec::new(),
+            findings: Vec::new(),
+        });
+    }
+
+    let cells = match imds_lint_parser::split(&source) {
+        Ok(cells) => cells,
+        Err(err) => return Outcome::Failed(err.to_string()),
+    };
+
+    let (cells, findings) = imds_lint_rules::check(cells, settings);
+    let findings = findings
+        .into_iter()
+        .filter(|finding| settings.enabled(finding.rule))
+        .map(|finding| located::locate(&source, &cells, finding))
+        .collect();
+    Outcome::Checked(Checked {
+        source,
+        cells,
+        findings,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn cx(settings: &Settings) -> Context<'_> {
+        Context {
+            settings,
+            max_file_size: 1 << 20,
+            stdin: None,
+        }
+    }
+
+    fn file_input(path: PathBuf, named: bool) -> Input {
+        Input {
+            path,
+            source: InputSource::File { named },
+        }
+    }
+
+    fn failure(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Failed(why) => why,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn files_of_no_kind_are_skipped_even_when_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "curl http://169.254.169.254/\n").unwrap();
+        let settings = Settings::default();
+        let outcome = check_input(&file_input(path, true), &cx(&settings));
+        assert!(matches!(outcome, Outcome::Skipped), "{outcome:?}");
+    }
+
+    #[test]
+    fn empty_files_are_checked_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::default();
+        for name in ["empty.py", "empty.sh", "empty.ipynb"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "").unwrap();
+            let outcome = check_input(&file_input(path, false), &cx(&settings));
+            assert!(
+                matches!(&outcome, Outcome::Checked(c) if c.findings.is_empty()),
+                "{name}: {outcome:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_bytes_fail_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::default();
+        let cases: [(&str, &[u8], &str); 3] = [
+            ("bin.py", b"import x\0\x01", "binary"),
+            ("latin1.py", b"caf\xe9 = 1\n", "UTF-8"),
+            ("wide.sh", b"\xff\xfec\0u\0", "UTF-16"),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let why = failure(check_input(&file_input(path, false), &cx(&settings)));
+            assert!(why.contains(expected), "{name}: {why}");
+        }
+    }
+
+    #[test]
+    fn missing_named_file_fails_but_unnamed_unknown_one_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::default();
+        let why = failure(check_input(
+            &file_input(dir.path().join("gone.txt"), true),
+            &cx(&settings),
+        ));
+        assert_eq!(why, "no such file or directory");
+        let outcome = check_input(
+            &file_input(dir.path().join("gone.txt"), false),
+            &cx(&settings),
+        );
+        assert!(matches!(outcome, Outcome::Skipped));
+        let outcome = check_input(
+            &file_input(dir.path().join("gone.sh"), false),
+            &cx(&settings),
+        );
+        assert!(matches!(outcome, Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn stdin_kind_comes_from_the_name_then_the_shebang_then_python() {
+        let sh = b"#!/bin/bash\ncurl x\n";
+        assert_eq!(
+            stdin_kind(Path::new("init.sh"), true, b"x"),
+            Some(FileKind::Shell)
+        );
+        assert_eq!(stdin_kind(Path::new("-"), false, sh), Some(FileKind::Shell));
+        assert_eq!(
+            stdin_kind(Path::new("-"), false, b"print(1)"),
+            Some(FileKind::Python)
+        );
+        assert_eq!(stdin_kind(Path::new("notes.txt"), true, b"x"), None);
+    }
+
+    #[test]
+    fn stdin_bytes_are_checked_under_their_name() {
+        let settings = Settings::default();
+        let bytes: Result<Vec<u8>, String> = Ok(b"echo hi\n".to_vec());
+        let context = Context {
+            stdin: Some(&bytes),
+            ..cx(&settings)
+        };
+        let input = Input {
+            path: PathBuf::from("job.sh"),
+            source: InputSource::Stdin { named: true },
+        };
+        match check_input(&input, &context) {
+            Outcome::Checked(checked) => {
+                assert_eq!(checked.source.kind, FileKind::Shell);
+                assert_eq!(checked.source.path, PathBuf::from("job.sh"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Which files to check: the paths named on the command line, and the
+//! files found under named folders by a parallel, `.gitignore`-aware walk,
+//! sorted by path so that output does not depend on thread scheduling.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{DirEntry, WalkBuilder, WalkState};
+use imds_lint_parser::FileKind;
+
+use crate::reason;
+
+/// One thing to check, or to report as failed, in output order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The path as it is printed.
+    pub path: PathBuf,
+    /// What it is.
+    pub source: InputSource,
+}
+
+/// Where an input's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    /// A file; `named` when the command line named it (then a file of no
+    /// known kind is skipped quietly, but an unreadable one is an error).
+    File {
+        /// Whether the command line named it.
+        named: bool,
+    },
+    /// Standard input, read before checking starts; `path` is the
+    /// `--stdin-filename`, or `-`.
+    Stdin {
+        /// Whether `--stdin-filename` gave the name.
+        named: bool,
+    },
+    /// A path that cannot be checked, and why.
+    Failed(String),
+}
+
+/// How to find files.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Gitignore-style globs of paths to skip.
+    pub exclude: Vec<String>,
+    /// Whether `.gitignore` and friends are ignored.
+    pub no_ignore: bool,
+    /// The name standard input stands for.
+    pub stdin_filename: Option<PathBuf>,
+    /// Walker threads.
+    pub threads: usize,
+}
+
+/// Paths to skip, as gitignore globs relative to the working folder.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    globs: Gitignore,
+}
+
+impl Exclude {
+    /// Compiles `globs`; an invalid glob is a usage error.
+    pub fn new(globs: &[String]) -> Result<Exclude, String> {
+        let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut builder = GitignoreBuilder::new(root);
+        for glob in globs {
+            builder
+                .add_line(None, glob)
+                .map_err(|err| format!("invalid --exclude glob `{glob}`: {err}"))?;
+        }
+        let globs = builder
+            .build()
+            .map_err(|err| format!("invalid --exclude glob: {err}"))?;
+        Ok(Exclude { globs })
+    }
+
+    /// Whether `path` or a folder above it is excluded.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
+        let mut current = Some(path);
+        let mut dir = is_dir;
+        while let Some(p) = current.filter(|p| !p.as_os_str().is_empty() && *p != Path::new(".")) {
+            let found = self.globs.matched(p, dir);
+            if found.is_whitelist() {
+                return false;
+            }
+            if found.is_ignore() {
+                return true;
+            }
+            current = p.parent();
+            dir = true;
+        }
+        false
+    }
+
+    /// Whether the path itself matches (its folders were checked already).
+    fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
+        self.globs.matched(path, is_dir).is_ignore()
+    }
+}
+
+/// The inputs for `paths`, sorted by path, each path once.
+pub fn collect(paths: &[PathBuf], options: &WalkOptions) -> Result<Vec<Input>, String> {
+    let exclude = Exclude::new(&options.exclude)?;
+    let mut inputs = Vec::new();
+    let mut folders = Vec::new();
+
+    for path in paths {
+        if path == Path::new("-") {
+            let (path, named) = match &options.stdin_filename {
+                Some(name) => (name.clone(), true),
+                None => (PathBuf::from("-"), false),
+            };
+            inputs.push(Input {
+                path,
+                source: InputSource::Stdin { named },
+            });
+            continue;
+        }
+        match named_path(path, &exclude) {
+            Named::Folder => folders.push(path.clone()),
+            Named::Input(input) => inputs.push(input),
+            Named::Excluded => log::debug!("{}: excluded", path.display()),
+        }
+    }
+
+    if !folders.is_empty() {
+        inputs.extend(walk(&folders, options, exclude));
+    }
+
+    for input in &mut inputs {
+        input.path = display_path(&input.path);
+    }
+    // A path named and also found by a walk is kept once, as named.
+    inputs.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then_with(|| b.is_named().cmp(&a.is_named()))
+    });
+    inputs.dedup_by(|later, first| later.path == first.path);
+    Ok(inputs)
+}
+
+impl Input {
+    fn is_named(&self) -> bool {
+        matches!(
+            self.source,
+            InputSource::File { named: true } | InputSource::Stdin { .. } | InputSource::Failed(_)
+        )
+    }
+}
+
+enum Named {
+    Folder,
+    Input(Input),
+    Excluded,
+}
+
+/// What a path named on the command line is.
+fn named_path(path: &Path, exclude: &Exclude) -> Named {
+    let failed = |why: String| {
+        Named::Input(Input {
+            path: path.to_owned(),
+            source: InputSource::Failed(why),
+        })
+    };
+    let link = match fs::symlink_metadata(path) {
+        Ok(link) => link,
+        Err(err) => return failed(reason::io(&err)),
+    };
+    let target = match fs::metadata(path) {
+        Ok(target) => target,
+        Err(err) if link.file_type().is_symlink() => return failed(bad_link(path, &err)),
+        Err(err) => return failed(reason::io(&err)),
+    };
+    if exclude.excludes(path, target.is_dir()) {
+        return Named::Excluded;
+    }
+    if target.is_dir() {
+        return Named::Folder;
+    }
+    // Not only regular files: `<(cmd)` names a pipe.
+    Named::Input(Input {
+        path: path.to_owned(),
+        source: InputSource::File { named: true },
+    })
+}
+
+/// Walks `folders` in parallel; the result is in no particular order.
+fn walk(folders: &[PathBuf], options: &WalkOptions, exclude: Exclude) -> Vec<Input> {
+    let mut builder = WalkBuilder::new(&folders[0]);
+    for folder in &folders[1..] {
+        builder.add(folder);
+    }
+    builder
+        .standard_filters(!options.no_ignore)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(options.threads)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entry.depth() == 0 || !exclude.excludes_entry(entry.path(), is_dir)
+        });
+
+    let found = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let input = match entry {
+                Ok(entry) => input_of_entry(&entry),
+                Err(err) => input_of_error(&err),
+            };
+            if let Some(input) = input {
+                found
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(input);
+            }
+            WalkState::Continue
+        })
+    });
+    found.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A walked entry as an input: regular files and links to them.
+fn input_of_entry(entry: &DirEntry) -> Option<Input> {
+    let file_type = entry.file_type()?;
+    let path = entry.path();
+    let file = || {
+        Some(Input {
+            path: path.to_owned(),
+            source: InputSource::File { named: false },
+        })
+    };
+    if file_type.is_file() {
+        return file();
+    }
+    if !file_type.is_symlink() {
+        return None;
+    }
+
+    // Links to files are checked; links to folders are not followed, which
+    // keeps the walk inside the tree named and free of loops.
+    match fs::metadata(path) {
+        Ok(target) if target.is_file() => file(),
+        Ok(_) => {
+            log::debug!("{}: not following a linked folder", path.display());
+            None
+        }
+        Err(err) if kind_by_name(path) => Some(Input {
+            path: path.to_owned(),
+            source: InputSource::Failed(bad_link(path, &err)),
+        }),
+        Err(_) => None,
+    }
+}
+
+/// A walk error as a failed input, or a warning for problems with ignore
+/// files (a bad glob in a `.gitignore` should not fail the run).
+fn input_of_error(err: &ignore::Error) -> Option<Input> {
+    if let (Some(path), Some(io)) = (error_path(err), err.io_error()) {
+        return Some(Input {
+            path: path.to_owned(),
+            source: InputSource::Failed(reason::io(io)),
+        });
+    }
+    log::warn!("{err}");
+    None
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// Why a symbolic link leads to no file: its target is missing, or the
+/// links loop (`too many levels of symbolic links`).
+fn bad_link(path: &Path, err: &std::io::Error) -> String {
+    if err.kind() != std::io::ErrorKind::NotFound {
+        return format!("cannot follow symbolic link: {}", reason::io(err));
+    }
+    match fs::read_link(path) {
+        Ok(target) => format!("broken symbolic link (to {})", target.display()),
+        Err(_) => "broken symbolic link".to_owned(),
+    }
+}
+
+/// Whether the name alone says imds-lint reads the file (`.py`, `.ipynb`,
+/// `.sh`...); used where the content cannot be seen.
+pub fn kind_by_name(path: &Path) -> bool {
+    FileKind::detect(path, b"").is_some()
+}
+
+/// The path without a leading `./`, as people write it.
+fn display_path(path: &Path) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn exclude(globs: &[&str]) -> Exclude {
+        Exclude::new(&globs.iter().map(|g| (*g).to_owned()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn exclude_matches_files_and_their_folders() {
+        let ex = exclude(&["*.ipynb", "build/", "fixtures/bad"]);
+        assert!(ex.excludes(Path::new("a/b/x.ipynb"), false));
+        assert!(ex.excludes(Path::new("./x.ipynb"), false));
+        assert!(!ex.excludes(Path::new("a/b/x.py"), false));
+        assert!(ex.excludes(Path::new("src/build/x.sh"), false));
+        assert!(!ex.excludes(Path::new("build"), false));
+        assert!(ex.excludes(Path::new("fixtures/bad/deep/y.sh"), false));
+        assert!(!ex.excludes(Path::new("other/fixtures/bad/y.sh"), false));
+    }
+
+    #[test]
+    fn exclude_whitelist_and_empty() {
+        let ex = exclude(&["*.sh", "!keep.sh"]);
+        assert!(ex.excludes(Path::new("a.sh"), false));
+        assert!(!ex.excludes(Path::new("keep.sh"), false));
+        assert!(!exclude(&[]).excludes(Path::new("a.sh"), false));
+    }
+
+    #[test]
+    fn exclude_on_absolute_paths_outside_the_folder_does_not_panic() {
+        let ex = exclude(&["/anchored", "*.sh"]);
+        assert!(ex.excludes(Path::new("/somewhere/else/x.sh"), false));
+        assert!(!ex.excludes(Path::new("/somewhere/else/x.py"), false));
+    }
+
+    #[test]
+    fn invalid_exclude_glob_is_an_error() {
+        assert!(Exclude::new(&["[z-a]".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn display_path_drops_dot_slash_only() {
+        assert_eq!(display_path(Path::new("./a/b.sh")), PathBuf::from("a/b.sh"));
+        assert_eq!(display_path(Path::new("a/b.sh")), PathBuf::from("a/b.sh"));
+        assert_eq!(display_path(Path::new("/x/y")), PathBuf::from("/x/y"));
+        assert_eq!(display_path(Path::new(".")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn kind_by_name_knows_code_extensions() {
+        assert!(kind_by_name(Path::new("a.ipynb")));
+        assert!(kind_by_name(Path::new("a.sh")));
+        assert!(!kind_by_name(Path::new("a.txt")));
+        assert!(!kind_by_name(Path::new("README")));
+    }
+}

@@ -1,0 +1,381 @@
+//! Findings placed in the file as stored: the one place where a finding's
+//! cell range becomes file bytes, lines and columns, and, for notebooks, a
+//! cell number and a line within that cell.
+
+use std::ops::Range;
+
+use imds_lint_parser::{Applicability, Cell, LineCol, LineIndex, Origin, SourceFile};
+use imds_lint_rules::{Finding, Rule};
+
+/// A finding with every position a reporter prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The rule that found it.
+    pub rule: Rule,
+    /// The range in the file as stored, in bytes.
+    pub range: Range<usize>,
+    /// Where the range starts in the file.
+    pub start: LineCol,
+    /// Where the range ends in the file (exclusive).
+    pub end: LineCol,
+    /// Where it is in a notebook cell, for notebooks.
+    pub cell: Option<CellSpot>,
+    /// What is wrong.
+    pub message: String,
+    /// Why it matters more than usual.
+    pub note: Option<String>,
+    /// What to change by hand, when no fix is offered.
+    pub help: Option<String>,
+    /// The fix the rule proposes, if any.
+    pub fix: Option<FixSummary>,
+}
+
+/// A finding's place inside a notebook cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellSpot {
+    /// 1-based number of the notebook cell.
+    pub number: usize,
+    /// Index (in the file's cell list) of the cell whose code `range` is in.
+    pub index: usize,
+    /// The range in that cell's code.
+    pub range: Range<usize>,
+    /// Lines of the notebook cell before that code starts (a magic line).
+    pub lines_before: usize,
+    /// Where the range starts, counted from the notebook cell's first line.
+    pub start: LineCol,
+    /// Where the range ends (exclusive), likewise.
+    pub end: LineCol,
+}
+
+/// What a reporter says about a proposed fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixSummary {
+    /// How safe it is to apply.
+    pub applicability: Applicability,
+    /// What it does.
+    pub message: String,
+}
+
+/// Places `finding`, found in `cells` of `source`, in the file.
+pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located {
+    let range = cells[finding.cell].map.file_range(finding.range.clone());
+    let start = source.line_col(range.start);
+    let end = source.line_col(range.end);
+    let cell = cell_spot(cells, &finding, &range);
+
+    Located {
+        rule: finding.rule,
+        start,
+        end,
+        range,
+        cell,
+        message: finding.message,
+        note: finding.note,
+        help: finding.help,
+        fix: finding.fix.map(|fix| FixSummary {
+            applicability: fix.applicability,
+            message: fix.message,
+        }),
+    }
+}
+
+/// The finding's place in its notebook cell, as a person counts lines in
+/// the notebook: code nested in a host string is placed in the host cell.
+fn cell_spot(cells: &[Cell], finding: &Finding, file_range: &Range<usize>) -> Option<CellSpot> {
+    let number = cells[finding.cell].number?;
+
+    let (index, range) = match outermost(cells, finding.cell) {
+        top if top == finding.cell => (top, finding.range.clone()),
+        top => (top, cell_range_of(&cells[top], file_range)?),
+    };
+
+    let cell = &cells[index];
+    let lines = LineIndex::new(&cell.code);
+    let lines_before = lines_before_code(cell);
+    let shift = |mut at: LineCol| {
+        at.line += lines_before;
+        at
+    };
+    Some(CellSpot {
+        number,
+        index,
+        start: shift(lines.line_col(&cell.code, range.start)),
+        end: shift(lines.line_col(&cell.code, range.end)),
+        range,
+        lines_before,
+    })
+}
+
+/// The notebook cell a cell's code finally sits in: a string's code sits
+/// in its host, an IPython `!` line in the Python cell it was cut from.
+fn outermost(cells: &[Cell], mut index: usize) -> usize {
+    // Hosts come before the cells nested in them; the bound guards against
+    // a malformed chain looping.
+    for _ in 0..cells.len() {
+        match cells[index].origin {
+            Origin::HostString { host, .. } if host < cells.len() && host != index => index = host,
+            Origin::BangLine => match bang_host(cells, index) {
+                Some(host) => index = host,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    index
+}
+
+/// The Python cell a `!` line was cut from: the closest cell before it of
+/// the same notebook cell that is not itself a `!` line or a string's code.
+fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
+    let number = cells[index].number;
+    cells[..index]
+        .iter()
+        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
+        .filter(|&host| cells[host].number == number)
+}
+
+/// The range of `cell`'s code that maps to `file_range`, found through the
+/// cell's own span map (which only maps cell to file): offsets are searched
+/// for, since file offsets grow with cell offsets.
+fn cell_range_of(cell: &Cell, file_range: &Range<usize>) -> Option<Range<usize>> {
+    let len = cell.code.len();
+    let start = first_offset(len, |at| cell.map.file_start(at) >= file_range.start);
+    let end = first_offset(len, |at| cell.map.file_end(at) >= file_range.end);
+    let inside = cell.map.file_start(start) == file_range.start && start <= end;
+    inside.then_some(start..end)
+}
+
+/// The smallest offset in `0..=len` where `reached` holds (or `len`);
+/// `reached` must be monotonic.
+fn first_offset(len: usize, reached: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if reached(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// Lines of the notebook cell that come before `cell`'s code.
+fn lines_before_code(cell: &Cell) -> usize {
+    // Missing: the parser does not record where a cell's code starts within
+    // its notebook cell; a magic cell is assumed to have dropped exactly one
+    // line (`%sh`, `%%bash`), so a magic with code on its own line is off by one.
+    usize::from(matches!(cell.origin, Origin::MagicCell { .. }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::Path;
+
+    use imds_lint_parser::{
+        Edit, FileKind, Fix, Interpolation, Lang, Layer, SpanMap, SpanMapBuilder,
+    };
+
+    use super::*;
+
+    fn source(kind: FileKind, text: &str) -> SourceFile {
+        SourceFile::from_bytes(Path::new("t"), kind, text.as_bytes().to_vec()).unwrap()
+    }
+
+    fn finding(cell: usize, range: Range<usize>) -> Finding {
+        Finding::new(Rule::MetadataRequestWithoutToken, cell, range, "m")
+    }
+
+    #[test]
+    fn plain_file_positions_are_file_lines_and_columns() {
+        let text = "#!/bin/sh\nX=$(curl http://169.254.169.254/)\n";
+        let src = source(FileKind::Shell, text);
+        let cells = vec![Cell::whole_file(Lang::Shell, text)];
+        let at = text.find("curl").unwrap();
+        let located = locate(&src, &cells, finding(0, at..at + 4));
+
+        assert_eq!(located.range, at..at + 4);
+        assert_eq!((located.start.line, located.start.column), (2, 5));
+        assert_eq!((located.end.line, located.end.column), (2, 9));
+        assert_eq!(located.cell, None);
+    }
+
+    #[test]
+    fn fix_is_summarised_and_text_kept() {
+        let text = "curl x\n";
+        let src = source(FileKind::Shell, text);
+        let cells = vec![Cell::whole_file(Lang::Shell, text)];
+        let mut f = finding(0, 0..6);
+        f.note = Some("n".into());
+        f.help = Some("h".into());
+        f.fix = Some(Fix::new(
+            "add token",
+            vec![Edit::insertion(0, "x")],
+            Applicability::Safe,
+        ));
+        let located = locate(&src, &cells, f);
+
+        assert_eq!(located.note.as_deref(), Some("n"));
+        assert_eq!(located.help.as_deref(), Some("h"));
+        let fix = located.fix.unwrap();
+        assert_eq!(
+            (fix.applicability, fix.message.as_str()),
+            (Applicability::Safe, "add token")
+        );
+    }
+
+    /// A notebook whose second cell's code `a\tcurl` sits in the file as
+    /// JSON `a\\tcurl` (the tab is a two-byte escape).
+    fn notebook() -> (SourceFile, Vec<Cell>) {
+        let text = "{\"cells\": [\"x\",\n \"a\\tb\\ncurl\"]}";
+        let src = source(FileKind::Jupyter, text);
+        let code_at = text.find("a\\t").unwrap();
+        let mut b = SpanMapBuilder::new(code_at);
+        b.verbatim(1);
+        b.escaped(1, 2);
+        b.verbatim(1);
+        b.escaped(1, 2);
+        b.verbatim(4);
+        let cell = Cell {
+            lang: Lang::Python,
+            code: "a\tb\ncurl".into(),
+            map: b.finish(),
+            number: Some(2),
+            origin: Origin::NotebookCell,
+            layers: vec![Layer::JsonString],
+        };
+        (src, vec![cell])
+    }
+
+    #[test]
+    fn notebook_finding_has_file_and_cell_positions() {
+        let (src, cells) = notebook();
+        let located = locate(&src, &cells, finding(0, 4..8));
+
+        let curl = src.text.find("curl").unwrap();
+        assert_eq!(located.range, curl..curl + 4);
+        assert_eq!((located.start.line, located.start.column), (2, 9));
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.number, spot.index, spot.range), (2, 0, 4..8));
+        assert_eq!((spot.start.line, spot.start.column), (2, 1));
+        assert_eq!((spot.end.line, spot.end.column), (2, 5));
+    }
+
+    #[test]
+    fn nested_shell_is_placed_in_its_host_cell() {
+        let (src, mut cells) = notebook();
+        // nested code `curl` = host bytes 4..8
+        let mut n = SpanMapBuilder::new(4);
+        n.verbatim(4);
+        let nested = Cell::nested(
+            &cells[0],
+            0,
+            "curl".into(),
+            &n.finish(),
+            Layer::PythonString {
+                quote: '"',
+                triple: false,
+                raw: false,
+            },
+            Interpolation::None,
+        );
+        cells.push(nested);
+        let located = locate(&src, &cells, finding(1, 1..3));
+
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.index, spot.range.clone()), (0, 5..7));
+        assert_eq!((spot.start.line, spot.start.column), (2, 2));
+        assert_eq!(&src.text[located.range], "ur");
+    }
+
+    #[test]
+    fn magic_cells_count_the_magic_line() {
+        let text = "# MAGIC %sh\n# MAGIC curl x\n";
+        let src = source(FileKind::Databricks(Lang::Python), text);
+        let at = text.find("curl").unwrap();
+        let cell = Cell {
+            lang: Lang::Shell,
+            code: "curl x\n".into(),
+            map: SpanMap::verbatim(at, 7),
+            number: Some(1),
+            origin: Origin::MagicCell { magic: "sh".into() },
+            layers: Vec::new(),
+        };
+        let located = locate(&src, &[cell], finding(0, 0..4));
+
+        let spot = located.cell.unwrap();
+        assert_eq!(
+            (spot.start.line, spot.start.column, spot.lines_before),
+            (2, 1, 1)
+        );
+        assert_eq!((located.start.line, located.start.column), (2, 9));
+    }
+
+    #[test]
+    fn bang_line_is_placed_in_its_python_cell() {
+        let text = "import os\n!curl http://169.254.169.254/\n";
+        let src = source(FileKind::Python, text);
+        let python = Cell {
+            code: format!(
+                "import os\n0{}\n",
+                " ".repeat("curl http://169.254.169.254/".len())
+            ),
+            number: Some(4),
+            origin: Origin::NotebookCell,
+            ..Cell::whole_file(Lang::Python, text)
+        };
+        let bang_at = text.find("curl").unwrap();
+        let bang = Cell {
+            lang: Lang::Shell,
+            code: text[bang_at..text.len() - 1].into(),
+            map: SpanMap::verbatim(bang_at, text.len() - 1 - bang_at),
+            number: Some(4),
+            origin: Origin::BangLine,
+            layers: Vec::new(),
+        };
+        let located = locate(&src, &[python, bang], finding(1, 0..4));
+
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.number, spot.index), (4, 0));
+        assert_eq!((spot.start.line, spot.start.column), (2, 2));
+    }
+
+    #[test]
+    fn bang_line_of_another_cell_is_not_its_host() {
+        let text = "!curl x\n";
+        let src = source(FileKind::Python, text);
+        let other = Cell {
+            number: Some(1),
+            origin: Origin::NotebookCell,
+            ..Cell::whole_file(Lang::Python, "")
+        };
+        let bang = Cell {
+            lang: Lang::Shell,
+            code: "curl x".into(),
+            map: SpanMap::verbatim(1, 6),
+            number: Some(2),
+            origin: Origin::BangLine,
+            layers: Vec::new(),
+        };
+        let located = locate(&src, &[other, bang], finding(1, 0..4));
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.number, spot.index, spot.start.line), (2, 1, 1));
+    }
+
+    #[test]
+    fn host_chain_that_loops_does_not_hang() {
+        let text = "ab";
+        let cell = Cell {
+            origin: Origin::HostString {
+                host: 0,
+                interpolation: Interpolation::None,
+            },
+            number: Some(1),
+            ..Cell::whole_file(Lang::Shell, text)
+        };
+        let src = source(FileKind::Shell, text);
+        let located = locate(&src, &[cell], finding(0, 0..1));
+        assert_eq!(located.cell.map(|s| s.index), Some(0));
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading a file's bytes under a size limit: the first bytes alone decide
+//! whether a file is read at all, and a file over the limit is never read
+//! into memory.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::reason;
+
+/// How many bytes are read before deciding a file's kind: enough for a
+/// shebang or a Databricks header line.
+const HEAD_LEN: usize = 512;
+
+/// An open file whose first bytes have been read.
+#[derive(Debug)]
+pub struct Opened {
+    file: File,
+    /// The first bytes (up to [`HEAD_LEN`]).
+    pub head: Vec<u8>,
+    /// The size of a regular file; `None` for pipes and devices.
+    pub size: Option<u64>,
+}
+
+/// Opens `path` and reads its first bytes.
+pub fn open(path: &Path) -> io::Result<Opened> {
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::from(io::ErrorKind::IsADirectory));
+    }
+    let size = meta.is_file().then_some(meta.len());
+
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    (&file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(Opened { file, head, size })
+}
+
+impl Opened {
+    /// Reads the whole file, failing with a reason when it is larger than
+    /// `limit` bytes (checked before reading when the size is known).
+    pub fn read_all(self, limit: u64) -> Result<Vec<u8>, String> {
+        if let Some(size) = self.size.filter(|&size| size > limit) {
+            return Err(reason::too_large(Some(size), limit));
+        }
+        let Opened {
+            file,
+            mut head,
+            size,
+        } = self;
+        let rest_limit = (limit + 1).saturating_sub(head.len() as u64);
+        file.take(rest_limit)
+            .read_to_end(&mut head)
+            .map_err(|err| reason::io(&err))?;
+        // The file grew since it was measured, or it is a stream.
+        if head.len() as u64 > limit {
+            return Err(reason::too_large(size.filter(|&s| s > limit), limit));
+        }
+        Ok(head)
+    }
+}
+
+/// Reads a stream (standard input) to its end, up to `limit` bytes.
+pub fn read_stream(stream: &mut dyn Read, limit: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    stream
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| reason::io(&err))?;
+    if bytes.len() as u64 > limit {
+        return Err(reason::too_large(None, limit));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn reads_head_then_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sh");
+        let text = "x".repeat(HEAD_LEN * 3);
+        std::fs::write(&path, &text).unwrap();
+
+        let opened = open(&path).unwrap();
+        assert_eq!(opened.head.len(), HEAD_LEN);
+        assert_eq!(opened.size, Some(text.len() as u64));
+        assert_eq!(opened.read_all(1 << 20).unwrap(), text.as_bytes());
+    }
+
+    #[test]
+    fn large_file_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.sh");
+        let file = File::create(&path).unwrap();
+        // Sparse: no disk space, and reading it would take 200 MiB of memory.
+        file.set_len(200 << 20).unwrap();
+
+        let err = open(&path).unwrap().read_all(50 << 20).unwrap_err();
+        assert!(err.contains("200 MiB"), "{err}");
+        assert!(err.contains("50 MiB"), "{err}");
+    }
+
+    #[test]
+    fn limit_is_inclusive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sh");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(b"12345")
+            .unwrap();
+        assert!(open(&path).unwrap().read_all(5).is_ok());
+        assert!(open(&path).unwrap().read_all(4).is_err());
+    }
+
+    #[test]
+    fn streams_are_cut_at_the_limit() {
+        let mut input: &[u8] = b"0123456789";
+        assert!(read_stream(&mut input, 9).is_err());
+        let mut input: &[u8] = b"0123456789";
+        assert_eq!(read_stream(&mut input, 10).unwrap(), b"0123456789");
+    }
+
+    #[test]
+    fn a_folder_is_not_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(open(dir.path()).is_err());
+    }
+}

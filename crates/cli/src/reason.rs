@@ -1,0 +1,88 @@
+//! The words of a file error: why a file could not be checked, in the
+//! short form that follows `error: <path>: `.
+
+use std::io;
+
+/// Why an I/O operation failed, without the OS error number.
+pub fn io(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => {
+            let text = err.to_string();
+            // `Display` of an OS error appends "(os error N)": noise for users.
+            let text = text.split(" (os error").next().unwrap_or(&text);
+            lower_first(text)
+        }
+    }
+}
+
+/// A file over the size limit. `size` is `None` for a stream, whose size is
+/// only known to pass the limit.
+pub fn too_large(size: Option<u64>, limit: u64) -> String {
+    match size {
+        Some(size) => format!(
+            "file too large ({}; the limit is {}, see --max-file-size)",
+            human_size(size),
+            human_size(limit)
+        ),
+        None => format!(
+            "input too large (more than {}, see --max-file-size)",
+            human_size(limit)
+        ),
+    }
+}
+
+/// Sizes in the units `--max-file-size` takes.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (factor, unit) in UNITS {
+        if bytes >= factor {
+            let whole = bytes / factor;
+            let tenths = (bytes % factor) * 10 / factor;
+            return if tenths == 0 {
+                format!("{whole} {unit}")
+            } else {
+                format!("{whole}.{tenths} {unit}")
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_reasons_are_short_and_lower_case() {
+        let missing = io::Error::from_raw_os_error(2);
+        assert_eq!(io(&missing), "no such file or directory");
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert_eq!(io(&denied), "permission denied");
+        let other = io::Error::from_raw_os_error(6); // ENXIO
+        assert_eq!(io(&other), "no such device or address");
+    }
+
+    #[test]
+    fn sizes_read_like_the_flag() {
+        assert_eq!(human_size(200 << 20), "200 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(
+            too_large(Some(200 << 20), 50 << 20),
+            "file too large (200 MiB; the limit is 50 MiB, see --max-file-size)"
+        );
+        assert!(too_large(None, 10).contains("more than 10 bytes"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Text from scanned files and file names, made safe for a terminal:
+//! control characters could move the cursor, recolor or clear the screen,
+//! and bidirectional controls could reorder what the reader sees (Trojan
+//! Source). They are written as visible escapes such as `\u{1b}`.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Whether `c` must not reach a terminal raw: controls (C0 other than tab
+/// and line feed, DEL, C1) and the Unicode bidirectional controls.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+/// `text` for a one-line field (a path, a message): unsafe characters and
+/// line breaks escaped, so one finding stays one line.
+pub fn line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c == '\n' || is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\n' || is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Code shown in a snippet, with unsafe characters escaped and line breaks
+/// (`\n`, `\r\n`) kept; offsets into the original map onto it.
+#[derive(Debug)]
+pub struct Code<'a> {
+    /// The code as it is shown.
+    pub text: Cow<'a, str>,
+    /// For each escaped character: its end offset in the original, and how
+    /// many bytes longer the text is from there on.
+    growth: Vec<(usize, usize)>,
+}
+
+impl<'a> Code<'a> {
+    /// Escapes `code` for showing.
+    pub fn new(code: &'a str) -> Self {
+        let unsafe_here = |i: usize, c: char| c != '\r' || !code[i..].starts_with("\r\n");
+        if !code
+            .char_indices()
+            .any(|(i, c)| is_unsafe(c) && unsafe_here(i, c))
+        {
+            return Code {
+                text: Cow::Borrowed(code),
+                growth: Vec::new(),
+            };
+        }
+
+        let mut out = String::with_capacity(code.len() + 16);
+        let mut growth = Vec::new();
+        for (i, c) in code.char_indices() {
+            if is_unsafe(c) && unsafe_here(i, c) {
+                escape_char(c, &mut out);
+                let end = i + c.len_utf8();
+                growth.push((end, out.len() - end));
+            } else {
+                out.push(c);
+            }
+        }
+        Code {
+            text: Cow::Owned(out),
+            growth,
+        }
+    }
+
+    /// Where offset `at` of the original code is in the shown text.
+    pub fn offset(&self, at: usize) -> usize {
+        let before = self.growth.partition_point(|&(end, _)| end <= at);
+        match before {
+            0 => at,
+            n => at + self.growth[n - 1].1,
+        }
+    }
+}
+
+/// A serialized JSON document with the characters JSON leaves raw but a
+/// terminal would obey (DEL, C1 controls, bidirectional controls) written
+/// as `\uXXXX` escapes; the decoded text is unchanged.
+pub fn json(serialized: String) -> String {
+    if !serialized.chars().any(is_unsafe) {
+        return serialized;
+    }
+    let mut out = String::with_capacity(serialized.len() + 16);
+    for c in serialized.chars() {
+        if is_unsafe(c) {
+            // Outside strings JSON holds only ASCII punctuation, so every
+            // such character is inside a string, where an escape is valid.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_fields_escape_controls_bidi_and_breaks() {
+        assert_eq!(line("plain/path.sh"), "plain/path.sh");
+        assert!(matches!(line("plain"), Cow::Borrowed(_)));
+        assert_eq!(line("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(line("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(line("a\nb\r\x07"), "a\\nb\\r\\u{7}");
+        assert_eq!(line("tab\there é"), "tab\there é");
+    }
+
+    #[test]
+    fn code_keeps_line_breaks_and_maps_offsets() {
+        let code = "a\r\nb\x1bc\u{202e}d\n";
+        let shown = Code::new(code);
+        assert_eq!(shown.text, "a\r\nb\\u{1b}c\\u{202e}d\n");
+        let c = code.find('c').unwrap();
+        assert_eq!(&shown.text[shown.offset(c)..=shown.offset(c)], "c");
+        let d = code.find('d').unwrap();
+        assert_eq!(&shown.text[shown.offset(d)..=shown.offset(d)], "d");
+        assert_eq!(shown.offset(1), 1);
+        assert_eq!(shown.offset(code.len()), shown.text.len());
+    }
+
+    #[test]
+    fn code_without_anything_to_escape_is_borrowed() {
+        let shown = Code::new("curl x\r\n");
+        assert!(matches!(shown.text, Cow::Borrowed(_)));
+        assert_eq!(shown.offset(5), 5);
+        assert_eq!(Code::new("a\rb").text, "a\\rb");
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw() {
+        let doc = serde_json::to_string("del\u{7f} c1\u{85} bidi\u{202e} esc\x1b").unwrap();
+        let safe = json(doc.clone());
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::from_str::<String>(&doc).unwrap());
+    }
+}

@@ -1,0 +1,198 @@
+//! The `full` format: each finding as a compiler-style diagnostic (miette),
+//! with the code around it and the request underlined, then its note and
+//! help. Notebook findings show the cell's code, numbered as in the cell.
+
+use std::collections::HashMap;
+use std::fmt::{self, Write};
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::escape::{self, Code};
+use super::location;
+use super::paint::Paint;
+use crate::check::Checked;
+use crate::located::Located;
+
+/// Appends the diagnostics of `checked` to `out`.
+pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
+    let theme = if paint.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        // A wrapped URL is harder to read than a long line.
+        .with_wrap_lines(false)
+        .without_primary_span_start()
+        .with_context_lines(1);
+
+    // Escaped once per file or cell, however many findings it holds.
+    let mut shown: HashMap<Option<usize>, Code> = HashMap::new();
+    for located in &checked.findings {
+        let key = located.cell.as_ref().map(|spot| spot.index);
+        let code = shown.entry(key).or_insert_with(|| match key {
+            Some(index) => Code::new(&checked.cells[index].code),
+            None => Code::new(&checked.source.text),
+        });
+        let report = Report::new(checked, located, code);
+        let mut text = String::new();
+        if handler.render_report(&mut text, &report).is_err() {
+            // miette refuses spans it cannot read; the location still helps.
+            text = format!("{} {}\n", report.snippet.name, report.message);
+        }
+        out.push_str(&text);
+
+        if let Some(note) = &located.note {
+            let _ = writeln!(out, "  {} {}", paint.blue("note:"), escape::line(note));
+        }
+        let help = located
+            .fix
+            .as_ref()
+            .map(|fix| &fix.message)
+            .or(located.help.as_ref());
+        if let Some(help) = help {
+            let _ = writeln!(out, "  {} {}", paint.cyan("help:"), escape::line(help));
+        }
+        out.push('\n');
+    }
+}
+
+/// One finding as a miette diagnostic.
+#[derive(Debug)]
+struct Report<'a> {
+    located: &'a Located,
+    message: String,
+    snippet: Snippet<'a>,
+    span: SourceSpan,
+}
+
+impl<'a> Report<'a> {
+    /// `code` is the escaped text of the file, or of the finding's cell.
+    fn new(checked: &Checked, located: &'a Located, code: &'a Code<'_>) -> Self {
+        let name = location(&checked.source.path, located);
+        // A notebook's JSON line is unreadable; the cell's code is what its
+        // author wrote. Other files show the file as stored.
+        let (range, lines_before) = match &located.cell {
+            Some(spot) => (spot.range.clone(), spot.lines_before),
+            None => (located.range.clone(), 0),
+        };
+        let range = code.offset(range.start)..code.offset(range.end);
+        Report {
+            located,
+            message: escape::line(&located.message).into_owned(),
+            snippet: Snippet {
+                name,
+                text: &code.text,
+                lines_before,
+            },
+            span: SourceSpan::from(range),
+        }
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.located.rule.code()))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Error)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.snippet)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_primary_with_span(
+            Some(self.located.rule.name().to_owned()),
+            self.span,
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// The text a snippet is cut from, named with the finding's location, its
+/// line numbers shifted by the lines the cell's code does not hold.
+#[derive(Debug)]
+struct Snippet<'a> {
+    name: String,
+    text: &'a str,
+    lines_before: usize,
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::tests::{checked_notebook, checked_shell};
+    use super::*;
+
+    fn plain(checked: &Checked) -> String {
+        let mut out = String::new();
+        render(checked, Paint::PLAIN, &mut out);
+        out
+    }
+
+    #[test]
+    fn shows_code_location_snippet_note_and_help() {
+        let out = plain(&checked_shell());
+        assert!(out.contains("IMD001"), "{out}");
+        assert!(out.contains("[init.sh:2:8]"), "{out}");
+        assert!(
+            out.contains("2 │ ROLE=$(curl -s http://169.254.169.254/latest/meta-data/iam/"),
+            "{out}"
+        );
+        assert!(out.contains("metadata-request-without-token"), "{out}");
+        assert!(out.contains("note: this returns role credentials"), "{out}");
+        assert!(out.contains("help: fetch a token"), "{out}");
+        assert!(!out.contains('\x1b'), "{out}");
+    }
+
+    #[test]
+    fn notebook_snippet_is_the_cell_numbered_as_in_the_cell() {
+        let out = plain(&checked_notebook());
+        assert!(out.contains("[nb.ipynb:cell 2:2:1]"), "{out}");
+        assert!(out.contains("2 │ curl http://169.254.169.254/"), "{out}");
+        // the JSON of the file is not shown
+        assert!(!out.contains("\\n"), "{out}");
+    }
+
+    #[test]
+    fn color_is_written_only_when_asked() {
+        let mut out = String::new();
+        render(&checked_shell(), Paint { color: true }, &mut out);
+        assert!(out.contains('\x1b'), "{out}");
+    }
+}

@@ -1,0 +1,238 @@
+//! Output formats: full, concise, json, json-lines, github, statistics,
+//! quiet and color.
+
+use serde_json::Value;
+
+use crate::support::{imds_lint, write, IMDSV1_SCRIPT};
+
+/// A notebook whose cell 2 runs a `%%bash` magic with an IMDSv1 request
+/// on the cell's second line.
+const NOTEBOOK: &str = r##"{
+ "cells": [
+  {"cell_type": "markdown", "metadata": {}, "source": ["# Region\n"]},
+  {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
+   "source": ["%%bash\n", "curl -s http://169.254.169.254/latest/meta-data/placement/region\n"]}
+ ],
+ "metadata": {"kernelspec": {"language": "python", "name": "python3", "display_name": "Python 3"}},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    dir
+}
+
+#[test]
+fn full_format_shows_the_snippet_underlined() {
+    let dir = workspace();
+    let run = imds_lint(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("IMD001"), "{run:?}");
+    assert!(run.stdout.contains("[init.sh:2:1]"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains(" 2 │ curl http://169.254.169.254/latest/meta-data/"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("──┬──"), "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("Found 1 finding in 1 file (1 file checked).\n"),
+        "{run:?}"
+    );
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "not a terminal: no color\n{run:?}"
+    );
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let dir = workspace();
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "--quiet"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{run:?}");
+    assert!(lines[0].starts_with("init.sh:2:1: IMD001 "), "{run:?}");
+    assert!(lines[0].contains("/latest/meta-data/"), "{run:?}");
+}
+
+#[test]
+fn json_format_is_one_array_with_every_field() {
+    let dir = workspace();
+    let run = imds_lint(dir.path(), &["--output-format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let findings: Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = findings.as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{run:?}");
+    let f = &findings[0];
+    assert_eq!(f["path"], "init.sh");
+    assert_eq!(f["cell"], Value::Null);
+    assert_eq!(f["cell_line"], Value::Null);
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(f["end_line"], 2);
+    assert!(f["end_column"].as_u64().unwrap() > 40, "{f}");
+    assert_eq!(f["code"], "IMD001");
+    assert_eq!(f["name"], "metadata-request-without-token");
+    assert!(f["message"].as_str().unwrap().contains("curl"), "{f}");
+    assert!(f.get("note").is_some() && f.get("help").is_some() && f.get("fix").is_some());
+}
+
+#[test]
+fn json_without_findings_is_an_empty_array() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ok.sh", "echo fine\n");
+    let run = imds_lint(dir.path(), &["--output-format", "json"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "[]\n"), "{run:?}");
+}
+
+#[test]
+fn json_lines_format_is_one_object_per_line() {
+    let dir = workspace();
+    write(dir.path(), "b/second.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["--output-format", "json-lines"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let paths: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["path"].to_string())
+        .collect();
+    assert_eq!(paths, vec!["\"b/second.sh\"", "\"init.sh\""], "{run:?}");
+}
+
+#[test]
+fn github_format_writes_workflow_commands() {
+    let dir = workspace();
+    let run = imds_lint(dir.path(), &["--output-format", "github", "-q"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("::error file=init.sh,line=2,col=1,endLine=2,endColumn="),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains(",title=IMD001::"), "{run:?}");
+}
+
+#[test]
+fn statistics_count_per_rule() {
+    let dir = workspace();
+    write(dir.path(), "again.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["--statistics"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("    2  IMD001  metadata-request-without-token\n"),
+        "{run:?}"
+    );
+    assert!(
+        !run.stdout.contains("──┬──"),
+        "no snippets under --statistics\n{run:?}"
+    );
+
+    let run = imds_lint(dir.path(), &["--statistics", "--output-format", "json"]);
+    let stats: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(stats[0]["code"], "IMD001");
+    assert_eq!(stats[0]["count"], 2);
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let dir = workspace();
+    let run = imds_lint(dir.path(), &["--quiet", "--output-format", "concise"]);
+    assert!(!run.stdout.contains("Found"), "{run:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let run = imds_lint(dir.path(), &["-q"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+}
+
+#[test]
+fn color_always_never_and_no_color() {
+    let dir = workspace();
+    let args = ["--output-format", "concise"];
+    let always = imds_lint(dir.path(), &[&args[..], &["--color", "always"]].concat());
+    assert!(always.stdout.contains("\x1b["), "{always:?}");
+    let never = imds_lint(dir.path(), &[&args[..], &["--color", "never"]].concat());
+    assert!(!never.stdout.contains('\x1b'), "{never:?}");
+
+    // NO_COLOR turns off `auto` even where it would color; `always` wins.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_imds-lint"));
+    let out = command
+        .args(["--output-format", "concise", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b["));
+}
+
+#[test]
+fn notebook_findings_name_the_cell_and_the_line_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "region.ipynb", NOTEBOOK);
+
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "-q"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with("region.ipynb:cell 2:2:1: IMD001 "),
+        "{run:?}"
+    );
+
+    let run = imds_lint(dir.path(), &["--output-format", "json"]);
+    let f = &serde_json::from_str::<Value>(&run.stdout).unwrap()[0];
+    assert_eq!(
+        (f["cell"].as_u64(), f["cell_line"].as_u64()),
+        (Some(2), Some(2))
+    );
+    // In the file as stored, the request is on line 5, after `"`.
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(5), Some(28))
+    );
+
+    let run = imds_lint(dir.path(), &[]);
+    assert!(run.stdout.contains("[region.ipynb:cell 2:2:1]"), "{run:?}");
+}
+
+#[test]
+fn bang_line_findings_count_lines_of_their_python_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let notebook = r#"{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+  "source": "import os\n!curl -s http://169.254.169.254/latest/meta-data/instance-id\n"}],
+ "metadata": {"kernelspec": {"language": "python", "name": "python3", "display_name": "Python 3"}},
+ "nbformat": 4, "nbformat_minor": 5}
+"#;
+    write(dir.path(), "bang.ipynb", notebook);
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "-q"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with("bang.ipynb:cell 1:2:2: IMD001 "),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn databricks_magic_cell_findings_count_the_magic_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = "# Databricks notebook source\nprint('setup')\n\n# COMMAND ----------\n\n\
+                  # MAGIC %sh\n# MAGIC curl -s http://169.254.169.254/latest/meta-data/instance-id\n";
+    write(dir.path(), "setup.py", export);
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "-q"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with("setup.py:cell 2:2:1: IMD001 "),
+        "{run:?}"
+    );
+
+    let run = imds_lint(dir.path(), &["--output-format", "json"]);
+    let f = &serde_json::from_str::<Value>(&run.stdout).unwrap()[0];
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(7), Some(9))
+    );
+}

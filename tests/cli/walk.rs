@@ -1,0 +1,173 @@
+//! The walk over folders: .gitignore (in and outside git), hidden files,
+//! --no-ignore, --exclude, named files, and the order of output.
+
+use std::io::{BufRead, BufReader};
+
+use crate::support::{imds_lint, spawn, write, write_probe, IMDSV1_SCRIPT};
+
+/// The names in the `error:` lines: where the walk went.
+fn probed(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    imds_lint(dir, args)
+        .errors()
+        .iter()
+        .map(|line| line.split(": ").nth(1).unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn gitignore_is_honoured_outside_git_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "build/\n*.gen.py\n");
+    write_probe(dir.path(), "build/out.py");
+    write_probe(dir.path(), "a.gen.py");
+    write_probe(dir.path(), "kept.py");
+    assert!(!dir.path().join(".git").exists());
+
+    assert_eq!(probed(dir.path(), &[]), vec!["kept.py"]);
+    assert_eq!(
+        probed(dir.path(), &["--no-ignore"]),
+        vec!["a.gen.py", "build/out.py", "kept.py"]
+    );
+}
+
+#[test]
+fn dot_ignore_files_count_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sub/.ignore", "skip.py\n");
+    write_probe(dir.path(), "sub/skip.py");
+    write_probe(dir.path(), "sub/kept.py");
+    assert_eq!(probed(dir.path(), &[]), vec!["sub/kept.py"]);
+}
+
+#[test]
+fn hidden_files_and_folders_are_skipped_unless_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write_probe(dir.path(), ".venv/lib/site.py");
+    write_probe(dir.path(), ".hidden.py");
+    write_probe(dir.path(), "seen.py");
+    assert_eq!(probed(dir.path(), &[]), vec!["seen.py"]);
+    assert_eq!(probed(dir.path(), &[".hidden.py"]), vec![".hidden.py"]);
+}
+
+#[test]
+fn named_files_are_checked_even_when_gitignored() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "*.py\n");
+    write_probe(dir.path(), "ignored.py");
+    assert_eq!(probed(dir.path(), &["ignored.py"]), vec!["ignored.py"]);
+}
+
+#[test]
+fn exclude_skips_files_and_folders_named_or_found() {
+    let dir = tempfile::tempdir().unwrap();
+    write_probe(dir.path(), "vendor/lib.py");
+    write_probe(dir.path(), "gen/a.py");
+    write_probe(dir.path(), "src/b.py");
+    write_probe(dir.path(), "src/c_test.py");
+
+    let args = [
+        "--exclude",
+        "vendor",
+        "--exclude",
+        "*_test.py",
+        "--exclude",
+        "/gen",
+    ];
+    assert_eq!(probed(dir.path(), &args), vec!["src/b.py"]);
+    let named = [&args[..], &["vendor/lib.py", "src/c_test.py", "src/b.py"]].concat();
+    assert_eq!(probed(dir.path(), &named), vec!["src/b.py"]);
+}
+
+#[test]
+fn output_is_sorted_by_path_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = Vec::new();
+    for i in (0..60).rev() {
+        let name = format!("d{}/f{i:02}.py", i % 3);
+        write_probe(dir.path(), &name);
+        expected.push(name);
+    }
+    expected.sort();
+    assert_eq!(probed(dir.path(), &[]), expected);
+    assert_eq!(probed(dir.path(), &["d2", "d0", "d1"]), expected);
+}
+
+#[test]
+fn a_file_named_twice_is_checked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_probe(dir.path(), "a.py");
+    assert_eq!(probed(dir.path(), &["a.py", "./a.py", "."]), vec!["a.py"]);
+}
+
+#[test]
+fn named_files_of_no_kind_are_skipped_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["notes.txt"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "");
+
+    let run = imds_lint(dir.path(), &["-v", "notes.txt"]);
+    assert!(run.stderr.contains("debug: notes.txt: skipped"), "{run:?}");
+}
+
+#[test]
+fn shebang_decides_for_files_without_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bootstrap", IMDSV1_SCRIPT);
+    write(
+        dir.path(),
+        "README",
+        "curl http://169.254.169.254/latest/meta-data/\n",
+    );
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "-q"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+    assert!(run.stdout.starts_with("bootstrap:2:1: IMD001"), "{run:?}");
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = "curl http://169.254.169.254/latest/meta-data/\n".repeat(3000);
+    write(dir.path(), "many.sh", format!("#!/bin/sh\n{many}"));
+
+    let mut child = spawn(dir.path(), &["--output-format", "concise"]);
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone (like `| head -1`); the rest cannot be written.
+    let output = child.wait_with_output().unwrap();
+    assert!(first.starts_with("many.sh:2:1: IMD001"), "{first}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr, "", "no error, no panic on a closed pipe");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn verbose_logs_from_worker_threads_do_not_deadlock() {
+    // Workers log while the main thread writes: standard error must not be
+    // held locked by either for the whole run.
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["-v".to_owned()];
+    for i in 0..200 {
+        let name = format!("note{i:03}.txt");
+        write(dir.path(), &name, "text\n");
+        args.push(name);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let mut child = spawn(dir.path(), &args);
+    let stderr = child.stderr.take().unwrap();
+    let lines = std::thread::spawn(move || BufReader::new(stderr).lines().count());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("imds-lint -v hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(lines.join().unwrap() >= 200);
+}
