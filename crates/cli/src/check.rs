@@ -139,6 +139,22 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
         });
     }
 
+    // Most files never mention the service: they are not parsed at all.
+    // A notebook is still checked to be JSON, so that a broken one is
+    // reported whatever it holds.
+    if !imds_lint_rules::prefilter::worth_checking(source.text.as_bytes()) {
+        if kind == FileKind::Jupyter {
+            if let Err(err) = imds_lint_parser::validate_notebook_json(&source) {
+                return Outcome::Failed(err.to_string());
+            }
+        }
+        return Outcome::Checked(Checked {
+            source,
+            cells: Vec::new(),
+            findings: Vec::new(),
+        });
+    }
+
     let cells = match imds_lint_parser::split(&source) {
         Ok(cells) => cells,
         Err(err) => return Outcome::Failed(err.to_string()),

@@ -30,6 +30,11 @@ pub use lang::Lang;
 pub use source::{LineCol, LineIndex, SourceFile};
 pub use span::{Segment, SpanMap, SpanMapBuilder};
 
+/// Checks that a notebook is well-formed JSON, without reading its cells.
+pub fn validate_notebook_json(source: &SourceFile) -> Result<(), ReadError> {
+    notebook::validate_json(source)
+}
+
 /// Cuts a file into the cells its interpreters would run, in file order.
 ///
 /// Markdown, SQL and R cells are kept (with their language) so that cell

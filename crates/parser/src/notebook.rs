@@ -74,6 +74,19 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     Ok(out)
 }
 
+/// Checks that a notebook is well-formed JSON without building it in
+/// memory: for notebooks that are not otherwise read.
+pub fn validate_json(source: &SourceFile) -> Result<(), ReadError> {
+    let (json, _) = source.text_without_bom();
+    serde_json::from_str::<serde::de::IgnoredAny>(json)
+        .map(|_| ())
+        .map_err(|e| ReadError::InvalidJson {
+            message: json_message(&e),
+            line: e.line(),
+            column: e.column(),
+        })
+}
+
 /// What the JSON parser says is wrong, without the position it appends:
 /// [`ReadError::InvalidJson`] states the position itself.
 fn json_message(error: &serde_json::Error) -> String {
