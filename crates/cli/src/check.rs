@@ -110,6 +110,12 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
     }
 }
 
+/// Checks `bytes` held in memory as the file at `path` of `kind`: the way
+/// `--fix` reads the text it made before writing it.
+pub fn check_text(path: &Path, kind: FileKind, bytes: Vec<u8>, cx: &Context) -> Outcome {
+    check_bytes(path, kind, bytes, cx.settings)
+}
+
 /// The kind of standard input: from `--stdin-filename` when given; else a
 /// shebang decides, and Python is assumed (the language most notebooks
 /// and scripts this tool reads are in).
@@ -139,12 +145,12 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
         });
     }
 
-    // Most files never mention the service: they are not parsed at all.
-    // A notebook is still checked to be JSON, so that a broken one is
-    // reported whatever it holds.
+    // Most files never mention the service: they are not parsed at all. A
+    // notebook among them gets only a cheap look that catches truncated and
+    // non-JSON files; full JSON validation would cost more than the scan.
     if !imds_lint_rules::prefilter::worth_checking(source.text.as_bytes()) {
         if kind == FileKind::Jupyter {
-            if let Err(err) = imds_lint_parser::validate_notebook_json(&source) {
+            if let Err(err) = imds_lint_parser::looks_like_notebook(&source) {
                 return Outcome::Failed(err.to_string());
             }
         }

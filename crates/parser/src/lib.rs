@@ -30,9 +30,11 @@ pub use lang::Lang;
 pub use source::{LineCol, LineIndex, SourceFile};
 pub use span::{Segment, SpanMap, SpanMapBuilder};
 
-/// Checks that a notebook is well-formed JSON, without reading its cells.
-pub fn validate_notebook_json(source: &SourceFile) -> Result<(), ReadError> {
-    notebook::validate_json(source)
+/// A cheap look at a notebook that is not otherwise read: it must be a
+/// JSON object from its first byte to its last, which catches truncated
+/// files and files that are not JSON at all (not every syntax error).
+pub fn looks_like_notebook(source: &SourceFile) -> Result<(), ReadError> {
+    notebook::looks_like_notebook(source)
 }
 
 /// Cuts a file into the cells its interpreters would run, in file order.

@@ -74,17 +74,24 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     Ok(out)
 }
 
-/// Checks that a notebook is well-formed JSON without building it in
-/// memory: for notebooks that are not otherwise read.
-pub fn validate_json(source: &SourceFile) -> Result<(), ReadError> {
+/// Whether the text is a JSON object from its first byte to its last; the
+/// error names where it stops being one.
+pub fn looks_like_notebook(source: &SourceFile) -> Result<(), ReadError> {
     let (json, _) = source.text_without_bom();
-    serde_json::from_str::<serde::de::IgnoredAny>(json)
-        .map(|_| ())
-        .map_err(|e| ReadError::InvalidJson {
-            message: json_message(&e),
-            line: e.line(),
-            column: e.column(),
-        })
+    let trimmed = json.trim_ascii_start();
+    if !trimmed.starts_with('{') {
+        // Let the JSON parser say what is there instead, with its position.
+        return cells(source).map(|_| ());
+    }
+    if !json.trim_ascii_end().ends_with('}') {
+        let lines = source.lines.len();
+        return Err(ReadError::InvalidJson {
+            message: "the notebook ends before its closing `}` (truncated?)".to_owned(),
+            line: lines,
+            column: json.lines().last().map_or(1, |l| l.chars().count() + 1),
+        });
+    }
+    Ok(())
 }
 
 /// What the JSON parser says is wrong, without the position it appends:
@@ -208,6 +215,19 @@ mod tests {
         format!(
             r#"{{"cells": [{cells}], "metadata": {metadata}, "nbformat": 4, "nbformat_minor": 5}}"#
         )
+    }
+
+    #[test]
+    fn cheap_look_catches_truncated_and_non_json_notebooks() {
+        let read = |text: &str| {
+            let source = SourceFile::from_bytes(Path::new("n.ipynb"), FileKind::Jupyter, text.into())
+                .unwrap_or_else(|e| panic!("{e}"));
+            looks_like_notebook(&source)
+        };
+        assert!(read("{\"cells\": [], \"nbformat\": 4}\n").is_ok());
+        assert!(matches!(read("{\"cells\": [{\"cell_type\""), Err(ReadError::InvalidJson { .. })));
+        assert!(read("[1, 2]").is_err());
+        assert!(read("PK\u{3}\u{4} zip").is_err());
     }
 
     #[test]

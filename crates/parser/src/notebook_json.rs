@@ -283,13 +283,15 @@ impl<'a> Scanner<'a> {
         if self.peek()? != b'"' {
             return None;
         }
+        // Outputs hold megabytes of base64 and text: jump between quotes and
+        // backslashes instead of stepping byte by byte.
         let bytes = self.text.as_bytes();
         let mut i = self.pos + 1;
         loop {
-            match *bytes.get(i)? {
+            i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+            match bytes[i] {
                 b'"' => break,
-                b'\\' => i += 2,
-                _ => i += 1,
+                _ => i += 2,
             }
         }
         self.pos = i + 1;

@@ -10,13 +10,17 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-/// Needles, case-insensitive. The first bytes of: every IPv4 spelling (a
-/// first part `169`, `0xa9` or octal `0251`, and after a decimal `169.` a
-/// second part `254`, `16689662`, hex or octal: a bare `169.` would match
-/// every table of numbers in notebook outputs), the one-number forms, the
-/// IPv6 address, the host names, and the IMDSv1-only clients (`ec2metadata`,
-/// boto 2's `get_instance_metadata` and friends).
-const NEEDLES: &str = r"(?i)169\.(?:254|16689662|0x|0[0-7])|0xa9|0251|2852039166|fd00:ec2|instance-data|ec2metadata|get_instance_";
+/// Needles, case-insensitive. The first bytes of every IPv4 spelling: a
+/// decimal `169.` followed by a second part (`254`, `16689662`, hex or
+/// octal), hex `0xa9.` or `0xa9fea9fe`, octal `0251.` or `025177524776`,
+/// and the decimal number; the IPv6 address, the host names, and the
+/// IMDSv1-only clients (`ec2metadata`, boto 2's `get_instance_metadata` and
+/// friends). Each needle is specific enough not to match numbers in output
+/// tables or base64 images, which are most of a notebook's bytes.
+const NEEDLES: &str = concat!(
+    r"(?i)169\.(?:254|16689662|0x|0[0-7])|0xa9(?:\.|fea9fe)|0251(?:\.|77524776)|2852039166",
+    r"|fd00:ec2|instance-data|ec2metadata|get_instance_"
+);
 
 fn needles() -> Option<&'static Regex> {
     static NEEDLES_RE: OnceLock<Option<Regex>> = OnceLock::new();
@@ -39,6 +43,8 @@ mod tests {
             "curl http://169.254.169.254/latest/meta-data/",
             "requests.get('http://2852039166/latest/')",
             "curl http://0XA9FEA9FE/",
+            "curl http://0xa9.0xfe.0xa9.0xfe/",
+            "curl http://025177524776/",
             "curl http://0251.0376.0251.0376/",
             "curl http://169.16689662/",
             "curl http://169.0xfe.0xa9.0xfe/",
@@ -62,5 +68,6 @@ mod tests {
             "2169.254 may be part of a URL"
         );
         assert!(!worth_checking(b"|  169.23|  orders|  169.99 |"));
+        assert!(!worth_checking(b"iVBORw0KGgo0251AAAA0XA9bQ+/0xa9zz"), "base64 is not a URL");
     }
 }
