@@ -220,12 +220,16 @@ mod tests {
     #[test]
     fn cheap_look_catches_truncated_and_non_json_notebooks() {
         let read = |text: &str| {
-            let source = SourceFile::from_bytes(Path::new("n.ipynb"), FileKind::Jupyter, text.into())
-                .unwrap_or_else(|e| panic!("{e}"));
+            let source =
+                SourceFile::from_bytes(Path::new("n.ipynb"), FileKind::Jupyter, text.into())
+                    .unwrap_or_else(|e| panic!("{e}"));
             looks_like_notebook(&source)
         };
         assert!(read("{\"cells\": [], \"nbformat\": 4}\n").is_ok());
-        assert!(matches!(read("{\"cells\": [{\"cell_type\""), Err(ReadError::InvalidJson { .. })));
+        assert!(matches!(
+            read("{\"cells\": [{\"cell_type\""),
+            Err(ReadError::InvalidJson { .. })
+        ));
         assert!(read("[1, 2]").is_err());
         assert!(read("PK\u{3}\u{4} zip").is_err());
     }

@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use crate::endpoint;
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::request::{Method, Request, TTL_HEADER};
 use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
@@ -123,6 +123,15 @@ impl<'t> CellWalk<'_, '_, 't> {
                 judgement.message,
             );
             finding.note = judgement.note;
+            if judgement.rule != Rule::MetadataRequestWithoutToken {
+                // The token fix adds a token; a malformed token request
+                // needs its method or TTL mended instead, by hand.
+                finding.help = Some(format!(
+                    "send the token request with PUT and a `{TTL_HEADER}` header of 1 to 21600 seconds"
+                ));
+                self.file.findings.push(finding);
+                return;
+            }
             self.file.findings.push(finding);
             self.sites.push(Site {
                 finding: self.file.findings.len() - 1,

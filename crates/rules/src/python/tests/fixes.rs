@@ -358,3 +358,20 @@ fn an_added_import_does_not_rebind_a_variable() {
         "{out}"
     );
 }
+
+#[test]
+fn malformed_token_request_gets_no_token_header_fix() {
+    // Regression: the IMD001 fix was given to IMD002 findings, adding a
+    // token header to the token request itself and never settling.
+    let code = "import requests\nTOKEN_URL = \"http://169.254.169.254/latest/api/token\"\n\
+                token = requests.put(TOKEN_URL, timeout=2).text\n";
+    let (_, f) = findings(code);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].rule, Rule::MalformedTokenRequest);
+    assert!(f[0].fix.is_none(), "{:?}", f[0].fix);
+    let help = f[0].help.as_deref().unwrap_or_default();
+    assert!(
+        help.contains("X-aws-ec2-metadata-token-ttl-seconds"),
+        "{help}"
+    );
+}
