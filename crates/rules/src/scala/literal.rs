@@ -181,7 +181,11 @@ fn push_body(
     flavour: Flavour,
     interpolated: bool,
 ) {
-    let text = &code[range.clone()];
+    // Error recovery can give an unterminated literal a range that ends
+    // before it starts: there is no body to read then.
+    let Some(text) = code.get(range.clone()) else {
+        return;
+    };
     let bytes = text.as_bytes();
     let mut run_start = 0;
     let mut i = 0;

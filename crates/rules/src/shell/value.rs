@@ -121,11 +121,14 @@ impl Expander<'_, '_> {
             if child.kind() == "string_content" || !child.is_named() {
                 continue;
             }
-            out.push_lit(&unescape_double(&self.source[at..child.start_byte()]));
+            // Error recovery can hand out children that overlap the quotes
+            // or each other: take only the text between them, if any.
+            let between = self.source.get(at..child.start_byte()).unwrap_or_default();
+            out.push_lit(&unescape_double(between));
             self.push_value(child, depth + 1, out);
-            at = child.end_byte();
+            at = at.max(child.end_byte());
         }
-        out.push_lit(&unescape_double(&self.source[at..end]));
+        out.push_lit(&unescape_double(self.source.get(at..end).unwrap_or_default()));
     }
 
     fn push_variable(&self, name: &str, out: &mut Text) {

@@ -1,0 +1,27 @@
+//! Inputs that once made an analyser panic, each named after what went
+//! wrong. Checking them must simply finish.
+
+use imds_lint_parser::{Cell, Lang};
+use imds_lint_rules::{check, Settings};
+
+fn check_one(lang: Lang, code: &str) {
+    let _ = check(vec![Cell::whole_file(lang, code)], &Settings::default());
+}
+
+#[test]
+fn shell_empty_translated_string_sliced_past_its_end() {
+    check_one(
+        Lang::Shell,
+        "#!/bin/bash\n# Reads the region from IMDS (169.254.169.254) later on.\nGREETING=$\"\"\necho \"$GREETING\"\n",
+    );
+}
+
+#[test]
+fn shell_unterminated_string_ending_in_a_variable_sliced_backwards() {
+    check_one(Lang::Shell, "#!/bin/bash\nIMDS=http://169.254.169.254\necho \"unterminated $IMDS");
+}
+
+#[test]
+fn scala_unterminated_interpolation_sliced_backwards() {
+    check_one(Lang::Scala, "l d=((\"\"s\"\")).m\nn(s\"$t)\nval 169.254.! ");
+}
