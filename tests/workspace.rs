@@ -15,7 +15,10 @@ fn imds_lint(args: &[&str]) -> (i32, String) {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 /// `(path relative to the workspace, line, code)` with how often each occurs.
@@ -46,14 +49,27 @@ fn sample_workspace_findings_match_the_truth_file() {
     let mut places = Places::new();
     for f in &found {
         let path = f["path"].as_str().unwrap();
-        let path = path.strip_prefix("fixtures/workspace/").unwrap_or(path).to_owned();
-        let key = (path, f["line"].as_u64().unwrap(), f["code"].as_str().unwrap().to_owned());
+        let path = path
+            .strip_prefix("fixtures/workspace/")
+            .unwrap_or(path)
+            .to_owned();
+        let key = (
+            path,
+            f["line"].as_u64().unwrap(),
+            f["code"].as_str().unwrap().to_owned(),
+        );
         *places.entry(key).or_default() += 1;
     }
 
     let expected = truth();
-    let missed: Vec<_> = expected.iter().filter(|(k, n)| places.get(*k) < Some(n)).collect();
-    let extra: Vec<_> = places.iter().filter(|(k, n)| expected.get(*k) < Some(n)).collect();
+    let missed: Vec<_> = expected
+        .iter()
+        .filter(|(k, n)| places.get(*k) < Some(n))
+        .collect();
+    let extra: Vec<_> = places
+        .iter()
+        .filter(|(k, n)| expected.get(*k) < Some(n))
+        .collect();
     assert!(
         missed.is_empty() && extra.is_empty(),
         "missed (in the truth file, not reported): {missed:#?}\nextra (reported, not in the truth file): {extra:#?}"

@@ -40,7 +40,7 @@ fn full_format_shows_the_snippet_underlined() {
     assert!(run.stdout.contains("──┬──"), "{run:?}");
     assert!(
         run.stdout
-            .ends_with("Found 1 finding in 1 file (1 file checked).\n"),
+            .ends_with("Found 1 finding in 1 file (1 file checked).\n1 fixable with --fix.\n"),
         "{run:?}"
     );
     assert!(

@@ -34,6 +34,16 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = OutputFormat::Full)]
     pub output_format: OutputFormat,
 
+    /// Write the report to this file instead of standard output; it
+    /// appears once complete. Errors still go to standard error.
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+
+    /// The SARIF run's category (`automationDetails.id`), so that several
+    /// SARIF uploads for one commit sit side by side [default: imds-lint]
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub sarif_category: Option<String>,
+
     /// Print a count per rule instead of each finding.
     #[arg(long)]
     pub statistics: bool,
@@ -73,6 +83,23 @@ pub struct Args {
     )]
     pub token_ttl: u32,
 
+    /// Apply the safe fixes, write the files, and report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff, apply the unsafe fixes too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as unified diffs (for `git apply`) instead of
+    /// findings; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// With --fix, list each fix applied (with --diff, on standard error).
+    #[arg(long)]
+    pub show_fixes: bool,
+
     /// Files larger than this are reported, not read: bytes, or a number
     /// with K, M or G (powers of 1024).
     #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
@@ -86,6 +113,48 @@ pub struct Args {
     /// Log what the tool does on standard error (`-vv` for more).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Read settings from this file only, for every path (instead of the
+    /// nearest imds-lint.toml, .imds-lint.toml or pyproject.toml).
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: defaults and flags only.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Report `imds-lint: ignore` comments that silenced nothing (on
+    /// standard error; they count as findings for the exit code).
+    #[arg(long)]
+    pub report_unused_ignores: bool,
+
+    /// Which flags with a default were given (configuration files yield to
+    /// those only); set by [`Args::parse_from_args`].
+    #[arg(skip)]
+    pub given: Given,
+
+    /// A command other than checking PATHs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands besides checking, which takes PATHs. A folder named like a
+/// command is checked when written as a path: `./rule`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Print a rule's documentation, or list the rules.
+    Rule(crate::rule::RuleArgs),
+    /// Show the settings in force for a path, and the file they come from.
+    Config(crate::config::show::ConfigArgs),
+}
+
+/// Flags with a default value that the command line gave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Given {
+    /// `--output-format`.
+    pub output_format: bool,
+    /// `--token-ttl`.
+    pub token_ttl: bool,
 }
 
 /// When output is colored.
@@ -113,6 +182,26 @@ impl ColorChoice {
 }
 
 impl Args {
+    /// Parses `args` (program name first), noting which flags with a
+    /// default value were given.
+    pub fn parse_from_args<I, T>(args: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut command = <Args as clap::CommandFactory>::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        let mut args = <Args as clap::FromArgMatches>::from_arg_matches(&matches)
+            .map_err(|err| err.format(&mut command))?;
+        let given =
+            |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        args.given = Given {
+            output_format: given("output_format"),
+            token_ttl: given("token_ttl"),
+        };
+        Ok(args)
+    }
+
     /// The paths to check: `.` when none are given, `-` when only
     /// `--stdin-filename` is.
     pub fn paths(&self) -> Vec<PathBuf> {
@@ -214,6 +303,46 @@ mod tests {
     }
 
     #[test]
+    fn the_rule_command_leaves_paths_alone() {
+        let args = parse(&["rule", "IMD001"]).unwrap();
+        assert!(args.paths.is_empty());
+        assert!(
+            matches!(&args.command, Some(Command::Rule(r)) if r.rule.as_deref() == Some("IMD001"))
+        );
+        // Only as the first word: after a path, or written as a path, it is one.
+        let args = parse(&["jobs", "rule"]).unwrap();
+        assert_eq!(
+            args.paths,
+            vec![PathBuf::from("jobs"), PathBuf::from("rule")]
+        );
+        assert!(args.command.is_none());
+        assert!(parse(&["./rule"]).unwrap().command.is_none());
+        assert!(parse(&["rule"]).is_err(), "a rule or --all is needed");
+        assert!(parse(&["rule", "IMD001", "--all"]).is_err());
+    }
+
+    #[test]
+    fn output_file_and_sarif_category() {
+        let args = parse(&["--output-file", "out.sarif", "--sarif-category", "jobs"]).unwrap();
+        assert_eq!(args.output_file, Some(PathBuf::from("out.sarif")));
+        assert_eq!(args.sarif_category.as_deref(), Some("jobs"));
+        assert!(parse(&["--sarif-category", ""]).is_err());
+    }
+
+    #[test]
+    fn flags_given_are_told_from_defaults() {
+        let parse_given = |args: &[&str]| {
+            Args::parse_from_args(std::iter::once("imds-lint").chain(args.iter().copied()))
+                .unwrap()
+                .given
+        };
+        assert_eq!(parse_given(&[]), Given::default());
+        let given = parse_given(&["--output-format", "full", "--token-ttl", "21600"]);
+        assert!(given.output_format && given.token_ttl);
+        assert!(Args::parse_from_args(["imds-lint", "--config", "a.toml", "--isolated"]).is_err());
+    }
+
+    #[test]
     fn token_ttl_is_bounded_like_imds() {
         assert_eq!(
             parse(&["--token-ttl", "300"]).unwrap().settings().token_ttl,
@@ -221,6 +350,15 @@ mod tests {
         );
         assert!(parse(&["--token-ttl", "0"]).is_err());
         assert!(parse(&["--token-ttl", "21601"]).is_err());
+    }
+
+    #[test]
+    fn fix_and_diff_exclude_each_other() {
+        let err = parse(&["--fix", "--diff"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        let args = parse(&["--fix", "--unsafe-fixes", "--show-fixes"]).unwrap();
+        assert!(args.fix && args.unsafe_fixes && args.show_fixes && !args.diff);
+        assert!(parse(&["--diff"]).unwrap().diff);
     }
 
     #[test]

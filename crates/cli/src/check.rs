@@ -3,19 +3,26 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
 
 use imds_lint_parser::{Cell, FileKind, SourceFile};
+use imds_lint_rules::suppression::Suppressions;
 use imds_lint_rules::Settings;
 
+use crate::config::Resolver;
 use crate::inputs::{self, Input, InputSource};
 use crate::located::{self, Located};
 use crate::read;
+use crate::suppress::{self, Note};
 
 /// What checking needs besides the input.
 #[derive(Debug)]
 pub struct Context<'a> {
-    /// Rule settings.
+    /// Rule settings, where no configuration file applies.
     pub settings: &'a Settings,
+    /// The configuration files in force, per folder (`None`: `settings`
+    /// everywhere).
+    pub config: Option<&'a Resolver>,
     /// Files larger than this many bytes are not read.
     pub max_file_size: u64,
     /// Standard input, read before checking began (if `-` was given).
@@ -43,6 +50,21 @@ pub struct Checked {
     pub cells: Vec<Cell>,
     /// The findings, placed.
     pub findings: Vec<Located>,
+    /// Notes on the file's suppression comments (unused ignores, unknown
+    /// codes), in file order.
+    pub notes: Vec<Note>,
+}
+
+impl Context<'_> {
+    /// The rule settings for the file at `path`: those of the nearest
+    /// configuration file, `per-file-ignores` applied. The run has
+    /// reported bad configuration files before checking, so none fails
+    /// here; if one did, `settings` would be used.
+    pub fn settings_for(&self, path: &Path) -> Arc<Settings> {
+        self.config
+            .and_then(|config| config.settings_for(path).ok())
+            .unwrap_or_else(|| Arc::new(self.settings.clone()))
+    }
 }
 
 /// Checks one input. A panic in the analysis is caught and reported as
@@ -89,7 +111,7 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
     };
 
     match opened.read_all(cx.max_file_size) {
-        Ok(bytes) => check_bytes(path, kind, bytes, cx.settings),
+        Ok(bytes) => check_bytes(path, kind, bytes, &cx.settings_for(path)),
         Err(why) => Outcome::Failed(why),
     }
 }
@@ -101,7 +123,7 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
         None => return Outcome::Failed("standard input was not read".to_owned()),
     };
     match stdin_kind(name, named, &bytes) {
-        Some(kind) => check_bytes(name, kind, bytes, cx.settings),
+        Some(kind) => check_bytes(name, kind, bytes, &cx.settings_for(name)),
         None => Outcome::Failed(
             "cannot tell the kind of file from --stdin-filename; \
              use a name ending in .py, .ipynb, .sh, .bash, .scala or .sc"
@@ -113,7 +135,7 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
 /// Checks `bytes` held in memory as the file at `path` of `kind`: the way
 /// `--fix` reads the text it made before writing it.
 pub fn check_text(path: &Path, kind: FileKind, bytes: Vec<u8>, cx: &Context) -> Outcome {
-    check_bytes(path, kind, bytes, cx.settings)
+    check_bytes(path, kind, bytes, &cx.settings_for(path))
 }
 
 /// The kind of standard input: from `--stdin-filename` when given; else a
@@ -142,22 +164,31 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
             source,
             cells: Vec::new(),
             findings: Vec::new(),
+            notes: Vec::new(),
         });
+    }
+    let suppressions = Suppressions::parse(&source.text);
+    if suppressions.skip_file {
+        log::debug!("{}: skipped, imds-lint: skip-file", path.display());
+        return Outcome::Skipped;
     }
 
     // Most files never mention the service: they are not parsed at all. A
-    // notebook among them gets only a cheap look that catches truncated and
-    // non-JSON files; full JSON validation would cost more than the scan.
+    // notebook among them is still checked, so that a broken one is
+    // reported whatever it holds; its outputs are never copied.
     if !imds_lint_rules::prefilter::worth_checking(source.text.as_bytes()) {
         if kind == FileKind::Jupyter {
-            if let Err(err) = imds_lint_parser::looks_like_notebook(&source) {
+            if let Err(err) = imds_lint_parser::validate_notebook(&source) {
                 return Outcome::Failed(err.to_string());
             }
         }
+        // Nothing to silence: every ignore comment here is unused.
+        let (_, notes) = suppress::apply(&source, &[], Vec::new(), &suppressions, settings);
         return Outcome::Checked(Checked {
             source,
             cells: Vec::new(),
             findings: Vec::new(),
+            notes,
         });
     }
 
@@ -170,12 +201,17 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
     let findings = findings
         .into_iter()
         .filter(|finding| settings.enabled(finding.rule))
+        .collect();
+    let (findings, notes) = suppress::apply(&source, &cells, findings, &suppressions, settings);
+    let findings = findings
+        .into_iter()
         .map(|finding| located::locate(&source, &cells, finding))
         .collect();
     Outcome::Checked(Checked {
         source,
         cells,
         findings,
+        notes,
     })
 }
 
@@ -189,6 +225,7 @@ mod tests {
     fn cx(settings: &Settings) -> Context<'_> {
         Context {
             settings,
+            config: None,
             max_file_size: 1 << 20,
             stdin: None,
         }

@@ -4,12 +4,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use imds_lint_parser::FileKind;
 
+use crate::config::Resolver;
 use crate::reason;
 
 /// One thing to check, or to report as failed, in output order.
@@ -51,12 +52,15 @@ pub struct WalkOptions {
     pub stdin_filename: Option<PathBuf>,
     /// Walker threads.
     pub threads: usize,
+    /// Configuration files, whose `exclude` and `extend-exclude` apply too.
+    pub config: Option<Arc<Resolver>>,
 }
 
 /// Paths to skip, as gitignore globs relative to the working folder.
 #[derive(Debug, Clone)]
 pub struct Exclude {
     globs: Gitignore,
+    config: Option<Arc<Resolver>>,
 }
 
 impl Exclude {
@@ -72,11 +76,29 @@ impl Exclude {
         let globs = builder
             .build()
             .map_err(|err| format!("invalid --exclude glob: {err}"))?;
-        Ok(Exclude { globs })
+        Ok(Exclude {
+            globs,
+            config: None,
+        })
     }
 
-    /// Whether `path` or a folder above it is excluded.
+    /// The same, with the excludes of configuration files too.
+    #[must_use]
+    pub fn with_config(self, config: Option<Arc<Resolver>>) -> Exclude {
+        Exclude { config, ..self }
+    }
+
+    /// Whether `path` or a folder above it is excluded, by `--exclude` or
+    /// by a configuration file.
     pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        self.excluded_by_flag(path, is_dir)
+            || self
+                .config
+                .as_ref()
+                .is_some_and(|config| config.excludes_named(path, is_dir))
+    }
+
+    fn excluded_by_flag(&self, path: &Path, is_dir: bool) -> bool {
         if self.globs.is_empty() {
             return false;
         }
@@ -99,12 +121,16 @@ impl Exclude {
     /// Whether the path itself matches (its folders were checked already).
     fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
         self.globs.matched(path, is_dir).is_ignore()
+            || self
+                .config
+                .as_ref()
+                .is_some_and(|config| config.excludes_entry(path, is_dir))
     }
 }
 
 /// The inputs for `paths`, sorted by path, each path once.
 pub fn collect(paths: &[PathBuf], options: &WalkOptions) -> Result<Vec<Input>, String> {
-    let exclude = Exclude::new(&options.exclude)?;
+    let exclude = Exclude::new(&options.exclude)?.with_config(options.config.clone());
     let mut inputs = Vec::new();
     let mut folders = Vec::new();
 

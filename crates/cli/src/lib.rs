@@ -9,14 +9,19 @@
 
 pub mod args;
 pub mod check;
+pub mod config;
+pub mod fix;
 pub mod inputs;
 pub mod located;
 mod logger;
+mod output_file;
 pub mod pipeline;
 mod read;
 mod reason;
 pub mod report;
+pub mod rule;
 mod run;
+pub mod suppress;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};

@@ -4,7 +4,8 @@
 
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Cell, LineCol, LineIndex, Origin, SourceFile};
+use imds_lint_parser::{Applicability, Cell, Fix, LineCol, LineIndex, Origin, SourceFile};
+use imds_lint_rewriter::FileEdit;
 use imds_lint_rules::{Finding, Rule};
 
 /// A finding with every position a reporter prints.
@@ -54,6 +55,10 @@ pub struct FixSummary {
     pub applicability: Applicability,
     /// What it does.
     pub message: String,
+    /// Its edits in the file as stored, sorted, their text written the way
+    /// the container stores it (as `--fix` writes it); `None` when the
+    /// container cannot hold the new text.
+    pub edits: Option<Vec<FileEdit>>,
 }
 
 /// Places `finding`, found in `cells` of `source`, in the file.
@@ -74,9 +79,27 @@ pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located 
         help: finding.help,
         fix: finding.fix.map(|fix| FixSummary {
             applicability: fix.applicability,
+            edits: file_edits(&cells[finding.cell], &fix),
             message: fix.message,
         }),
     }
+}
+
+/// `fix`'s edits mapped through `cell`'s span map and encoded for its
+/// container, the way the rewriter maps and encodes them.
+fn file_edits(cell: &Cell, fix: &Fix) -> Option<Vec<FileEdit>> {
+    let mut edits = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            Some(FileEdit {
+                range: cell.map.file_range(edit.range.clone()),
+                content: imds_lint_rewriter::encode(cell, &edit.content).ok()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    Some(edits)
 }
 
 /// The finding's place in its notebook cell, as a person counts lines in
@@ -223,6 +246,49 @@ mod tests {
             (fix.applicability, fix.message.as_str()),
             (Applicability::Safe, "add token")
         );
+    }
+
+    #[test]
+    fn fix_edits_are_file_bytes_encoded_for_the_container() {
+        let (src, cells) = notebook();
+        let mut f = finding(0, 4..8);
+        f.fix = Some(Fix::new(
+            "add token",
+            vec![Edit::insertion(4, "a\"b\n")],
+            Applicability::Safe,
+        ));
+        let located = locate(&src, &cells, f);
+
+        let curl = src.text.find("curl").unwrap();
+        assert_eq!(
+            located.fix.unwrap().edits,
+            Some(vec![FileEdit {
+                range: curl..curl,
+                content: "a\\\"b\\n".into(),
+            }])
+        );
+    }
+
+    #[test]
+    fn fix_a_raw_string_cannot_hold_has_no_edits() {
+        let text = "x = r'curl y'\n";
+        let src = source(FileKind::Python, text);
+        let cell = Cell {
+            layers: vec![Layer::PythonString {
+                quote: '\'',
+                triple: false,
+                raw: true,
+            }],
+            ..Cell::whole_file(Lang::Shell, text)
+        };
+        let mut f = finding(0, 6..10);
+        f.fix = Some(Fix::new(
+            "add token",
+            vec![Edit::insertion(6, "'")],
+            Applicability::Safe,
+        ));
+        let located = locate(&src, &[cell], f);
+        assert_eq!(located.fix.unwrap().edits, None);
     }
 
     /// A notebook whose second cell's code `a\tcurl` sits in the file as

@@ -5,15 +5,15 @@ use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::Parser;
-
-use crate::args::Args;
+use crate::args::{Args, Command};
 use crate::check::{self, Context};
 use crate::inputs::{self, InputSource, WalkOptions};
-use crate::report::{Emitter, Paint, Reporter};
-use crate::{logger, pipeline, read};
+use crate::report::{escape, Emitter, Paint, Reporter, SarifOptions};
+use crate::{config, fix, logger, output_file, pipeline, read, rule, suppress};
 
 /// The streams a run reads and writes, and what is known about them.
 pub struct Console<'a> {
@@ -53,28 +53,57 @@ impl From<Exit> for ExitCode {
 /// Runs the command line `args` (program name first) on `console`.
 pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -> Exit {
     let no_color = std::env::var_os("NO_COLOR");
-    let args = match Args::try_parse_from(args) {
+    let args = match Args::parse_from_args(args) {
         Ok(args) => args,
         Err(err) => return usage_error(&err, &mut console),
     };
     logger::init(args.verbose);
 
     let paint = Paint {
-        color: args
-            .color
-            .enabled(console.stdout_is_terminal, no_color.as_deref()),
+        color: args.color.enabled(
+            console.stdout_is_terminal && args.output_file.is_none(),
+            no_color.as_deref(),
+        ),
     };
     let error_paint = Paint {
         color: args
             .color
             .enabled(console.stderr_is_terminal, no_color.as_deref()),
     };
+
+    if let Some(Command::Rule(rule_args)) = &args.command {
+        return rule::run(rule_args, &mut console, error_paint);
+    }
+    if let Some(Command::Config(config_args)) = &args.command {
+        return config::show::run(&config_args.inherit(&args), &mut console);
+    }
+    match &args.output_file {
+        Some(path) => output_file::run_into(path, &mut console, error_paint, |console| {
+            check_paths(&args, paint, error_paint, console)
+        }),
+        None => check_paths(&args, paint, error_paint, console),
+    }
+}
+
+/// Checks (or fixes) the PATHs that `args` names, writing the report on
+/// `console`.
+fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'_>) -> Exit {
+    let paths = args.paths();
+    // Configuration files: the working folder's decides the output format.
+    let (config, format) = match config::resolver(args).and_then(|config| {
+        let format = config.for_folder(Path::new("."))?.output_format;
+        Ok((Arc::new(config), format))
+    }) {
+        Ok(found) => found,
+        Err(err) => return config_errors(&[err], error_paint, console.stderr),
+    };
     let reporter = Reporter {
-        format: args.output_format,
+        format,
         statistics: args.statistics,
         quiet: args.quiet,
         paint,
         error_paint,
+        sarif: SarifOptions::new(&paths[0], args.sarif_category.as_deref()),
     };
     let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
 
@@ -84,6 +113,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
         no_ignore: args.no_ignore,
         stdin_filename: args.stdin_filename.clone(),
         threads,
+        config: Some(Arc::clone(&config)),
     };
     let inputs = match inputs::collect(&args.paths(), &options) {
         Ok(inputs) => inputs,
@@ -93,6 +123,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
         }
     };
     log::debug!("{} inputs", inputs.len());
+    let errors = config::errors_for(&config, &inputs);
+    if !errors.is_empty() {
+        return config_errors(&errors, error_paint, console.stderr);
+    }
 
     // Standard input is read here, on the thread that owns it.
     let stdin = inputs
@@ -102,20 +136,36 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
     let settings = args.settings();
     let cx = Context {
         settings: &settings,
+        config: Some(&config),
         max_file_size: args.max_file_size,
         stdin: stdin.as_ref(),
     };
 
+    if let Some(mode) = fix::Mode::from_args(args) {
+        return fix::run(&mode, &inputs, &cx, &reporter, threads, console);
+    }
+
     // Check in parallel, write in order.
     let mut emitter = Emitter::new(&reporter, &mut *console.stdout, &mut *console.stderr);
     let mut written = emitter.start();
+    let mut unused_ignores = 0;
     if written.is_ok() {
         pipeline::ordered(
             &inputs,
             threads,
-            |input| reporter.report(&input.path, check::check_input(input, &cx)),
-            |report| match emitter.file(&report) {
-                Ok(()) => ControlFlow::Continue(()),
+            |input| {
+                let outcome = check::check_input(input, &cx);
+                let notes = suppress::notes_shown(&outcome, args.report_unused_ignores);
+                (reporter.report(&input.path, outcome), notes)
+            },
+            |(report, notes)| match emitter
+                .file(&report)
+                .and_then(|()| suppress::emit(&mut emitter, &report.path, &notes))
+            {
+                Ok(unused) => {
+                    unused_ignores += unused;
+                    ControlFlow::Continue(())
+                }
                 Err(err) => {
                     written = Err(err);
                     ControlFlow::Break(())
@@ -139,11 +189,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
     }
     if totals.failed > 0 {
         Exit::Error
-    } else if totals.findings() > 0 {
+    } else if totals.findings() > 0 || unused_ignores > 0 {
         Exit::Findings
     } else {
         Exit::Clean
     }
+}
+
+/// Prints configuration errors, one `error:` line each; they end the run.
+fn config_errors(
+    errors: &[config::ConfigError],
+    error_paint: Paint,
+    stderr: &mut dyn Write,
+) -> Exit {
+    for err in errors {
+        let red = error_paint.red("error:");
+        let _ = writeln!(stderr, "{red} {}", escape::line(&err.to_string()));
+    }
+    Exit::Error
 }
 
 /// Prints a clap error (or `--help`, `--version`) where it belongs.

@@ -30,11 +30,11 @@ pub use lang::Lang;
 pub use source::{LineCol, LineIndex, SourceFile};
 pub use span::{Segment, SpanMap, SpanMapBuilder};
 
-/// A cheap look at a notebook that is not otherwise read: it must be a
-/// JSON object from its first byte to its last, which catches truncated
-/// files and files that are not JSON at all (not every syntax error).
-pub fn looks_like_notebook(source: &SourceFile) -> Result<(), ReadError> {
-    notebook::looks_like_notebook(source)
+/// Checks a notebook as [`split`] would, without decoding its cells: for
+/// notebooks that are not otherwise read. Outputs are checked to be JSON
+/// but never copied into memory.
+pub fn validate_notebook(source: &SourceFile) -> Result<(), ReadError> {
+    notebook::validate(source)
 }
 
 /// Cuts a file into the cells its interpreters would run, in file order.

@@ -4,13 +4,16 @@
 //! `notebook_json` scanner finds where each cell's `source` is written, so
 //! that span maps point at the bytes of the file as stored.
 
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::cell::{Cell, Origin};
 use crate::error::ReadError;
 use crate::lang::Lang;
 use crate::magic::{self, Dialect};
-use crate::notebook_json::{self, Source};
+use crate::notebook_json;
 use crate::source::SourceFile;
 
 /// The cells of a notebook in order, with span maps through JSON escapes.
@@ -20,29 +23,8 @@ use crate::source::SourceFile;
 /// through [`magic::expand`], which may turn one into several.
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
-    let notebook: Value = serde_json::from_str(json).map_err(|e| ReadError::InvalidJson {
-        message: json_message(&e),
-        line: e.line(),
-        column: e.column(),
-    })?;
-
-    let top = notebook.as_object().ok_or_else(|| {
-        ReadError::NotNotebook(format!(
-            "the top level is {}, not an object",
-            describe(&notebook)
-        ))
-    })?;
-    check_nbformat(top)?;
-    let cells = match top.get("cells") {
-        Some(Value::Array(cells)) => cells,
-        Some(other) => {
-            return Err(ReadError::NotNotebook(format!(
-                "`cells` is {}, not a list",
-                describe(other)
-            )))
-        }
-        None => return Err(ReadError::NotNotebook("there is no `cells` list".into())),
-    };
+    let notebook = skeleton(json)?;
+    let (top, cells) = structure(&notebook)?;
     let lang = kernel_lang(top.get("metadata"));
 
     let sources = notebook_json::locate_sources(&source.text, bom)
@@ -52,11 +34,14 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let mut out = Vec::with_capacity(cells.len());
     for (index, (cell, at)) in cells.iter().zip(sources).enumerate() {
         let number = index + 1;
-        let (is_code, decoded) =
-            read_cell(&source.text, cell, at).map_err(|reason| ReadError::InvalidCell {
-                cell: number,
-                reason,
-            })?;
+        let invalid = |reason| ReadError::InvalidCell {
+            cell: number,
+            reason,
+        };
+        let is_code = check_cell(cell).map_err(invalid)?;
+        let decoded = at
+            .and_then(|at| notebook_json::decode_source(&source.text, at))
+            .ok_or_else(|| invalid("its `source` could not be located in the text".into()))?;
         let cell = Cell {
             lang: if is_code { lang } else { Lang::Markdown },
             code: decoded.code,
@@ -74,24 +59,102 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     Ok(out)
 }
 
-/// Whether the text is a JSON object from its first byte to its last; the
-/// error names where it stops being one.
-pub fn looks_like_notebook(source: &SourceFile) -> Result<(), ReadError> {
+/// Checks a notebook against everything [`cells`] checks (JSON, nbformat,
+/// the cell list, each cell's type and source) without decoding any source:
+/// for notebooks that are not otherwise read.
+pub fn validate(source: &SourceFile) -> Result<(), ReadError> {
     let (json, _) = source.text_without_bom();
-    let trimmed = json.trim_ascii_start();
-    if !trimmed.starts_with('{') {
-        // Let the JSON parser say what is there instead, with its position.
-        return cells(source).map(|_| ());
-    }
-    if !json.trim_ascii_end().ends_with('}') {
-        let lines = source.lines.len();
-        return Err(ReadError::InvalidJson {
-            message: "the notebook ends before its closing `}` (truncated?)".to_owned(),
-            line: lines,
-            column: json.lines().last().map_or(1, |l| l.chars().count() + 1),
-        });
+    let notebook = skeleton(json)?;
+    let (_, cells) = structure(&notebook)?;
+    for (index, cell) in cells.iter().enumerate() {
+        check_cell(cell).map_err(|reason| ReadError::InvalidCell {
+            cell: index + 1,
+            reason,
+        })?;
     }
     Ok(())
+}
+
+/// The notebook as a JSON value without what imds-lint never reads: cell
+/// outputs and attachments, often megabytes of base64, are checked to be
+/// JSON but not copied into memory.
+fn skeleton(json: &str) -> Result<Value, ReadError> {
+    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(json) {
+        Ok(top) => top,
+        Err(e) if e.is_data() => {
+            // Not an object: the whole value tells what it is instead.
+            return serde_json::from_str(json).map_err(|e| invalid_json(&e));
+        }
+        Err(e) => return Err(invalid_json(&e)),
+    };
+    let mut out = Map::new();
+    for (key, raw) in top {
+        let value = if key == "cells" {
+            skeleton_cells(raw)?
+        } else {
+            full(raw)?
+        };
+        out.insert(key, value);
+    }
+    Ok(Value::Object(out))
+}
+
+fn skeleton_cells(raw: &RawValue) -> Result<Value, ReadError> {
+    match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+        Ok(cells) => Ok(Value::Array(
+            cells
+                .into_iter()
+                .map(skeleton_cell)
+                .collect::<Result<_, _>>()?,
+        )),
+        Err(_) => full(raw),
+    }
+}
+
+fn skeleton_cell(raw: &RawValue) -> Result<Value, ReadError> {
+    match serde_json::from_str::<BTreeMap<String, &RawValue>>(raw.get()) {
+        Ok(fields) => Ok(Value::Object(
+            fields
+                .into_iter()
+                .filter(|(key, _)| key != "outputs" && key != "attachments")
+                .map(|(key, raw)| Ok((key, full(raw)?)))
+                .collect::<Result<_, ReadError>>()?,
+        )),
+        Err(_) => full(raw),
+    }
+}
+
+/// A raw value as a value. It is known to be JSON already, but may still be
+/// nested deeper than the JSON reader follows.
+fn full(raw: &RawValue) -> Result<Value, ReadError> {
+    serde_json::from_str(raw.get()).map_err(|e| invalid_json(&e))
+}
+
+fn invalid_json(e: &serde_json::Error) -> ReadError {
+    ReadError::InvalidJson {
+        message: json_message(e),
+        line: e.line(),
+        column: e.column(),
+    }
+}
+
+/// The top-level object and its cell list, checked.
+fn structure(notebook: &Value) -> Result<(&Map<String, Value>, &Vec<Value>), ReadError> {
+    let top = notebook.as_object().ok_or_else(|| {
+        ReadError::NotNotebook(format!(
+            "the top level is {}, not an object",
+            describe(notebook)
+        ))
+    })?;
+    check_nbformat(top)?;
+    match top.get("cells") {
+        Some(Value::Array(cells)) => Ok((top, cells)),
+        Some(other) => Err(ReadError::NotNotebook(format!(
+            "`cells` is {}, not a list",
+            describe(other)
+        ))),
+        None => Err(ReadError::NotNotebook("there is no `cells` list".into())),
+    }
 }
 
 /// What the JSON parser says is wrong, without the position it appends:
@@ -114,9 +177,8 @@ fn check_nbformat(top: &Map<String, Value>) -> Result<(), ReadError> {
     }
 }
 
-/// Checks one cell against the schema; returns whether it is a code cell,
-/// and its decoded source. `at` is where the scanner found `source`.
-fn read_cell(text: &str, cell: &Value, at: Option<usize>) -> Result<(bool, Source), String> {
+/// Checks one cell against the schema; returns whether it is a code cell.
+fn check_cell(cell: &Value) -> Result<bool, String> {
     let Value::Object(fields) = cell else {
         return Err(format!("it is {}, not an object", describe(cell)));
     };
@@ -145,10 +207,7 @@ fn read_cell(text: &str, cell: &Value, at: Option<usize>) -> Result<(bool, Sourc
         None => return Err("it has no `source`".into()),
     }
 
-    let source = at
-        .and_then(|at| notebook_json::decode_source(text, at))
-        .ok_or("its `source` could not be located in the text")?;
-    Ok((is_code, source))
+    Ok(is_code)
 }
 
 /// The language of the notebook's code cells, from the kernel's metadata
@@ -218,20 +277,29 @@ mod tests {
     }
 
     #[test]
-    fn cheap_look_catches_truncated_and_non_json_notebooks() {
-        let read = |text: &str| {
+    fn validation_without_decoding_reports_what_reading_reports() {
+        let check = |text: &str| {
             let source =
                 SourceFile::from_bytes(Path::new("n.ipynb"), FileKind::Jupyter, text.into())
                     .unwrap_or_else(|e| panic!("{e}"));
-            looks_like_notebook(&source)
+            (
+                validate(&source).map_err(|e| e.to_string()),
+                cells(&source).map(|_| ()).map_err(|e| e.to_string()),
+            )
         };
-        assert!(read("{\"cells\": [], \"nbformat\": 4}\n").is_ok());
-        assert!(matches!(
-            read("{\"cells\": [{\"cell_type\""),
-            Err(ReadError::InvalidJson { .. })
-        ));
-        assert!(read("[1, 2]").is_err());
-        assert!(read("PK\u{3}\u{4} zip").is_err());
+        for text in [
+            "{\"cells\": [], \"nbformat\": 4}\n",
+            "{\"cells\": [{\"cell_type\"",
+            "[1, 2]",
+            "{\"cells\": null}",
+            "{\"cells\": [7]}",
+            "{\"cells\": [{\"cell_type\": \"code\", \"source\": 42, \"outputs\": []}]}",
+            "{\"cells\": [], \"nbformat\": 3}",
+            "{\"cells\": [{\"cell_type\": \"code\", \"source\": \"x\", \"outputs\": [{\"text\": \"big\"}]}]}",
+        ] {
+            let (validated, read) = check(text);
+            assert_eq!(validated, read, "{text}");
+        }
     }
 
     #[test]

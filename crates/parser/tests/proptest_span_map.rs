@@ -73,23 +73,25 @@ fn gen_cell() -> impl Strategy<Value = GenCell> {
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(|(kind, mut lines, list_form, decoy, source_first, last_nl)| {
-            // Every line but the last ends with a line feed, as Jupyter
-            // writes them; the last one may too.
-            let count = lines.len();
-            for (i, l) in lines.iter_mut().enumerate() {
-                if i + 1 < count || last_nl {
-                    l.push('\n');
+        .prop_map(
+            |(kind, mut lines, list_form, decoy, source_first, last_nl)| {
+                // Every line but the last ends with a line feed, as Jupyter
+                // writes them; the last one may too.
+                let count = lines.len();
+                for (i, l) in lines.iter_mut().enumerate() {
+                    if i + 1 < count || last_nl {
+                        l.push('\n');
+                    }
                 }
-            }
-            GenCell {
-                kind,
-                lines,
-                list_form,
-                decoy,
-                source_first,
-            }
-        })
+                GenCell {
+                    kind,
+                    lines,
+                    list_form,
+                    decoy,
+                    source_first,
+                }
+            },
+        )
 }
 
 fn gen_notebook() -> impl Strategy<Value = GenNotebook> {
@@ -385,18 +387,16 @@ struct GenExport {
 }
 
 fn export_line(nonblank: bool) -> impl Strategy<Value = String> {
-    prop::collection::vec(select(EXPORT_CHARS), usize::from(nonblank)..10).prop_map(
-        move |cs| {
-            let s: String = cs.into_iter().collect();
-            // A code line must not be blank: blank lines at a cell's edge
-            // belong to the separator.
-            if nonblank && s.trim().is_empty() {
-                format!("x{s}")
-            } else {
-                s
-            }
-        },
-    )
+    prop::collection::vec(select(EXPORT_CHARS), usize::from(nonblank)..10).prop_map(move |cs| {
+        let s: String = cs.into_iter().collect();
+        // A code line must not be blank: blank lines at a cell's edge
+        // belong to the separator.
+        if nonblank && s.trim().is_empty() {
+            format!("x{s}")
+        } else {
+            s
+        }
+    })
 }
 
 fn gen_export() -> impl Strategy<Value = GenExport> {
@@ -453,7 +453,11 @@ impl GenExport {
                 GenExportCell::Magic { magic, body, bare } => {
                     write!(out, "# MAGIC %{magic}{eol}").unwrap();
                     for l in body {
-                        let prefix = if l.is_empty() && *bare { "# MAGIC" } else { "# MAGIC " };
+                        let prefix = if l.is_empty() && *bare {
+                            "# MAGIC"
+                        } else {
+                            "# MAGIC "
+                        };
                         write!(out, "{prefix}{l}{eol}").unwrap();
                     }
                 }
@@ -468,9 +472,7 @@ impl GenExport {
         self.cells
             .iter()
             .map(|(cell, _)| match cell {
-                GenExportCell::Code(lines) => {
-                    (Lang::Python, lines.iter().map(|l| format!("{l}{eol}")).collect())
-                }
+                GenExportCell::Code(lines) => (Lang::Python, terminated(lines, eol)),
                 GenExportCell::Magic { magic, body, .. } => {
                     let lang = match *magic {
                         "sh" => Lang::Shell,
@@ -478,11 +480,16 @@ impl GenExport {
                         "scala" => Lang::Scala,
                         _ => Lang::Markdown,
                     };
-                    (lang, body.iter().map(|l| format!("{l}{eol}")).collect())
+                    (lang, terminated(body, eol))
                 }
             })
             .collect()
     }
+}
+
+/// The lines, each followed by `eol`.
+fn terminated(lines: &[String], eol: &str) -> String {
+    lines.iter().flat_map(|l| [l.as_str(), eol]).collect()
 }
 
 /// The file bytes of a `MAGIC` cell range, with the prefixes that follow

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Cell};
+use imds_lint_parser::{syntax, Applicability, Cell, Origin};
 use imds_lint_rules::Finding;
 
 use crate::encode::{encode, EncodeError};
@@ -47,10 +47,21 @@ pub struct Plan {
 /// `exclude` lists findings to leave out (fixes that broke the syntax).
 pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude: &[usize]) -> Plan {
     let mut plan = Plan::default();
+    let mut parses: Vec<Option<bool>> = vec![None; cells.len()];
 
     for (index, finding) in findings.iter().enumerate() {
         let Some(fix) = &finding.fix else { continue };
         if fix.applicability < level || exclude.contains(&index) {
+            continue;
+        }
+
+        // Code that does not parse is not rewritten: its tree is a guess,
+        // and an edit made from a guess may not settle or may make it worse.
+        if !cell_parses(cells, finding.cell, &mut parses) {
+            plan.skipped.push((
+                index,
+                Skipped::Syntax("the code around it does not parse".to_owned()),
+            ));
             continue;
         }
 
@@ -76,6 +87,23 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
 
     plan.edits.sort_by_key(|e| (e.range.start, e.range.end));
     plan
+}
+
+/// Whether the code of cell `index` (of its host, for nested shell) parses
+/// without errors; remembered per cell.
+fn cell_parses(cells: &[Cell], index: usize, memo: &mut [Option<bool>]) -> bool {
+    let mut check = |i: usize| {
+        *memo[i].get_or_insert_with(|| {
+            let cell = &cells[i];
+            !cell.lang.is_analysed() || syntax::parses_cleanly(cell.lang, &cell.code)
+        })
+    };
+    // Shell inside a host string is judged by its host: interpolations
+    // (`{name}`, `$x`) stand in its code and need not parse as shell.
+    match cells[index].origin {
+        Origin::HostString { host, .. } => check(host),
+        _ => check(index),
+    }
 }
 
 /// Maps a fix's cell edits to encoded file edits.
@@ -121,6 +149,26 @@ pub fn apply(text: &str, edits: &[FileEdit]) -> String {
     out
 }
 
+/// Where `offset` of the text `edits` made was in the text before them:
+/// `None` for an offset inside text an edit wrote. `edits` are sorted and
+/// do not overlap, as [`plan`] makes them.
+pub fn old_offset(edits: &[FileEdit], offset: usize) -> Option<usize> {
+    // How far the new text has moved from the old so far.
+    let (mut added, mut removed) = (0usize, 0usize);
+    for edit in edits {
+        let new_start = edit.range.start + added - removed;
+        if offset < new_start {
+            break;
+        }
+        if offset < new_start + edit.content.len() {
+            return None;
+        }
+        added += edit.content.len();
+        removed += edit.range.len();
+    }
+    (offset + removed).checked_sub(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +195,41 @@ mod tests {
             apply(&cells[0].code, &plan.edits),
             "T=1\ncurl -H x a\ncurl -H x b\n"
         );
+    }
+
+    #[test]
+    fn offsets_of_the_new_text_map_back_past_the_edits() {
+        let edits = vec![
+            FileEdit {
+                range: 0..0,
+                content: "T=1\n".into(),
+            },
+            FileEdit {
+                range: 12..16,
+                content: "b".into(),
+            },
+        ];
+        // old: "curl a\n" "curl xxxx\n"; new: "T=1\ncurl a\ncurl b\n"
+        let old = "curl a\ncurl xxxx\n";
+        let new = apply(old, &edits);
+        assert_eq!(new, "T=1\ncurl a\ncurl b\n");
+        assert_eq!(old_offset(&edits, 0), None, "inside inserted text");
+        assert_eq!(old_offset(&edits, 4), Some(0));
+        assert_eq!(old_offset(&edits, 11), Some(7));
+        assert_eq!(old_offset(&edits, 16), None, "inside replaced text");
+        assert_eq!(old_offset(&edits, 17), Some(16));
+        assert_eq!(old_offset(&[], 5), Some(5));
+    }
+
+    #[test]
+    fn code_that_does_not_parse_is_not_rewritten() {
+        // Regression (fuzzing): a fix made in a broken Python cell did not
+        // settle, each run changing the guess of the tree.
+        let cells = vec![Cell::whole_file(Lang::Python, "requests.get(URL m[t\n")];
+        let findings = vec![finding(vec![Edit::insertion(0, "t = 1\n")])];
+        let plan = plan(&cells, &findings, Applicability::Safe, &[]);
+        assert!(plan.applied.is_empty());
+        assert!(matches!(plan.skipped[0], (0, Skipped::Syntax(_))));
     }
 
     #[test]

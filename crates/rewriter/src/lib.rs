@@ -11,7 +11,7 @@ mod encode;
 mod verify;
 mod write;
 
-pub use apply::{apply, plan, FileEdit, Plan, Skipped};
+pub use apply::{apply, old_offset, plan, FileEdit, Plan, Skipped};
 pub use diff::unified_diff;
 pub use encode::{encode, json_escape, EncodeError};
 pub use verify::{verify, Broken, Rechecked};
@@ -31,6 +31,8 @@ pub struct Fixed {
     pub skipped: Vec<(usize, Skipped)>,
     /// The findings left in the new text (all of them when nothing applied).
     pub remaining: Vec<Finding>,
+    /// The edits that made the new text, sorted (none when nothing applied).
+    pub edits: Vec<FileEdit>,
 }
 
 /// How many times fixes that break a cell are dropped and the rest tried
@@ -64,6 +66,7 @@ pub fn fix_file(
                     applied: plan.applied,
                     skipped,
                     remaining: rechecked.findings,
+                    edits: plan.edits,
                 };
             }
             Err(broken) => {
@@ -97,6 +100,7 @@ pub fn fix_file(
         applied: Vec::new(),
         skipped,
         remaining: findings.to_vec(),
+        edits: Vec::new(),
     }
 }
 

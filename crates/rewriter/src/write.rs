@@ -12,6 +12,15 @@ pub enum WriteError {
     /// The file changed on disk after it was read.
     #[error("the file changed since it was read; run imds-lint again")]
     Changed,
+    /// The file was removed after it was read; it is not made again.
+    #[error("the file was removed since it was read")]
+    Removed,
+    /// The file's permissions allow no one to write it.
+    #[error("the file is read-only")]
+    ReadOnly,
+    /// The path is not a regular file (a pipe, a device, a folder).
+    #[error("not a regular file")]
+    NotAFile,
     /// The path is a symbolic link to a file outside the scanned folders.
     #[error("the path is a symbolic link to {0}, outside the scanned folders")]
     OutsideRoots(PathBuf),
@@ -24,24 +33,36 @@ pub enum WriteError {
 ///
 /// A symbolic link is followed only to a file inside one of `roots`
 /// (canonical folders); the link itself stays. Permissions, and ownership
-/// where allowed, are kept.
+/// where allowed, are kept. A file whose permissions let no one write it is
+/// left alone, also when the process could write it anyway (root).
+///
+/// The original is never opened for writing: until the rename it is whole
+/// and old, after it whole and new. A process killed in between leaves a
+/// `.imds-lint.*.tmp` file beside it, never a truncated original.
 pub fn write_atomic(
     path: &Path,
     original: &[u8],
     new: &[u8],
     roots: &[PathBuf],
 ) -> Result<(), WriteError> {
-    let target = fs::canonicalize(path)?;
-    if fs::symlink_metadata(path)?.file_type().is_symlink()
+    let target = fs::canonicalize(path).map_err(removed_or_io)?;
+    if fs::symlink_metadata(path)
+        .map_err(removed_or_io)?
+        .file_type()
+        .is_symlink()
         && !roots.iter().any(|r| target.starts_with(r))
     {
         return Err(WriteError::OutsideRoots(target));
     }
 
-    let metadata = fs::metadata(&target)?;
-    if fs::read(&target)? != original {
-        return Err(WriteError::Changed);
+    let metadata = fs::metadata(&target).map_err(removed_or_io)?;
+    if !metadata.is_file() {
+        return Err(WriteError::NotAFile);
     }
+    if metadata.permissions().readonly() {
+        return Err(WriteError::ReadOnly);
+    }
+    still_holds(&target, original)?;
 
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
     let mut temp = tempfile::Builder::new()
@@ -49,20 +70,38 @@ pub fn write_atomic(
         .suffix(".tmp")
         .tempfile_in(dir)?;
     temp.write_all(new)?;
-    temp.as_file().sync_all()?;
-    temp.as_file().set_permissions(metadata.permissions())?;
+    // Owner before mode: changing the owner clears set-user-ID and
+    // set-group-ID bits, which the mode then puts back.
     keep_owner(temp.path(), &metadata);
+    temp.as_file().set_permissions(metadata.permissions())?;
+    temp.as_file().sync_all()?;
 
     // A last look narrows the window in which another writer could be lost.
-    if fs::read(&target)? != original {
-        return Err(WriteError::Changed);
-    }
+    still_holds(&target, original)?;
     temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
     if let Ok(dir) = fs::File::open(dir) {
         // Not every file system can sync a folder; the rename is done either way.
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// Whether the file at `target` still holds `original`.
+fn still_holds(target: &Path, original: &[u8]) -> Result<(), WriteError> {
+    if fs::read(target).map_err(removed_or_io)? == original {
+        Ok(())
+    } else {
+        Err(WriteError::Changed)
+    }
+}
+
+/// A file that is not found any more was removed after it was read.
+fn removed_or_io(err: io::Error) -> WriteError {
+    if err.kind() == io::ErrorKind::NotFound {
+        WriteError::Removed
+    } else {
+        WriteError::Io(err)
+    }
 }
 
 #[cfg(unix)]
@@ -122,5 +161,65 @@ mod tests {
         let err = write_atomic(&link, b"old", b"new", &roots).unwrap_err();
         assert!(matches!(err, WriteError::OutsideRoots(_)));
         assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+    }
+
+    #[test]
+    fn symlink_inside_the_roots_writes_its_target_and_stays_a_link() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("real.sh");
+        fs::write(&target, "old").unwrap();
+        let link = root.path().join("link.sh");
+        std::os::unix::fs::symlink("real.sh", &link).unwrap();
+        let roots = vec![fs::canonicalize(root.path()).unwrap()];
+        write_atomic(&link, b"old", b"new", &roots).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn set_group_id_bit_survives_the_owner_being_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o2755)).unwrap();
+        write_atomic(&path, b"old", b"new", &[]).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+            0o2755
+        );
+    }
+
+    #[test]
+    fn read_only_file_is_not_written_even_by_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+        let err = write_atomic(&path, b"old", b"new", &[]).unwrap_err();
+        assert!(matches!(err, WriteError::ReadOnly), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn removed_file_is_not_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.sh");
+        let err = write_atomic(&path, b"old", b"new", &[]).unwrap_err();
+        assert!(matches!(err, WriteError::Removed), "{err}");
+        assert!(!path.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn folder_is_not_a_file_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(dir.path(), b"", b"new", &[]).unwrap_err();
+        assert!(matches!(err, WriteError::NotAFile), "{err}");
     }
 }

@@ -68,6 +68,9 @@ mod tests {
             "2169.254 may be part of a URL"
         );
         assert!(!worth_checking(b"|  169.23|  orders|  169.99 |"));
-        assert!(!worth_checking(b"iVBORw0KGgo0251AAAA0XA9bQ+/0xa9zz"), "base64 is not a URL");
+        assert!(
+            !worth_checking(b"iVBORw0KGgo0251AAAA0XA9bQ+/0xa9zz"),
+            "base64 is not a URL"
+        );
     }
 }

@@ -18,7 +18,10 @@ fn shell_empty_translated_string_sliced_past_its_end() {
 
 #[test]
 fn shell_unterminated_string_ending_in_a_variable_sliced_backwards() {
-    check_one(Lang::Shell, "#!/bin/bash\nIMDS=http://169.254.169.254\necho \"unterminated $IMDS");
+    check_one(
+        Lang::Shell,
+        "#!/bin/bash\nIMDS=http://169.254.169.254\necho \"unterminated $IMDS",
+    );
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! The `concise` format: one line per finding,
 //! `path:line:col: CODE message`, or for notebooks
 //! `path:cell N:line:col: CODE message` with the line and column counted
-//! in the cell.
+//! in the cell. A finding `--fix` can fix has `[fix]` (or `[unsafe fix]`)
+//! before its message.
 
 use std::fmt::Write;
+
+use imds_lint_parser::Applicability;
 
 use super::paint::Paint;
 use super::{escape, location};
@@ -12,9 +15,14 @@ use crate::check::Checked;
 /// Appends one line per finding of `checked` to `out`.
 pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
     for located in &checked.findings {
+        let marker = match located.fix.as_ref().map(|fix| fix.applicability) {
+            Some(Applicability::Safe) => paint.yellow("[fix]") + " ",
+            Some(Applicability::Unsafe) => paint.yellow("[unsafe fix]") + " ",
+            Some(Applicability::DisplayOnly) | None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{}: {} {}",
+            "{}: {} {marker}{}",
             paint.bold(&location(&checked.source.path, located)),
             paint.red(located.rule.code()),
             escape::line(&located.message)
@@ -34,7 +42,7 @@ mod tests {
         render(&checked_shell(), Paint::PLAIN, &mut out);
         assert_eq!(
             out,
-            "init.sh:2:8: IMD001 IMDSv1 request without a session token: curl \
+            "init.sh:2:8: IMD001 [fix] IMDSv1 request without a session token: curl \
              /latest/meta-data/iam/security-credentials/\n"
         );
     }

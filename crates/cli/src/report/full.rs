@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::{self, Write};
 
+use imds_lint_parser::Applicability;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
@@ -48,15 +49,28 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
         if let Some(note) = &located.note {
             let _ = writeln!(out, "  {} {}", paint.blue("note:"), escape::line(note));
         }
-        let help = located
-            .fix
-            .as_ref()
-            .map(|fix| &fix.message)
-            .or(located.help.as_ref());
-        if let Some(help) = help {
+        if let Some(fix) = &located.fix {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                paint.cyan("help:"),
+                fix_kind(fix.applicability),
+                escape::line(&fix.message)
+            );
+        }
+        if let Some(help) = &located.help {
             let _ = writeln!(out, "  {} {}", paint.cyan("help:"), escape::line(help));
         }
         out.push('\n');
+    }
+}
+
+/// What a fix of this kind is to the reader: whether `--fix` applies it.
+fn fix_kind(applicability: Applicability) -> &'static str {
+    match applicability {
+        Applicability::Safe => "safe fix available (--fix)",
+        Applicability::Unsafe => "unsafe fix available (--fix --unsafe-fixes)",
+        Applicability::DisplayOnly => "suggested change, not applied by --fix",
     }
 }
 
@@ -176,7 +190,10 @@ mod tests {
         );
         assert!(out.contains("metadata-request-without-token"), "{out}");
         assert!(out.contains("note: this returns role credentials"), "{out}");
-        assert!(out.contains("help: fetch a token"), "{out}");
+        assert!(
+            out.contains("help: safe fix available (--fix): fetch a token"),
+            "{out}"
+        );
         assert!(!out.contains('\x1b'), "{out}");
     }
 

@@ -6,23 +6,26 @@
 //! [`OutputFormat`] and an arm in [`Reporter::report`].
 
 mod concise;
-mod escape;
+pub(crate) mod escape;
 mod full;
 mod github;
 mod json;
 mod json_lines;
 mod paint;
-mod summary;
+mod sarif;
+pub(crate) mod summary;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use imds_lint_parser::Applicability;
 use imds_lint_rules::Rule;
 
 use crate::check::Outcome;
 use crate::located::Located;
 pub use paint::Paint;
+pub use sarif::Options as SarifOptions;
 pub use summary::Totals;
 
 /// The output formats of `--output-format`.
@@ -38,12 +41,17 @@ pub enum OutputFormat {
     JsonLines,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0 for GitHub code scanning: one document, written at the end.
+    Sarif,
 }
 
 impl OutputFormat {
     /// Whether the output is for programs, with no summary line.
-    fn is_machine_readable(self) -> bool {
-        matches!(self, OutputFormat::Json | OutputFormat::JsonLines)
+    pub fn is_machine_readable(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Json | OutputFormat::JsonLines | OutputFormat::Sarif
+        )
     }
 }
 
@@ -60,6 +68,8 @@ pub struct Reporter {
     pub paint: Paint,
     /// Colors on standard error.
     pub error_paint: Paint,
+    /// Where the repository is and which analysis a SARIF run belongs to.
+    pub sarif: SarifOptions,
 }
 
 /// One input's outcome, rendered: what the emitter writes and counts.
@@ -71,8 +81,8 @@ pub struct FileReport {
     pub status: Status,
     /// Its findings, rendered in the format (empty under `--statistics`).
     pub text: String,
-    /// Each finding's rule and whether it offers a fix.
-    pub tally: Vec<(Rule, bool)>,
+    /// Each finding's rule and the kind of fix it offers, if any.
+    pub tally: Vec<(Rule, Option<Applicability>)>,
 }
 
 /// What became of an input.
@@ -97,13 +107,17 @@ impl Reporter {
         };
 
         let mut text = String::new();
-        if !self.statistics {
+        // SARIF is a document for code scanning, never replaced by counts.
+        if self.format == OutputFormat::Sarif {
+            sarif::render(&checked, &self.sarif, &mut text);
+        } else if !self.statistics {
             match self.format {
                 OutputFormat::Full => full::render(&checked, self.paint, &mut text),
                 OutputFormat::Concise => concise::render(&checked, self.paint, &mut text),
                 OutputFormat::Json => json::render(&checked, &mut text),
                 OutputFormat::JsonLines => json_lines::render(&checked, &mut text),
                 OutputFormat::Github => github::render(&checked, &mut text),
+                OutputFormat::Sarif => {}
             }
         }
         FileReport {
@@ -113,7 +127,7 @@ impl Reporter {
             tally: checked
                 .findings
                 .iter()
-                .map(|f| (f.rule, f.fix.is_some()))
+                .map(|f| (f.rule, f.fix.as_ref().map(|fix| fix.applicability)))
                 .collect(),
         }
     }
@@ -137,6 +151,8 @@ pub struct Emitter<'w> {
     stderr: &'w mut dyn Write,
     wrote_findings: bool,
     totals: Totals,
+    /// SARIF is written whole at the end: results gathered until then.
+    sarif: Option<sarif::Collector>,
 }
 
 impl<'w> Emitter<'w> {
@@ -152,6 +168,7 @@ impl<'w> Emitter<'w> {
             stderr,
             wrote_findings: false,
             totals: Totals::default(),
+            sarif: (reporter.format == OutputFormat::Sarif).then(sarif::Collector::default),
         }
     }
 
@@ -171,6 +188,9 @@ impl<'w> Emitter<'w> {
             Status::Failed(why) => {
                 self.totals.failed += 1;
                 self.error(&report.path.display().to_string(), why)?;
+                if let Some(sarif) = &mut self.sarif {
+                    sarif.failed(&report.path, why);
+                }
                 return Ok(());
             }
             Status::Checked => self.totals.checked += 1,
@@ -179,12 +199,21 @@ impl<'w> Emitter<'w> {
         if !report.tally.is_empty() {
             self.totals.with_findings += 1;
         }
-        for (rule, fixable) in &report.tally {
+        for (rule, fix) in &report.tally {
             let entry = self.totals.by_rule.entry(*rule).or_default();
             entry.0 += 1;
-            entry.1 += usize::from(*fixable);
+            entry.1 += usize::from(fix.is_some());
+            match fix {
+                Some(Applicability::Safe) => self.totals.safe_fixes += 1,
+                Some(Applicability::Unsafe) => self.totals.unsafe_fixes += 1,
+                Some(Applicability::DisplayOnly) | None => {}
+            }
         }
 
+        if let Some(sarif) = &mut self.sarif {
+            sarif.add(&report.text);
+            return Ok(());
+        }
         if report.text.is_empty() {
             return Ok(());
         }
@@ -215,6 +244,30 @@ impl<'w> Emitter<'w> {
         Ok(())
     }
 
+    /// Writes `warning: <what>: <why>` on standard error, in order with
+    /// standard output, like [`Emitter::error`]; counts nothing.
+    pub fn warning(&mut self, what: &str, why: &str) -> io::Result<()> {
+        self.stdout.flush()?;
+        let paint = self.reporter.error_paint;
+        let _ = writeln!(
+            self.stderr,
+            "{} {}: {}",
+            paint.yellow("warning:"),
+            escape::line(what),
+            escape::line(why)
+        );
+        Ok(())
+    }
+
+    /// Writes a finding-like line that no output format holds (an unused
+    /// suppression comment) on standard error, in order with standard
+    /// output; counts nothing.
+    pub fn note(&mut self, line: &str) -> io::Result<()> {
+        self.stdout.flush()?;
+        let _ = writeln!(self.stderr, "{}", escape::line(line));
+        Ok(())
+    }
+
     /// The counts so far.
     pub fn totals(&self) -> &Totals {
         &self.totals
@@ -224,6 +277,14 @@ impl<'w> Emitter<'w> {
     pub fn finish(&mut self) -> io::Result<()> {
         let reporter = self.reporter;
         let machine = reporter.format.is_machine_readable();
+        if let Some(collector) = self.sarif.take() {
+            let document = collector.finish(&reporter.sarif);
+            self.stdout.write_all(document.text.as_bytes())?;
+            if document.left_out > 0 {
+                let total = sarif::MAX_RESULTS + document.left_out;
+                self.warning("sarif", &sarif::cap_warning(total))?;
+            }
+        }
         if self.writes_json_array() {
             let close = if self.wrote_findings {
                 json::CLOSE
@@ -232,7 +293,7 @@ impl<'w> Emitter<'w> {
             };
             self.stdout.write_all(close.as_bytes())?;
         }
-        if reporter.statistics {
+        if reporter.statistics && self.reporter.format != OutputFormat::Sarif {
             let stats = if machine {
                 summary::statistics_json(&self.totals)
             } else {
@@ -243,6 +304,9 @@ impl<'w> Emitter<'w> {
         if !machine && !reporter.quiet {
             let line = summary::line(&self.totals, reporter.paint);
             writeln!(self.stdout, "{line}")?;
+            if let Some(fixable) = summary::fixable(&self.totals, reporter.paint) {
+                writeln!(self.stdout, "{fixable}")?;
+            }
         }
         self.stdout.flush()
     }
@@ -319,6 +383,7 @@ pub(crate) mod tests {
             source,
             cells,
             findings,
+            notes: Vec::new(),
         }
     }
 
@@ -354,6 +419,7 @@ pub(crate) mod tests {
             source,
             cells,
             findings,
+            notes: Vec::new(),
         }
     }
 
@@ -364,6 +430,7 @@ pub(crate) mod tests {
             quiet: false,
             paint: Paint::PLAIN,
             error_paint: Paint::PLAIN,
+            sarif: SarifOptions::default(),
         }
     }
 
@@ -418,7 +485,7 @@ pub(crate) mod tests {
             vec![Outcome::Checked(checked_shell())],
         );
         assert!(
-            out.ends_with("Found 1 finding in 1 file (1 file checked).\n"),
+            out.ends_with("Found 1 finding in 1 file (1 file checked).\n1 fixable with --fix.\n"),
             "{out}"
         );
         let quiet = Reporter {

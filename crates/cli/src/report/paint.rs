@@ -38,6 +38,11 @@ impl Paint {
     pub fn blue(self, text: &str) -> String {
         self.style("1;34", text)
     }
+
+    /// The word `warning`, and fix markers.
+    pub fn yellow(self, text: &str) -> String {
+        self.style("1;33", text)
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,10 @@ pub struct Totals {
     pub with_findings: usize,
     /// Files and paths that could not be checked.
     pub failed: usize,
+    /// Findings whose fix `--fix` applies.
+    pub safe_fixes: usize,
+    /// Findings whose fix only `--fix --unsafe-fixes` applies.
+    pub unsafe_fixes: usize,
 }
 
 impl Totals {
@@ -49,6 +53,18 @@ pub fn line(totals: &Totals, paint: Paint) -> String {
         );
     }
     paint.bold(&text)
+}
+
+/// The line after the summary that says what `--fix` would do, if
+/// anything: `3 fixable with --fix (2 more with --unsafe-fixes).`
+pub fn fixable(totals: &Totals, paint: Paint) -> Option<String> {
+    let text = match (totals.safe_fixes, totals.unsafe_fixes) {
+        (0, 0) => return None,
+        (0, more) => format!("{more} fixable with --fix --unsafe-fixes."),
+        (safe, 0) => format!("{safe} fixable with --fix."),
+        (safe, more) => format!("{safe} fixable with --fix ({more} more with --unsafe-fixes)."),
+    };
+    Some(paint.bold(&text))
 }
 
 /// `--statistics` as text: count, code and name per rule, most first.
@@ -92,7 +108,8 @@ fn statistics(totals: &Totals) -> Vec<Statistic> {
     stats
 }
 
-fn count(n: usize, noun: &str) -> String {
+/// `n` and `noun`, plural unless `n` is 1.
+pub(crate) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -130,6 +147,27 @@ mod tests {
         assert_eq!(
             line(&none, Paint::PLAIN),
             "No findings (1 file checked). 2 paths could not be checked."
+        );
+    }
+
+    #[test]
+    fn fixable_line_counts_safe_and_unsafe_fixes() {
+        let mut t = totals();
+        assert_eq!(fixable(&t, Paint::PLAIN), None);
+        t.safe_fixes = 3;
+        assert_eq!(
+            fixable(&t, Paint::PLAIN).as_deref(),
+            Some("3 fixable with --fix.")
+        );
+        t.unsafe_fixes = 2;
+        assert_eq!(
+            fixable(&t, Paint::PLAIN).as_deref(),
+            Some("3 fixable with --fix (2 more with --unsafe-fixes).")
+        );
+        t.safe_fixes = 0;
+        assert_eq!(
+            fixable(&t, Paint::PLAIN).as_deref(),
+            Some("2 fixable with --fix --unsafe-fixes.")
         );
     }
 

@@ -128,7 +128,9 @@ impl Expander<'_, '_> {
             self.push_value(child, depth + 1, out);
             at = at.max(child.end_byte());
         }
-        out.push_lit(&unescape_double(self.source.get(at..end).unwrap_or_default()));
+        out.push_lit(&unescape_double(
+            self.source.get(at..end).unwrap_or_default(),
+        ));
     }
 
     fn push_variable(&self, name: &str, out: &mut Text) {

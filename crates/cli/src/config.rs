@@ -1,0 +1,51 @@
+//! Configuration files: `imds-lint.toml`, `.imds-lint.toml` or the
+//! `[tool.imds-lint]` table of `pyproject.toml`, the nearest one above each
+//! checked file; their keys checked ([`file`]), merged with the defaults
+//! and the command line ([`folder`]), found and cached per folder
+//! ([`discover`]), and shown by `imds-lint config` ([`show`]).
+
+mod discover;
+mod file;
+mod folder;
+pub mod show;
+
+use std::path::PathBuf;
+
+pub use discover::{Choice, Resolver, CONFIG_NAMES};
+pub use file::{ConfigError, ConfigFile, KEYS};
+pub use folder::{FolderSettings, Origin, Overrides, DEFAULT_EXCLUDE};
+
+use crate::args::Args;
+use crate::inputs::{Input, InputSource};
+
+impl Overrides {
+    /// What the command line says over configuration files: only flags
+    /// given, not their defaults.
+    pub fn from_args(args: &Args) -> Overrides {
+        Overrides {
+            select: (!args.select.is_empty()).then(|| args.select.clone()),
+            ignore: args.ignore.clone(),
+            token_ttl: args.given.token_ttl.then_some(args.token_ttl),
+            output_format: args.given.output_format.then_some(args.output_format),
+        }
+    }
+}
+
+/// A resolver for the run `args` describe, from the working folder.
+pub fn resolver(args: &Args) -> Result<Resolver, ConfigError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let choice = Choice::from_flags(args.config.as_deref(), args.isolated);
+    Resolver::new(&choice, Overrides::from_args(args), cwd)
+}
+
+/// Every configuration error met for `inputs`, the walk's included, each
+/// once: a bad configuration file stops the run before any check.
+pub fn errors_for(resolver: &Resolver, inputs: &[Input]) -> Vec<ConfigError> {
+    for input in inputs {
+        if !matches!(input.source, InputSource::Failed(_)) {
+            // The cache keeps an error; it is collected below with the others.
+            let _ = resolver.for_file(&input.path);
+        }
+    }
+    resolver.errors()
+}

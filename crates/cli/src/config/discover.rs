@@ -1,0 +1,501 @@
+//! Finding the configuration in force for a folder: the nearest
+//! `imds-lint.toml`, `.imds-lint.toml` or `pyproject.toml` with a
+//! `[tool.imds-lint]` table, from the folder up to the filesystem root;
+//! or one file for everything (`--config`), or none (`--isolated`).
+//!
+//! Answers are cached per folder, and shared by the walker's threads: a
+//! folder's configuration files are looked for and read once per run.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use imds_lint_rules::Settings;
+
+use super::file::{self, ConfigError, Layout};
+use super::folder::{FolderSettings, Origin, Overrides};
+
+/// The names of configuration files, by precedence when a folder holds
+/// more than one.
+pub const CONFIG_NAMES: [&str; 3] = ["imds-lint.toml", ".imds-lint.toml", "pyproject.toml"];
+
+/// Which configuration files a run reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Choice {
+    /// The nearest file above each checked file.
+    #[default]
+    Discover,
+    /// This one file for every checked file (`--config`).
+    File(PathBuf),
+    /// None: defaults and flags only (`--isolated`).
+    Isolated,
+}
+
+impl Choice {
+    /// The choice `--config FILE` and `--isolated` make (clap keeps them
+    /// apart).
+    pub fn from_flags(config: Option<&Path>, isolated: bool) -> Choice {
+        match (config, isolated) {
+            (Some(path), _) => Choice::File(path.to_owned()),
+            (None, true) => Choice::Isolated,
+            (None, false) => Choice::Discover,
+        }
+    }
+}
+
+type Found = Result<Arc<FolderSettings>, ConfigError>;
+
+/// The configuration in force for any folder, found once per folder.
+#[derive(Debug)]
+pub struct Resolver {
+    cwd: PathBuf,
+    overrides: Overrides,
+    /// The settings for every folder, when they do not depend on it.
+    fixed: Option<Arc<FolderSettings>>,
+    defaults: Arc<FolderSettings>,
+    cache: Mutex<HashMap<PathBuf, Found>>,
+}
+
+impl Resolver {
+    /// A resolver for `choice` with the command line's `overrides`,
+    /// relative to the working folder `cwd`. A `--config` file is read
+    /// here; discovered ones when first needed.
+    pub fn new(
+        choice: &Choice,
+        overrides: Overrides,
+        cwd: PathBuf,
+    ) -> Result<Resolver, ConfigError> {
+        let defaults = Arc::new(FolderSettings::new(
+            None,
+            file::ConfigFile::default(),
+            &overrides,
+        )?);
+        let fixed = match choice {
+            Choice::Discover => None,
+            Choice::Isolated => Some(Arc::clone(&defaults)),
+            Choice::File(path) => Some(read_named(path, &cwd, &overrides)?),
+        };
+        Ok(Resolver {
+            cwd,
+            overrides,
+            fixed,
+            defaults,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The settings in force in folder `dir`.
+    pub fn for_folder(&self, dir: &Path) -> Found {
+        if let Some(fixed) = &self.fixed {
+            return Ok(Arc::clone(fixed));
+        }
+        let dir = self.absolute(dir);
+
+        // Up from `dir` to the first folder already known or holding a
+        // configuration; every folder passed on the way gets the answer.
+        let mut passed = Vec::new();
+        let mut current = Some(dir.as_path());
+        let found = loop {
+            let Some(folder) = current else {
+                break Ok(Arc::clone(&self.defaults));
+            };
+            if let Some(found) = self.cached(folder) {
+                break found;
+            }
+            passed.push(folder.to_owned());
+            if let Some(found) = self.read_folder(folder) {
+                break found;
+            }
+            current = folder.parent();
+        };
+
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        for folder in passed {
+            cache.entry(folder).or_insert_with(|| found.clone());
+        }
+        found
+    }
+
+    /// The settings in force for the file at `path` (`-` for standard
+    /// input without a name: the working folder's).
+    pub fn for_file(&self, path: &Path) -> Found {
+        self.for_folder(self.folder_of(path).as_path())
+    }
+
+    /// The rule settings for the file at `path`, `per-file-ignores`
+    /// applied.
+    pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        let folder = self.for_file(path)?;
+        Ok(folder.settings_for(&self.absolute(path)))
+    }
+
+    /// Whether a walked entry is excluded by the configuration of the
+    /// folder holding it. A configuration that cannot be read excludes
+    /// nothing; [`Resolver::errors`] reports it before any check.
+    pub fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
+        let absolute = self.absolute(path);
+        let Some(parent) = absolute.parent() else {
+            return false;
+        };
+        self.for_folder(parent)
+            .is_ok_and(|folder| folder.excludes(&absolute, is_dir))
+    }
+
+    /// Whether a path named on the command line, or a folder it is in, is
+    /// excluded. Only folders below the working folder count: a checkout
+    /// under `/home/me/venv/` must not exclude everything in it. A path
+    /// outside the working folder is judged by its own name.
+    pub fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
+        let absolute = self.absolute(path);
+        let mut current = Some(absolute.as_path());
+        let mut dir = is_dir;
+        while let Some(p) = current {
+            if p == self.cwd || p.parent().is_none() {
+                return false;
+            }
+            if self.excludes_entry(p, dir) {
+                return true;
+            }
+            if !p.starts_with(&self.cwd) {
+                return false;
+            }
+            current = p.parent();
+            dir = true;
+        }
+        false
+    }
+
+    /// Every configuration error met so far, each once, by file.
+    pub fn errors(&self) -> Vec<ConfigError> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut errors: Vec<ConfigError> = cache
+            .values()
+            .filter_map(|found| found.as_ref().err().cloned())
+            .collect();
+        errors.sort();
+        errors.dedup();
+        errors
+    }
+
+    /// The folder a file's settings come from.
+    fn folder_of(&self, path: &Path) -> PathBuf {
+        if path == Path::new("-") {
+            return self.cwd.clone();
+        }
+        let absolute = self.absolute(path);
+        absolute.parent().map_or(absolute.clone(), Path::to_owned)
+    }
+
+    fn cached(&self, folder: &Path) -> Option<Found> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.get(folder).cloned()
+    }
+
+    /// The configuration file in `folder`, read; `None` when it has none.
+    fn read_folder(&self, folder: &Path) -> Option<Found> {
+        for name in CONFIG_NAMES {
+            let path = folder.join(name);
+            let text = match fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(err) if is_absent(&err) => continue,
+                Err(err) => return Some(Err(read_error(&self.shown(&path), &err))),
+            };
+            // A pyproject.toml that does not mention us is not parsed: a
+            // broken one belongs to another tool.
+            if name == "pyproject.toml" && !text.contains("imds-lint") {
+                continue;
+            }
+            let shown = self.shown(&path);
+            match file::parse(&text, Layout::of(&path), &shown) {
+                Ok(None) => {}
+                Ok(Some(config)) => {
+                    log::debug!("{}: settings from {}", folder.display(), shown.display());
+                    let origin = Origin {
+                        shown,
+                        root: folder.to_owned(),
+                    };
+                    return Some(
+                        FolderSettings::new(Some(origin), config, &self.overrides).map(Arc::new),
+                    );
+                }
+                Err(err) => return Some(Err(err)),
+            }
+        }
+        None
+    }
+
+    /// A path as printed: relative to the working folder when under it.
+    fn shown(&self, path: &Path) -> PathBuf {
+        shown(path, &self.cwd)
+    }
+
+    fn absolute(&self, path: &Path) -> PathBuf {
+        absolute(path, &self.cwd)
+    }
+}
+
+/// Reads the file named by `--config`: it must exist and hold a
+/// configuration (a `pyproject.toml` must have the table).
+fn read_named(path: &Path, cwd: &Path, overrides: &Overrides) -> Found {
+    let text = fs::read_to_string(path).map_err(|err| read_error(path, &err))?;
+    let Some(config) = file::parse(&text, Layout::of(path), path)? else {
+        return Err(ConfigError::file(path, "has no [tool.imds-lint] table"));
+    };
+    let absolute = absolute(path, cwd);
+    let root = absolute
+        .parent()
+        .map_or_else(|| cwd.to_owned(), Path::to_owned);
+    let origin = Origin {
+        shown: path.to_owned(),
+        root,
+    };
+    FolderSettings::new(Some(origin), config, overrides).map(Arc::new)
+}
+
+/// Whether a read failed because there is no such file to read (a folder
+/// by that name counts as none).
+fn is_absent(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory
+    )
+}
+
+fn read_error(path: &Path, err: &io::Error) -> ConfigError {
+    let why = if err.kind() == io::ErrorKind::InvalidData {
+        "cannot be read: not UTF-8".to_owned()
+    } else {
+        format!("cannot be read: {}", crate::reason::io(err))
+    };
+    ConfigError::file(path, why)
+}
+
+/// `path` relative to `cwd` when under it, else as it is.
+pub fn shown(path: &Path, cwd: &Path) -> PathBuf {
+    match path.strip_prefix(cwd) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved by
+/// name (links are not followed: the path as the user wrote it decides).
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use imds_lint_rules::Rule;
+
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn resolver(root: &Path) -> Resolver {
+        Resolver::new(&Choice::Discover, Overrides::default(), root.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn absolute_resolves_dots_by_name() {
+        let cwd = Path::new("/w/p");
+        assert_eq!(
+            absolute(Path::new("./a/../b/c.py"), cwd),
+            PathBuf::from("/w/p/b/c.py")
+        );
+        assert_eq!(absolute(Path::new("../x"), cwd), PathBuf::from("/w/x"));
+        assert_eq!(absolute(Path::new("/a/./b"), cwd), PathBuf::from("/a/b"));
+        assert_eq!(absolute(Path::new("/.."), cwd), PathBuf::from("/"));
+        assert_eq!(
+            shown(Path::new("/w/p/a/b.toml"), cwd),
+            PathBuf::from("a/b.toml")
+        );
+        assert_eq!(
+            shown(Path::new("/w/q.toml"), cwd),
+            PathBuf::from("/w/q.toml")
+        );
+    }
+
+    #[test]
+    fn nearest_file_wins_and_folders_share_the_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        write(root, "a/b/c/.keep", "");
+        write(root, "a/b/.imds-lint.toml", "select = [\"IMD001\"]\n");
+
+        let r = resolver(root);
+        let deep = r.for_folder(&root.join("a/b/c")).unwrap();
+        assert_eq!(
+            deep.origin.as_ref().unwrap().shown,
+            PathBuf::from("a/b/.imds-lint.toml")
+        );
+        assert_eq!(deep.settings.rules, vec![Rule::MetadataRequestWithoutToken]);
+        let top = r.for_folder(&root.join("a")).unwrap();
+        assert_eq!(
+            top.origin.as_ref().unwrap().shown,
+            PathBuf::from("imds-lint.toml")
+        );
+        assert!(Arc::ptr_eq(&top, &r.for_folder(root).unwrap()));
+        assert!(Arc::ptr_eq(
+            &deep,
+            &r.for_folder(&root.join("a/b")).unwrap()
+        ));
+        assert!(r.errors().is_empty());
+    }
+
+    #[test]
+    fn pyproject_counts_only_with_its_table_and_loses_to_imds_lint_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "pyproject.toml",
+            "[tool.imds-lint]\nignore = [\"IMD002\"]\n",
+        );
+        write(
+            root,
+            "sub/pyproject.toml",
+            "[tool.ruff]\nline-length = 100\n",
+        );
+        write(
+            root,
+            "both/pyproject.toml",
+            "[tool.imds-lint]\nignore = [\"IMD001\"]\n",
+        );
+        write(root, "both/imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        write(root, "broken/pyproject.toml", "[tool.black\n");
+
+        let r = resolver(root);
+        let sub = r.for_folder(&root.join("sub")).unwrap();
+        assert_eq!(
+            sub.origin.as_ref().unwrap().shown,
+            PathBuf::from("pyproject.toml")
+        );
+        let both = r.for_folder(&root.join("both")).unwrap();
+        assert_eq!(
+            both.origin.as_ref().unwrap().shown,
+            PathBuf::from("both/imds-lint.toml")
+        );
+        let broken = r.for_folder(&root.join("broken")).unwrap();
+        assert_eq!(
+            broken.origin.as_ref().unwrap().shown,
+            PathBuf::from("pyproject.toml")
+        );
+    }
+
+    #[test]
+    fn errors_are_kept_per_file_and_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "bad/imds-lint.toml", "selct = []\n");
+        write(root, "bad/x/.keep", "");
+        let r = resolver(root);
+        assert!(r.for_folder(&root.join("bad/x")).is_err());
+        assert!(r.for_folder(&root.join("bad")).is_err());
+        assert!(!r.excludes_entry(&root.join("bad/x/venv"), true));
+        let errors: Vec<String> = r.errors().iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("bad/imds-lint.toml:1: unknown key `selct`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn config_flag_and_isolated_ignore_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        write(root, "conf/other.toml", "select = [\"IMD002\"]\n");
+
+        let isolated =
+            Resolver::new(&Choice::Isolated, Overrides::default(), root.to_owned()).unwrap();
+        assert!(isolated.for_folder(root).unwrap().origin.is_none());
+
+        let named = Choice::File(root.join("conf/other.toml"));
+        let r = Resolver::new(&named, Overrides::default(), root.to_owned()).unwrap();
+        let f = r.for_folder(root).unwrap();
+        assert_eq!(f.settings.rules, vec![Rule::MalformedTokenRequest]);
+        assert_eq!(f.origin.as_ref().unwrap().root, root.join("conf"));
+
+        let missing = Choice::File(PathBuf::from("nope.toml"));
+        let err = Resolver::new(&missing, Overrides::default(), root.to_owned()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "nope.toml: cannot be read: no such file or directory"
+        );
+
+        write(root, "conf/pyproject.toml", "[project]\n");
+        let no_table = Choice::File(root.join("conf/pyproject.toml"));
+        let err = Resolver::new(&no_table, Overrides::default(), root.to_owned()).unwrap_err();
+        assert!(err
+            .to_string()
+            .ends_with("pyproject.toml: has no [tool.imds-lint] table"));
+    }
+
+    #[test]
+    fn named_paths_are_excluded_through_their_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "extend-exclude = [\"gen/\"]\n");
+        let r = resolver(root);
+        assert!(r.excludes_named(Path::new("gen/deep/a.py"), false));
+        assert!(r.excludes_named(Path::new("src/venv/a.py"), false));
+        assert!(!r.excludes_named(Path::new("src/a.py"), false));
+        assert!(!r.excludes_named(Path::new("."), true));
+        assert!(r.excludes_named(&root.join("src/venv/a.py"), false));
+        assert!(r.excludes_named(&root.join("venv"), true));
+
+        // Folders at or above the working folder do not count.
+        let inside = root.join("venv/project");
+        fs::create_dir_all(&inside).unwrap();
+        let r = Resolver::new(&Choice::Discover, Overrides::default(), inside.clone()).unwrap();
+        assert!(!r.excludes_named(Path::new("a.py"), false));
+        assert!(!r.excludes_named(&inside.join("a.py"), false));
+        assert!(!r.excludes_named(Path::new("../other/a.py"), false));
+        assert!(r.excludes_named(Path::new("../venv"), true));
+    }
+
+    #[test]
+    fn settings_for_stdin_come_from_the_working_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "imds-lint.toml",
+            "per-file-ignores = { \"*.sh\" = [\"IMD001\"] }\n",
+        );
+        let r = resolver(root);
+        assert_eq!(
+            r.settings_for(Path::new("-")).unwrap().rules,
+            Rule::ALL.to_vec()
+        );
+        assert_eq!(
+            r.settings_for(Path::new("init.sh")).unwrap().rules,
+            vec![Rule::MalformedTokenRequest, Rule::Imdsv1OnlyClient]
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! `imds-lint config [PATH]`: the settings in force for a file or folder,
+//! which configuration file they come from, and each key's value. The text
+//! form is itself valid TOML (provenance in comments), so it can be copied
+//! into a configuration file; `--output-format json` is for programs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use imds_lint_rules::Rule;
+use serde_json::{json, Value};
+
+use super::discover::{self, Choice, Resolver};
+use super::file::{ConfigError, KEYS};
+use super::folder::{FolderSettings, Overrides};
+use crate::report::escape;
+use crate::run::{Console, Exit};
+
+/// Show the settings in force for a path: the configuration file they come
+/// from, and each key's value.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// The file or folder to show the settings for.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Read this configuration file instead of looking for one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file: defaults only.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// How the settings are printed.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ShowFormat::Text)]
+    pub output_format: ShowFormat,
+}
+
+impl ConfigArgs {
+    /// These arguments with `--config` and `--isolated` given before the
+    /// command (`imds-lint --isolated config`) taken in too.
+    #[must_use]
+    pub fn inherit(&self, outer: &crate::args::Args) -> ConfigArgs {
+        ConfigArgs {
+            config: self.config.clone().or_else(|| outer.config.clone()),
+            isolated: self.isolated || (outer.isolated && self.config.is_none()),
+            ..self.clone()
+        }
+    }
+}
+
+/// The formats of `imds-lint config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// TOML, with where each value comes from in comments.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Runs `imds-lint config`: prints the settings, or why they cannot be
+/// read (exit 2).
+pub fn run(args: &ConfigArgs, console: &mut Console<'_>) -> Exit {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    match shown_settings(args, &cwd) {
+        Ok(text) => {
+            let _ = console.stdout.write_all(text.as_bytes());
+            let _ = console.stdout.flush();
+            Exit::Clean
+        }
+        Err(err) => {
+            let _ = writeln!(console.stderr, "error: {}", escape::line(&err.to_string()));
+            Exit::Error
+        }
+    }
+}
+
+/// The settings for `args.path`, rendered in the format asked for.
+fn shown_settings(args: &ConfigArgs, cwd: &Path) -> Result<String, ConfigError> {
+    let choice = Choice::from_flags(args.config.as_deref(), args.isolated);
+    let resolver = Resolver::new(&choice, Overrides::default(), cwd.to_owned())?;
+
+    // A folder's settings come from the folder itself, a file's (or a
+    // path not there yet) from the folder holding it.
+    let is_dir = args.path.is_dir();
+    let folder = if is_dir {
+        resolver.for_folder(&args.path)?
+    } else {
+        resolver.for_file(&args.path)?
+    };
+    let view = View {
+        path: &args.path,
+        absolute: discover::absolute(&args.path, cwd),
+        is_dir,
+        folder: &folder,
+        excluded: resolver.excludes_named(&args.path, is_dir),
+        isolated: args.isolated,
+    };
+    Ok(match args.output_format {
+        ShowFormat::Text => view.text(),
+        ShowFormat::Json => view.json(),
+    })
+}
+
+/// What is shown about one path.
+struct View<'a> {
+    path: &'a Path,
+    absolute: PathBuf,
+    is_dir: bool,
+    folder: &'a FolderSettings,
+    excluded: bool,
+    isolated: bool,
+}
+
+impl View<'_> {
+    /// Each key: its value as TOML, and whether the file sets it.
+    fn entries(&self) -> Vec<(&'static str, String, Value, bool)> {
+        let file = &self.folder.file;
+        let settings = &self.folder.settings;
+        let names = &settings.token_variable;
+        let (exclude, extend_exclude) = self.folder.exclude_globs();
+        let select = file.select.clone().unwrap_or_else(|| Rule::ALL.to_vec());
+        let ignore = file.ignore.clone().unwrap_or_default();
+        let per_file: Vec<(String, Vec<Rule>)> = file.per_file_ignores.clone().unwrap_or_default();
+        let format = file
+            .output_format
+            .and_then(|f| f.to_possible_value())
+            .map_or_else(|| "full".to_owned(), |v| v.get_name().to_owned());
+        let token_ttl = file
+            .token_ttl
+            .unwrap_or(imds_lint_rules::Settings::default().token_ttl);
+
+        let entries = vec![
+            (
+                "select",
+                toml_rules(&select),
+                json!(codes(&select)),
+                file.select.is_some(),
+            ),
+            (
+                "ignore",
+                toml_rules(&ignore),
+                json!(codes(&ignore)),
+                file.ignore.is_some(),
+            ),
+            (
+                "exclude",
+                toml_strings(&exclude),
+                json!(exclude),
+                file.exclude.is_some(),
+            ),
+            (
+                "extend-exclude",
+                toml_strings(&extend_exclude),
+                json!(extend_exclude),
+                file.extend_exclude.is_some(),
+            ),
+            (
+                "per-file-ignores",
+                toml_table(
+                    per_file
+                        .iter()
+                        .map(|(glob, rules)| (glob.as_str(), toml_rules(rules))),
+                ),
+                Value::Object(
+                    per_file
+                        .iter()
+                        .map(|(glob, rules)| (glob.clone(), json!(codes(rules))))
+                        .collect(),
+                ),
+                file.per_file_ignores.is_some(),
+            ),
+            (
+                "token-ttl",
+                token_ttl.to_string(),
+                json!(token_ttl),
+                file.token_ttl.is_some(),
+            ),
+            (
+                "token-variable",
+                toml_table([
+                    ("shell", toml_string(&names.shell)),
+                    ("python", toml_string(&names.python)),
+                    ("scala", toml_string(&names.scala)),
+                ]),
+                json!({"shell": names.shell, "python": names.python, "scala": names.scala}),
+                file.token_variable_shell.is_some()
+                    || file.token_variable_python.is_some()
+                    || file.token_variable_scala.is_some(),
+            ),
+            (
+                "output-format",
+                toml_string(&format),
+                json!(format),
+                file.output_format.is_some(),
+            ),
+        ];
+        debug_assert!(entries.iter().map(|e| e.0).eq(KEYS));
+        entries
+    }
+
+    /// The `per-file-ignores` entries that apply to the path, and the rules
+    /// that run on it.
+    fn rules_here(&self) -> (Vec<(&str, &[Rule])>, Vec<Rule>) {
+        let applied = self.folder.ignores_for(&self.absolute, self.is_dir);
+        let rules = self
+            .folder
+            .settings
+            .rules
+            .iter()
+            .copied()
+            .filter(|rule| !applied.iter().any(|(_, rules)| rules.contains(rule)))
+            .collect();
+        (applied, rules)
+    }
+
+    fn source(&self) -> String {
+        match &self.folder.origin {
+            Some(origin) => origin.shown.display().to_string(),
+            None if self.isolated => "--isolated: no configuration file read".to_owned(),
+            None => "no configuration file found: defaults".to_owned(),
+        }
+    }
+
+    fn text(&self) -> String {
+        let path = escape::line(&self.path.display().to_string()).into_owned();
+        let mut out = String::new();
+        let _ = writeln!(out, "# Settings in force for {path}");
+        match &self.folder.origin {
+            Some(_) => {
+                let _ = writeln!(
+                    out,
+                    "# from {} (\"default\": not set there)",
+                    escape::line(&self.source())
+                );
+            }
+            None => {
+                let _ = writeln!(out, "# {}", self.source());
+            }
+        }
+        for (key, value, _, set) in self.entries() {
+            let mark = if set || self.folder.origin.is_none() {
+                ""
+            } else {
+                "  # default"
+            };
+            let _ = writeln!(out, "{key} = {value}{mark}");
+        }
+
+        let (applied, rules) = self.rules_here();
+        let mut ran = if rules.is_empty() {
+            "none".to_owned()
+        } else {
+            codes(&rules).join(", ")
+        };
+        for (glob, dropped) in &applied {
+            let _ = write!(
+                ran,
+                " (per-file-ignores {} drops {})",
+                toml_string(glob),
+                codes(dropped).join(", ")
+            );
+        }
+        let _ = writeln!(out, "\n# Rules that run on {path}: {ran}");
+        let excluded = if self.excluded {
+            "yes (exclude or extend-exclude)"
+        } else {
+            "no"
+        };
+        let _ = writeln!(out, "# Excluded: {excluded}");
+        out
+    }
+
+    fn json(&self) -> String {
+        let from = self
+            .folder
+            .origin
+            .as_ref()
+            .map(|origin| origin.shown.display().to_string());
+        let settings: serde_json::Map<String, Value> = self
+            .entries()
+            .into_iter()
+            .map(|(key, _, value, set)| {
+                let source = match (&from, set) {
+                    (Some(file), true) => json!(file),
+                    _ => json!("default"),
+                };
+                (key.to_owned(), json!({"value": value, "source": source}))
+            })
+            .collect();
+        let (applied, rules) = self.rules_here();
+        let applied: Vec<Value> = applied
+            .iter()
+            .map(|(glob, rules)| json!({"glob": glob, "rules": codes(rules)}))
+            .collect();
+        let object = json!({
+            "path": self.path.display().to_string(),
+            "config_file": from,
+            "isolated": self.isolated,
+            "settings": settings,
+            "rules": codes(&rules),
+            "per_file_ignores_applied": applied,
+            "excluded": self.excluded,
+        });
+        // Serializing strings, numbers and lists cannot fail.
+        let mut text = serde_json::to_string_pretty(&object).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+fn codes(rules: &[Rule]) -> Vec<&'static str> {
+    rules.iter().map(|rule| rule.code()).collect()
+}
+
+fn toml_rules(rules: &[Rule]) -> String {
+    toml_strings(rules.iter().map(|rule| rule.code()))
+}
+
+fn toml_strings<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| toml_string(s.as_ref())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// An inline table; keys are quoted, so any glob is a valid key.
+fn toml_table<'a>(entries: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let entries: Vec<String> = entries
+        .into_iter()
+        .map(|(key, value)| {
+            let bare = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let key = if bare {
+                key.to_owned()
+            } else {
+                toml_string(key)
+            };
+            format!("{key} = {value}")
+        })
+        .collect();
+    if entries.is_empty() {
+        "{}".to_owned()
+    } else {
+        format!("{{ {} }}", entries.join(", "))
+    }
+}
+
+/// A TOML basic string; control characters are escaped, so nothing in a
+/// value reaches the terminal raw.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::config::file::{parse, Layout};
+
+    #[test]
+    fn toml_values_read_back() {
+        let text = format!(
+            "a = {}\nb = {}\nc = {}\n",
+            toml_string("x\"y\\z\u{1b}"),
+            toml_strings(["p/", "*.py"]),
+            toml_table([
+                ("tests/**", toml_rules(&[Rule::Imdsv1OnlyClient])),
+                ("k", "1".to_owned())
+            ])
+        );
+        assert!(!text.contains('\u{1b}'));
+        // The output is TOML: a config file reader gets the same values.
+        let err = parse(&text, Layout::Standalone, Path::new("t")).unwrap_err();
+        assert!(err.message.starts_with("unknown key `a`"), "{err}");
+        assert_eq!(toml_table(std::iter::empty()), "{}");
+    }
+
+    #[test]
+    fn shown_text_is_a_config_file_with_the_same_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("imds-lint.toml"),
+            "ignore = [\"IMD003\"]\nper-file-ignores = { \"tests/\" = [\"IMD001\"] }\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            path: PathBuf::from("tests/a.py"),
+            config: None,
+            isolated: false,
+            output_format: ShowFormat::Text,
+        };
+        let text = shown_settings(&args, root).unwrap();
+        assert!(text.contains("# from imds-lint.toml"), "{text}");
+        assert!(text.contains("ignore = [\"IMD003\"]\n"), "{text}");
+        assert!(text.contains("token-ttl = 21600  # default\n"), "{text}");
+        assert!(
+            text.contains(
+                "# Rules that run on tests/a.py: IMD002 (per-file-ignores \"tests/\" drops IMD001)"
+            ),
+            "{text}"
+        );
+        let again = parse(&text, Layout::Standalone, Path::new("shown"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.ignore, Some(vec![Rule::Imdsv1OnlyClient]));
+        assert_eq!(again.token_ttl, Some(21_600));
+    }
+}

@@ -1,0 +1,148 @@
+//! Where fixed files live: the folders `--fix` may write into through a
+//! symbolic link, and the path a diff names so that `git apply` and
+//! `patch -p1` find the file from the current folder.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::inputs::{Input, InputSource};
+
+/// The canonical folders the command line named: each folder itself, and
+/// for a named file the folder it was named in (the folder of the link, not
+/// of its target, so a named link cannot widen the roots to its target).
+pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter(|path| path.as_os_str() != "-")
+        .filter_map(|path| {
+            let folder = if path.is_dir() {
+                path.as_path()
+            } else {
+                match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                }
+            };
+            fs::canonicalize(folder).ok()
+        })
+        .collect()
+}
+
+/// `inputs` with each file once. Two paths to one file (a symbolic link
+/// and its target) would fix it twice, the second write refused because
+/// the first changed it; the path that is not a link is kept.
+pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
+    let is_link =
+        |path: &Path| fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    let mut kept: Vec<Option<Input>> = Vec::with_capacity(inputs.len());
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    for input in inputs {
+        let canonical = match input.source {
+            InputSource::File { .. } => fs::canonicalize(&input.path).ok(),
+            InputSource::Stdin { .. } | InputSource::Failed(_) => None,
+        };
+        let Some(canonical) = canonical else {
+            kept.push(Some(input.clone()));
+            continue;
+        };
+        if let Some(&at) = seen.get(&canonical) {
+            let earlier = kept[at].as_ref().map(|earlier| earlier.path.as_path());
+            if earlier.is_some_and(is_link) && !is_link(&input.path) {
+                kept[at] = None;
+            } else {
+                log::debug!("{}: same file as an earlier path", input.path.display());
+                continue;
+            }
+        }
+        seen.insert(canonical, kept.len());
+        kept.push(Some(input.clone()));
+    }
+    kept.into_iter().flatten().collect()
+}
+
+/// `path` as a diff names it: relative to `cwd` when it is under it, `./`
+/// and `..`-free prefixes dropped, `/` between components.
+///
+/// An absolute path outside `cwd` loses its leading `/`: such a diff
+/// applies from the root folder only.
+pub fn diff_path(path: &Path, cwd: &Path) -> String {
+    let relative = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let parts: Vec<String> = relative
+        .components()
+        .filter_map(|component| match component {
+            Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".to_owned()),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_paths_are_relative_with_slashes() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(diff_path(Path::new("./a/b.sh"), cwd), "a/b.sh");
+        assert_eq!(diff_path(Path::new("a/./b.sh"), cwd), "a/b.sh");
+        assert_eq!(diff_path(Path::new("/work/repo/x/y.py"), cwd), "x/y.py");
+        assert_eq!(
+            diff_path(Path::new("/elsewhere/y.py"), cwd),
+            "elsewhere/y.py"
+        );
+        assert_eq!(diff_path(Path::new("../up.sh"), cwd), "../up.sh");
+        assert_ne!(
+            diff_path(Path::new("/work/repository/z.sh"), cwd),
+            "sitory/z.sh"
+        );
+    }
+
+    #[test]
+    fn a_file_reached_by_a_link_too_is_fixed_once_under_its_own_name() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("real.sh"), "x").unwrap();
+        fs::write(dir.path().join("zz.sh"), "x").unwrap();
+        std::os::unix::fs::symlink("real.sh", dir.path().join("alias.sh")).unwrap();
+        let input = |name: &str| Input {
+            path: dir.path().join(name),
+            source: InputSource::File { named: false },
+        };
+        let stdin = Input {
+            path: PathBuf::from("-"),
+            source: InputSource::Stdin { named: false },
+        };
+        let inputs = [
+            input("alias.sh"),
+            input("real.sh"),
+            input("zz.sh"),
+            stdin.clone(),
+        ];
+        let kept = one_path_per_file(&inputs);
+        assert_eq!(kept, vec![input("real.sh"), input("zz.sh"), stdin]);
+    }
+
+    #[test]
+    fn a_named_file_roots_at_its_own_folder_not_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("inside");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&inside).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("t.sh"), "x").unwrap();
+        let link = inside.join("link.sh");
+        std::os::unix::fs::symlink(outside.join("t.sh"), &link).unwrap();
+
+        let roots = roots(&[link, PathBuf::from("-")]);
+        assert_eq!(roots, vec![fs::canonicalize(&inside).unwrap()]);
+        let folder_roots = super::roots(std::slice::from_ref(&outside));
+        assert_eq!(folder_roots, vec![fs::canonicalize(&outside).unwrap()]);
+    }
+}

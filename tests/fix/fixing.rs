@@ -1,0 +1,367 @@
+//! `--fix` on the sample workspace and on small cases: what is left, that
+//! a second run changes nothing, that untouched files keep every byte,
+//! exit codes, `--show-fixes`, `--unsafe-fixes`, `--token-ttl`, `--select`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::support::{
+    changed, fix_kind, imds_lint, json_findings, snapshot, workspace_copy, write, CLEAN_SCRIPT,
+    IMDSV1_SCRIPT,
+};
+
+const WORKSPACE: &str = "fixtures/workspace";
+
+/// The files (relative to the copy) holding a finding whose fix is one of
+/// `kinds`.
+fn files_with_fixes(dir: &Path, kinds: &[&str]) -> BTreeSet<PathBuf> {
+    json_findings(dir, &[WORKSPACE])
+        .iter()
+        .filter(|f| fix_kind(f).is_some_and(|kind| kinds.contains(&kind)))
+        .map(|f| PathBuf::from(f["path"].as_str().unwrap()))
+        .collect()
+}
+
+/// Locations (`path:line`) of findings whose fix is one of `kinds`.
+fn fixable_left(dir: &Path, kinds: &[&str]) -> Vec<String> {
+    json_findings(dir, &[WORKSPACE])
+        .iter()
+        .filter(|f| fix_kind(f).is_some_and(|kind| kinds.contains(&kind)))
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["code"]
+            )
+        })
+        .collect()
+}
+
+/// `path:cell N:line:col: CODE` of each `warning:` line, as the JSON
+/// output's `path:line CODE` cannot be compared with it: the path alone.
+fn warned_paths(stderr: &str) -> BTreeSet<String> {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("warning: "))
+        .map(|rest| rest.split(':').next().unwrap().to_owned())
+        .collect()
+}
+
+fn fix_and_check_settled(unsafe_fixes: bool) {
+    let copy = workspace_copy();
+    let dir = copy.path();
+    let original = snapshot(dir);
+    let kinds: &[&str] = if unsafe_fixes {
+        &["safe", "unsafe"]
+    } else {
+        &["safe"]
+    };
+    let with_fixes = files_with_fixes(dir, kinds);
+    assert!(!with_fixes.is_empty());
+
+    let mut args = vec!["--fix", WORKSPACE];
+    if unsafe_fixes {
+        args.push("--unsafe-fixes");
+    }
+    let first = imds_lint(dir, &args);
+    // Findings without a fix are left: exit 1, not 0 or 2.
+    assert_eq!(first.code, 1, "{first:#?}");
+    assert!(first.errors().is_empty(), "{first:#?}");
+    let summary = first.stdout.lines().last().unwrap();
+    assert!(summary.starts_with("Fixed "), "{summary}");
+
+    // Only files with a fix changed; every other byte of the workspace is
+    // as it was.
+    let fixed = snapshot(dir);
+    let touched: BTreeSet<PathBuf> = changed(&original, &fixed).into_iter().collect();
+    assert!(!touched.is_empty());
+    for path in &touched {
+        assert!(
+            with_fixes.contains(path),
+            "{} changed without a fix",
+            path.display()
+        );
+        assert!(
+            original.contains_key(path) && fixed.contains_key(path),
+            "{}",
+            path.display()
+        );
+    }
+    assert_eq!(original.len(), fixed.len(), "a file was added or removed");
+
+    // Fixed notebooks are still JSON.
+    for path in touched
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))
+    {
+        serde_json::from_slice::<serde_json::Value>(&fixed[path])
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    }
+
+    // What is left with a fix of the kinds applied is what --fix said it
+    // could not apply, and said so.
+    let warned = warned_paths(&first.stderr);
+    for left in fixable_left(dir, kinds) {
+        let path = left.split(':').next().unwrap();
+        assert!(
+            warned.contains(path),
+            "fixable finding left without a word: {left}"
+        );
+    }
+
+    // A second --fix changes nothing.
+    let second = imds_lint(dir, &args);
+    assert_eq!(second.code, 1, "{second:#?}");
+    assert_eq!(snapshot(dir), fixed, "the second --fix changed files");
+    assert!(
+        second
+            .stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("No fixes applied ("),
+        "{second:#?}"
+    );
+}
+
+#[test]
+fn fix_on_the_sample_workspace_settles_and_touches_only_fixed_files() {
+    fix_and_check_settled(false);
+}
+
+#[test]
+fn unsafe_fixes_on_the_sample_workspace_settle_too() {
+    fix_and_check_settled(true);
+}
+
+/// The issue's bar: after `--fix`, no finding with a safe fix is left and
+/// no fix was refused. A fix the rules propose that does not resolve its
+/// own finding shows here as a `warning:` line.
+#[test]
+fn every_safe_fix_of_the_sample_workspace_applies() {
+    let copy = workspace_copy();
+    let run = imds_lint(copy.path(), &["--fix", WORKSPACE]);
+    assert_eq!(run.warnings(), Vec::<&str>::new(), "fixes refused");
+    assert_eq!(fixable_left(copy.path(), &["safe"]), Vec::<String>::new());
+}
+
+#[test]
+fn fix_exits_0_when_nothing_is_left_and_lists_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "init.sh",
+        format!(
+            "{IMDSV1_SCRIPT}{}",
+            IMDSV1_SCRIPT.replace("#!/bin/sh\n", "")
+        ),
+    );
+    write(dir.path(), "clean.sh", CLEAN_SCRIPT);
+
+    let run = imds_lint(dir.path(), &["--fix", "--show-fixes", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "Applied fixes:", "{run:#?}");
+    assert!(
+        lines[1].starts_with("  init.sh:2:1: IMD001 fetch an IMDSv2 token"),
+        "{run:#?}"
+    );
+    assert!(lines[2].starts_with("  init.sh:3:1: IMD001 "), "{run:#?}");
+    assert_eq!(lines[3], "Fixed 2 findings in 1 file (0 left).");
+    assert_eq!(lines.len(), 4, "{run:#?}");
+
+    let text = fs::read_to_string(dir.path().join("init.sh")).unwrap();
+    assert_eq!(
+        text.matches("-X PUT").count(),
+        1,
+        "one token for the script: {text}"
+    );
+    assert_eq!(
+        text.matches("X-aws-ec2-metadata-token: ").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("clean.sh")).unwrap(),
+        CLEAN_SCRIPT
+    );
+
+    // Nothing left to do: --show-fixes lists nothing.
+    let again = imds_lint(dir.path(), &["--fix", "--show-fixes", "."]);
+    assert_eq!(again.code, 0, "{again:#?}");
+    assert_eq!(again.stdout, "No fixes applied (0 findings left).\n");
+}
+
+#[test]
+fn fix_exits_1_when_findings_are_left_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "old.sh",
+        "#!/bin/sh\nec2metadata --instance-id\n",
+    );
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+
+    let run = imds_lint(dir.path(), &["--fix", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{run:#?}");
+    assert!(lines[0].starts_with("old.sh:2:1: IMD003 "), "{run:#?}");
+    assert_eq!(lines[1], "Fixed 1 finding in 1 file (1 left).");
+
+    // The same in JSON: what is left, placed in the new text.
+    let run = imds_lint(dir.path(), &["--fix", "--output-format", "json", "."]);
+    let left: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(left.len(), 1, "{run:#?}");
+    assert_eq!(left[0]["code"], "IMD003");
+}
+
+#[test]
+fn fix_exits_2_on_a_file_error_and_fixes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "broken.py", b"import os\0\n");
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+
+    let run = imds_lint(dir.path(), &["--fix", "."]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.errors().len(), 1, "{run:#?}");
+    assert!(
+        run.errors()[0].starts_with("error: broken.py: binary file"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stdout
+            .ends_with("Fixed 1 finding in 1 file (0 left). 1 path could not be checked.\n"),
+        "{run:#?}"
+    );
+    assert_ne!(
+        fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
+}
+
+#[test]
+fn text_formats_say_which_findings_have_which_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    // Requests with safe and with unsafe fixes, from the sample workspace.
+    let ws = crate::support::repo_root().join(WORKSPACE);
+    fs::copy(
+        ws.join("jobs/node_inventory.py"),
+        dir.path().join("node_inventory.py"),
+    )
+    .unwrap();
+
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.contains(": IMD001 [fix] IMDSv1 request"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(": IMD001 [unsafe fix] IMDSv1 request"),
+        "{}",
+        run.stdout
+    );
+    let fixable = run.stdout.lines().last().unwrap();
+    assert!(
+        fixable.ends_with(" fixable with --fix (2 more with --unsafe-fixes)."),
+        "{fixable}"
+    );
+
+    let run = imds_lint(dir.path(), &["."]);
+    assert!(
+        run.stdout.contains("help: safe fix available (--fix): "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("help: unsafe fix available (--fix --unsafe-fixes): "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn token_ttl_reaches_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["--fix", "--token-ttl", "300", "init.sh"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let text = fs::read_to_string(dir.path().join("init.sh")).unwrap();
+    assert!(
+        text.contains("X-aws-ec2-metadata-token-ttl-seconds: 300\""),
+        "{text}"
+    );
+    assert!(!text.contains("21600"), "{text}");
+}
+
+#[test]
+fn only_reported_findings_are_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["--fix", "--ignore", "IMD001", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
+}
+
+#[test]
+fn suppressed_findings_are_not_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "#!/bin/sh\n\
+        curl -s http://169.254.169.254/latest/meta-data/ami-id  # imds-lint: ignore[IMD001]\n";
+    write(dir.path(), "init.sh", text);
+    let run = imds_lint(dir.path(), &["--fix", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        text
+    );
+    assert!(
+        run.stdout
+            .ends_with("No fixes applied (0 findings left).\n"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn configured_token_ttl_reaches_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "imds-lint.toml", "token-ttl = 900\n");
+    write(dir.path(), "jobs/init.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(dir.path(), &["--fix", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let text = fs::read_to_string(dir.path().join("jobs/init.sh")).unwrap();
+    assert!(
+        text.contains("X-aws-ec2-metadata-token-ttl-seconds: 900\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn fixed_file_keeps_its_mode_and_leaves_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let path = dir.path().join("init.sh");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o750)).unwrap();
+    let run = imds_lint(dir.path(), &["--fix", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+        0o750
+    );
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("init.sh")]);
+}

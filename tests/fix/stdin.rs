@@ -1,0 +1,67 @@
+//! `--fix` and `--diff` on standard input: the fixed text goes to standard
+//! output (unchanged text too, so a pipe never loses it) and the report to
+//! standard error.
+
+use crate::support::{imds_lint, imds_lint_with_stdin, write, CLEAN_SCRIPT, IMDSV1_SCRIPT};
+
+#[test]
+fn fixed_standard_input_is_printed_as_a_file_would_be_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--fix", "--stdin-filename", "init.sh", "-"];
+    let run = imds_lint_with_stdin(dir.path(), &args, IMDSV1_SCRIPT.as_bytes());
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "Fixed 1 finding in 1 file (0 left).\n");
+
+    // The same text fixed as a file.
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let file = imds_lint(dir.path(), &["--fix", "init.sh"]);
+    assert_eq!(file.code, 0, "{file:#?}");
+    assert_eq!(
+        run.bytes,
+        std::fs::read(dir.path().join("init.sh")).unwrap()
+    );
+    assert_ne!(run.stdout, IMDSV1_SCRIPT);
+}
+
+#[test]
+fn standard_input_with_nothing_to_fix_passes_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "#!/bin/sh\nec2metadata --instance-id\n";
+    let run = imds_lint_with_stdin(dir.path(), &["--fix", "-"], text.as_bytes());
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(run.stdout, text);
+    assert!(
+        run.stderr.contains("IMD003"),
+        "the report goes to standard error: {run:#?}"
+    );
+
+    let run = imds_lint_with_stdin(dir.path(), &["--fix", "-"], CLEAN_SCRIPT.as_bytes());
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, CLEAN_SCRIPT),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn unreadable_standard_input_passes_through_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = b"#!/bin/sh\necho \0\n";
+    let run = imds_lint_with_stdin(dir.path(), &["--fix", "-"], bytes);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.bytes, bytes);
+    assert_eq!(run.errors().len(), 1, "{run:#?}");
+}
+
+#[test]
+fn standard_input_diff_names_the_stdin_filename() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--diff", "--stdin-filename", "jobs/init.sh"];
+    let run = imds_lint_with_stdin(dir.path(), &args, IMDSV1_SCRIPT.as_bytes());
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout
+            .starts_with("--- a/jobs/init.sh\n+++ b/jobs/init.sh\n"),
+        "{run:#?}"
+    );
+}
