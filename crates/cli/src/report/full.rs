@@ -40,9 +40,13 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
         });
         let report = Report::new(checked, located, code);
         let mut text = String::new();
-        if handler.render_report(&mut text, &report).is_err() {
+        // A snippet of a minified or generated line is unreadable, and
+        // miette cannot draw a label past column 65,535: name the place.
+        if too_wide(report.snippet.text, report.span)
+            || handler.render_report(&mut text, &report).is_err()
+        {
             // miette refuses spans it cannot read; the location still helps.
-            text = format!("{} {}\n", report.snippet.name, report.message);
+            text = format!("{}: {} {}\n", report.snippet.name, located.rule.code(), report.message);
         }
         out.push_str(&text);
 
@@ -63,6 +67,25 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
         }
         out.push('\n');
     }
+}
+
+/// The widest line a snippet shows, in bytes.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Whether a line the snippet would show (the span's lines and one on each
+/// side) is wider than [`MAX_SNIPPET_LINE`].
+fn too_wide(text: &str, span: SourceSpan) -> bool {
+    let start = span.offset().min(text.len());
+    let end = (span.offset() + span.len()).min(text.len());
+    let from = text[..start]
+        .rfind('\n')
+        .map_or(0, |i| text[..i].rfind('\n').map_or(0, |j| j + 1));
+    let to = text[end..].find('\n').map_or(text.len(), |i| {
+        let after = end + i + 1;
+        text[after..].find('\n').map_or(text.len(), |j| after + j)
+    });
+    text.get(from..to)
+        .is_some_and(|shown| shown.split('\n').any(|line| line.len() > MAX_SNIPPET_LINE))
 }
 
 /// What a fix of this kind is to the reader: whether `--fix` applies it.
@@ -195,6 +218,25 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains('\x1b'), "{out}");
+    }
+
+    #[test]
+    fn a_request_past_column_65535_is_named_not_drawn() {
+        // Regression: miette panicked drawing a label that far right.
+        let text = format!(
+            "x = 1  # {}\ncurl http://169.254.169.254/latest/meta-data/\n",
+            "y".repeat(70_000)
+        );
+        let wide = format!(
+            "{}curl http://169.254.169.254/latest/meta-data/\n",
+            "z ".repeat(40_000)
+        );
+        for code in [text, wide] {
+            let span = SourceSpan::from(code.find("curl").unwrap_or_default()..code.len() - 1);
+            assert!(too_wide(&code, span));
+        }
+        let narrow = "a\ncurl http://169.254.169.254/\nb\n";
+        assert!(!too_wide(narrow, SourceSpan::from(2..31)));
     }
 
     #[test]
