@@ -138,6 +138,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             call: range,
             slot,
             client: "subprocess".to_owned(),
+            mend_ttl: false,
         });
     }
 }

@@ -11,7 +11,7 @@ use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
 
 use super::args::Args;
-use super::clients::{self, Found};
+use super::clients::{self, Found, HeaderSlot};
 use super::functions::{self, CallSite};
 use super::imports::chain;
 use super::query::Match;
@@ -125,11 +125,24 @@ impl<'t> CellWalk<'_, '_, 't> {
             finding.note = judgement.note;
             if judgement.rule != Rule::MetadataRequestWithoutToken {
                 // The token fix adds a token; a malformed token request
-                // needs its method or TTL mended instead, by hand.
+                // needs its TTL added, or its method mended by hand.
+                let mend_ttl = judged.method == Method::Put
+                    && judged.headers.get(TTL_HEADER).is_none()
+                    && matches!(slot, HeaderSlot::Keyword { .. });
                 finding.help = Some(format!(
                     "send the token request with PUT and a `{TTL_HEADER}` header of 1 to 21600 seconds"
                 ));
                 self.file.findings.push(finding);
+                if mend_ttl {
+                    self.sites.push(Site {
+                        finding: self.file.findings.len() - 1,
+                        frame,
+                        call: judged.range,
+                        slot,
+                        client: judged.client,
+                        mend_ttl: true,
+                    });
+                }
                 return;
             }
             self.file.findings.push(finding);
@@ -139,6 +152,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 call: judged.range,
                 slot,
                 client: judged.client,
+                mend_ttl: false,
             });
             return;
         }

@@ -94,8 +94,19 @@ impl<'t> CellWalk<'_, '_, 't> {
         let in_use = self.names_in_use(root);
         let token = unique(&self.file.settings.token_variable.python, &in_use);
 
+        let (mend, sites): (Vec<Site>, Vec<Site>) = std::mem::take(&mut self.sites)
+            .into_iter()
+            .partition(|s| s.mend_ttl);
+        for site in &mend {
+            if let Ok(fix) = self.ttl_fix(root, site) {
+                let finding = &mut self.file.findings[site.finding];
+                finding.fix = Some(fix);
+                finding.help = None;
+            }
+        }
+
         let mut scopes: Vec<(Option<usize>, Vec<Site>)> = Vec::new();
-        for site in std::mem::take(&mut self.sites) {
+        for site in sites {
             match scopes.iter_mut().find(|(frame, _)| *frame == site.frame) {
                 Some((_, sites)) => sites.push(site),
                 None => scopes.push((site.frame, vec![site])),
@@ -379,6 +390,27 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 
     /// The edit that sends `header` through a `headers=` argument.
+    /// Adds the TTL header to a token request sent without one (IMD002).
+    fn ttl_fix(&self, root: Node<'t>, site: &Site) -> Result<Fix, String> {
+        let HeaderSlot::Keyword {
+            arguments,
+            value,
+            dict,
+            keyword,
+        } = &site.slot
+        else {
+            return Err(String::new());
+        };
+        let ttl = self.file.settings.token_ttl;
+        let header = format!("\"{TTL_HEADER}\": \"{ttl}\"");
+        let edit = self.keyword_edit(root, arguments, value.as_ref(), *dict, keyword, &header)?;
+        Ok(Fix::new(
+            format!("send the `{TTL_HEADER}` header with the token request"),
+            vec![edit],
+            Applicability::Safe,
+        ))
+    }
+
     fn keyword_edit(
         &self,
         root: Node<'t>,

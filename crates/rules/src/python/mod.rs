@@ -78,6 +78,9 @@ struct Site {
     slot: HeaderSlot,
     /// The client, canonically (`requests.get`, `requests.Session.get`).
     client: String,
+    /// A token request sent with PUT but no TTL header (IMD002): its fix
+    /// adds that header, not a token.
+    mend_ttl: bool,
 }
 
 impl Analyzer {

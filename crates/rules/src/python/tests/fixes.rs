@@ -360,7 +360,7 @@ fn an_added_import_does_not_rebind_a_variable() {
 }
 
 #[test]
-fn malformed_token_request_gets_no_token_header_fix() {
+fn malformed_token_request_gets_its_ttl_not_a_token() {
     // Regression: the IMD001 fix was given to IMD002 findings, adding a
     // token header to the token request itself and never settling.
     let code = "import requests\nTOKEN_URL = \"http://169.254.169.254/latest/api/token\"\n\
@@ -368,10 +368,23 @@ fn malformed_token_request_gets_no_token_header_fix() {
     let (_, f) = findings(code);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].rule, Rule::MalformedTokenRequest);
-    assert!(f[0].fix.is_none(), "{:?}", f[0].fix);
-    let help = f[0].help.as_deref().unwrap_or_default();
-    assert!(
-        help.contains("X-aws-ec2-metadata-token-ttl-seconds"),
-        "{help}"
+    let fix = f[0].fix.clone().unwrap_or_else(|| panic!("no fix"));
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let out = apply(code, fix.edits);
+    assert_eq!(
+        out,
+        "import requests\nTOKEN_URL = \"http://169.254.169.254/latest/api/token\"\n\
+         token = requests.put(TOKEN_URL, timeout=2, headers={\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}).text\n"
     );
+    assert!(findings(&out).1.is_empty(), "the fix settles");
+}
+
+#[test]
+fn token_request_sent_with_get_is_left_to_the_reader() {
+    let code =
+        "import requests\ntoken = requests.get(\"http://169.254.169.254/latest/api/token\").text\n";
+    let (_, f) = findings(code);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].fix.is_none());
+    assert!(f[0].help.as_deref().unwrap_or_default().contains("PUT"));
 }
