@@ -28,6 +28,9 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 256,
         failure_persistence: None,
+        // The same cases on every run, so that CI is repeatable; change the
+        // seed by hand to explore further.
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1D5_2026),
         ..ProptestConfig::default()
     }
 }
@@ -240,6 +243,11 @@ proptest! {
         prop_assert_eq!(planned.applied.len(), edits.len(), "{:?}", planned.skipped);
         let new_text = apply(&text, &planned.edits);
         assert_outside_unchanged(&text, &new_text, &planned.edits);
+
+        // A Databricks cell edited down to nothing is no cell at all in the
+        // export: the count of cells changes by design.
+        let blank = edited_code(cell, &edits).trim().is_empty();
+        prop_assume!(!(blank && matches!(container, Container::Databricks | Container::DatabricksMagic)));
 
         let (_, new_cells) = read(name, &new_text);
         prop_assert_eq!(new_cells.len(), read_cells.len(), "{}", new_text);
