@@ -46,7 +46,12 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
             || handler.render_report(&mut text, &report).is_err()
         {
             // miette refuses spans it cannot read; the location still helps.
-            text = format!("{}: {} {}\n", report.snippet.name, located.rule.code(), report.message);
+            text = format!(
+                "{}: {} {}\n",
+                report.snippet.name,
+                located.rule.code(),
+                report.message
+            );
         }
         out.push_str(&text);
 
