@@ -28,3 +28,20 @@ fn shell_unterminated_string_ending_in_a_variable_sliced_backwards() {
 fn scala_unterminated_interpolation_sliced_backwards() {
     check_one(Lang::Scala, "l d=((\"\"s\"\")).m\nn(s\"$t)\nval 169.254.! ");
 }
+
+#[test]
+fn curl_with_a_token_url_and_a_metadata_url_reports_the_metadata_request() {
+    // Found by fuzzing: only the token URL was judged, its IMD002 fix made
+    // the whole command a PUT, and the next run added a token: no settling.
+    let code =
+        "curl http://169.254.169.254/latest/api/token http://169.254.169.254/latest/meta-data/\n";
+    let (_, findings) = check(
+        vec![Cell::whole_file(Lang::Shell, code)],
+        &Settings::default(),
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        findings[0].rule,
+        imds_lint_rules::Rule::MetadataRequestWithoutToken
+    );
+}

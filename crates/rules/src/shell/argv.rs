@@ -27,7 +27,7 @@
 use std::ops::Range;
 
 use super::{curl, httpie, wget, wrapper};
-use crate::finding::Finding;
+use crate::finding::{Finding, Rule};
 use crate::request::{Headers, Method, Request};
 use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
@@ -108,6 +108,9 @@ pub struct HttpCommand {
     /// Index of the word that holds the URL judged (httpie's header item
     /// goes right after it). For curl's `--url U` it is `U`'s word.
     pub url: usize,
+    /// How many URLs the command requests (curl takes several, each with
+    /// the same method and headers).
+    pub urls: usize,
 }
 
 /// What a command does that the rules care about.
@@ -196,9 +199,9 @@ impl Default for Parsed {
 /// `env A=1`, `nohup`, `nice`, `command`, `exec`, `time`, `xargs`,
 /// `stdbuf`, `setsid`, `busybox`) are looked through. Returns `None` when
 /// the command is no client the rules know, or makes no request
-/// (`curl --help`). When curl is given several URLs, the first that the
-/// rules report is the one returned, else the first on the metadata
-/// service, else the first.
+/// (`curl --help`). When curl is given several URLs, the first sent
+/// without a token is the one returned, else the first the rules report,
+/// else the first on the metadata service, else the first.
 pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandRequest> {
     let program = wrapper::unwrap(words, 0)?;
     let name = wrapper::program_name(&words[program])?;
@@ -219,6 +222,7 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
 
     let mut headers = parsed.headers;
     headers.open |= parsed.opaque;
+    let urls = parsed.urls.len();
     let candidates: Vec<HttpCommand> = parsed
         .urls
         .into_iter()
@@ -233,12 +237,19 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
             client,
             program,
             url: word,
+            urls,
         })
         .collect();
 
-    let chosen = candidates
+    // A request without a token matters most: it breaks under enforcement.
+    let judged: Vec<Option<Rule>> = candidates
         .iter()
-        .position(|c| rules::judge(&c.request).is_some())
+        .map(|c| rules::judge(&c.request).map(|j| j.rule))
+        .collect();
+    let chosen = judged
+        .iter()
+        .position(|rule| *rule == Some(Rule::MetadataRequestWithoutToken))
+        .or_else(|| judged.iter().position(Option::is_some))
         .or_else(|| {
             candidates
                 .iter()
@@ -355,7 +366,6 @@ fn is_shell(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Rule;
 
     const MD: &str = "http://169.254.169.254/latest/meta-data/instance-id";
 

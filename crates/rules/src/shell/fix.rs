@@ -62,6 +62,9 @@ pub(super) struct Site {
     pub quoting: Vec<Quoting>,
     /// Cell offset of the request.
     pub position: usize,
+    /// Whether the command requests several URLs: mending its method for
+    /// one would change it for all.
+    pub several_urls: bool,
 }
 
 /// A request's `X-aws-ec2-metadata-token-ttl-seconds` header.
@@ -169,6 +172,7 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
                 ),
                 Rule::MalformedTokenRequest => (
                     site.as_ref()
+                        .filter(|site| !site.several_urls)
                         .and_then(|site| token_request::fix(site, context)),
                     format!(
                         "send the token request with PUT and a {TTL_HEADER} header of 1 to \

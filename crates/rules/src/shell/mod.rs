@@ -303,6 +303,7 @@ impl Analysis {
             insertion,
             quoting: code.quoting.clone(),
             position: code.to_cell(node.start_byte()),
+            several_urls: http.urls > 1,
         }
     }
 }
