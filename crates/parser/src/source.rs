@@ -57,6 +57,8 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let before = &text[self.starts[line]..offset];
+        // A byte order mark is no column: editors do not show it.
+        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
         LineCol {
             line: line + 1,
             column: before.chars().count() + 1,
@@ -135,6 +137,14 @@ mod tests {
         assert_eq!((lc.line, lc.column, lc.utf16_column), (2, 3, 4));
         let last = text.find("last").unwrap_or_default();
         assert_eq!(index.line_col(text, last).line, 3);
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}curl x\n";
+        let index = LineIndex::new(text);
+        let lc = index.line_col(text, text.find("curl").unwrap_or_default());
+        assert_eq!((lc.line, lc.column, lc.utf16_column), (1, 1, 1));
     }
 
     #[test]
