@@ -251,7 +251,8 @@ fn bad_files_do_not_stop_the_run() {
 #[test]
 fn invalid_json_names_its_position_once() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.ipynb"), "{\"cells\": [1,").unwrap();
+    let text = format!("{{\"metadata\": {{\"about\": \"{URL}\"}}, \"cells\": [1,");
+    fs::write(dir.path().join("a.ipynb"), text).unwrap();
     let run = imds_lint(dir.path(), &["a.ipynb"]);
     assert_judged(&run, "a.ipynb", 2, "invalid notebook JSON");
     assert_eq!(run.stderr.matches("line 1").count(), 1, "{}", run.stderr);
@@ -414,7 +415,9 @@ fn deep_nesting_does_not_overflow_the_stack() {
 fn deeply_nested_notebook_json_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let text = format!("{{\"cells\": [], \"metadata\": {{\"x\": {deep}}}, \"nbformat\": 4}}");
+    let text = format!(
+        "{{\"cells\": [], \"metadata\": {{\"about\": \"{URL}\", \"x\": {deep}}}, \"nbformat\": 4}}"
+    );
     fs::write(dir.path().join("deep.ipynb"), text).unwrap();
     let run = imds_lint(dir.path(), &["deep.ipynb"]);
     assert_judged(&run, "deep.ipynb", 2, "invalid notebook JSON");

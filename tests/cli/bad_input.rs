@@ -29,8 +29,26 @@ fn assert_one_error(dir: &Path, name: &str, reason: &str) -> Run {
 #[test]
 fn invalid_notebook_json() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.ipynb", "{\"cells\": [1, 2,");
+    write(
+        dir.path(),
+        "bad.ipynb",
+        "{\"metadata\": {\"about\": \"http://169.254.169.254/\"}, \"cells\": [1, 2,",
+    );
     assert_one_error(dir.path(), "bad.ipynb", "JSON");
+}
+
+/// A file that cannot hold a request is not decoded: its defects are no
+/// concern of this tool, and finding them would mean parsing every file.
+#[test]
+fn broken_files_that_cannot_hold_a_request_are_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.ipynb", "{\"cells\": [1, 2,");
+    write(dir.path(), "latin1.py", b"name = 'caf\xe9'\n");
+    write(dir.path(), "good.sh", IMDSV2_SCRIPT);
+    let run = imds_lint(dir.path(), &["."]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "", "{run:?}");
+    assert!(run.stdout.contains("3 files checked"), "{run:?}");
 }
 
 #[test]
@@ -39,7 +57,7 @@ fn nbformat_other_than_4() {
     write(
         dir.path(),
         "old.ipynb",
-        r#"{"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}"#,
+        r#"{"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {"about": "http://169.254.169.254/"}}"#,
     );
     assert_one_error(dir.path(), "old.ipynb", "nbformat");
 }
@@ -47,7 +65,11 @@ fn nbformat_other_than_4() {
 #[test]
 fn non_utf8_bytes() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "latin1.py", b"name = 'caf\xe9'\n");
+    write(
+        dir.path(),
+        "latin1.py",
+        b"name = 'caf\xe9'\nurl = 'http://169.254.169.254/'\n",
+    );
     assert_one_error(dir.path(), "latin1.py", "UTF-8");
 }
 
@@ -187,9 +209,13 @@ fn empty_files_are_fine() {
 fn every_bad_input_at_once_gets_one_line_each() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "a_bad.ipynb", "{");
-    write(d, "b_old.ipynb", r#"{"nbformat": 3, "metadata": {}}"#);
-    write(d, "c_latin1.py", b"x = '\xe9'\n");
+    write(d, "a_bad.ipynb", "{\"about\": \"169.254.169.254\"");
+    write(
+        d,
+        "b_old.ipynb",
+        r#"{"nbformat": 3, "metadata": {"about": "169.254.169.254"}}"#,
+    );
+    write(d, "c_latin1.py", b"x = '\xe9'  # 169.254.169.254\n");
     write(d, "d_binary.sh", b"ab\0cd");
     write(d, "e_wide.py", b"\xff\xfep\0");
     File::create(d.join("f_big.sh"))

@@ -36,6 +36,10 @@ pub enum Outcome {
     Skipped,
     /// Checked; the findings are in file order.
     Checked(Checked),
+    /// Read, and found to hold nothing to report: no spelling of the
+    /// service, no IMDSv1-only client, no suppression comment. Such a file
+    /// is neither decoded nor parsed, whatever its encoding or syntax.
+    Clean,
     /// Could not be checked, and why.
     Failed(String),
 }
@@ -110,10 +114,41 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
         return Outcome::Skipped;
     };
 
-    match opened.read_all(cx.max_file_size) {
-        Ok(bytes) => check_bytes(path, kind, bytes, &cx.settings_for(path)),
-        Err(why) => Outcome::Failed(why),
-    }
+    BUFFER.with_borrow_mut(|buffer| {
+        if let Err(why) = opened.read_into(cx.max_file_size, buffer) {
+            return Outcome::Failed(why);
+        }
+        if !worth_reading(buffer) {
+            return Outcome::Clean;
+        }
+        let bytes = if buffer.capacity() > KEPT_BUFFER {
+            std::mem::take(buffer)
+        } else {
+            buffer.clone()
+        };
+        check_bytes(path, kind, bytes, &cx.settings_for(path))
+    })
+}
+
+thread_local! {
+    /// The bytes of the file being read on this thread, kept for the next
+    /// file when not too large.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The largest buffer a thread keeps from one file to the next.
+const KEPT_BUFFER: usize = 16 << 20;
+
+/// Whether a file's bytes must be decoded and looked at: they may hold a
+/// request or a suppression comment, or they are in an encoding that would
+/// hide both from a byte search (UTF-16, recognised by its byte order mark
+/// or by NUL bytes near the start), which is then reported.
+fn worth_reading(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(read::HEAD_LEN)];
+    head.starts_with(b"\xFF\xFE")
+        || head.starts_with(b"\xFE\xFF")
+        || memchr::memchr(0, head).is_some()
+        || imds_lint_rules::prefilter::worth_reading(bytes)
 }
 
 fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
@@ -173,15 +208,11 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
         return Outcome::Skipped;
     }
 
-    // Most files never mention the service: they are not parsed at all. A
-    // notebook among them is still checked, so that a broken one is
-    // reported whatever it holds; its outputs are never copied.
+    // Most files never mention the service: they are not parsed at all
+    // (a broken notebook among them is not reported: it cannot hold a
+    // request, and reading every notebook's JSON would cost more than the
+    // rest of the run).
     if !imds_lint_rules::prefilter::worth_checking(source.text.as_bytes()) {
-        if kind == FileKind::Jupyter {
-            if let Err(err) = imds_lint_parser::validate_notebook(&source) {
-                return Outcome::Failed(err.to_string());
-            }
-        }
         // Nothing to silence: every ignore comment here is unused.
         let (_, notes) = suppress::apply(&source, &[], Vec::new(), &suppressions, settings);
         return Outcome::Checked(Checked {
@@ -263,10 +294,7 @@ mod tests {
             let path = dir.path().join(name);
             std::fs::write(&path, "").unwrap();
             let outcome = check_input(&file_input(path, false), &cx(&settings));
-            assert!(
-                matches!(&outcome, Outcome::Checked(c) if c.findings.is_empty()),
-                "{name}: {outcome:?}"
-            );
+            assert!(matches!(&outcome, Outcome::Clean), "{name}: {outcome:?}");
         }
     }
 
@@ -274,10 +302,11 @@ mod tests {
     fn bad_bytes_fail_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings::default();
-        let cases: [(&str, &[u8], &str); 3] = [
+        let cases: [(&str, &[u8], &str); 4] = [
             ("bin.py", b"import x\0\x01", "binary"),
-            ("latin1.py", b"caf\xe9 = 1\n", "UTF-8"),
+            ("latin1.py", b"caf\xe9 = '169.254.169.254'\n", "UTF-8"),
             ("wide.sh", b"\xff\xfec\0u\0", "UTF-16"),
+            ("wide-no-bom.sh", b"c\0u\0r\0l\0", "binary"),
         ];
         for (name, bytes, expected) in cases {
             let path = dir.path().join(name);
@@ -285,6 +314,31 @@ mod tests {
             let why = failure(check_input(&file_input(path, false), &cx(&settings)));
             assert!(why.contains(expected), "{name}: {why}");
         }
+    }
+
+    #[test]
+    fn bytes_that_cannot_hold_a_request_are_not_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::default();
+        let cases: [(&str, &[u8]); 3] = [
+            ("latin1.py", b"caf\xe9 = 1\n"),
+            (
+                "late-nul.sh",
+                &[b"echo hi\n".repeat(100).as_slice(), b"\0"].concat(),
+            ),
+            ("broken.ipynb", b"{\"cells\": [ {\"source\": \"x = 1\""),
+        ];
+        for (name, bytes) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let outcome = check_input(&file_input(path, false), &cx(&settings));
+            assert!(matches!(outcome, Outcome::Clean), "{name}: {outcome:?}");
+        }
+        // A suppression comment is reason enough to read a file.
+        let path = dir.path().join("ignored.py");
+        std::fs::write(&path, "x = 1  # imds-lint: ignore\n").unwrap();
+        let outcome = check_input(&file_input(path, false), &cx(&settings));
+        assert!(matches!(outcome, Outcome::Checked(_)), "{outcome:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod file;
 mod folder;
 pub mod show;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use discover::{Choice, Resolver, CONFIG_NAMES};
 pub use file::{ConfigError, ConfigFile, KEYS};
@@ -40,12 +40,24 @@ pub fn resolver(args: &Args) -> Result<Resolver, ConfigError> {
 
 /// Every configuration error met for `inputs`, the walk's included, each
 /// once: a bad configuration file stops the run before any check.
-pub fn errors_for(resolver: &Resolver, inputs: &[Input]) -> Vec<ConfigError> {
+pub fn errors_for<'a>(
+    resolver: &Resolver,
+    inputs: impl IntoIterator<Item = &'a Input>,
+) -> Vec<ConfigError> {
+    // Inputs come sorted, so the files of a folder are next to each other:
+    // each folder is looked up once.
+    let mut last_folder: Option<&Path> = None;
     for input in inputs {
-        if !matches!(input.source, InputSource::Failed(_)) {
-            // The cache keeps an error; it is collected below with the others.
-            let _ = resolver.for_file(&input.path);
+        if matches!(input.source, InputSource::Failed(_)) {
+            continue;
         }
+        let folder = input.path.parent();
+        if last_folder.is_some() && folder == last_folder {
+            continue;
+        }
+        last_folder = folder;
+        // The cache keeps an error; it is collected below with the others.
+        let _ = resolver.for_file(&input.path);
     }
     resolver.errors()
 }

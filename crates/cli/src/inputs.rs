@@ -3,6 +3,7 @@
 //! sorted by path so that output does not depend on thread scheduling.
 
 use std::fs;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -11,7 +12,7 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use imds_lint_parser::FileKind;
 
 use crate::config::Resolver;
-use crate::reason;
+use crate::{pipeline, reason};
 
 /// One thing to check, or to report as failed, in output order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,44 +131,65 @@ impl Exclude {
 
 /// The inputs for `paths`, sorted by path, each path once.
 pub fn collect(paths: &[PathBuf], options: &WalkOptions) -> Result<Vec<Input>, String> {
+    let found = collect_with(paths, options, |_| ())?;
+    Ok(found.into_iter().map(|(input, ())| input).collect())
+}
+
+/// The inputs for `paths`, sorted by path, each path once, each with what
+/// `work` made of it. Files found in folders are worked on by the walker's
+/// threads as they are found, so reading the tree and checking its files
+/// overlap; named paths are worked on after the walk, in parallel too.
+pub fn collect_with<R, W>(
+    paths: &[PathBuf],
+    options: &WalkOptions,
+    work: W,
+) -> Result<Vec<(Input, R)>, String>
+where
+    R: Send,
+    W: Fn(&Input) -> R + Sync,
+{
     let exclude = Exclude::new(&options.exclude)?.with_config(options.config.clone());
-    let mut inputs = Vec::new();
+    let mut named = Vec::new();
     let mut folders = Vec::new();
 
     for path in paths {
         if path == Path::new("-") {
-            let (path, named) = match &options.stdin_filename {
+            let (path, is_named) = match &options.stdin_filename {
                 Some(name) => (name.clone(), true),
                 None => (PathBuf::from("-"), false),
             };
-            inputs.push(Input {
+            named.push(Input {
                 path,
-                source: InputSource::Stdin { named },
+                source: InputSource::Stdin { named: is_named },
             });
             continue;
         }
         match named_path(path, &exclude) {
             Named::Folder => folders.push(path.clone()),
-            Named::Input(input) => inputs.push(input),
+            Named::Input(input) => named.push(input),
             Named::Excluded => log::debug!("{}: excluded", path.display()),
         }
     }
 
-    if !folders.is_empty() {
-        inputs.extend(walk(&folders, options, exclude));
-    }
-
-    for input in &mut inputs {
+    let mut found = if folders.is_empty() {
+        Vec::new()
+    } else {
+        walk(&folders, options, exclude, &work)
+    };
+    for input in &mut named {
         input.path = display_path(&input.path);
     }
-    // A path named and also found by a walk is kept once, as named.
-    inputs.sort_by(|a, b| {
-        a.path
-            .cmp(&b.path)
-            .then_with(|| b.is_named().cmp(&a.is_named()))
+    let mut results = Vec::with_capacity(named.len());
+    pipeline::ordered(&named, options.threads, &work, |result| {
+        results.push(result);
+        ControlFlow::Continue(())
     });
-    inputs.dedup_by(|later, first| later.path == first.path);
-    Ok(inputs)
+    found.extend(named.into_iter().zip(results));
+
+    // A path named and also found by a walk is kept once, as named.
+    found.sort_by_cached_key(|(input, _)| (order_key(&input.path), !input.is_named()));
+    found.dedup_by(|later, first| later.0.path == first.0.path);
+    Ok(found)
 }
 
 impl Input {
@@ -215,8 +237,18 @@ fn named_path(path: &Path, exclude: &Exclude) -> Named {
     })
 }
 
-/// Walks `folders` in parallel; the result is in no particular order.
-fn walk(folders: &[PathBuf], options: &WalkOptions, exclude: Exclude) -> Vec<Input> {
+/// Walks `folders` in parallel, working on each file found on the thread
+/// that found it; the result is in no particular order.
+fn walk<R, W>(
+    folders: &[PathBuf],
+    options: &WalkOptions,
+    exclude: Exclude,
+    work: &W,
+) -> Vec<(Input, R)>
+where
+    R: Send,
+    W: Fn(&Input) -> R + Sync,
+{
     let mut builder = WalkBuilder::new(&folders[0]);
     for folder in &folders[1..] {
         builder.add(folder);
@@ -240,11 +272,13 @@ fn walk(folders: &[PathBuf], options: &WalkOptions, exclude: Exclude) -> Vec<Inp
                 Ok(entry) => input_of_entry(&entry),
                 Err(err) => input_of_error(&err),
             };
-            if let Some(input) = input {
+            if let Some(mut input) = input {
+                input.path = display_path(&input.path);
+                let result = work(&input);
                 found
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .push(input);
+                    .push((input, result));
             }
             WalkState::Continue
         })
@@ -328,6 +362,28 @@ pub fn kind_by_name(path: &Path) -> bool {
 }
 
 /// The path without a leading `./`, as people write it.
+/// Bytes that sort as `Path`'s own order does (component by component),
+/// so that tens of thousands of paths sort by plain byte comparison:
+/// each component is a tag for its kind, its bytes, and a 0 byte, which
+/// no path component holds.
+fn order_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        let (tag, bytes) = match component {
+            Component::Prefix(prefix) => (0, prefix.as_os_str().as_encoded_bytes()),
+            Component::RootDir => (1, &b""[..]),
+            Component::CurDir => (2, &b""[..]),
+            Component::ParentDir => (3, &b""[..]),
+            Component::Normal(name) => (4, name.as_encoded_bytes()),
+        };
+        key.push(tag);
+        key.extend_from_slice(bytes);
+        key.push(0);
+    }
+    key
+}
+
 fn display_path(path: &Path) -> PathBuf {
     match path.strip_prefix(".") {
         Ok(rest) if !rest.as_os_str().is_empty() => rest.to_owned(),
@@ -374,6 +430,21 @@ mod tests {
     #[test]
     fn invalid_exclude_glob_is_an_error() {
         assert!(Exclude::new(&["[z-a]".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn order_key_sorts_like_paths() {
+        let mut paths: Vec<PathBuf> = [
+            "a/b", "a-b/x", "a/b/c", "a", "ab", "/z", "../q", "a.b/c", "a/B", "a/b-c", "a/b/",
+            "./x", "a//b/d",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut by_key = paths.clone();
+        paths.sort();
+        by_key.sort_by_cached_key(|p| order_key(p));
+        assert_eq!(paths, by_key);
     }
 
     #[test]

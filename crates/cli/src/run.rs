@@ -4,16 +4,16 @@
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::args::{Args, Command};
 use crate::check::{self, Context};
-use crate::inputs::{self, InputSource, WalkOptions};
-use crate::report::{escape, Emitter, Paint, Reporter, SarifOptions};
-use crate::{config, fix, logger, output_file, pipeline, read, rule, suppress};
+use crate::inputs::{self, Input, WalkOptions};
+use crate::report::{escape, Emitter, FileReport, Paint, Reporter, SarifOptions};
+use crate::suppress::Note;
+use crate::{config, fix, logger, output_file, read, rule, suppress};
 
 /// The streams a run reads and writes, and what is known about them.
 pub struct Console<'a> {
@@ -87,7 +87,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
 
 /// Checks (or fixes) the PATHs that `args` names, writing the report on
 /// `console`.
-fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'_>) -> Exit {
+fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Console<'_>) -> Exit {
     let paths = args.paths();
     // Configuration files: the working folder's decides the output format.
     let (config, format) = match config::resolver(args).and_then(|config| {
@@ -107,7 +107,6 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'
     };
     let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
 
-    // Find the inputs.
     let options = WalkOptions {
         exclude: args.exclude.clone(),
         no_ignore: args.no_ignore,
@@ -115,23 +114,11 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'
         threads,
         config: Some(Arc::clone(&config)),
     };
-    let inputs = match inputs::collect(&args.paths(), &options) {
-        Ok(inputs) => inputs,
-        Err(why) => {
-            let _ = writeln!(console.stderr, "{} {why}", error_paint.red("error:"));
-            return Exit::Error;
-        }
-    };
-    log::debug!("{} inputs", inputs.len());
-    let errors = config::errors_for(&config, &inputs);
-    if !errors.is_empty() {
-        return config_errors(&errors, error_paint, console.stderr);
-    }
-
-    // Standard input is read here, on the thread that owns it.
-    let stdin = inputs
+    let started = std::time::Instant::now();
+    // Standard input is read first, on the thread that owns it.
+    let stdin = paths
         .iter()
-        .any(|input| matches!(input.source, InputSource::Stdin { .. }))
+        .any(|path| path == Path::new("-"))
         .then(|| read::read_stream(console.stdin, args.max_file_size));
     let settings = args.settings();
     let cx = Context {
@@ -142,36 +129,72 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'
     };
 
     if let Some(mode) = fix::Mode::from_args(args) {
+        let inputs = match inputs::collect(&paths, &options) {
+            Ok(inputs) => inputs,
+            Err(why) => return walk_error(&why, error_paint, console.stderr),
+        };
+        log::debug!(
+            "{} inputs, found in {:.1?}",
+            inputs.len(),
+            started.elapsed()
+        );
+        let errors = config::errors_for(&config, &inputs);
+        if !errors.is_empty() {
+            return config_errors(&errors, error_paint, console.stderr);
+        }
         return fix::run(&mode, &inputs, &cx, &reporter, threads, console);
     }
 
-    // Check in parallel, write in order.
-    let mut emitter = Emitter::new(&reporter, &mut *console.stdout, &mut *console.stderr);
+    // Check files as the walk finds them; write in path order.
+    let checked = inputs::collect_with(&paths, &options, |input| {
+        let outcome = check::check_input(input, &cx);
+        let notes = suppress::notes_shown(&outcome, args.report_unused_ignores);
+        (reporter.report(&input.path, outcome), notes)
+    });
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(why) => return walk_error(&why, error_paint, console.stderr),
+    };
+    log::debug!(
+        "{} inputs, found and checked in {:.1?}",
+        checked.len(),
+        started.elapsed()
+    );
+    // A configuration file that cannot be read ends the run before
+    // anything is reported, as if nothing had been checked.
+    let inputs: Vec<&Input> = checked.iter().map(|(input, _)| input).collect();
+    let errors = config::errors_for(&config, inputs.iter().copied());
+    if !errors.is_empty() {
+        return config_errors(&errors, error_paint, console.stderr);
+    }
+
+    let exit = write_reports(&checked, &reporter, error_paint, &mut console);
+    log::debug!("reported in {:.1?}", started.elapsed());
+    exit
+}
+
+/// Writes the reports of checked files in order, then the summary; the
+/// exit code follows from what was written.
+fn write_reports(
+    checked: &[(Input, (FileReport, Vec<Note>))],
+    reporter: &Reporter,
+    error_paint: Paint,
+    console: &mut Console<'_>,
+) -> Exit {
+    let mut emitter = Emitter::new(reporter, &mut *console.stdout, &mut *console.stderr);
     let mut written = emitter.start();
     let mut unused_ignores = 0;
-    if written.is_ok() {
-        pipeline::ordered(
-            &inputs,
-            threads,
-            |input| {
-                let outcome = check::check_input(input, &cx);
-                let notes = suppress::notes_shown(&outcome, args.report_unused_ignores);
-                (reporter.report(&input.path, outcome), notes)
-            },
-            |(report, notes)| match emitter
-                .file(&report)
-                .and_then(|()| suppress::emit(&mut emitter, &report.path, &notes))
-            {
-                Ok(unused) => {
-                    unused_ignores += unused;
-                    ControlFlow::Continue(())
-                }
-                Err(err) => {
-                    written = Err(err);
-                    ControlFlow::Break(())
-                }
-            },
-        );
+    for (_, (report, notes)) in checked {
+        if written.is_err() {
+            break;
+        }
+        match emitter
+            .file(report)
+            .and_then(|()| suppress::emit(&mut emitter, &report.path, notes))
+        {
+            Ok(unused) => unused_ignores += unused,
+            Err(err) => written = Err(err),
+        }
     }
     let written = written.and_then(|()| emitter.finish());
     let totals = emitter.totals().clone();
@@ -194,6 +217,12 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, console: Console<'
     } else {
         Exit::Clean
     }
+}
+
+/// Prints why the paths could not be walked (a bad `--exclude` glob).
+fn walk_error(why: &str, error_paint: Paint, stderr: &mut dyn Write) -> Exit {
+    let _ = writeln!(stderr, "{} {why}", error_paint.red("error:"));
+    Exit::Error
 }
 
 /// Prints configuration errors, one `error:` line each; they end the run.

@@ -30,13 +30,6 @@ pub use lang::Lang;
 pub use source::{LineCol, LineIndex, SourceFile};
 pub use span::{Segment, SpanMap, SpanMapBuilder};
 
-/// Checks a notebook as [`split`] would, without decoding its cells: for
-/// notebooks that are not otherwise read. Outputs are checked to be JSON
-/// but never copied into memory.
-pub fn validate_notebook(source: &SourceFile) -> Result<(), ReadError> {
-    notebook::validate(source)
-}
-
 /// Cuts a file into the cells its interpreters would run, in file order.
 ///
 /// Markdown, SQL and R cells are kept (with their language) so that cell

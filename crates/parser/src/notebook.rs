@@ -59,22 +59,6 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     Ok(out)
 }
 
-/// Checks a notebook against everything [`cells`] checks (JSON, nbformat,
-/// the cell list, each cell's type and source) without decoding any source:
-/// for notebooks that are not otherwise read.
-pub fn validate(source: &SourceFile) -> Result<(), ReadError> {
-    let (json, _) = source.text_without_bom();
-    let notebook = skeleton(json)?;
-    let (_, cells) = structure(&notebook)?;
-    for (index, cell) in cells.iter().enumerate() {
-        check_cell(cell).map_err(|reason| ReadError::InvalidCell {
-            cell: index + 1,
-            reason,
-        })?;
-    }
-    Ok(())
-}
-
 /// The notebook as a JSON value without what imds-lint never reads: cell
 /// outputs and attachments, often megabytes of base64, are checked to be
 /// JSON but not copied into memory.
@@ -274,32 +258,6 @@ mod tests {
         format!(
             r#"{{"cells": [{cells}], "metadata": {metadata}, "nbformat": 4, "nbformat_minor": 5}}"#
         )
-    }
-
-    #[test]
-    fn validation_without_decoding_reports_what_reading_reports() {
-        let check = |text: &str| {
-            let source =
-                SourceFile::from_bytes(Path::new("n.ipynb"), FileKind::Jupyter, text.into())
-                    .unwrap_or_else(|e| panic!("{e}"));
-            (
-                validate(&source).map_err(|e| e.to_string()),
-                cells(&source).map(|_| ()).map_err(|e| e.to_string()),
-            )
-        };
-        for text in [
-            "{\"cells\": [], \"nbformat\": 4}\n",
-            "{\"cells\": [{\"cell_type\"",
-            "[1, 2]",
-            "{\"cells\": null}",
-            "{\"cells\": [7]}",
-            "{\"cells\": [{\"cell_type\": \"code\", \"source\": 42, \"outputs\": []}]}",
-            "{\"cells\": [], \"nbformat\": 3}",
-            "{\"cells\": [{\"cell_type\": \"code\", \"source\": \"x\", \"outputs\": [{\"text\": \"big\"}]}]}",
-        ] {
-            let (validated, read) = check(text);
-            assert_eq!(validated, read, "{text}");
-        }
     }
 
     #[test]

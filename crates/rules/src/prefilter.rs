@@ -22,15 +22,31 @@ const NEEDLES: &str = concat!(
     r"|fd00:ec2|instance-data|ec2metadata|get_instance_"
 );
 
+/// The start of every suppression comment (see [`crate::suppression`]).
+const MARKER: &str = "imds-lint:";
+
 fn needles() -> Option<&'static Regex> {
     static NEEDLES_RE: OnceLock<Option<Regex>> = OnceLock::new();
     NEEDLES_RE.get_or_init(|| Regex::new(NEEDLES).ok()).as_ref()
+}
+
+fn needles_or_marker() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!("{NEEDLES}|{MARKER}")).ok())
+        .as_ref()
 }
 
 /// Whether `bytes` may hold a request the rules report. `false` is a
 /// promise: checking the file would find nothing.
 pub fn worth_checking(bytes: &[u8]) -> bool {
     needles().is_none_or(|re| re.is_match(bytes))
+}
+
+/// Whether `bytes` may hold a request or a suppression comment: a file for
+/// which this is `false` has nothing to report, not even an unused
+/// `imds-lint: ignore`, and is not decoded or parsed. One search does both.
+pub fn worth_reading(bytes: &[u8]) -> bool {
+    needles_or_marker().is_none_or(|re| re.is_match(bytes))
 }
 
 #[cfg(test)]
@@ -56,6 +72,15 @@ mod tests {
         ] {
             assert!(worth_checking(text.as_bytes()), "{text}");
         }
+    }
+
+    #[test]
+    fn suppression_comments_are_worth_reading_but_not_checking() {
+        let code = b"x = 1  # imds-lint: ignore[IMD001]\n";
+        assert!(worth_reading(code));
+        assert!(!worth_checking(code));
+        assert!(worth_reading(b"curl http://169.254.169.254/"));
+        assert!(!worth_reading(b"print('imds-lint')"));
     }
 
     #[test]

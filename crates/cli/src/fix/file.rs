@@ -298,7 +298,7 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
                     "the fixed text could not be read again ({why}); not changed"
                 ))
             }
-            Outcome::Skipped => {
+            Outcome::Skipped | Outcome::Clean => {
                 return Err("the fixed text could not be read again; not changed".to_owned())
             }
         };

@@ -102,6 +102,7 @@ impl Reporter {
     pub fn report(&self, path: &Path, outcome: Outcome) -> FileReport {
         let checked = match outcome {
             Outcome::Skipped => return FileReport::empty(path, Status::Skipped),
+            Outcome::Clean => return FileReport::empty(path, Status::Checked),
             Outcome::Failed(why) => return FileReport::empty(path, Status::Failed(why)),
             Outcome::Checked(checked) => checked,
         };
