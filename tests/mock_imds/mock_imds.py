@@ -41,6 +41,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def _reply(self, status, body=""):
+        # Logged before the answer goes out: once the client has its answer,
+        # the runner may stop this server at any moment.
+        with open(self.server.log_path, "a") as log:
+            log.write(json.dumps({"method": self.command, "path": self.path, "status": status}) + "\n")
         data = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
@@ -48,8 +52,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
-        with open(self.server.log_path, "a") as log:
-            log.write(json.dumps({"method": self.command, "path": self.path, "status": status}) + "\n")
 
     def _token_request(self):
         if self.command != "PUT":

@@ -68,6 +68,36 @@ impl Endpoint {
         }
         path
     }
+
+    /// Where a fix fetches the token for a request to this endpoint whose
+    /// URL is `url`: `scheme://host[:port]` as the URL writes them
+    /// (`http://` when it names no scheme; user info left out). When they
+    /// cannot go into a string literal as they are (quotes, `$`, spaces),
+    /// the service's usual address of the same family.
+    pub fn token_base(&self, url: &Text) -> String {
+        let written = url.known_prefix().trim_start();
+        let (scheme, rest) = match written.find("://") {
+            Some(i) => (&written[..i], &written[i + 3..]),
+            None => ("http", written),
+        };
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        let authority = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        let plain = !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphabetic())
+            && !authority.is_empty()
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "[]:.-_%".contains(c));
+        if plain {
+            return format!("{scheme}://{authority}");
+        }
+        match self.host {
+            Host::Ipv6 => "http://[fd00:ec2::254]".to_owned(),
+            Host::Ipv4 | Host::Name => "http://169.254.169.254".to_owned(),
+        }
+    }
 }
 
 /// Where a URL goes, if it is the metadata service.
@@ -279,6 +309,55 @@ mod tests {
         let mut t = Text::lit("http://169.254.169.254");
         t.push_unknown();
         assert!(classify(&t).is_some_and(|e| e.path.is_empty() && !e.path_complete));
+    }
+
+    #[test]
+    fn token_base_keeps_scheme_host_and_port_as_written() {
+        for (url, base) in [
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                "http://169.254.169.254",
+            ),
+            ("169.254.169.254/latest", "http://169.254.169.254"),
+            (
+                "HTTP://[fd00:ec2::254]:80/latest",
+                "HTTP://[fd00:ec2::254]:80",
+            ),
+            (
+                "http://instance-data.ec2.internal?x",
+                "http://instance-data.ec2.internal",
+            ),
+            ("http://user@0xa9fea9fe/latest", "http://0xa9fea9fe"),
+        ] {
+            let endpoint = lit(url).unwrap_or_else(|| panic!("not recognised: {url}"));
+            assert_eq!(endpoint.token_base(&Text::lit(url)), base, "{url}");
+        }
+
+        // Known up to the host: the host as written.
+        let mut url = Text::lit("http://instance-data/latest/");
+        url.push_unknown();
+        let endpoint = classify(&url).unwrap_or_else(|| panic!("not recognised"));
+        assert_eq!(endpoint.token_base(&url), "http://instance-data");
+    }
+
+    #[test]
+    fn token_base_falls_back_to_the_usual_address_of_the_family() {
+        // A scope id is no part of the address, but a quote in it cannot
+        // be written into a string literal as it is.
+        let url = "http://[fd00:ec2::254%\"x]/latest";
+        let v6 = lit(url).unwrap_or_else(|| panic!("not recognised"));
+        assert_eq!(v6.token_base(&Text::lit(url)), "http://[fd00:ec2::254]");
+
+        // User info is left out, whatever it holds.
+        let url = "http://a\"b@instance-data/latest";
+        let name = lit(url).unwrap_or_else(|| panic!("not recognised"));
+        assert_eq!(name.token_base(&Text::lit(url)), "http://instance-data");
+
+        let v4 = lit("http://169.254.169.254/").unwrap_or_else(|| panic!("not recognised"));
+        assert_eq!(
+            v4.token_base(&Text::lit("http://$H/latest")),
+            "http://169.254.169.254"
+        );
     }
 
     #[test]

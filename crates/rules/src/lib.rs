@@ -8,6 +8,7 @@
 
 pub mod endpoint;
 mod finding;
+pub mod focus;
 pub mod prefilter;
 pub mod python;
 pub mod request;
@@ -23,7 +24,12 @@ pub use request::{Header, Headers, Method, Request};
 pub use settings::Settings;
 pub use text::{Env, Piece, Text};
 
+use std::collections::HashSet;
+use std::ops::Range;
+
 use imds_lint_parser::{Cell, Lang, Origin};
+
+use crate::focus::Focus;
 
 /// The cells of one file, and the findings so far. Analysers append nested
 /// cells (shell code inside host strings) to `cells` as they find them.
@@ -35,6 +41,11 @@ pub struct FileCheck<'a> {
     pub findings: Vec<Finding>,
     /// The settings in force.
     pub settings: &'a Settings,
+    /// Code left out of analysis (see [`focus`]), by cell.
+    pub hidden: Vec<(usize, Range<usize>)>,
+    /// The whole code of the cell being analysed while a part of it stands
+    /// in its place.
+    pub whole: Option<(usize, String)>,
 }
 
 impl FileCheck<'_> {
@@ -46,31 +57,67 @@ impl FileCheck<'_> {
         shell::check_cell(self, index, outer);
         index
     }
+
+    /// Names starting with `prefix` in code left out of analysis, which a
+    /// new variable must not take all the same.
+    pub fn hidden_names(&self, prefix: &str) -> HashSet<String> {
+        let code = |cell: usize| match &self.whole {
+            Some((index, whole)) if *index == cell => Some(whole.as_str()),
+            _ => self.cells.get(cell).map(|c| c.code.as_str()),
+        };
+        focus::hidden_names(code, &self.hidden, prefix)
+    }
 }
 
 /// Checks the cells of one file; returns them (with any nested cells
-/// appended) and the findings sorted by cell and position.
+/// appended) and the findings sorted by cell and position. Only the code
+/// [`focus`] finds related to the metadata service is analysed.
 pub fn check(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>) {
+    let plan = focus::plan(&cells);
+    check_planned(cells, settings, plan)
+}
+
+/// Checks every line of every cell: what [`check`] must agree with, at
+/// several times the cost. For tests, and for telling a bug in [`focus`]
+/// from one in an analyser.
+pub fn check_all_code(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>) {
+    let plan = focus::Plan {
+        cells: vec![Focus::Whole; cells.len()],
+        hidden: Vec::new(),
+    };
+    check_planned(cells, settings, plan)
+}
+
+fn check_planned(
+    cells: Vec<Cell>,
+    settings: &Settings,
+    plan: focus::Plan,
+) -> (Vec<Cell>, Vec<Finding>) {
     let mut file = FileCheck {
         cells,
         findings: Vec::new(),
         settings,
+        hidden: plan.hidden,
+        whole: None,
     };
     let mut python = python::Analyzer::default();
     let mut scala = scala::Analyzer::default();
     let own = file.cells.len();
 
-    for index in 0..own {
-        let cell = &file.cells[index];
-        match (cell.lang, &cell.origin) {
-            (Lang::Python, _) => python.check_cell(&mut file, index),
-            (Lang::Scala, _) => scala.check_cell(&mut file, index),
-            (Lang::Shell, Origin::BangLine) => {
-                let outer = python.globals().clone();
-                shell::check_cell(&mut file, index, &outer);
+    for (index, focus) in plan.cells.into_iter().enumerate().take(own) {
+        // The analysers read the cell's code: a part is put in its place
+        // while they do, at the same offsets, and the code put back after.
+        match focus {
+            Focus::Skip => continue,
+            Focus::Whole => {}
+            Focus::Part(part) => {
+                let whole = std::mem::replace(&mut file.cells[index].code, part);
+                file.whole = Some((index, whole));
             }
-            (Lang::Shell, _) => shell::check_cell(&mut file, index, &Env::new()),
-            (Lang::Sql | Lang::R | Lang::Markdown, _) => {}
+        }
+        analyse(&mut file, index, &mut python, &mut scala);
+        if let Some((index, whole)) = file.whole.take() {
+            file.cells[index].code = whole;
         }
     }
 
@@ -82,6 +129,27 @@ pub fn check(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>)
     findings.sort_by_key(|f| (position_key(&cells, f), f.rule));
     findings.dedup_by(|a, b| a.rule == b.rule && a.cell == b.cell && a.range == b.range);
     (cells, findings)
+}
+
+/// Runs the analyser of cell `index`'s language on it.
+fn analyse(
+    file: &mut FileCheck,
+    index: usize,
+    python: &mut python::Analyzer,
+    scala: &mut scala::Analyzer,
+) {
+    let cell = &file.cells[index];
+    let bang = cell.origin == Origin::BangLine;
+    match (cell.lang, bang) {
+        (Lang::Python, _) => python.check_cell(file, index),
+        (Lang::Scala, _) => scala.check_cell(file, index),
+        (Lang::Shell, true) => {
+            let outer = python.globals().clone();
+            shell::check_cell(file, index, &outer);
+        }
+        (Lang::Shell, false) => shell::check_cell(file, index, &Env::new()),
+        (Lang::Sql | Lang::R | Lang::Markdown, _) => {}
+    }
 }
 
 /// Findings sort by where they are in the file as stored.

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::endpoint;
 use crate::request::TOKEN_HEADER;
 use crate::shell::argv::{request_from_argv, shell_code, Client, CommandRequest, Word};
 use crate::text::{Piece, Text};
@@ -110,19 +111,22 @@ impl<'t> CellWalk<'_, '_, 't> {
                     Client::Wget => (http.program, ArgvHeader::Equals),
                     Client::Httpie => (http.url, ArgvHeader::Item),
                 };
-                words.get(word).map(|w| {
+                let url = &http.request.url;
+                let base = endpoint::classify(url).map(|e| e.token_base(url));
+                words.get(word).zip(base).map(|(w, base)| {
                     (
                         frame,
                         HeaderSlot::Argv {
                             after: w.range.end,
                             style,
                         },
+                        base,
                     )
                 })
             }
             _ => None,
         };
-        let Some((frame, slot)) = slot else {
+        let Some((frame, slot, base)) = slot else {
             finding.help.get_or_insert_with(|| format!(
                 "send the `{TOKEN_HEADER}` header from a token fetched with `PUT /latest/api/token`; \
                  imds-lint rewrites only commands written as a list of literal items"
@@ -138,7 +142,8 @@ impl<'t> CellWalk<'_, '_, 't> {
             call: range,
             slot,
             client: "subprocess".to_owned(),
-            mend_ttl: false,
+            base,
+            mend: None,
         });
     }
 }

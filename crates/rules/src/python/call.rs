@@ -11,11 +11,12 @@ use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
 
 use super::args::Args;
-use super::clients::{self, Found, HeaderSlot};
+use super::clients::{self, Found};
 use super::functions::{self, CallSite};
 use super::imports::chain;
 use super::query::Match;
 use super::shell_run;
+use super::token_request;
 use super::value::{Dict, Value};
 use super::walk::CellWalk;
 use super::Site;
@@ -104,7 +105,11 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// Judges a request and reports it, or keeps it pending when its URL
     /// is a parameter of the function it is in.
     pub(super) fn report(&mut self, found: Found, frame: Option<usize>) {
-        let Found { request, slot } = found;
+        let Found {
+            request,
+            slot,
+            method,
+        } = found;
         let judged = Request {
             url: functions::unmark(&request.url),
             headers: functions::unmark_headers(&request.headers),
@@ -123,24 +128,23 @@ impl<'t> CellWalk<'_, '_, 't> {
                 judgement.message,
             );
             finding.note = judgement.note;
+            let base = judgement.endpoint.token_base(&judged.url);
             if judgement.rule != Rule::MetadataRequestWithoutToken {
                 // The token fix adds a token; a malformed token request
-                // needs its TTL added, or its method mended by hand.
-                let mend_ttl = judged.method == Method::Put
-                    && judged.headers.get(TTL_HEADER).is_none()
-                    && matches!(slot, HeaderSlot::Keyword { .. });
+                // needs its method or TTL mended instead, if it can be.
                 finding.help = Some(format!(
                     "send the token request with PUT and a `{TTL_HEADER}` header of 1 to 21600 seconds"
                 ));
                 self.file.findings.push(finding);
-                if mend_ttl {
+                if let Some(mend) = token_request::Mend::of(&judged, method) {
                     self.sites.push(Site {
                         finding: self.file.findings.len() - 1,
                         frame,
                         call: judged.range,
                         slot,
                         client: judged.client,
-                        mend_ttl: true,
+                        base,
+                        mend: Some(mend),
                     });
                 }
                 return;
@@ -152,7 +156,8 @@ impl<'t> CellWalk<'_, '_, 't> {
                 call: judged.range,
                 slot,
                 client: judged.client,
-                mend_ttl: false,
+                base,
+                mend: None,
             });
             return;
         }

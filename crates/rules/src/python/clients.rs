@@ -74,6 +74,23 @@ pub(super) enum ArgvHeader {
     Item,
 }
 
+/// Where a fix can make a request's method PUT (for a token request sent
+/// with GET, IMD002).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MethodSlot {
+    /// The method is the called function's name (`requests.get`,
+    /// `s.get`): the name's range, which becomes `put`.
+    Name(Range<usize>),
+    /// A plain string literal (`request("GET", url)`): the range of its
+    /// text between the quotes, which becomes `PUT`.
+    Literal(Range<usize>),
+    /// `Request(url, ...)` sends GET when given no `method=`: the
+    /// `argument_list` range, which gains the keyword.
+    Keyword(Range<usize>),
+    /// Not written where a fix can change it with certainty.
+    None,
+}
+
 /// A request found in a call, with where its header would go.
 #[derive(Debug, Clone)]
 pub(super) struct Found {
@@ -81,6 +98,8 @@ pub(super) struct Found {
     pub request: Request,
     /// Where the token header can be added.
     pub slot: HeaderSlot,
+    /// Where the method is written.
+    pub method: MethodSlot,
 }
 
 /// The object a constructor call makes (`requests.Session()`,
@@ -264,6 +283,11 @@ pub(super) fn function_request(
         return None;
     };
     let url = url.map_or_else(Text::unknown, |n| eval.text(n));
+    let method_slot = if function == "request" || function == "stream" {
+        literal_slot(args.get(0, "method"), eval.code)
+    } else {
+        name_slot(call, &args)
+    };
     Some(Found {
         request: Request {
             client: name.to_owned(),
@@ -273,7 +297,43 @@ pub(super) fn function_request(
             range: call.byte_range(),
         },
         slot: keyword_slot(args_node, &args, None, "headers"),
+        method: method_slot,
     })
+}
+
+/// Where the method is when it is the called function's name
+/// (`requests.get(url)`): that name, if the callee is an attribute and
+/// the call passes only the URL by position (the second parameter of
+/// `put` is the body, where that of `get` is the query).
+fn name_slot(call: Node, args: &Args) -> MethodSlot {
+    if args.positional.len() > 1 || args.list_splat {
+        return MethodSlot::None;
+    }
+    call.child_by_field_name("function")
+        .filter(|callee| callee.kind() == "attribute")
+        .and_then(|callee| callee.child_by_field_name("attribute"))
+        .map_or(MethodSlot::None, |name| MethodSlot::Name(name.byte_range()))
+}
+
+/// Where the method is when `node` gives it: the text of a string
+/// literal without prefix letters or interpolation.
+fn literal_slot(node: Option<Node>, code: &str) -> MethodSlot {
+    let Some(node) = node.filter(|n| n.kind() == "string") else {
+        return MethodSlot::None;
+    };
+    let mut cursor = node.walk();
+    let parts: Vec<Node> = node.children(&mut cursor).collect();
+    match parts.as_slice() {
+        [start, content, end]
+            if start.kind() == "string_start"
+                && content.kind() == "string_content"
+                && end.kind() == "string_end"
+                && code[start.byte_range()].starts_with(['"', '\'']) =>
+        {
+            MethodSlot::Literal(content.byte_range())
+        }
+        _ => MethodSlot::None,
+    }
 }
 
 /// `urlopen(url_or_request)`, with the headers of an opener if any.
@@ -291,7 +351,7 @@ fn urlopen(
             .get("addheaders")
             .map_or_else(Headers::none, Value::headers)
     });
-    let (request, slot) = match eval.value(target) {
+    let (request, slot, method_slot) = match eval.value(target) {
         Value::Object(object) if object.class == "urllib.request.Request" => {
             let mut headers = base;
             let own = object.headers();
@@ -299,16 +359,26 @@ fn urlopen(
             headers.known.extend(own.known);
             let method = object.text("method").map_or(Method::Unknown, method_of);
             let url = object.text("url").cloned().unwrap_or_else(Text::unknown);
-            let slot = if target.kind() == "call" {
+            let (slot, method_slot) = if target.kind() == "call" {
                 // `urlopen(Request(url, ...))`: the Request call takes the header.
                 match target.child_by_field_name("arguments") {
                     Some(inner) => {
-                        keyword_slot(inner, &Args::of(inner, eval.code), Some(2), "headers")
+                        let inner_args = Args::of(inner, eval.code);
+                        (
+                            keyword_slot(inner, &inner_args, Some(2), "headers"),
+                            request_method_slot(inner, &inner_args, eval.code),
+                        )
                     }
-                    None => HeaderSlot::None("add the header to the Request"),
+                    None => (
+                        HeaderSlot::None("add the header to the Request"),
+                        MethodSlot::None,
+                    ),
                 }
             } else {
-                HeaderSlot::None("add the header to the Request with `add_header`")
+                (
+                    HeaderSlot::None("add the header to the Request with `add_header`"),
+                    MethodSlot::None,
+                )
             };
             (
                 Request {
@@ -319,6 +389,7 @@ fn urlopen(
                     range: call.byte_range(),
                 },
                 slot,
+                method_slot,
             )
         }
         Value::Object(_) => return None,
@@ -336,16 +407,35 @@ fn urlopen(
                 headers: base,
                 range: call.byte_range(),
             };
+            // The URL gets wrapped in a `Request`, which can take the
+            // method too: the header slot says so.
             (
                 request,
                 HeaderSlot::WrapUrl {
                     url: target.byte_range(),
                     module,
                 },
+                MethodSlot::None,
             )
         }
     };
-    Some(Found { request, slot })
+    Some(Found {
+        request,
+        slot,
+        method: method_slot,
+    })
+}
+
+/// Where the method of `Request(url, ...)` is: its `method=` literal, or
+/// where that keyword can be added (it must not be given by position too).
+fn request_method_slot(arguments: Node, args: &Args, code: &str) -> MethodSlot {
+    match args.keyword("method") {
+        Some(method) => literal_slot(Some(method), code),
+        None if args.positional.len() <= 5 && !args.has_splat() => {
+            MethodSlot::Keyword(arguments.byte_range())
+        }
+        None => MethodSlot::None,
+    }
 }
 
 /// The request `object.method(...)` makes, for client objects.
@@ -367,6 +457,7 @@ pub(super) fn method_request(
             range: call.byte_range(),
         },
         slot,
+        method: literal_slot(args.get(0, "method"), eval.code),
     };
     let text_arg = |index: usize, keyword: &str| {
         args.get(index, keyword)
@@ -383,7 +474,11 @@ pub(super) fn method_request(
         };
         let headers = call_headers(eval, &args, None, object.headers());
         let slot = keyword_slot(args_node, &args, None, "headers");
-        return Some(found(request_method, url, headers, slot));
+        let mut found = found(request_method, url, headers, slot);
+        if METHOD_FUNCTIONS.contains(&method) {
+            found.method = name_slot(call, &args);
+        }
+        return Some(found);
     }
 
     match (object.class, method) {
@@ -415,12 +510,14 @@ pub(super) fn method_request(
         ("pycurl.Curl", "perform" | "perform_rb" | "perform_rs") => {
             let url = object.text("url")?.clone();
             let request_method = object.text("method").map_or(Method::Get, method_of);
-            Some(found(
+            let mut found = found(
                 request_method,
                 url,
                 object.headers(),
                 HeaderSlot::None("add the header to the HTTPHEADER option"),
-            ))
+            );
+            found.method = MethodSlot::None;
+            Some(found)
         }
         _ => None,
     }

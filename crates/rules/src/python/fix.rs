@@ -2,7 +2,8 @@
 //! level, or a function body), on its own line before the statement that
 //! holds the scope's first request, and send it in each request's headers.
 //! A variable the scope already assigns from a correct token request is
-//! reused instead. The fetch uses the request's own library:
+//! reused instead. The fetch uses the request's own library, and the
+//! scheme, host and port of the first request's URL:
 //!
 //! ```python
 //! imds_token = requests.put("http://169.254.169.254/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "21600"}).text
@@ -20,9 +21,6 @@ use crate::request::{TOKEN_HEADER, TTL_HEADER};
 use super::clients::{ArgvHeader, HeaderSlot};
 use super::walk::CellWalk;
 use super::Site;
-
-/// Where fixes fetch tokens from.
-const TOKEN_URL: &str = "http://169.254.169.254/latest/api/token";
 
 /// The library a scope's token fetch is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +67,10 @@ struct Plan {
     /// Edits every fix of the scope carries: the token fetch (with any
     /// import it needs) and names added to `from ... import` lines.
     shared: Vec<Edit>,
-    /// Whether the fetch runs where the request might not have run.
-    moved: bool,
+    /// The most a fix of the scope can be: unsafe when the fetch runs
+    /// where the request might not have, or reuses a token request whose
+    /// own fix is unsafe.
+    applicability: Applicability,
     /// Whether the token variable already existed.
     reused: bool,
 }
@@ -96,9 +96,19 @@ impl<'t> CellWalk<'_, '_, 't> {
 
         let (mend, sites): (Vec<Site>, Vec<Site>) = std::mem::take(&mut self.sites)
             .into_iter()
-            .partition(|s| s.mend_ttl);
+            .partition(|s| s.mend.is_some());
+        // A token request mended here is the code's own token fetch: the
+        // requests after it reuse its variable, their fixes carrying its
+        // edits so that each works alone.
+        let mut mended: Vec<(Range<usize>, Fix)> = Vec::new();
         for site in &mend {
-            if let Ok(fix) = self.ttl_fix(root, site) {
+            let Some(mend) = &site.mend else {
+                continue;
+            };
+            // Without a fix the finding keeps its help.
+            if let Ok(fix) = self.mend_fix(root, site, mend) {
+                self.tokens.push((site.frame, site.call.clone()));
+                mended.push((site.call.clone(), fix.clone()));
                 let finding = &mut self.file.findings[site.finding];
                 finding.fix = Some(fix);
                 finding.help = None;
@@ -119,7 +129,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             let fixable = |s: &&Site| !matches!(s.slot, HeaderSlot::None(_));
             let family = sites.iter().filter(fixable).find_map(site_family);
             let plan = match sites.iter().find(fixable) {
-                Some(first) => self.plan(root, frame, first, family, &token),
+                Some(first) => self.plan(root, frame, first, family, &token, &mended),
                 None => Err(String::new()),
             };
             for site in &sites {
@@ -135,7 +145,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
     }
 
-    /// The token fetch a scope needs before its first request `first`.
+    /// The token fetch a scope needs before its first request `first`;
+    /// `mended` holds the token requests fixed in this cell.
     fn plan(
         &self,
         root: Node<'t>,
@@ -143,21 +154,26 @@ impl<'t> CellWalk<'_, '_, 't> {
         first: &Site,
         family: Option<Family>,
         fresh: &str,
+        mended: &[(Range<usize>, Fix)],
     ) -> Result<Plan, String> {
         let call = node_at(root, &first.call).ok_or("the request was not found again")?;
         let (statement, moved) =
             top_statement(call).ok_or("the request's statement was not found")?;
-        if let Some(token) = self.token_before(root, frame, first.call.start) {
+        if let Some((token, request)) = self.token_before(root, frame, first.call.start) {
+            let (shared, applicability) = match mended.iter().find(|(r, _)| *r == request) {
+                Some((_, fix)) => (fix.edits.clone(), fix.applicability),
+                None => (Vec::new(), Applicability::Safe),
+            };
             return Ok(Plan {
                 token,
                 family: None,
-                shared: Vec::new(),
-                moved: false,
+                shared,
+                applicability,
                 reused: true,
             });
         }
 
-        let family = family.ok_or_else(|| by_hand(&first.client))?;
+        let family = family.ok_or_else(|| by_hand(&first.client, &first.base))?;
         let line_start = self.code[..statement.start_byte()]
             .rfind('\n')
             .map_or(0, |i| i + 1);
@@ -170,7 +186,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         let mut needs = Needs::default();
-        let fetch = self.fetch_lines(family, fresh, &mut needs);
+        let fetch = self.fetch_lines(family, fresh, &first.base, &mut needs);
         let mut text = String::new();
         for line in needs.lines.iter().chain(&fetch) {
             text.push_str(indent);
@@ -184,14 +200,23 @@ impl<'t> CellWalk<'_, '_, 't> {
             token: fresh.to_owned(),
             family: Some(family),
             shared,
-            moved: moved || async_client,
+            applicability: if moved || async_client {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            },
             reused: false,
         })
     }
 
-    /// A variable assigned from a correct token request earlier in the
-    /// same scope of this cell.
-    fn token_before(&self, root: Node<'t>, frame: Option<usize>, before: usize) -> Option<String> {
+    /// The last variable assigned from a correct token request earlier in
+    /// the same scope of this cell, and that request's range.
+    fn token_before(
+        &self,
+        root: Node<'t>,
+        frame: Option<usize>,
+        before: usize,
+    ) -> Option<(String, Range<usize>)> {
         self.tokens
             .iter()
             .filter(|(f, range)| *f == frame && range.end <= before)
@@ -207,7 +232,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                         return (left.kind() == "identifier"
                             && inside_right
                             && parent.end_byte() <= before)
-                            .then(|| self.code[left.byte_range()].to_owned());
+                            .then(|| (self.code[left.byte_range()].to_owned(), range.clone()));
                     }
                     if parent.kind().ends_with("statement")
                         || matches!(parent.kind(), "block" | "module")
@@ -218,13 +243,22 @@ impl<'t> CellWalk<'_, '_, 't> {
                 }
                 None
             })
-            .next_back()
+            // Mended requests join the list after the others.
+            .max_by_key(|(_, range)| range.start)
     }
 
-    /// The lines that fetch a token into `token` with `family`.
-    fn fetch_lines(&self, family: Family, token: &str, needs: &mut Needs) -> Vec<String> {
+    /// The lines that fetch a token into `token` with `family` from
+    /// `base` (`scheme://host[:port]`).
+    fn fetch_lines(
+        &self,
+        family: Family,
+        token: &str,
+        base: &str,
+        needs: &mut Needs,
+    ) -> Vec<String> {
         let ttl = self.file.settings.token_ttl;
         let ttl_headers = format!("{{\"{TTL_HEADER}\": \"{ttl}\"}}");
+        let token_url = format!("{base}{TOKEN_PATH}");
         match family {
             Family::Requests | Family::Httpx => {
                 let module = if family == Family::Requests {
@@ -234,31 +268,35 @@ impl<'t> CellWalk<'_, '_, 't> {
                 };
                 let module = self.module(module, needs);
                 vec![format!(
-                    "{token} = {module}.put(\"{TOKEN_URL}\", headers={ttl_headers}).text"
+                    "{token} = {module}.put(\"{token_url}\", headers={ttl_headers}).text"
                 )]
             }
             Family::Urllib3 => {
                 let module = self.module("urllib3", needs);
                 vec![format!(
-                    "{token} = {module}.PoolManager().request(\"PUT\", \"{TOKEN_URL}\", headers={ttl_headers}).data.decode()"
+                    "{token} = {module}.PoolManager().request(\"PUT\", \"{token_url}\", headers={ttl_headers}).data.decode()"
                 )]
             }
             Family::Urllib => {
                 let urlopen = self.object("urllib.request", "urlopen", needs);
                 let request = self.object("urllib.request", "Request", needs);
                 vec![format!(
-                    "{token} = {urlopen}({request}(\"{TOKEN_URL}\", headers={ttl_headers}, method=\"PUT\")).read().decode()"
+                    "{token} = {urlopen}({request}(\"{token_url}\", headers={ttl_headers}, method=\"PUT\")).read().decode()"
                 )]
             }
             Family::HttpClient => {
                 let module = self.module("http.client", needs);
+                let (scheme, host) = base.split_once("://").unwrap_or(("http", base));
+                let class = if scheme.eq_ignore_ascii_case("https") {
+                    "HTTPSConnection"
+                } else {
+                    "HTTPConnection"
+                };
                 // The token variable holds the connection until the token
                 // replaces it: no second name to keep apart from the code's.
                 vec![
-                    format!("{token} = {module}.HTTPConnection(\"169.254.169.254\")"),
-                    format!(
-                        "{token}.request(\"PUT\", \"/latest/api/token\", headers={ttl_headers})"
-                    ),
+                    format!("{token} = {module}.{class}(\"{host}\")"),
+                    format!("{token}.request(\"PUT\", \"{TOKEN_PATH}\", headers={ttl_headers})"),
                     format!("{token} = {token}.getresponse().read().decode()"),
                 ]
             }
@@ -307,11 +345,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     fn site_fix(&self, root: Node<'t>, site: &Site, plan: &Plan) -> Result<Fix, String> {
         let header = format!("\"{TOKEN_HEADER}\": {}", plan.token);
         let mut edits = plan.shared.clone();
-        let mut applicability = if plan.moved {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        };
+        let mut applicability = plan.applicability;
         match &site.slot {
             HeaderSlot::Keyword {
                 arguments,
@@ -330,24 +364,9 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
             HeaderSlot::WrapUrl { url, module } => {
                 if *module != "urllib.request" {
-                    return Err(by_hand(&site.client));
+                    return Err(by_hand(&site.client, &site.base));
                 }
-                let call = node_at(root, &site.call).ok_or("the request was not found again")?;
-                let request = match call.child_by_field_name("function") {
-                    Some(callee) if callee.kind() == "attribute" => {
-                        let object = callee.child_by_field_name("object").ok_or("no module")?;
-                        format!("{}.Request", &self.code[object.byte_range()])
-                    }
-                    _ => {
-                        let mut needs = Needs::default();
-                        let request = self.object("urllib.request", "Request", &mut needs);
-                        edits.extend(needs.edits);
-                        if !needs.lines.is_empty() {
-                            return Err(by_hand(&site.client));
-                        }
-                        request
-                    }
-                };
+                let request = self.request_class(root, site, &mut edits)?;
                 let url_text = &self.code[url.clone()];
                 edits.push(Edit::replacement(
                     url.clone(),
@@ -389,29 +408,37 @@ impl<'t> CellWalk<'_, '_, 't> {
         Ok(Fix::new(message, edits, applicability))
     }
 
-    /// The edit that sends `header` through a `headers=` argument.
-    /// Adds the TTL header to a token request sent without one (IMD002).
-    fn ttl_fix(&self, root: Node<'t>, site: &Site) -> Result<Fix, String> {
-        let HeaderSlot::Keyword {
-            arguments,
-            value,
-            dict,
-            keyword,
-        } = &site.slot
-        else {
-            return Err(String::new());
-        };
-        let ttl = self.file.settings.token_ttl;
-        let header = format!("\"{TTL_HEADER}\": \"{ttl}\"");
-        let edit = self.keyword_edit(root, arguments, value.as_ref(), *dict, keyword, &header)?;
-        Ok(Fix::new(
-            format!("send the `{TTL_HEADER}` header with the token request"),
-            vec![edit],
-            Applicability::Safe,
-        ))
+    /// How the code at `site` (an `urlopen` or opener `open` call) names
+    /// `urllib.request.Request`: through the module it calls `urlopen` on,
+    /// or as imported, with any edit to a `from` import that takes it.
+    pub(super) fn request_class(
+        &self,
+        root: Node<'t>,
+        site: &Site,
+        edits: &mut Vec<Edit>,
+    ) -> Result<String, String> {
+        let call = node_at(root, &site.call).ok_or("the request was not found again")?;
+        // An opener's `open` is called on the opener, not on the module.
+        let through_module = site.client == "urllib.request.urlopen";
+        match call.child_by_field_name("function") {
+            Some(callee) if callee.kind() == "attribute" && through_module => {
+                let object = callee.child_by_field_name("object").ok_or("no module")?;
+                Ok(format!("{}.Request", &self.code[object.byte_range()]))
+            }
+            _ => {
+                let mut needs = Needs::default();
+                let request = self.object("urllib.request", "Request", &mut needs);
+                if !needs.lines.is_empty() {
+                    return Err(by_hand(&site.client, &site.base));
+                }
+                edits.extend(needs.edits);
+                Ok(request)
+            }
+        }
     }
 
-    fn keyword_edit(
+    /// The edit that sends `header` through a `headers=` argument.
+    pub(super) fn keyword_edit(
         &self,
         root: Node<'t>,
         arguments: &Range<usize>,
@@ -450,6 +477,13 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// variable must not clash with.
     fn names_in_use(&self, root: Node) -> HashSet<String> {
         let mut names: HashSet<String> = self.scopes.module.keys().cloned().collect();
+        // Code left out of analysis (see `focus`) may use the names a fix
+        // would take: the token variable's, and the `imds_` aliases'.
+        names.extend(
+            self.file
+                .hidden_names(&self.file.settings.token_variable.python),
+        );
+        names.extend(self.file.hidden_names("imds_"));
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
@@ -471,16 +505,19 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 }
 
+/// The token endpoint's path.
+const TOKEN_PATH: &str = "/latest/api/token";
+
 /// Help for clients a fix is not written for.
-fn by_hand(client: &str) -> String {
+fn by_hand(client: &str, base: &str) -> String {
     format!(
-        "imds-lint does not rewrite {client} calls: fetch a token with `PUT {TOKEN_URL}` and the \
-         `{TTL_HEADER}` header, then send it in the `{TOKEN_HEADER}` header"
+        "imds-lint does not rewrite {client} calls: fetch a token with `PUT {base}{TOKEN_PATH}` \
+         and the `{TTL_HEADER}` header, then send it in the `{TOKEN_HEADER}` header"
     )
 }
 
 /// The node spanning exactly `range`.
-fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
+pub(super) fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
     while node.byte_range() != *range {
         node = node.parent()?;
@@ -510,7 +547,7 @@ fn top_statement(node: Node) -> Option<(Node, bool)> {
 }
 
 /// The last item of a dict or argument list (comments aside).
-fn last_item(node: Node) -> Option<Node> {
+pub(super) fn last_item(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
         .filter(|n| n.kind() != "comment")

@@ -33,6 +33,7 @@ mod literal;
 mod query;
 mod scope;
 mod shell_run;
+mod token_request;
 mod value;
 mod walk;
 
@@ -78,9 +79,12 @@ struct Site {
     slot: HeaderSlot,
     /// The client, canonically (`requests.get`, `requests.Session.get`).
     client: String,
-    /// A token request sent with PUT but no TTL header (IMD002): its fix
-    /// adds that header, not a token.
-    mend_ttl: bool,
+    /// Where a token for this request is fetched from: `scheme://host[:port]`
+    /// of its URL ([`crate::endpoint::Endpoint::token_base`]).
+    base: String,
+    /// A token request IMDS refuses (IMD002): its fix mends the request
+    /// instead of sending it a token.
+    mend: Option<token_request::Mend>,
 }
 
 impl Analyzer {

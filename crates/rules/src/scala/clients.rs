@@ -30,6 +30,22 @@ pub struct Found {
     pub site: Site,
     /// A val in scope that holds a session token the code fetched itself.
     pub token: Option<String>,
+    /// Where the request names its method (`None`: it does not, and the
+    /// client sends GET).
+    pub method_at: Option<MethodAt>,
+}
+
+/// Where a request names its method, for a fix that makes it PUT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodAt {
+    /// A plain string literal (`setRequestMethod("GET")`,
+    /// `.method("GET", body)`), which becomes `"PUT"`.
+    Literal(Range<usize>),
+    /// A builder step (`.GET()`) from its name to its end, which becomes
+    /// a `PUT(...)` step.
+    Step(Range<usize>),
+    /// Written where a fix cannot change it with certainty (a val).
+    Other,
 }
 
 /// How a request is written, for the fix.
@@ -110,8 +126,8 @@ pub enum Opened<'tree> {
 pub enum Setting {
     /// `setRequestProperty` / `addRequestProperty`.
     Header(Header),
-    /// `setRequestMethod`.
-    Method(Method),
+    /// `setRequestMethod`, and where its argument is.
+    Method(Method, MethodAt),
 }
 
 /// The call around a method reference: `x.f` in `x.f(...)` is the call.
@@ -173,6 +189,7 @@ pub fn from_url(eval: &Eval<'_>, shape: &Shape<'_>) -> Option<Found> {
             is_url_object: matches!(value, Value::Url(_)),
         },
         token: None,
+        method_at: None,
     })
 }
 
@@ -195,12 +212,14 @@ pub fn open<'tree>(
                 target: target.byte_range(),
             },
             token: None,
+            method_at: None,
         }));
     }
     let found = Found {
         request: get(url, URL_OPEN_CONNECTION, call.byte_range()),
         site: Site::Connection { holder: None },
         token: None,
+        method_at: None,
     };
     Some(Opened::Connection(found, call))
 }
@@ -213,7 +232,10 @@ pub fn connection_setting(eval: &Eval<'_>, shape: &Shape<'_>) -> Option<(usize, 
     };
     let args = arguments(shape.capture("arguments"));
     let setting = match eval.source(shape.capture("method")?) {
-        "setRequestMethod" => Setting::Method(method_named(&eval.text(*args.first()?))),
+        "setRequestMethod" => {
+            let name = *args.first()?;
+            Setting::Method(method_named(&eval.text(name)), literal_at(name, eval))
+        }
         _ => Setting::Header(Header::new(
             eval.text(*args.first()?),
             args.get(1).map_or_else(Text::unknown, |v| eval.text(*v)),
@@ -224,6 +246,20 @@ pub fn connection_setting(eval: &Eval<'_>, shape: &Shape<'_>) -> Option<(usize, 
 
 fn method_named(name: &Text) -> Method {
     name.as_literal().map_or(Method::Unknown, Method::from_name)
+}
+
+/// Where a method argument is: a plain string literal, or something else.
+fn literal_at(node: Node<'_>, eval: &Eval<'_>) -> MethodAt {
+    let source = eval.source(node);
+    let plain = node.kind() == "string"
+        && source.starts_with('"')
+        && !source.starts_with("\"\"\"")
+        && !source.contains('\\');
+    if plain {
+        MethodAt::Literal(node.byte_range())
+    } else {
+        MethodAt::Other
+    }
 }
 
 /// `HttpRequest.newBuilder(...)` and the chain on it: the request, the
@@ -241,27 +277,28 @@ pub fn new_builder<'tree>(
     let url = arguments(shape.capture("arguments"))
         .first()
         .map_or_else(Text::default, |uri| eval.text(*uri));
-    let mut request = get(url, HTTP_CLIENT, shape.node.byte_range());
-    let (last, built) = apply_chain(eval, path, &mut request)?;
-    request.range = shape.node.start_byte()..last.end_byte();
-    let found = Found {
-        request,
+    let mut found = Found {
+        request: get(url, HTTP_CLIENT, shape.node.byte_range()),
         site: Site::Builder {
             new_builder_end: shape.node.end_byte(),
         },
         token: None,
+        method_at: None,
     };
+    let (last, built) = apply_chain(eval, path, &mut found)?;
+    found.request.range = shape.node.start_byte()..last.end_byte();
     Some((found, last, built))
 }
 
 /// Applies the builder methods chained on the last node of `path` (which
-/// runs from the root) to `request`; returns the chain's last builder node
-/// and whether it is `build()`.
+/// runs from the root) to the request `found`; returns the chain's last
+/// builder node and whether it is `build()`.
 pub fn apply_chain<'tree>(
     eval: &Eval<'_>,
     path: &[Node<'tree>],
-    request: &mut Request,
+    found: &mut Found,
 ) -> Option<(Node<'tree>, bool)> {
+    let request = &mut found.request;
     let mut at = path.len().checked_sub(1)?;
     let mut node = path[at];
     while at > 0 {
@@ -294,8 +331,18 @@ pub fn apply_chain<'tree>(
             }
             "GET" | "PUT" | "POST" | "DELETE" | "HEAD" => {
                 request.method = Method::from_name(method);
+                let name = parent
+                    .child_by_field_name("field")
+                    .map_or(step.start_byte(), |f| f.start_byte());
+                found.method_at = Some(MethodAt::Step(name..step.end_byte()));
             }
-            "method" => request.method = method_named(&text(0)),
+            "method" => {
+                request.method = method_named(&text(0));
+                found.method_at = Some(
+                    args.first()
+                        .map_or(MethodAt::Other, |a| literal_at(*a, eval)),
+                );
+            }
             "timeout" | "version" | "expectContinue" | "copy" => {}
             "build" => return Some((step, true)),
             _ => break,

@@ -1,7 +1,8 @@
 //! Fixes for Scala requests without a session token: fetch a token with an
 //! `HttpURLConnection` PUT, once per function (or per cell at top level),
-//! before the first request that needs it, and send it with
-//! `setRequestProperty` or `.header(...)`.
+//! before the first request that needs it, from the scheme, host and port
+//! of that request's URL, and send it with `setRequestProperty` or
+//! `.header(...)`.
 //!
 //! The code written compiles on Scala 2.11 to 2.13: no Scala 3 syntax, no
 //! trailing commas, only `java.net` and `scala.io`.
@@ -13,19 +14,19 @@ use imds_lint_parser::{Applicability, Edit, Fix};
 use tree_sitter::Node;
 
 use super::clients::{Found, ProcessSlot, Site};
-use crate::endpoint::Host;
 use crate::request::{TOKEN_HEADER, TTL_HEADER};
 use crate::shell::argv::Client;
 use crate::Settings;
 
-/// What a finding needs fixed: the request, and the host its token comes
+/// What a finding needs fixed: the request, and where its token comes
 /// from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Need<'a> {
     /// The request.
     pub found: &'a Found,
-    /// How the metadata host is written in its URL.
-    pub host: Host,
+    /// `scheme://host[:port]` of its URL
+    /// ([`crate::endpoint::Endpoint::token_base`]).
+    pub base: String,
 }
 
 /// Where a function's (or the cell's) token fetch goes.
@@ -45,13 +46,14 @@ enum Place<'tree> {
 /// Writes fixes for the requests of one cell.
 #[derive(Debug)]
 pub struct Fixer<'a, 'tree> {
-    code: &'a str,
+    pub(super) code: &'a str,
     root: Node<'tree>,
     /// The name of a token val the fix adds.
     token: String,
     /// The name of a connection val inside a rewritten expression.
-    connection: String,
-    ttl: u32,
+    pub(super) connection: String,
+    /// The token lifetime fixes ask for.
+    pub(super) ttl: u32,
 }
 
 impl<'a, 'tree> Fixer<'a, 'tree> {
@@ -111,7 +113,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 .iter()
                 .filter_map(|&m| own[m].as_ref().ok().map(|e| (m, e)))
                 .collect();
-            shared.insert(*id, self.token_edits(*place, first.host, &member_edits));
+            shared.insert(*id, self.token_edits(*place, &first.base, &member_edits));
         }
 
         // Each fix: its own edits (less any folded into the shared ones),
@@ -215,7 +217,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
 
     /// A block written at `at`: in parentheses when it starts a line, where
     /// Scala would take it as an argument block of the line before.
-    fn enclosed(&self, at: usize, block: String) -> String {
+    pub(super) fn enclosed(&self, at: usize, block: String) -> String {
         let before = self.code[..at].trim_end_matches([' ', '\t']);
         if before.is_empty() || before.ends_with('\n') {
             format!("({block})")
@@ -274,10 +276,10 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
     fn token_edits(
         &self,
         place: Place<'tree>,
-        host: Host,
+        base: &str,
         members: &[(usize, &Vec<Edit>)],
     ) -> (Vec<Edit>, HashSet<usize>) {
-        let fetch = self.token_statement(host);
+        let fetch = self.token_statement(base);
         match place {
             Place::Before { statement, .. } => {
                 let at = statement.start_byte();
@@ -337,12 +339,9 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         }
     }
 
-    /// `val imdsToken = { ... }`: a token PUT with the TTL header.
-    fn token_statement(&self, host: Host) -> String {
-        let base = match host {
-            Host::Ipv6 => "http://[fd00:ec2::254]",
-            Host::Ipv4 | Host::Name => "http://169.254.169.254",
-        };
+    /// `val imdsToken = { ... }`: a token PUT with the TTL header to
+    /// `base` (`scheme://host[:port]`).
+    fn token_statement(&self, base: &str) -> String {
         format!(
             "val {name} = {{ val c = new java.net.URL(\"{base}/latest/api/token\").openConnection().asInstanceOf[java.net.HttpURLConnection]; \
              c.setRequestMethod(\"PUT\"); c.setRequestProperty(\"{TTL_HEADER}\", \"{ttl}\"); \
@@ -369,7 +368,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         Some(path)
     }
 
-    fn node_at(&self, range: &Range<usize>) -> Option<Node<'tree>> {
+    pub(super) fn node_at(&self, range: &Range<usize>) -> Option<Node<'tree>> {
         self.path_to(range)?.pop()
     }
 }
@@ -447,7 +446,7 @@ fn is_lambda_body(lambda: Node<'_>, node: Node<'_>) -> bool {
 
 /// The indentation of the line at `offset`, when only whitespace precedes
 /// `offset` on its line.
-fn line_indent(code: &str, offset: usize) -> Option<&str> {
+pub(super) fn line_indent(code: &str, offset: usize) -> Option<&str> {
     let start = code[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &code[start..offset];
     before

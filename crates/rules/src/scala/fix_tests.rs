@@ -5,10 +5,10 @@ use imds_lint_parser::{syntax, Applicability, Cell, Edit, Lang, Origin};
 
 use crate::{check, Finding, Rule, Settings};
 
-const MD: &str = "http://169.254.169.254/latest/meta-data";
+pub(super) const MD: &str = "http://169.254.169.254/latest/meta-data";
 
 /// The token fetch a fix inserts, under `name`.
-fn fetch(name: &str) -> String {
+pub(super) fn fetch(name: &str) -> String {
     format!(
         "val {name} = {{ val c = new java.net.URL(\"http://169.254.169.254/latest/api/token\").openConnection().asInstanceOf[java.net.HttpURLConnection]; \
          c.setRequestMethod(\"PUT\"); c.setRequestProperty(\"X-aws-ec2-metadata-token-ttl-seconds\", \"21600\"); \
@@ -25,7 +25,7 @@ fn stream(open: &str) -> String {
 
 /// Applies every fix of `findings` to `code`, as the rewriter would:
 /// identical edits once, no two edits overlapping.
-fn apply(code: &str, findings: &[Finding]) -> String {
+pub(super) fn apply(code: &str, findings: &[Finding]) -> String {
     let mut edits: Vec<Edit> = findings
         .iter()
         .filter_map(|f| f.fix.as_ref())
@@ -45,7 +45,7 @@ fn apply(code: &str, findings: &[Finding]) -> String {
     out
 }
 
-fn findings(code: &str) -> Vec<Finding> {
+pub(super) fn findings(code: &str) -> Vec<Finding> {
     check(
         vec![Cell::whole_file(Lang::Scala, code)],
         &Settings::default(),
@@ -55,7 +55,7 @@ fn findings(code: &str) -> Vec<Finding> {
 
 /// The fixed text of `code`; checks that every IMD001 finding has a fix,
 /// that the result parses, and that it has no finding left.
-fn fixed(code: &str) -> String {
+pub(super) fn fixed(code: &str) -> String {
     let found = findings(code);
     assert!(!found.is_empty(), "nothing found in:\n{code}");
     for finding in &found {
@@ -348,7 +348,47 @@ fn token_requests_are_not_fixed_as_imd001() {
     let found = findings(code);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].rule, Rule::MalformedTokenRequest);
-    assert!(found[0].fix.is_none());
+    // The fix mends the token request; it sends it no token.
+    let fix = found[0].fix.clone().unwrap_or_else(|| panic!("no fix"));
+    assert!(fix.message.contains("PUT"), "{fix:?}");
+    assert!(
+        fix.edits
+            .iter()
+            .all(|e| !e.content.contains("\"X-aws-ec2-metadata-token\"")),
+        "{fix:?}"
+    );
+}
+
+#[test]
+fn names_and_ports_keep_their_spelling_in_the_token_url() {
+    for (url, base) in [
+        (
+            "http://instance-data.ec2.internal/latest/meta-data/x",
+            "http://instance-data.ec2.internal",
+        ),
+        (
+            "http://169.254.169.254:80/latest/meta-data/x",
+            "http://169.254.169.254:80",
+        ),
+        ("http://0xa9fea9fe/latest/meta-data/x", "http://0xa9fea9fe"),
+    ] {
+        let out = fixed(&format!(
+            "val r = scala.io.Source.fromURL(\"{url}\").mkString\n"
+        ));
+        assert!(
+            out.contains(&format!("new java.net.URL(\"{base}/latest/api/token\")")),
+            "{url}:\n{out}"
+        );
+    }
+    // A URL built from a val: the val's host.
+    let out = fixed(
+        "val md = \"http://[fd00:ec2::254]/latest/meta-data\"\n\
+         val r = scala.io.Source.fromURL(s\"$md/instance-id\").mkString\n",
+    );
+    assert!(
+        out.contains("new java.net.URL(\"http://[fd00:ec2::254]/latest/api/token\")"),
+        "{out}"
+    );
 }
 
 /// The usage shapes of the benchmark's Scala notebooks, written afresh:

@@ -22,13 +22,15 @@ mod process;
 mod process_request;
 mod scope;
 mod shapes;
+mod token_request;
 mod value;
 mod walk;
 
 use imds_lint_parser::{syntax, Cell, Lang};
 
 use crate::finding::{Finding, Rule};
-use crate::rules;
+use crate::request::TTL_HEADER;
+use crate::rules::{self, imd002_malformed_token_request::MAX_TTL};
 use crate::FileCheck;
 use scope::Globals;
 
@@ -48,11 +50,17 @@ impl Analyzer {
         };
 
         let mut outcome = walk::walk(&tree, &code, &self.globals);
+        // Cells left out of analysis (see `focus`) may use the names a fix
+        // would take.
+        let hidden = file
+            .hidden_names(&file.settings.token_variable.scala)
+            .into_iter()
+            .chain(file.hidden_names("imdsConn"));
         let fixer = fix::Fixer::new(
             &code,
             tree.root_node(),
             file.settings,
-            outcome.globals.keys().cloned(),
+            outcome.globals.keys().cloned().chain(hidden),
         );
         self.globals = outcome.globals;
 
@@ -93,19 +101,29 @@ impl Analyzer {
                 judgement.message,
             );
             finding.note = judgement.note;
-            if judgement.rule == Rule::MetadataRequestWithoutToken {
-                needs.push((
+            match judgement.rule {
+                Rule::MetadataRequestWithoutToken => needs.push((
                     findings.len(),
                     fix::Need {
                         found,
-                        host: judgement.endpoint.host,
+                        base: judgement.endpoint.token_base(&found.request.url),
                     },
-                ));
+                )),
+                Rule::MalformedTokenRequest => match fixer.mend(found) {
+                    Ok(fix) => finding.fix = Some(fix),
+                    Err(why) => {
+                        finding.help = Some(format!(
+                            "send the token request with PUT and a `{TTL_HEADER}` header of 1 \
+                             to {MAX_TTL} seconds (no automatic fix: {why})"
+                        ));
+                    }
+                },
+                Rule::Imdsv1OnlyClient => {}
             }
             findings.push(finding);
         }
 
-        let requests: Vec<fix::Need<'_>> = needs.iter().map(|(_, need)| *need).collect();
+        let requests: Vec<fix::Need<'_>> = needs.iter().map(|(_, need)| need.clone()).collect();
         for ((at, _), fix) in needs.iter().zip(fixer.fixes(&requests)) {
             match fix {
                 Ok(fix) => findings[*at].fix = Some(fix),
@@ -132,3 +150,5 @@ impl Analyzer {
 mod fix_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod token_request_tests;

@@ -59,6 +59,7 @@ pub fn read(run: &ProcessRun, code: &str, cell: usize) -> Read {
                     slot: slot(run, code, at, http.client),
                 },
                 token: run.token.clone(),
+                method_at: None,
             })
         }
         Some(command @ CommandRequest::Imdsv1Only { .. }) => match command.finding(cell) {

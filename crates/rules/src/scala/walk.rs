@@ -188,13 +188,7 @@ impl<'tree> Walk<'_, 'tree> {
                 let Some((id, setting)) = clients::connection_setting(&eval, shape) else {
                     return;
                 };
-                if let Some(pending) = self.connections.get_mut(id) {
-                    let request = &mut pending.found.request;
-                    match setting {
-                        Setting::Header(header) => request.headers.push(header),
-                        Setting::Method(method) => request.method = method,
-                    }
-                }
+                self.apply_setting(id, setting);
             }
             ShapeKind::NewBuilder => {
                 let Some((found, last, built)) = clients::new_builder(&eval, shape, &self.path)
@@ -222,7 +216,7 @@ impl<'tree> Walk<'_, 'tree> {
                     if let Some(pending) = self.builders.get_mut(id) {
                         let mut path = self.path.clone();
                         path.push(name);
-                        clients::apply_chain(&eval, &path, &mut pending.found.request);
+                        clients::apply_chain(&eval, &path, &mut pending.found);
                     }
                 }
             }
@@ -252,6 +246,21 @@ impl<'tree> Walk<'_, 'tree> {
                         strings,
                     });
                 }
+            }
+        }
+    }
+
+    /// Applies a setting to connection `id`.
+    fn apply_setting(&mut self, id: usize, setting: Setting) {
+        let Some(pending) = self.connections.get_mut(id) else {
+            return;
+        };
+        let found = &mut pending.found;
+        match setting {
+            Setting::Header(header) => found.request.headers.push(header),
+            Setting::Method(method, at) => {
+                found.request.method = method;
+                found.method_at = Some(at);
             }
         }
     }

@@ -11,7 +11,7 @@ const FETCH: &str = "imds_token = requests.put(\"http://169.254.169.254/latest/a
 const HEADER: &str = "\"X-aws-ec2-metadata-token\": imds_token";
 
 /// Applies every edit of the given fixes to `code` (identical edits once).
-fn apply(code: &str, edits: impl IntoIterator<Item = Edit>) -> String {
+pub(super) fn apply(code: &str, edits: impl IntoIterator<Item = Edit>) -> String {
     let mut edits: Vec<Edit> = edits.into_iter().collect();
     edits.sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
     edits.dedup();
@@ -25,7 +25,7 @@ fn apply(code: &str, edits: impl IntoIterator<Item = Edit>) -> String {
 /// The file after applying every fix, checked to parse and to need no
 /// more fixing.
 #[track_caller]
-fn fixed(code: &str) -> String {
+pub(super) fn fixed(code: &str) -> String {
     let (_, f) = findings(code);
     assert!(!f.is_empty(), "nothing to fix in:\n{code}");
     let edits = f.iter().flat_map(|f| {
@@ -209,6 +209,22 @@ fn urlopen_is_wrapped_in_a_request() {
 }
 
 #[test]
+fn an_openers_url_is_wrapped_in_the_modules_request() {
+    // Regression: `opener.open(url)` was given `opener.Request(url, ...)`,
+    // which an opener does not have.
+    let code = format!(
+        "import urllib.request\nopener = urllib.request.build_opener()\nbody = opener.open('{MD}').read()\n"
+    );
+    let out = fixed(&code);
+    assert!(
+        out.contains(&format!(
+            "opener.open(urllib.request.Request('{MD}', headers={{{HEADER}}}))"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
 fn urllib_request_objects_built_inline_gain_the_header() {
     let code = format!("import urllib.request as ur\nur.urlopen(ur.Request('{MD}'))\n");
     let out = fixed(&code);
@@ -377,14 +393,4 @@ fn malformed_token_request_gets_its_ttl_not_a_token() {
          token = requests.put(TOKEN_URL, timeout=2, headers={\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}).text\n"
     );
     assert!(findings(&out).1.is_empty(), "the fix settles");
-}
-
-#[test]
-fn token_request_sent_with_get_is_left_to_the_reader() {
-    let code =
-        "import requests\ntoken = requests.get(\"http://169.254.169.254/latest/api/token\").text\n";
-    let (_, f) = findings(code);
-    assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].fix.is_none());
-    assert!(f[0].help.as_deref().unwrap_or_default().contains("PUT"));
 }

@@ -38,6 +38,8 @@ fn globals_are_exposed_for_bang_lines() {
         )],
         findings: Vec::new(),
         settings: &settings,
+        hidden: Vec::new(),
+        whole: None,
     };
     analyzer.check_cell(&mut file, 0);
     assert_eq!(

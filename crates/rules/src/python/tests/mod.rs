@@ -3,12 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod clients;
+mod fix_endpoints;
 mod fixes;
 mod flow;
 mod negatives;
 mod requests;
 mod shapes;
 mod shell;
+mod token_requests;
 mod values;
 
 use imds_lint_parser::{Cell, Lang, Origin};

@@ -35,6 +35,8 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
         cells: vec![cell],
         findings: Vec::new(),
         settings: &settings,
+        hidden: Vec::new(),
+        whole: None,
     };
     super::check_cell(&mut file, 0, outer);
     file.findings

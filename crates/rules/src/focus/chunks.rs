@@ -1,0 +1,397 @@
+//! Python code cut into top-level statements ("chunks"), with the names each
+//! may bind, by a lexer that knows only what decides where a statement
+//! ends: strings, comments, brackets and line continuations.
+//!
+//! It is no parser: it never fails, and where it cannot be sure (a string
+//! or bracket left open at the end) it gives the whole code as one chunk.
+
+use std::ops::Range;
+
+/// Keywords that continue the statement above them rather than start one.
+const CONTINUING: [&str; 4] = ["else", "elif", "except", "finally"];
+
+/// A top-level statement: its bytes and where its logical lines start
+/// (after their indentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// The statement's bytes in the code, comments and blank lines after it
+    /// included.
+    pub range: Range<usize>,
+    /// Offsets of the first non-blank byte of each logical line in it.
+    pub lines: Vec<usize>,
+}
+
+/// Cuts `code` into top-level statements. One chunk holds the whole code
+/// when a string or bracket is still open at its end.
+pub fn split(code: &str) -> Vec<Chunk> {
+    let bytes = code.as_bytes();
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut lines: Vec<usize> = Vec::new();
+    let mut start = 0;
+    let mut depth: usize = 0;
+    let mut at = 0;
+    // Whether the next line continues a logical line (brackets or `\`).
+    let mut continued = false;
+    // Whether the last logical line at column 0 was a decorator.
+    let mut decorated = false;
+
+    while at < bytes.len() {
+        // At the start of a physical line.
+        if !continued && depth == 0 {
+            let indent = bytes[at..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+                .count();
+            let first = at + indent;
+            match bytes.get(first) {
+                None | Some(b'\n' | b'\r' | b'#') => {}
+                Some(_) => {
+                    let opens = indent == 0 && !decorated && !continues(&code[first..]);
+                    if opens && first > start {
+                        chunks.push(Chunk {
+                            range: start..first,
+                            lines: std::mem::take(&mut lines),
+                        });
+                        start = first;
+                    }
+                    if indent == 0 {
+                        decorated = bytes[first] == b'@';
+                    }
+                    lines.push(first);
+                }
+            }
+        }
+        // Through the end of the physical line (or of a string that spans
+        // lines).
+        continued = false;
+        while let Some(&byte) = bytes.get(at) {
+            match byte {
+                b'\n' => {
+                    at += 1;
+                    break;
+                }
+                b'#' => {
+                    at += memchr::memchr(b'\n', &bytes[at..]).unwrap_or(bytes.len() - at);
+                }
+                b'\\' => {
+                    if bytes.get(at + 1) == Some(&b'\n') {
+                        continued = true;
+                        at += 2;
+                        break;
+                    }
+                    if bytes.get(at + 1..at + 3) == Some(b"\r\n") {
+                        continued = true;
+                        at += 3;
+                        break;
+                    }
+                    at += 1;
+                }
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    at += 1;
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    at += 1;
+                }
+                b'"' | b'\'' => match string_end(bytes, at) {
+                    Some(end) => at = end,
+                    // Open at the end of the code: no safe cut.
+                    None => return whole(code),
+                },
+                _ => at += 1,
+            }
+        }
+        if depth > 0 {
+            continued = true;
+        }
+    }
+    if depth > 0 {
+        return whole(code);
+    }
+    if start < bytes.len() || chunks.is_empty() {
+        chunks.push(Chunk {
+            range: start..bytes.len(),
+            lines,
+        });
+    }
+    chunks
+}
+
+fn whole(code: &str) -> Vec<Chunk> {
+    vec![Chunk {
+        range: 0..code.len(),
+        lines: vec![0],
+    }]
+}
+
+/// Whether a line starting with `text` continues the statement above.
+fn continues(text: &str) -> bool {
+    CONTINUING.iter().any(|keyword| {
+        text.strip_prefix(keyword)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c == '_' || c.is_alphanumeric()))
+    })
+}
+
+/// The end of the string literal whose quote is at `at`: one past its
+/// closing quote. An unterminated one-line string ends at its line's end,
+/// as Python's tokenizer gives up there; an unterminated triple-quoted one
+/// gives `None`.
+fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let quote = bytes[at];
+    let triple = bytes.get(at..at + 3) == Some(&[quote, quote, quote][..]);
+    let mut i = at + if triple { 3 } else { 1 };
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'\\' => i += 2,
+            b'\n' if !triple => return Some(i),
+            b if b == quote => {
+                if !triple {
+                    return Some(i + 1);
+                }
+                if bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]) {
+                    return Some(i + 3);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    (!triple).then_some(bytes.len())
+}
+
+/// Identifier-like words in `text` (bytes past ASCII count as letters, as
+/// Python identifiers may hold them). Words inside strings and comments
+/// are included: more words only make more code count as related.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && (!is_word(bytes[at]) || bytes[at].is_ascii_digit()) {
+            // Skip a number whole, so that `0x1f` gives no word `x1f`.
+            if bytes[at].is_ascii_digit() {
+                while at < bytes.len() && is_word(bytes[at]) {
+                    at += 1;
+                }
+            } else {
+                at += 1;
+            }
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() && is_word(bytes[at]) {
+            at += 1;
+        }
+        // Only whole UTF-8 sequences: a word ends before a non-word byte,
+        // which is ASCII, so the cut falls on a character boundary.
+        text.get(start..at)
+    })
+}
+
+/// Names a chunk may bind at module level: defined (`def`, `class`),
+/// imported, assigned (`x = `, `x: T = `, `x += `, `a, b = `, `x[k] = `,
+/// `x.attr = `), bound by `for`, `with`/`except ... as`, `global` and `:=`.
+/// An over-approximation: a word that only looks bound costs nothing but
+/// some more code analysed.
+pub fn bound_names<'a>(code: &'a str, chunk: &Chunk) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    let text = &code[chunk.range.clone()];
+    for (i, &line_start) in chunk.lines.iter().enumerate() {
+        let line_end = chunk.lines.get(i + 1).copied().unwrap_or(chunk.range.end);
+        statement_names(&code[line_start..line_end], &mut names);
+    }
+    // Forms that bind inside expressions or compound statement headers.
+    let mut rest = text;
+    while let Some(i) = rest.find(":=") {
+        if let Some(name) = words(&rest[..i]).last() {
+            names.push(name);
+        }
+        rest = &rest[i + 2..];
+    }
+    let mut previous = "";
+    for word in words(text) {
+        if matches!(previous, "as" | "for" | "global" | "nonlocal") {
+            names.push(word);
+        }
+        previous = word;
+    }
+    names
+}
+
+/// Names bound by the logical line `line`.
+fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
+    let mut first = words(line);
+    match first.next() {
+        Some("def" | "class") => names.extend(first.next()),
+        Some("async") if first.next() == Some("def") => names.extend(first.next()),
+        Some("import" | "from") => names.extend(
+            words(line)
+                .skip(1)
+                .filter(|w| !matches!(*w, "import" | "as")),
+        ),
+        Some("for") => {
+            let targets = line.split(" in ").next().unwrap_or(line);
+            names.extend(words(targets).skip(1));
+        }
+        Some(_) => {
+            if let Some(target) = assignment_target(line) {
+                // Not the annotation of `name: T = value`.
+                let target = target.split(':').next().unwrap_or(target);
+                names.extend(words(target));
+            }
+        }
+        None => {}
+    }
+}
+
+/// The text before the `=` of an assignment statement (`+=` and friends
+/// too), or `None` when the line assigns nothing at its top level.
+fn assignment_target(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'"' | b'\'' => {
+                i = string_end(bytes, i).unwrap_or(bytes.len());
+                continue;
+            }
+            b'#' => return None,
+            b'=' if depth == 0 => {
+                let next = bytes.get(i + 1).copied();
+                let before = i.checked_sub(1).map(|p| bytes[p]);
+                let comparison = next == Some(b'=')
+                    || matches!(before, Some(b'=' | b'!' | b'<' | b'>'))
+                        && !matches!(line.get(..i), Some(s) if s.ends_with("<<") || s.ends_with(">>"));
+                if !comparison {
+                    return line.get(..i);
+                }
+                if next == Some(b'=') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn texts(code: &str) -> Vec<&str> {
+        split(code).into_iter().map(|c| &code[c.range]).collect()
+    }
+
+    #[test]
+    fn statements_at_column_zero_start_chunks() {
+        let code = "import os\nx = 1\n\ndef f():\n    return x\n\nprint(f())\n";
+        assert_eq!(
+            texts(code),
+            [
+                "import os\n",
+                "x = 1\n\n",
+                "def f():\n    return x\n\n",
+                "print(f())\n"
+            ]
+        );
+    }
+
+    #[test]
+    fn clauses_decorators_comments_and_brackets_stay_with_their_statement() {
+        let code = concat!(
+            "if a:\n    b()\nelse:\n    c()\n",
+            "@cache\n@other(1)\ndef g():\n    pass\n",
+            "try:\n    x\nexcept E as e:\n    y\nfinally:\n    z\n",
+            "call(\n1,\n2)\n",
+            "long = 1 + \\\n2\n",
+            "# a comment at column 0\n",
+            "elsewhere = 1\n",
+        );
+        assert_eq!(
+            texts(code),
+            [
+                "if a:\n    b()\nelse:\n    c()\n",
+                "@cache\n@other(1)\ndef g():\n    pass\n",
+                "try:\n    x\nexcept E as e:\n    y\nfinally:\n    z\n",
+                "call(\n1,\n2)\n",
+                "long = 1 + \\\n2\n# a comment at column 0\n",
+                "elsewhere = 1\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_hide_what_looks_like_code() {
+        let code = "doc = \"\"\"\nnot_a_statement = 1\n\"\"\"\nx = '# (' \ny = \"]\\\"\"\n";
+        assert_eq!(
+            texts(code),
+            [
+                "doc = \"\"\"\nnot_a_statement = 1\n\"\"\"\n",
+                "x = '# (' \n",
+                "y = \"]\\\"\"\n"
+            ]
+        );
+    }
+
+    #[test]
+    fn open_strings_and_brackets_give_one_chunk() {
+        for code in ["x = '''\nopen\ny = 1\n", "f(\n1\ny = 2\n"] {
+            assert_eq!(texts(code), [code]);
+        }
+        // A one-line string left open ends at its line, as in Python.
+        assert_eq!(texts("x = 'open\ny = 1\n"), ["x = 'open\n", "y = 1\n"]);
+    }
+
+    #[test]
+    fn crlf_and_no_final_newline() {
+        assert_eq!(texts("a = 1\r\nb = 2"), ["a = 1\r\n", "b = 2"]);
+        assert_eq!(texts(""), [""]);
+        assert_eq!(texts("\n\n# only a comment\n"), ["\n\n# only a comment\n"]);
+    }
+
+    #[test]
+    fn words_skip_numbers_and_keep_unicode() {
+        let found: Vec<&str> = words("x1 = 0x1f + größe_2 # ok\n'str'").collect();
+        assert_eq!(found, ["x1", "größe_2", "ok", "str"]);
+    }
+
+    fn bound(code: &str) -> Vec<&str> {
+        let chunks = split(code);
+        let mut names: Vec<&str> = chunks.iter().flat_map(|c| bound_names(code, c)).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn binding_forms() {
+        assert_eq!(
+            bound("import a.b as c\nfrom m import (x,\n y as z)\n"),
+            ["a", "b", "c", "m", "x", "y", "z"]
+        );
+        assert_eq!(
+            bound("def f(p=1):\n    q = 2\nclass K: pass\n"),
+            ["K", "f", "q"]
+        );
+        assert_eq!(
+            bound("s, t = 1, 2\nh[k] = v\no.attr += 1\nn: int = 3\n"),
+            ["attr", "h", "k", "n", "o", "s", "t"]
+        );
+        assert_eq!(
+            bound("for i, j in x:\n    pass\nwith open(p) as fh: pass\n"),
+            ["fh", "i", "j"]
+        );
+        assert_eq!(bound("if (m := f()):\n    global G\n"), ["G", "m"]);
+        assert!(bound("f(a=1)\nx == y\nif a <= b: pass\n").is_empty());
+        assert_eq!(bound("x <<= 1\n"), ["x"]);
+    }
+}

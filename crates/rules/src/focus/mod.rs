@@ -1,0 +1,247 @@
+//! Which code of a file is worth analysing: the statements that mention the
+//! metadata service, and those tied to them by names.
+//!
+//! A file that passed the prefilter mentions the service somewhere, but in
+//! a notebook most cells, and in a module most statements, have nothing to
+//! do with it; parsing and walking them was most of the cost of a scan.
+//! Python code is cut into top-level statements ([`chunks`]); a statement
+//! is analysed when it holds a spelling of the service or an IMDSv1-only
+//! client, when it is an import or a docstring (fixes place imports by
+//! them), or when it shares a name with an analysed statement and that
+//! name is bound somewhere in the file, so that a constant, a headers dict,
+//! a session or a function defined in one cell and used in another is
+//! seen wherever it flows. The rest is blanked out (bytes turned to spaces,
+//! line breaks kept), so positions do not move and the analysers need not
+//! know. Python shares names across cells and `!` lines, Scala across
+//! cells (whole cells: a Scala cell is analysed all or not at all); a
+//! `%sh` cell runs in a shell of its own and is analysed only if it
+//! mentions the service.
+
+pub mod chunks;
+mod scala;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use imds_lint_parser::{Cell, Lang, Origin};
+
+use crate::prefilter;
+
+use self::chunks::Chunk;
+
+/// What to analyse of one cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Focus {
+    /// Nothing: no finding can come from it.
+    Skip,
+    /// All of it.
+    Whole,
+    /// Only some statements: the cell's code with the others blanked out.
+    Part(String),
+}
+
+/// The focus of every cell of a file, and the code left out.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// One per cell, in cell order.
+    pub cells: Vec<Focus>,
+    /// The code left out, by cell: where a fix looks for names a new
+    /// variable must not take.
+    pub hidden: Vec<(usize, Range<usize>)>,
+}
+
+/// One piece of code that names flow into and out of: a Python statement
+/// or a `!` line.
+struct Piece<'a> {
+    cell: usize,
+    range: Range<usize>,
+    /// Words of the piece that some piece binds.
+    words: Vec<&'a str>,
+    /// Whether it is tied to the service: its names are followed.
+    chosen: bool,
+    /// Whether it is analysed though not tied to the service (an import,
+    /// a docstring): its names are not followed, or every cell that uses an
+    /// imported module would be analysed.
+    kept: bool,
+}
+
+impl Piece<'_> {
+    fn analysed(&self) -> bool {
+        self.chosen || self.kept
+    }
+}
+
+/// Decides what to analyse in `cells`.
+pub fn plan(cells: &[Cell]) -> Plan {
+    let mut focus: Vec<Focus> = cells.iter().map(|_| Focus::Whole).collect();
+    let mut pieces: Vec<Piece> = Vec::new();
+    // Python cells, their statements, and the index of the first
+    // statement's piece.
+    let mut chunked: Vec<(usize, Vec<Chunk>, usize)> = Vec::new();
+    let mut bound: HashSet<&str> = HashSet::new();
+
+    for (index, cell) in cells.iter().enumerate() {
+        match (cell.lang, &cell.origin) {
+            (Lang::Python, _) => {
+                let chunks = chunks::split(&cell.code);
+                let first = pieces.len();
+                for chunk in &chunks {
+                    bound.extend(chunks::bound_names(&cell.code, chunk));
+                    let text = &cell.code[chunk.range.clone()];
+                    pieces.push(Piece {
+                        cell: index,
+                        range: chunk.range.clone(),
+                        words: Vec::new(),
+                        chosen: mentions_service(text),
+                        kept: is_import_or_docstring(&cell.code, chunk),
+                    });
+                }
+                chunked.push((index, chunks, first));
+            }
+            (Lang::Scala, _) => {
+                bound.extend(scala::bound_names(&cell.code));
+                pieces.push(Piece {
+                    cell: index,
+                    range: 0..cell.code.len(),
+                    words: Vec::new(),
+                    chosen: mentions_service(&cell.code),
+                    kept: false,
+                });
+            }
+            (Lang::Shell, Origin::BangLine) => pieces.push(Piece {
+                cell: index,
+                range: 0..cell.code.len(),
+                words: Vec::new(),
+                chosen: mentions_service(&cell.code),
+                kept: false,
+            }),
+            (Lang::Shell, _) if !mentions_service(&cell.code) => focus[index] = Focus::Skip,
+            _ => {}
+        }
+    }
+    for piece in &mut pieces {
+        let text = &cells[piece.cell].code[piece.range.clone()];
+        let mut words: Vec<&str> = chunks::words(text).filter(|w| bound.contains(w)).collect();
+        words.sort_unstable();
+        words.dedup();
+        piece.words = words;
+    }
+
+    close_over_names(&mut pieces);
+
+    let mut plan = Plan::default();
+    for (index, chunks, first) in &chunked {
+        let cell_pieces = &pieces[*first..*first + chunks.len()];
+        focus[*index] = if cell_pieces.iter().all(Piece::analysed) {
+            Focus::Whole
+        } else if !cell_pieces.iter().any(Piece::analysed) {
+            Focus::Skip
+        } else {
+            let left_out: Vec<Range<usize>> = cell_pieces
+                .iter()
+                .filter(|p| !p.analysed())
+                .map(|p| p.range.clone())
+                .collect();
+            Focus::Part(blank(&cells[*index].code, &left_out))
+        };
+    }
+    for piece in pieces.iter().filter(|p| !p.analysed()) {
+        if cells[piece.cell].origin == Origin::BangLine || cells[piece.cell].lang == Lang::Scala {
+            focus[piece.cell] = Focus::Skip;
+        }
+        plan.hidden.push((piece.cell, piece.range.clone()));
+    }
+    plan.cells = focus;
+    plan
+}
+
+/// Chooses every piece that shares a bound name with a chosen one, and so
+/// on, until no more can be: each name and each piece is taken up once.
+fn close_over_names(pieces: &mut [Piece]) {
+    let mut holding: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, piece) in pieces.iter().enumerate() {
+        for &word in &piece.words {
+            holding.entry(word).or_default().push(index);
+        }
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut names: Vec<&str> = Vec::new();
+    for piece in pieces.iter().filter(|p| p.chosen) {
+        for &word in &piece.words {
+            if seen.insert(word) {
+                names.push(word);
+            }
+        }
+    }
+    while let Some(name) = names.pop() {
+        for &index in holding.get(name).map_or(&[][..], Vec::as_slice) {
+            let piece = &mut pieces[index];
+            if piece.chosen {
+                continue;
+            }
+            piece.chosen = true;
+            for &word in &piece.words {
+                if seen.insert(word) {
+                    names.push(word);
+                }
+            }
+        }
+    }
+}
+
+/// Whether `text` holds a spelling of the service or an IMDSv1-only client.
+fn mentions_service(text: &str) -> bool {
+    prefilter::worth_checking(text.as_bytes())
+}
+
+/// Imports and docstrings are kept: a fix that adds an import places it
+/// after them, in their style.
+fn is_import_or_docstring(code: &str, chunk: &Chunk) -> bool {
+    let text = code[chunk.range.clone()].trim_start();
+    let statement = chunks::words(text).next();
+    matches!(statement, Some("import" | "from"))
+        || (chunk.range.start == code.len() - code.trim_start().len()
+            && text.starts_with(['"', '\'']))
+}
+
+/// `code` with the bytes of `ranges` turned to spaces, line breaks kept.
+fn blank(code: &str, ranges: &[Range<usize>]) -> String {
+    let mut bytes = code.as_bytes().to_vec();
+    for range in ranges {
+        for byte in &mut bytes[range.clone()] {
+            if !matches!(*byte, b'\n' | b'\r') {
+                *byte = b' ';
+            }
+        }
+    }
+    // Whole ranges of a valid string become ASCII: still valid UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| code.to_owned())
+}
+
+/// Identifiers starting with `prefix` in the code left out of analysis:
+/// names a new variable must not take, though no analysed code uses them.
+/// `code` gives a cell's code by its index.
+pub fn hidden_names<'a>(
+    code: impl Fn(usize) -> Option<&'a str>,
+    hidden: &[(usize, Range<usize>)],
+    prefix: &str,
+) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for (cell, range) in hidden {
+        let Some(text) = code(*cell).and_then(|c| c.get(range.clone())) else {
+            continue;
+        };
+        if !text.contains(prefix) {
+            continue;
+        }
+        names.extend(
+            chunks::words(text)
+                .filter(|w| w.starts_with(prefix))
+                .map(str::to_owned),
+        );
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests;
