@@ -17,6 +17,7 @@ mod lang;
 mod magic;
 mod notebook;
 mod notebook_json;
+pub mod pattern;
 mod source;
 mod span;
 pub mod strings;

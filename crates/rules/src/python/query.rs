@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+use imds_lint_parser::pattern::Patterns;
+use tree_sitter::{Node, Tree};
 
 /// The query text, kept with the other grammars' queries.
 const SOURCE: &str = include_str!("../../../../grammars/python.scm");
@@ -83,15 +84,17 @@ impl<'t> Match<'t> {
     }
 }
 
-fn query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
+/// The compiled shapes, read on first use; `None` only if the grammar and
+/// the file disagree, which the tests catch.
+fn patterns() -> Option<&'static Patterns> {
+    static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
+    PATTERNS
         .get_or_init(|| {
             let language = imds_lint_parser::syntax::language(imds_lint_parser::Lang::Python)?;
-            match Query::new(&language, SOURCE) {
-                Ok(query) => Some(query),
+            match Patterns::new(&language, SOURCE) {
+                Ok(patterns) => Some(patterns),
                 Err(err) => {
-                    log::error!("grammars/python.scm does not compile: {err}");
+                    log::error!("grammars/python.scm: {err}");
                     None
                 }
             }
@@ -117,22 +120,20 @@ fn shape_of(capture: &str) -> Option<Shape> {
 /// Every match in `tree`, keyed by the id of the node the pattern matched.
 pub(super) fn matches<'t>(tree: &'t Tree, code: &str) -> HashMap<usize, Vec<Match<'t>>> {
     let mut out: HashMap<usize, Vec<Match<'t>>> = HashMap::new();
-    let Some(query) = query() else {
+    let Some(patterns) = patterns() else {
         return out;
     };
-    let names = query.capture_names();
-    let mut cursor = QueryCursor::new();
-    let mut found = cursor.matches(query, tree.root_node(), code.as_bytes());
-    while let Some(m) = found.next() {
-        let Some((shape, node)) = m.captures().iter().find_map(|c| {
-            let shape = shape_of(names[c.index as usize])?;
+    let names = patterns.capture_names();
+    for m in patterns.matches(tree.root_node(), code) {
+        let Some((shape, node)) = m.captures.iter().find_map(|c| {
+            let shape = shape_of(&names[c.index as usize])?;
             Some((shape, c.node))
         }) else {
             continue;
         };
         let mut item = Match::new(shape, node);
-        for capture in m.captures() {
-            let slot = match names[capture.index as usize] {
+        for capture in &m.captures {
+            let slot = match names[capture.index as usize].as_str() {
                 "target" => &mut item.target,
                 "targets" => &mut item.targets,
                 "value" => &mut item.value,
@@ -171,8 +172,8 @@ mod tests {
     }
 
     #[test]
-    fn the_query_compiles() {
-        assert!(query().is_some());
+    fn the_patterns_compile() {
+        assert!(patterns().is_some());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+use imds_lint_parser::pattern::Patterns;
+use tree_sitter::{Node, Tree};
 
 /// The query source, kept next to the other languages' shapes.
 const SOURCE: &str = include_str!("../../../../grammars/scala.scm");
@@ -63,17 +64,18 @@ impl<'tree> Shape<'tree> {
     }
 }
 
-/// The compiled query; `None` only if the grammar and the query file
-/// disagree, which the tests catch.
-fn query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
+/// The compiled shapes, read on first use (a run that meets no Scala
+/// never reads them); `None` only if the grammar and the file disagree,
+/// which the tests catch.
+fn patterns() -> Option<&'static Patterns> {
+    static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
+    PATTERNS
         .get_or_init(|| {
             let language = imds_lint_parser::syntax::language(imds_lint_parser::Lang::Scala)?;
-            match Query::new(&language, SOURCE) {
-                Ok(query) => Some(query),
+            match Patterns::new(&language, SOURCE) {
+                Ok(patterns) => Some(patterns),
                 Err(error) => {
-                    log::error!("grammars/scala.scm does not compile: {error}");
+                    log::error!("grammars/scala.scm: {error}");
                     None
                 }
             }
@@ -84,18 +86,16 @@ fn query() -> Option<&'static Query> {
 /// Every shape in `tree`, by the id of its outer node.
 pub fn find<'tree>(tree: &'tree Tree, code: &str) -> HashMap<usize, Vec<Shape<'tree>>> {
     let mut shapes: HashMap<usize, Vec<Shape<'tree>>> = HashMap::new();
-    let Some(query) = query() else {
+    let Some(patterns) = patterns() else {
         return shapes;
     };
-    let names: &'static [&'static str] = query.capture_names();
+    let names: &'static [String] = patterns.capture_names();
 
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), code.as_bytes());
-    while let Some(m) = matches.next() {
+    for m in patterns.matches(tree.root_node(), code) {
         let captures: Vec<(&'static str, Node<'tree>)> = m
-            .captures()
+            .captures
             .iter()
-            .map(|c| (names[c.index as usize], c.node))
+            .map(|c| (names[c.index as usize].as_str(), c.node))
             .collect();
         let outer = captures
             .iter()
@@ -134,8 +134,8 @@ mod tests {
     }
 
     #[test]
-    fn the_query_compiles() {
-        assert!(query().is_some());
+    fn the_patterns_compile() {
+        assert!(patterns().is_some());
     }
 
     #[test]

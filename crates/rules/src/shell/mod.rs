@@ -35,8 +35,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use imds_lint_parser::pattern::Patterns;
 use imds_lint_parser::{syntax, Interpolation, Lang, Origin};
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::Node;
 
 use self::argv::{CommandRequest, HttpCommand, Word};
 use self::env::ShellEnv;
@@ -51,8 +52,8 @@ use crate::rules;
 use crate::text::{Env, Text};
 use crate::FileCheck;
 
-/// The command shapes, as tree-sitter queries.
-const QUERY_SOURCE: &str = include_str!("../../../../grammars/bash.scm");
+/// The command shapes, as tree-sitter query patterns.
+const PATTERNS_SOURCE: &str = include_str!("../../../../grammars/bash.scm");
 
 /// Shell code nested in shell code (`sh -c "bash -c '...'"`) is followed
 /// this deep; deeper code is not read.
@@ -108,17 +109,17 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         .extend(findings.into_iter().filter(|f| settings.enabled(f.rule)));
 }
 
-/// The compiled query, or `None` if it does not compile (a bug the tests
-/// catch).
-fn query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
+/// The compiled shapes, read on first use, or `None` if they do not
+/// compile (a bug the tests catch).
+fn query() -> Option<&'static Patterns> {
+    static PATTERNS: OnceLock<Option<Patterns>> = OnceLock::new();
+    PATTERNS
         .get_or_init(|| {
             let language = syntax::language(Lang::Shell)?;
-            match Query::new(&language, QUERY_SOURCE) {
-                Ok(query) => Some(query),
+            match Patterns::new(&language, PATTERNS_SOURCE) {
+                Ok(patterns) => Some(patterns),
                 Err(err) => {
-                    log::error!("grammars/bash.scm does not compile: {err}");
+                    log::error!("grammars/bash.scm: {err}");
                     None
                 }
             }
@@ -163,7 +164,7 @@ struct Analysis {
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
     fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize) {
-        let Some(query) = query() else {
+        let Some(patterns) = query() else {
             return;
         };
         let Some(tree) = syntax::parse(Lang::Shell, &code.text) else {
@@ -174,11 +175,10 @@ impl Analysis {
 
         // Matches in the order they are written, each node once.
         let mut events: Vec<(usize, Shape, Node)> = Vec::new();
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(query, tree.root_node(), code.text.as_bytes());
-        while let Some(m) = matches.next() {
-            for capture in m.captures() {
-                let shape = match query.capture_names()[capture.index as usize] {
+        let names = patterns.capture_names();
+        for m in patterns.matches(tree.root_node(), &code.text) {
+            for capture in m.captures {
+                let shape = match names[capture.index as usize].as_str() {
                     "command" => Shape::Command,
                     "assignment" => Shape::Assignment,
                     "loop" => Shape::Loop,
