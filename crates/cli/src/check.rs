@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use imds_lint_parser::{Cell, FileKind, SourceFile};
 use imds_lint_rules::suppression::Suppressions;
-use imds_lint_rules::Settings;
+use imds_lint_rules::{Finding, Settings};
 
 use crate::config::Resolver;
 use crate::inputs::{self, Input, InputSource};
@@ -229,21 +229,51 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
     };
 
     let (cells, findings) = imds_lint_rules::check(cells, settings);
+    Outcome::Checked(report_findings(
+        source,
+        cells,
+        findings,
+        &suppressions,
+        settings,
+    ))
+}
+
+/// A file checked by the rules, as `--fix` has it after reading its fixed
+/// text again: its findings filtered by the settings and the file's
+/// suppression comments, and placed.
+pub fn checked(
+    source: SourceFile,
+    cells: Vec<Cell>,
+    findings: Vec<Finding>,
+    cx: &Context,
+) -> Checked {
+    let suppressions = Suppressions::parse(&source.text);
+    let settings = cx.settings_for(&source.path);
+    report_findings(source, cells, findings, &suppressions, &settings)
+}
+
+fn report_findings(
+    source: SourceFile,
+    cells: Vec<Cell>,
+    findings: Vec<Finding>,
+    suppressions: &Suppressions,
+    settings: &Settings,
+) -> Checked {
     let findings = findings
         .into_iter()
         .filter(|finding| settings.enabled(finding.rule))
         .collect();
-    let (findings, notes) = suppress::apply(&source, &cells, findings, &suppressions, settings);
+    let (findings, notes) = suppress::apply(&source, &cells, findings, suppressions, settings);
     let findings = findings
         .into_iter()
         .map(|finding| located::locate(&source, &cells, finding))
         .collect();
-    Outcome::Checked(Checked {
+    Checked {
         source,
         cells,
         findings,
         notes,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,9 @@ pub struct Located {
     pub help: Option<String>,
     /// The fix the rule proposes, if any.
     pub fix: Option<FixSummary>,
+    /// The finding as the rules made it, in cell coordinates with its whole
+    /// fix: what `--fix` applies.
+    pub finding: Finding,
 }
 
 /// A finding's place inside a notebook cell.
@@ -74,14 +77,15 @@ pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located 
         end,
         range,
         cell,
-        message: finding.message,
-        note: finding.note,
-        help: finding.help,
-        fix: finding.fix.map(|fix| FixSummary {
+        message: finding.message.clone(),
+        note: finding.note.clone(),
+        help: finding.help.clone(),
+        fix: finding.fix.as_ref().map(|fix| FixSummary {
             applicability: fix.applicability,
-            edits: file_edits(&cells[finding.cell], &fix),
-            message: fix.message,
+            edits: file_edits(&cells[finding.cell], fix),
+            message: fix.message.clone(),
         }),
+        finding,
     }
 }
 

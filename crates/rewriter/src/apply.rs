@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use imds_lint_parser::{syntax, Applicability, Cell, Origin};
+use imds_lint_parser::{Applicability, Cell};
 use imds_lint_rules::Finding;
 
 use crate::encode::{encode, EncodeError};
@@ -44,24 +44,14 @@ pub struct Plan {
 ///
 /// Identical edits (the token fetch that findings of one scope share) are
 /// applied once; a fix that overlaps one chosen before it is skipped.
-/// `exclude` lists findings to leave out (fixes that broke the syntax).
+/// `exclude` lists findings to leave out (fixes that broke the syntax, or
+/// that were made in code that did not parse: see [`crate::verify`]).
 pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude: &[usize]) -> Plan {
     let mut plan = Plan::default();
-    let mut parses: Vec<Option<bool>> = vec![None; cells.len()];
 
     for (index, finding) in findings.iter().enumerate() {
         let Some(fix) = &finding.fix else { continue };
         if fix.applicability < level || exclude.contains(&index) {
-            continue;
-        }
-
-        // Code that does not parse is not rewritten: its tree is a guess,
-        // and an edit made from a guess may not settle or may make it worse.
-        if !cell_parses(cells, finding.cell, &mut parses) {
-            plan.skipped.push((
-                index,
-                Skipped::Syntax("the code around it does not parse".to_owned()),
-            ));
             continue;
         }
 
@@ -87,23 +77,6 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
 
     plan.edits.sort_by_key(|e| (e.range.start, e.range.end));
     plan
-}
-
-/// Whether the code of cell `index` (of its host, for nested shell) parses
-/// without errors; remembered per cell.
-fn cell_parses(cells: &[Cell], index: usize, memo: &mut [Option<bool>]) -> bool {
-    let mut check = |i: usize| {
-        *memo[i].get_or_insert_with(|| {
-            let cell = &cells[i];
-            !cell.lang.is_analysed() || syntax::parses_cleanly(cell.lang, &cell.code)
-        })
-    };
-    // Shell inside a host string is judged by its host: interpolations
-    // (`{name}`, `$x`) stand in its code and need not parse as shell.
-    match cells[index].origin {
-        Origin::HostString { host, .. } => check(host),
-        _ => check(index),
-    }
 }
 
 /// Maps a fix's cell edits to encoded file edits.
@@ -219,17 +192,6 @@ mod tests {
         assert_eq!(old_offset(&edits, 16), None, "inside replaced text");
         assert_eq!(old_offset(&edits, 17), Some(16));
         assert_eq!(old_offset(&[], 5), Some(5));
-    }
-
-    #[test]
-    fn code_that_does_not_parse_is_not_rewritten() {
-        // Regression (fuzzing): a fix made in a broken Python cell did not
-        // settle, each run changing the guess of the tree.
-        let cells = vec![Cell::whole_file(Lang::Python, "requests.get(URL m[t\n")];
-        let findings = vec![finding(vec![Edit::insertion(0, "t = 1\n")])];
-        let plan = plan(&cells, &findings, Applicability::Safe, &[]);
-        assert!(plan.applied.is_empty());
-        assert!(matches!(plan.skipped[0], (0, Skipped::Syntax(_))));
     }
 
     #[test]

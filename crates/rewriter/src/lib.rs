@@ -29,8 +29,9 @@ pub struct Fixed {
     pub applied: Vec<usize>,
     /// Findings with a fix that was not applied, and why.
     pub skipped: Vec<(usize, Skipped)>,
-    /// The findings left in the new text (all of them when nothing applied).
-    pub remaining: Vec<Finding>,
+    /// The new text read and checked again (`None` when nothing applied):
+    /// what is left to report in it.
+    pub rechecked: Option<Rechecked>,
     /// The edits that made the new text, sorted (none when nothing applied).
     pub edits: Vec<FileEdit>,
 }
@@ -65,7 +66,7 @@ pub fn fix_file(
                     text,
                     applied: plan.applied,
                     skipped,
-                    remaining: rechecked.findings,
+                    rechecked: Some(rechecked),
                     edits: plan.edits,
                 };
             }
@@ -99,7 +100,7 @@ pub fn fix_file(
         text: source.text.clone(),
         applied: Vec::new(),
         skipped,
-        remaining: findings.to_vec(),
+        rechecked: None,
         edits: Vec::new(),
     }
 }
@@ -120,7 +121,7 @@ fn culprits(
         .copied()
         .filter(|&i| match broken {
             Broken::Structure(_) => true,
-            Broken::Cells(bad) => bad.contains(&own_cell(findings[i].cell)),
+            Broken::Cells(bad) | Broken::Unparsed(bad) => bad.contains(&own_cell(findings[i].cell)),
             Broken::NestedCells => {
                 matches!(cells[findings[i].cell].origin, Origin::HostString { .. })
             }
@@ -132,6 +133,64 @@ fn describe(broken: &Broken) -> String {
     match broken {
         Broken::Structure(why) => format!("the fixed file would not read: {why}"),
         Broken::Cells(_) => "the fixed code would not parse".to_owned(),
+        Broken::Unparsed(_) => "the code around it does not parse".to_owned(),
         Broken::NestedCells => "the fixed shell command inside a string would not parse".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use imds_lint_parser::{split, Edit, FileKind, Fix};
+    use imds_lint_rules::Rule;
+
+    use super::*;
+
+    fn fixed(kind: FileKind, text: &str, edit: Edit) -> Fixed {
+        let source = SourceFile::from_bytes(Path::new("x"), kind, text.into())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let mut finding = Finding::new(Rule::MetadataRequestWithoutToken, 0, 0..1, "m");
+        finding.fix = Some(Fix::new("fix", vec![edit], Applicability::Safe));
+        fix_file(
+            &source,
+            &cells,
+            &[finding],
+            &Settings::default(),
+            Applicability::Safe,
+        )
+    }
+
+    #[test]
+    fn code_that_does_not_parse_is_not_rewritten() {
+        // Regression (fuzzing): a fix made in a broken Python cell did not
+        // settle, each run changing the guess of the tree.
+        let out = fixed(
+            FileKind::Python,
+            "requests.get(URL m[t\n",
+            Edit::insertion(0, "t = 1\n"),
+        );
+        assert!(out.applied.is_empty());
+        assert!(out.rechecked.is_none());
+        assert!(
+            matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("does not parse")),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_code_is_not_applied() {
+        let out = fixed(FileKind::Python, "x = 1\n", Edit::insertion(0, "(\n"));
+        assert!(out.applied.is_empty());
+        assert!(
+            matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("would not parse")),
+            "{:?}",
+            out.skipped
+        );
+        let out = fixed(FileKind::Python, "x = 1\n", Edit::insertion(0, "t = 1\n"));
+        assert_eq!(out.applied, vec![0]);
+        assert_eq!(out.text, "t = 1\nx = 1\n");
     }
 }

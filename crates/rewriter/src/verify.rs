@@ -7,6 +7,8 @@ use imds_lint_rules::{check, Finding, Settings};
 /// A file's text read again after fixing: its cells and findings.
 #[derive(Debug)]
 pub struct Rechecked {
+    /// The new text, read.
+    pub source: SourceFile,
     /// The cells of the new text (nested cells included).
     pub cells: Vec<Cell>,
     /// What is left to report in the new text.
@@ -20,6 +22,9 @@ pub enum Broken {
     Structure(String),
     /// These cells of the original (indexes) no longer parse.
     Cells(Vec<usize>),
+    /// These cells of the original did not parse before the fix either:
+    /// their trees are guesses, and code is not rewritten from a guess.
+    Unparsed(Vec<usize>),
     /// Shell code inside host strings no longer parses.
     NestedCells,
 }
@@ -43,13 +48,19 @@ pub fn verify(
         ));
     }
 
-    let broken: Vec<usize> = cells
+    // A cell the fix left as it was cannot have gained an error: only
+    // changed cells are parsed again, and the old one only if the new one
+    // fails, to tell a fix that broke the code from code that was broken.
+    let (unparsed, broken): (Vec<usize>, Vec<usize>) = cells
         .iter()
         .zip(&new_cells)
         .enumerate()
-        .filter(|(_, (old, new))| !is_nested(old) && !has_error(old) && has_error(new))
+        .filter(|(_, (old, new))| !is_nested(old) && old.code != new.code && has_error(new))
         .map(|(i, _)| i)
-        .collect();
+        .partition(|&i| has_error(&cells[i]));
+    if !unparsed.is_empty() {
+        return Err(Broken::Unparsed(unparsed));
+    }
     if !broken.is_empty() {
         return Err(Broken::Cells(broken));
     }
@@ -65,6 +76,7 @@ pub fn verify(
         return Err(Broken::NestedCells);
     }
     Ok(Rechecked {
+        source,
         cells: new_cells,
         findings,
     })

@@ -229,8 +229,8 @@ proptest! {
         let edits = edits(&cell.code, end, &points, &contents);
         let findings = findings(index, &edits);
 
-        // The plan refuses to rewrite code that does not parse; these
-        // cells are random text, so they are planned as text.
+        // Fixing refuses to rewrite code that does not parse; these cells
+        // are random text, so they are planned as text.
         let as_text: Vec<Cell> = read_cells
             .iter()
             .cloned()

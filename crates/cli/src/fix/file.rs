@@ -250,28 +250,18 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
         overlapped: false,
     };
 
-    // The report holds findings placed in the file, without their edits:
-    // the analysis runs again for those, and only what the report shows is
-    // fixed (a finding of a rule left out, or silenced, is not).
-    let Ok(cells) = imds_lint_parser::split(&checked.source) else {
-        return Ok(round);
-    };
-    let (cells, found) = imds_lint_rules::check(cells, settings);
-    let (mut found, mut shown): (Vec<Finding>, Vec<&Located>) = found
-        .into_iter()
-        .filter_map(|finding| {
-            let range = cells[finding.cell].map.file_range(finding.range.clone());
-            let shown = checked
-                .findings
-                .iter()
-                .find(|located| located.rule == finding.rule && located.range == range)?;
-            Some((finding, shown))
-        })
+    // Only what the report shows is fixed (a finding of a rule left out,
+    // or silenced, is not); each keeps the finding the rules made.
+    let cells = &checked.cells;
+    let (mut found, mut shown): (Vec<Finding>, Vec<&Located>) = checked
+        .findings
+        .iter()
+        .map(|located| (located.finding.clone(), located))
         .unzip();
 
     // Each pass leaves out at least one finding, so this ends.
     loop {
-        let fixed = fix_file(&checked.source, &cells, &found, settings, job.level);
+        let fixed = fix_file(&checked.source, cells, &found, settings, job.level);
         let note = |index: usize, text: String| fix_note(path, shown[index], text);
         for (index, why) in &fixed.skipped {
             let why = match why {
@@ -288,20 +278,17 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
             return Ok(round);
         }
 
-        let kind = checked.source.kind;
-        let next = match check::check_text(path, kind, fixed.text.into_bytes(), job.cx) {
-            Outcome::Checked(next) => next,
-            // The rewriter read the text before handing it over; reaching
-            // this means the two readings disagree.
-            Outcome::Failed(why) => {
-                return Err(format!(
-                    "the fixed text could not be read again ({why}); not changed"
-                ))
-            }
-            Outcome::Skipped | Outcome::Clean => {
-                return Err("the fixed text could not be read again; not changed".to_owned())
-            }
+        // The rewriter read the fixed text again to verify it; its reading
+        // is the new report.
+        let Some(rechecked) = fixed.rechecked else {
+            return Err("the fixed text could not be read again; not changed".to_owned());
         };
+        let next = check::checked(
+            rechecked.source,
+            rechecked.cells,
+            rechecked.findings,
+            job.cx,
+        );
 
         // A fix whose finding is still where it was does not resolve it,
         // and every later run would apply it again: it is left out.

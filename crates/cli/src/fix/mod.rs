@@ -96,6 +96,10 @@ pub fn run(
     }
 }
 
+/// Workers per core for `--fix`: each written file waits for two `fsync`
+/// calls, during which another worker can use the core.
+const WRITERS_PER_CORE: usize = 4;
+
 /// `--fix`.
 fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Console<'_>) -> Exit {
     let Console { stdout, stderr, .. } = console;
@@ -127,7 +131,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
     if written.is_ok() {
         pipeline::ordered(
             inputs,
-            threads,
+            threads * WRITERS_PER_CORE,
             |input| file::fix_input(input, job),
             |fixed| {
                 tally.add(&fixed);
