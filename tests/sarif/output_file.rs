@@ -50,7 +50,11 @@ fn a_sarif_file_is_written_when_nothing_is_found() {
 #[test]
 fn errors_still_go_to_standard_error() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "scan/broken.ipynb", "{\"about\": \"169.254.169.254\"");
+    write(
+        dir.path(),
+        "scan/broken.ipynb",
+        "{\"about\": \"169.254.169.254\"",
+    );
     let run = imds_lint(dir.path(), &["--output-file", "out.txt", "scan"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("error: scan/broken.ipynb: "), "{run:?}");

@@ -157,7 +157,11 @@ fn nothing_found_is_an_empty_run_not_an_empty_file() {
 fn unreadable_files_are_notifications_and_the_execution_failed() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "init.sh", IMDSV1_SCRIPT);
-    write(dir.path(), "broken.ipynb", "{\"about\": \"169.254.169.254\", \"cells\": [");
+    write(
+        dir.path(),
+        "broken.ipynb",
+        "{\"about\": \"169.254.169.254\", \"cells\": [",
+    );
     let (log, run) = sarif(dir.path(), &["."]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
