@@ -25,7 +25,6 @@ pub use settings::Settings;
 pub use text::{Env, Piece, Text};
 
 use std::collections::HashSet;
-use std::ops::Range;
 
 use imds_lint_parser::{Cell, Lang, Origin};
 
@@ -41,8 +40,8 @@ pub struct FileCheck<'a> {
     pub findings: Vec<Finding>,
     /// The settings in force.
     pub settings: &'a Settings,
-    /// Code left out of analysis (see [`focus`]), by cell.
-    pub hidden: Vec<(usize, Range<usize>)>,
+    /// Code left out of analysis (see [`focus`]).
+    pub hidden: Vec<focus::Hidden>,
     /// The whole code of the cell being analysed while a part of it stands
     /// in its place.
     pub whole: Option<(usize, String)>,
@@ -58,14 +57,37 @@ impl FileCheck<'_> {
         index
     }
 
-    /// Names starting with `prefix` in code left out of analysis, which a
-    /// new variable must not take all the same.
-    pub fn hidden_names(&self, prefix: &str) -> HashSet<String> {
-        let code = |cell: usize| match &self.whole {
+    /// Names starting with `prefix` in code left out of analysis that a
+    /// new variable in cell `index` must not take (see
+    /// [`focus::hidden_names`]).
+    pub fn hidden_names(&self, index: usize, lang: Lang, prefix: &str) -> HashSet<String> {
+        focus::hidden_names(
+            |cell| self.whole_code(cell),
+            &self.hidden,
+            index,
+            lang,
+            prefix,
+        )
+    }
+
+    /// Whether code left out of analysis binds `name` before the fixes of
+    /// cell `index` are made (see [`focus::hidden_binds`]).
+    pub fn hidden_binds(&self, index: usize, lang: Lang, name: &str) -> bool {
+        focus::hidden_binds(
+            |cell| self.whole_code(cell),
+            &self.hidden,
+            index,
+            lang,
+            name,
+        )
+    }
+
+    /// A cell's whole code, even while a part of it stands in its place.
+    fn whole_code(&self, cell: usize) -> Option<&str> {
+        match &self.whole {
             Some((index, whole)) if *index == cell => Some(whole.as_str()),
             _ => self.cells.get(cell).map(|c| c.code.as_str()),
-        };
-        focus::hidden_names(code, &self.hidden, prefix)
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Analysing only the code tied to the metadata service (`check`) must
 //! find exactly what analysing all of it does (`check_all_code`): the same
 //! findings, messages, helps and fix edits, on every file of the sample
-//! workspace and every fix fixture.
+//! workspace, every fix fixture, and the notebooks of `fixtures/focus`,
+//! which tie cells together in the ways the focus must follow.
 //!
 //! `IMDS_LINT_FOCUS_TREE=DIR` checks the files under DIR too (for example a
 //! workspace made by `bench/generate.py`).
@@ -60,6 +61,7 @@ fn focused_checks_find_what_checking_everything_finds() {
     let mut files = Vec::new();
     files_under(&root.join("fixtures/workspace"), &mut files);
     files_under(&root.join("fixtures/fix"), &mut files);
+    files_under(&root.join("fixtures/focus"), &mut files);
     if let Ok(extra) = std::env::var("IMDS_LINT_FOCUS_TREE") {
         files_under(Path::new(&extra), &mut files);
     }

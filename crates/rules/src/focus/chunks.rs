@@ -193,15 +193,33 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 
 /// Names a chunk may bind at module level: defined (`def`, `class`),
 /// imported, assigned (`x = `, `x: T = `, `x += `, `a, b = `, `x[k] = `,
-/// `x.attr = `), bound by `for`, `with`/`except ... as`, `global` and `:=`.
-/// An over-approximation: a word that only looks bound costs nothing but
-/// some more code analysed.
+/// `x.attr = `, `A = B = `, `x = 1; y = 2`, `if c: y = 2`), bound by `for`,
+/// `with`/`except ... as` and `:=`. A function or class binds its own name,
+/// and the names its body declares `global`; its other names are its own.
+/// An over-approximation otherwise: a word that only looks bound costs
+/// nothing but some more code analysed.
 pub fn bound_names<'a>(code: &'a str, chunk: &Chunk) -> Vec<&'a str> {
     let mut names = Vec::new();
     let text = &code[chunk.range.clone()];
+    let first = words(text).next();
+    if text.starts_with('@') || matches!(first, Some("def" | "class" | "async")) {
+        let mut previous = "";
+        for word in words(text) {
+            if matches!(previous, "def" | "class") && names.is_empty() {
+                names.push(word);
+            }
+            if matches!(previous, "global" | "nonlocal") {
+                names.push(word);
+            }
+            previous = word;
+        }
+        return names;
+    }
     for (i, &line_start) in chunk.lines.iter().enumerate() {
         let line_end = chunk.lines.get(i + 1).copied().unwrap_or(chunk.range.end);
-        statement_names(&code[line_start..line_end], &mut names);
+        let line = &code[line_start..line_end];
+        statement_names(line, &mut names);
+        assigned_at_top(line, &mut names);
     }
     // Forms that bind inside expressions or compound statement headers.
     let mut rest = text;
@@ -218,7 +236,86 @@ pub fn bound_names<'a>(code: &'a str, chunk: &Chunk) -> Vec<&'a str> {
         }
         previous = word;
     }
+    names.retain(|name| !KEYWORDS.contains(name));
     names
+}
+
+/// Python's keywords, which no statement binds.
+const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Names written just before an `=` (or `+=` and friends) outside any
+/// bracket in `line`: the targets of chained, `;`-joined and one-line
+/// compound statements (`A = B = 1`, `x = 1; y = 2`, `if c: y = 2`).
+fn assigned_at_top<'a>(line: &'a str, names: &mut Vec<&'a str>) {
+    let bytes = line.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'"' | b'\'' => {
+                i = string_end(bytes, i).unwrap_or(bytes.len());
+                continue;
+            }
+            b'#' => {
+                i += memchr::memchr(b'\n', &bytes[i..]).unwrap_or(bytes.len() - i);
+                continue;
+            }
+            b'=' if depth == 0 => {
+                let next = bytes.get(i + 1).copied();
+                let mut before = i;
+                // `+=`, `//=`, `**=`, `>>=`...: the operator is no name.
+                while before > 0 && b"+-*/%&|^@<>".contains(&bytes[before - 1]) {
+                    before -= 1;
+                }
+                let operator = &line[before..i];
+                let comparison = next == Some(b'=')
+                    || matches!(operator, "<" | ">" | "!")
+                    || line[..before].ends_with(['=', '!']);
+                if !comparison {
+                    if let Some(name) = words(&line[..before]).last() {
+                        if line[..before].trim_end().ends_with(name) {
+                            names.push(name);
+                        }
+                    }
+                }
+                if next == Some(b'=') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// `text` without its comments (turned to spaces): the words of code and
+/// strings.
+pub fn without_comments(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => i = string_end(bytes, i).unwrap_or(bytes.len()),
+            b'#' => {
+                let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                for byte in &mut out[i..end] {
+                    *byte = b' ';
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    // Whole comments became spaces, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Names bound by the logical line `line`.
@@ -236,10 +333,16 @@ fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
             let targets = line.split(" in ").next().unwrap_or(line);
             names.extend(words(targets).skip(1));
         }
-        Some(_) => {
+        Some(first) => {
             if let Some(target) = assignment_target(line) {
-                // Not the annotation of `name: T = value`.
-                let target = target.split(':').next().unwrap_or(target);
+                // After a compound statement's header (`if c: x = 1`), the
+                // target follows the colon; in `name: T = value` it is
+                // before it.
+                let target = if KEYWORDS.contains(&first) {
+                    target.rsplit(':').next().unwrap_or(target)
+                } else {
+                    target.split(':').next().unwrap_or(target)
+                };
                 names.extend(words(target));
             }
         }
@@ -378,20 +481,42 @@ mod tests {
             bound("import a.b as c\nfrom m import (x,\n y as z)\n"),
             ["a", "b", "c", "m", "x", "y", "z"]
         );
-        assert_eq!(
-            bound("def f(p=1):\n    q = 2\nclass K: pass\n"),
-            ["K", "f", "q"]
-        );
+        assert_eq!(bound("def f(p=1):\n    q = 2\nclass K: pass\n"), ["K", "f"]);
         assert_eq!(
             bound("s, t = 1, 2\nh[k] = v\no.attr += 1\nn: int = 3\n"),
-            ["attr", "h", "k", "n", "o", "s", "t"]
+            // `int` is over-counted: the word before `=` of an annotated
+            // assignment; it only makes more code analysed.
+            ["attr", "h", "int", "k", "n", "o", "s", "t"]
         );
         assert_eq!(
             bound("for i, j in x:\n    pass\nwith open(p) as fh: pass\n"),
             ["fh", "i", "j"]
         );
         assert_eq!(bound("if (m := f()):\n    global G\n"), ["G", "m"]);
-        assert!(bound("f(a=1)\nx == y\nif a <= b: pass\n").is_empty());
+        assert!(bound("f(a=1)\nx == y\nif a <= b: pass\nif a != b: pass\n").is_empty());
         assert_eq!(bound("x <<= 1\n"), ["x"]);
+        assert_eq!(bound("A = B = 'u'\n"), ["A", "B"]);
+        assert_eq!(bound("x = 1; MD = 'u'\n"), ["MD", "x"]);
+        assert_eq!(bound("if True: MD = 'u'\n"), ["MD"]);
+        assert_eq!(bound("with open(p) as fh: MD = 'u'\n"), ["MD", "fh"]);
+        assert_eq!(bound("y = {'k': 1}  # z = 2\n"), ["y"]);
+    }
+
+    #[test]
+    fn functions_and_classes_bind_their_name_and_globals_only() {
+        assert_eq!(
+            bound("def f():\n    global G\n    G = 1\n    local = 2\n"),
+            ["G", "f"]
+        );
+        assert_eq!(bound("@dec\nclass K:\n    MD = 'u'\n"), ["K"]);
+        assert_eq!(bound("async def g():\n    x = 1\n"), ["g"]);
+    }
+
+    #[test]
+    fn comments_are_blanked_strings_kept() {
+        assert_eq!(
+            without_comments("a = '#x'  # b\nc # d\n"),
+            "a = '#x'     \nc    \n"
+        );
     }
 }

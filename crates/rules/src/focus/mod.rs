@@ -45,16 +45,29 @@ pub enum Focus {
 pub struct Plan {
     /// One per cell, in cell order.
     pub cells: Vec<Focus>,
-    /// The code left out, by cell: where a fix looks for names a new
-    /// variable must not take.
-    pub hidden: Vec<(usize, Range<usize>)>,
+    /// The code left out: where a fix looks for names a new variable must
+    /// not take.
+    pub hidden: Vec<Hidden>,
 }
 
-/// One piece of code that names flow into and out of: a Python statement
-/// or a `!` line.
+/// A piece of code left out of analysis.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    /// The cell it is in.
+    pub cell: usize,
+    /// The cell's language.
+    pub lang: Lang,
+    /// The statement (a whole cell, for Scala).
+    pub chunk: Chunk,
+}
+
+/// One piece of code that names flow into and out of: a Python statement,
+/// a Scala cell or a `!` line.
 struct Piece<'a> {
     cell: usize,
     range: Range<usize>,
+    /// Where its logical lines start (Python statements only).
+    lines: Vec<usize>,
     /// Words of the piece that some piece binds.
     words: Vec<&'a str>,
     /// Whether it is tied to the service: its names are followed.
@@ -91,6 +104,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
                     pieces.push(Piece {
                         cell: index,
                         range: chunk.range.clone(),
+                        lines: chunk.lines.clone(),
                         words: Vec::new(),
                         chosen: mentions_service(text),
                         kept: is_import_or_docstring(&cell.code, chunk),
@@ -103,6 +117,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
                 pieces.push(Piece {
                     cell: index,
                     range: 0..cell.code.len(),
+                    lines: Vec::new(),
                     words: Vec::new(),
                     chosen: mentions_service(&cell.code),
                     kept: false,
@@ -111,6 +126,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
             (Lang::Shell, Origin::BangLine) => pieces.push(Piece {
                 cell: index,
                 range: 0..cell.code.len(),
+                lines: Vec::new(),
                 words: Vec::new(),
                 chosen: mentions_service(&cell.code),
                 kept: false,
@@ -146,10 +162,23 @@ pub fn plan(cells: &[Cell]) -> Plan {
         };
     }
     for piece in pieces.iter().filter(|p| !p.analysed()) {
-        if cells[piece.cell].origin == Origin::BangLine || cells[piece.cell].lang == Lang::Scala {
+        let cell = &cells[piece.cell];
+        if cell.origin == Origin::BangLine {
+            // A `!` line binds no Python name.
+            focus[piece.cell] = Focus::Skip;
+            continue;
+        }
+        if cell.lang == Lang::Scala {
             focus[piece.cell] = Focus::Skip;
         }
-        plan.hidden.push((piece.cell, piece.range.clone()));
+        plan.hidden.push(Hidden {
+            cell: piece.cell,
+            lang: cell.lang,
+            chunk: Chunk {
+                range: piece.range.clone(),
+                lines: piece.lines.clone(),
+            },
+        });
     }
     plan.cells = focus;
     plan
@@ -218,29 +247,77 @@ fn blank(code: &str, ranges: &[Range<usize>]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| code.to_owned())
 }
 
-/// Identifiers starting with `prefix` in the code left out of analysis:
-/// names a new variable must not take, though no analysed code uses them.
-/// `code` gives a cell's code by its index.
+/// Names starting with `prefix` that code left out of analysis holds,
+/// as analysing all of it would have seen them when fixing cell `index`:
+/// the module-level names bound in earlier cells, and every name of the
+/// cell itself (comments aside). `code` gives a cell's whole code.
 pub fn hidden_names<'a>(
     code: impl Fn(usize) -> Option<&'a str>,
-    hidden: &[(usize, Range<usize>)],
+    hidden: &[Hidden],
+    index: usize,
+    lang: Lang,
     prefix: &str,
 ) -> HashSet<String> {
     let mut names = HashSet::new();
-    for (cell, range) in hidden {
-        let Some(text) = code(*cell).and_then(|c| c.get(range.clone())) else {
+    for piece in hidden.iter().filter(|h| h.lang == lang && h.cell <= index) {
+        let Some(text) = code(piece.cell) else {
             continue;
         };
-        if !text.contains(prefix) {
+        let Some(chunk_text) = text.get(piece.chunk.range.clone()) else {
+            continue;
+        };
+        if !chunk_text.contains(prefix) {
             continue;
         }
-        names.extend(
-            chunks::words(text)
-                .filter(|w| w.starts_with(prefix))
-                .map(str::to_owned),
-        );
+        if piece.cell == index {
+            let code_only = chunks::without_comments(chunk_text);
+            names.extend(
+                chunks::words(&code_only)
+                    .filter(|w| w.starts_with(prefix))
+                    .map(str::to_owned),
+            );
+        } else {
+            names.extend(
+                bound_in(text, piece)
+                    .into_iter()
+                    .filter(|w| w.starts_with(prefix))
+                    .map(str::to_owned),
+            );
+        }
     }
     names
+}
+
+/// Whether code left out of analysis, in cell `index` or before it, binds
+/// `name` at module level: a fix must not take it for a module or a class.
+pub fn hidden_binds<'a>(
+    code: impl Fn(usize) -> Option<&'a str>,
+    hidden: &[Hidden],
+    index: usize,
+    lang: Lang,
+    name: &str,
+) -> bool {
+    hidden
+        .iter()
+        .filter(|h| h.lang == lang && h.cell <= index)
+        .any(|piece| {
+            code(piece.cell).is_some_and(|text| {
+                text.get(piece.chunk.range.clone())
+                    .is_some_and(|t| t.contains(name))
+                    && bound_in(text, piece).contains(&name)
+            })
+        })
+}
+
+/// The names a left-out piece binds for the code after it.
+fn bound_in<'a>(code: &'a str, piece: &Hidden) -> Vec<&'a str> {
+    match piece.lang {
+        Lang::Scala => code
+            .get(piece.chunk.range.clone())
+            .map(scala::bound_names)
+            .unwrap_or_default(),
+        _ => chunks::bound_names(code, &piece.chunk),
+    }
 }
 
 #[cfg(test)]

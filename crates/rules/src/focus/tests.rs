@@ -140,6 +140,6 @@ fn hidden_names_are_found_by_prefix() {
     let cells = cells_of("m.py", code);
     let plan = plan(&cells);
     let code = |i: usize| cells.get(i).map(|c| c.code.as_str());
-    let names = hidden_names(code, &plan.hidden, "imds_");
+    let names = hidden_names(code, &plan.hidden, 0, Lang::Python, "imds_");
     assert_eq!(names, HashSet::from(["imds_token".to_owned()]));
 }

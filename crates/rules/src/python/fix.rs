@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Edit, Fix};
+use imds_lint_parser::{Applicability, Edit, Fix, Lang};
 use tree_sitter::Node;
 
 use crate::request::{TOKEN_HEADER, TTL_HEADER};
@@ -139,6 +139,16 @@ impl<'t> CellWalk<'_, '_, 't> {
                 let finding = &mut self.file.findings[site.finding];
                 match outcome {
                     Ok(fix) => finding.fix = Some(fix),
+                    // No request of the scope could be fixed, so no plan was
+                    // made: each says why by itself.
+                    Err(help) if help.is_empty() => {
+                        finding.help = Some(match &site.slot {
+                            HeaderSlot::None(what) => format!(
+                                "{what}: send the token in the `{TOKEN_HEADER}` header by hand"
+                            ),
+                            _ => by_hand(&site.client, &site.base),
+                        });
+                    }
                     Err(help) => finding.help = Some(help),
                 }
             }
@@ -311,8 +321,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         // `import http.client` would rebind `http`: when the code uses
         // that name for something else, the module gets a name of its own.
         let head = module.split('.').next().unwrap_or(module);
-        let (line, name) = if self.scopes.module.contains_key(head) {
-            let taken: HashSet<String> = self.scopes.module.keys().cloned().collect();
+        let bound = |name: &str| {
+            self.scopes.module.contains_key(name)
+                || self.file.hidden_binds(self.index, Lang::Python, name)
+        };
+        let (line, name) = if bound(head) {
+            let mut taken: HashSet<String> = self.scopes.module.keys().cloned().collect();
+            taken.extend(self.file.hidden_names(self.index, Lang::Python, "imds_"));
             let alias = unique(&format!("imds_{}", module.replace('.', "_")), &taken);
             (format!("import {module} as {alias}"), alias)
         } else {
@@ -331,7 +346,15 @@ impl<'t> CellWalk<'_, '_, 't> {
         if let Some(reference) = self.imports.reference(&canonical) {
             return reference;
         }
-        if let Some(from) = self.imports.statement_importing_from(module, self.index) {
+        // A name the code binds to something else (its own `Request`
+        // class) is not imported over it: the module's is used instead.
+        let bound = self.scopes.module.contains_key(name)
+            || self.file.hidden_binds(self.index, Lang::Python, name);
+        if let Some(from) = self
+            .imports
+            .statement_importing_from(module, self.index)
+            .filter(|_| !bound)
+        {
             let edit = Edit::insertion(from.after_last, format!(", {name}"));
             if !needs.edits.contains(&edit) {
                 needs.edits.push(edit);
@@ -479,11 +502,9 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut names: HashSet<String> = self.scopes.module.keys().cloned().collect();
         // Code left out of analysis (see `focus`) may use the names a fix
         // would take: the token variable's, and the `imds_` aliases'.
-        names.extend(
-            self.file
-                .hidden_names(&self.file.settings.token_variable.python),
-        );
-        names.extend(self.file.hidden_names("imds_"));
+        let hidden = |prefix: &str| self.file.hidden_names(self.index, Lang::Python, prefix);
+        names.extend(hidden(&self.file.settings.token_variable.python));
+        names.extend(hidden("imds_"));
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();

@@ -53,9 +53,9 @@ impl Analyzer {
         // Cells left out of analysis (see `focus`) may use the names a fix
         // would take.
         let hidden = file
-            .hidden_names(&file.settings.token_variable.scala)
+            .hidden_names(index, Lang::Scala, &file.settings.token_variable.scala)
             .into_iter()
-            .chain(file.hidden_names("imdsConn"));
+            .chain(file.hidden_names(index, Lang::Scala, "imdsConn"));
         let fixer = fix::Fixer::new(
             &code,
             tree.root_node(),

@@ -394,3 +394,43 @@ fn malformed_token_request_gets_its_ttl_not_a_token() {
     );
     assert!(findings(&out).1.is_empty(), "the fix settles");
 }
+
+#[test]
+fn a_class_of_the_code_is_not_imported_over() {
+    // A tester's case: the fix imported `Request` into the code's own
+    // `from urllib.request import` line, over the code's `Request` class,
+    // and the fixed program called the wrong class. Wrapping the URL would
+    // now need a new import line, which this fix does not add: it says
+    // what to do by hand instead.
+    let code = format!(
+        "from urllib.request import urlopen\nclass Request:\n    pass\n\
+         body = urlopen('{MD}instance-id').read()\nx = Request()\n"
+    );
+    let (_, found) = findings(&code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none(), "{found:?}");
+    assert!(found[0]
+        .help
+        .as_deref()
+        .is_some_and(|h| h.contains("api/token")));
+
+    let without_class = code.replace("class Request:\n    pass\n", "");
+    let out = fixed(&without_class);
+    assert!(
+        out.contains("from urllib.request import urlopen, Request\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_request_no_fix_is_written_for_still_says_what_to_do() {
+    // A pycurl request alone in its function: no plan was made for the
+    // scope, and the finding's help was left empty.
+    let code = format!(
+        "import pycurl\ndef f():\n    c = pycurl.Curl()\n    c.setopt(pycurl.URL, '{MD}')\n    c.perform()\n"
+    );
+    let (_, found) = findings(&code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let help = found[0].help.clone().unwrap_or_default();
+    assert!(help.contains("HTTPHEADER"), "{help:?}");
+}
