@@ -6,6 +6,7 @@
 mod bad_input;
 mod exit_codes;
 mod formats;
+mod notebook_cells;
 mod stdin;
 mod support;
 mod walk;

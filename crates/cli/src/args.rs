@@ -244,6 +244,11 @@ pub fn parse_size(value: &str) -> Result<u64, String> {
     let number: u64 = number
         .parse()
         .map_err(|_| format!("`{value}` is not a size (examples: 1048576, 512K, 50M, 1G)"))?;
+    if unit.starts_with(['.', ',']) {
+        return Err(format!(
+            "`{value}` is not a whole number (write 1536K rather than 1.5M)"
+        ));
+    }
     let factor: u64 = match unit.trim().to_ascii_uppercase().as_str() {
         "" | "B" => 1,
         "K" | "KB" | "KIB" => 1 << 10,
@@ -369,6 +374,7 @@ mod tests {
         assert_eq!(parse_size("2g"), Ok(2 << 30));
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5T").is_err());
+        assert!(parse_size("1.5M").is_err_and(|e| e.contains("1536K")));
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
     }

@@ -2,11 +2,15 @@
 //! cell range becomes file bytes, lines and columns, and, for notebooks, a
 //! cell number and a line within that cell.
 
+mod cell_text;
+
 use std::ops::Range;
 
 use imds_lint_parser::{Applicability, Cell, Fix, LineCol, LineIndex, Origin, SourceFile};
 use imds_lint_rewriter::FileEdit;
 use imds_lint_rules::{Finding, Rule};
+
+pub use self::cell_text::CellText;
 
 /// A finding with every position a reporter prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +43,13 @@ pub struct Located {
 pub struct CellSpot {
     /// 1-based number of the notebook cell.
     pub number: usize,
-    /// Index (in the file's cell list) of the cell whose code `range` is in.
+    /// Index (in the file's cell list) of the cell whose code the finding
+    /// is in, or whose code holds the string or `!` line it is in.
     pub index: usize,
-    /// The range in that cell's code.
+    /// The range in that cell's [`CellText`]: its code as the notebook
+    /// cell has it.
     pub range: Range<usize>,
-    /// Lines of the notebook cell before that code starts (a magic line).
+    /// Lines of the notebook cell before that text starts (a magic line).
     pub lines_before: usize,
     /// Where the range starts, counted from the notebook cell's first line.
     pub start: LineCol,
@@ -69,7 +75,7 @@ pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located 
     let range = cells[finding.cell].map.file_range(finding.range.clone());
     let start = source.line_col(range.start);
     let end = source.line_col(range.end);
-    let cell = cell_spot(cells, &finding, &range);
+    let cell = cell_spot(source, cells, &finding, &range);
 
     Located {
         rule: finding.rule,
@@ -107,8 +113,14 @@ fn file_edits(cell: &Cell, fix: &Fix) -> Option<Vec<FileEdit>> {
 }
 
 /// The finding's place in its notebook cell, as a person counts lines in
-/// the notebook: code nested in a host string is placed in the host cell.
-fn cell_spot(cells: &[Cell], finding: &Finding, file_range: &Range<usize>) -> Option<CellSpot> {
+/// the notebook: code nested in a host string or cut from it as a `!` line
+/// is placed in the host cell, as written.
+fn cell_spot(
+    source: &SourceFile,
+    cells: &[Cell],
+    finding: &Finding,
+    file_range: &Range<usize>,
+) -> Option<CellSpot> {
     let number = cells[finding.cell].number?;
 
     let (index, range) = match outermost(cells, finding.cell) {
@@ -116,20 +128,20 @@ fn cell_spot(cells: &[Cell], finding: &Finding, file_range: &Range<usize>) -> Op
         top => (top, cell_range_of(&cells[top], file_range)?),
     };
 
-    let cell = &cells[index];
-    let lines = LineIndex::new(&cell.code);
-    let lines_before = lines_before_code(cell);
+    let written = CellText::of(source, cells, index);
+    let range = written.code_start + range.start..written.code_start + range.end;
+    let lines = LineIndex::new(&written.text);
     let shift = |mut at: LineCol| {
-        at.line += lines_before;
+        at.line += written.lines_before;
         at
     };
     Some(CellSpot {
         number,
         index,
-        start: shift(lines.line_col(&cell.code, range.start)),
-        end: shift(lines.line_col(&cell.code, range.end)),
+        start: shift(lines.line_col(&written.text, range.start)),
+        end: shift(lines.line_col(&written.text, range.end)),
         range,
-        lines_before,
+        lines_before: written.lines_before,
     })
 }
 
@@ -185,14 +197,6 @@ fn first_offset(len: usize, reached: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
-}
-
-/// Lines of the notebook cell that come before `cell`'s code.
-fn lines_before_code(cell: &Cell) -> usize {
-    // Missing: the parser does not record where a cell's code starts within
-    // its notebook cell; a magic cell is assumed to have dropped exactly one
-    // line (`%sh`, `%%bash`), so a magic with code on its own line is off by one.
-    usize::from(matches!(cell.origin, Origin::MagicCell { .. }))
 }
 
 #[cfg(test)]
@@ -380,6 +384,40 @@ mod tests {
             (2, 1, 1)
         );
         assert_eq!((located.start.line, located.start.column), (2, 9));
+    }
+
+    /// A Databricks Python export and its cells, as the parser cuts them.
+    fn databricks(text: &str) -> (SourceFile, Vec<Cell>) {
+        let src = source(FileKind::Databricks(Lang::Python), text);
+        let cells = imds_lint_parser::split(&src).unwrap();
+        (src, cells)
+    }
+
+    #[test]
+    fn magic_on_the_code_line_is_placed_on_that_line_after_it() {
+        let (src, cells) = databricks("# Databricks notebook source\n# MAGIC %sh curl x\n");
+        let located = locate(&src, &cells, finding(0, 0..4));
+
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.start.line, spot.start.column), (1, 5));
+        assert_eq!((spot.end.line, spot.end.column), (1, 9));
+        assert_eq!((spot.range, spot.lines_before), (4..8, 0));
+        assert_eq!((located.start.line, located.start.column), (2, 13));
+    }
+
+    #[test]
+    fn bang_line_columns_count_characters_as_written() {
+        // Regression: the blanked line held two spaces for `é`, so columns
+        // after it were one too many.
+        let (src, cells) = databricks(
+            "# Databricks notebook source\nimport os\n!echo é; curl http://169.254.169.254/\n",
+        );
+        assert_eq!(cells[1].origin, Origin::BangLine);
+        let at = cells[1].code.find("curl").unwrap();
+        let located = locate(&src, &cells, finding(1, at..at + 4));
+
+        let spot = located.cell.unwrap();
+        assert_eq!((spot.index, spot.start.line, spot.start.column), (0, 2, 10));
     }
 
     #[test]

@@ -85,6 +85,14 @@ impl<'a> Code<'a> {
         }
     }
 
+    /// The same, holding its text: for code made only to be shown.
+    pub fn into_owned(self) -> Code<'static> {
+        Code {
+            text: Cow::Owned(self.text.into_owned()),
+            growth: self.growth,
+        }
+    }
+
     /// Where offset `at` of the original code is in the shown text.
     pub fn offset(&self, at: usize) -> usize {
         let before = self.growth.partition_point(|&(end, _)| end <= at);

@@ -15,7 +15,7 @@ use super::escape::{self, Code};
 use super::location;
 use super::paint::Paint;
 use crate::check::Checked;
-use crate::located::Located;
+use crate::located::{CellText, Located};
 
 /// Appends the diagnostics of `checked` to `out`.
 pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
@@ -35,7 +35,10 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
     for located in &checked.findings {
         let key = located.cell.as_ref().map(|spot| spot.index);
         let code = shown.entry(key).or_insert_with(|| match key {
-            Some(index) => Code::new(&checked.cells[index].code),
+            Some(index) => {
+                let written = CellText::of(&checked.source, &checked.cells, index);
+                Code::new(&written.text).into_owned()
+            }
             None => Code::new(&checked.source.text),
         });
         let report = Report::new(checked, located, code);
@@ -112,10 +115,11 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    /// `code` is the escaped text of the file, or of the finding's cell.
+    /// `code` is the escaped text of the file, or of the finding's cell as
+    /// written ([`CellText`]).
     fn new(checked: &Checked, located: &'a Located, code: &'a Code<'_>) -> Self {
         let name = location(&checked.source.path, located);
-        // A notebook's JSON line is unreadable; the cell's code is what its
+        // A notebook's JSON line is unreadable; the cell's text is what its
         // author wrote. Other files show the file as stored.
         let (range, lines_before) = match &located.cell {
             Some(spot) => (spot.range.clone(), spot.lines_before),
