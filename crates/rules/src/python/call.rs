@@ -14,10 +14,11 @@ use super::args::Args;
 use super::clients::{self, Found};
 use super::functions::{self, CallSite};
 use super::imports::chain;
+use super::mutation;
 use super::query::Match;
 use super::shell_run;
 use super::token_request;
-use super::value::{Dict, Value};
+use super::value::Value;
 use super::walk::CellWalk;
 use super::Site;
 
@@ -37,15 +38,24 @@ impl<'t> CellWalk<'_, '_, 't> {
             return;
         };
 
-        if let Some(name) = self.eval(frame).canonical(callee) {
-            if self.library_call(&name, call, arguments, frame) {
+        let canonical = self.eval(frame).canonical(callee);
+        if let Some(name) = &canonical {
+            if self.library_call(name, call, arguments, frame) {
                 return;
             }
         }
+        // A function the analyser cannot follow may change a dict it is
+        // given (add the token to headers, say).
+        let changes_arguments = canonical
+            .as_deref()
+            .is_none_or(|n| !mutation::reads_only(n));
         if let Some(function) = m.function {
             let name = self.code[function.byte_range()].to_owned();
             self.walk_called(&name, frame);
             self.call_site(name, false, arguments, frame);
+            if changes_arguments {
+                self.may_change_arguments(arguments, frame);
+            }
             return;
         }
 
@@ -61,8 +71,14 @@ impl<'t> CellWalk<'_, '_, 't> {
                     None => self.change_object(receiver, method, arguments, frame),
                 }
             }
-            Value::Dict(_) if method == "update" => self.update_dict(receiver, arguments, frame),
-            Value::Instance(_) => self.call_site(method.to_owned(), true, arguments, frame),
+            Value::Dict(_) => self.dict_method(receiver, method, arguments, frame),
+            Value::Instance(_) => {
+                self.call_site(method.to_owned(), true, arguments, frame);
+                self.may_change_arguments(arguments, frame);
+            }
+            // String and list methods leave their arguments as they were.
+            Value::Str(_) | Value::Number(_) | Value::List(_) => {}
+            _ if changes_arguments => self.may_change_arguments(arguments, frame),
             _ => {}
         }
     }
@@ -257,26 +273,6 @@ impl<'t> CellWalk<'_, '_, 't> {
                 }
             }
             _ => {}
-        }
-    }
-
-    /// `h.update({...})`, `s.headers.update(k=v)`.
-    fn update_dict(&mut self, receiver: Node, arguments: Node, frame: Option<usize>) {
-        let eval = self.eval(frame);
-        let args = Args::of(arguments, self.code);
-        let mut more = Dict::default();
-        for positional in &args.positional {
-            more.merge(&eval.value(*positional));
-        }
-        for (key, value) in &args.keywords {
-            more.insert(Text::lit(*key), eval.value(*value));
-        }
-        for splat in &args.dict_splats {
-            more.merge(&eval.value(*splat));
-        }
-        more.open |= args.list_splat;
-        if let Some(Value::Dict(dict)) = self.place(receiver, frame) {
-            dict.merge(&Value::Dict(more));
         }
     }
 }

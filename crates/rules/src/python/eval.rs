@@ -227,6 +227,7 @@ impl<'a> Eval<'a> {
         let name = self.source(attribute);
         match self.at(object, depth) {
             Value::Object(object) => object.attributes.get(name).cloned().unwrap_or_default(),
+            Value::Class(constants) => constants.get(name).cloned().unwrap_or_default(),
             Value::Instance(class) => self
                 .scopes
                 .frames

@@ -182,6 +182,11 @@ impl Imports {
         local
     }
 
+    /// Makes `local` another name for `canonical` (`http_lib = requests`).
+    pub(super) fn alias(&mut self, local: &str, canonical: String) {
+        self.names.insert(local.to_owned(), canonical);
+    }
+
     /// Drops `name`: it was rebound to a value.
     pub(super) fn forget(&mut self, name: &str) {
         self.names.remove(name);

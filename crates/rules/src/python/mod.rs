@@ -18,7 +18,12 @@
 //! - `http.client`'s `putrequest`/`putheader` API, `urllib3.connection_from_url`
 //!   and `urllib.request.build_opener` handlers are not modelled;
 //! - a name assigned in a branch keeps the last value written, whichever
-//!   branch runs (may also report a request the other branch makes).
+//!   branch runs (may also report a request the other branch makes), except
+//!   that an `except` handler binding an unknown value keeps the try body's;
+//! - `lib = requests` makes an alias at module level only: inside a
+//!   function, requests made through `lib` are missed;
+//! - class constants are read as `Cfg.NAME` for strings and numbers set in
+//!   the class body or on the class, not through a subclass.
 
 mod args;
 mod argv_run;
@@ -30,6 +35,7 @@ mod formatting;
 mod functions;
 mod imports;
 mod literal;
+mod mutation;
 mod query;
 mod scope;
 mod shell_run;

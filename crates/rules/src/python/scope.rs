@@ -107,6 +107,17 @@ impl Scopes {
         self.owner(name, frame).is_some()
     }
 
+    /// The value `name` holds where [`Scopes::bind`] would bind it in
+    /// `frame`, if it is bound there.
+    pub(super) fn bound_here(&self, name: &str, frame: Option<usize>) -> Option<&Value> {
+        if let Some(f) = frame.and_then(|index| self.frames.get(index)) {
+            if !f.globals.contains(name) {
+                return f.vars.get(name);
+            }
+        }
+        self.module.get(name)
+    }
+
     /// Binds `name` in `frame` (or the module, also for `global` names).
     pub(super) fn bind(&mut self, name: &str, value: Value, frame: Option<usize>) {
         if let Some(index) = frame {

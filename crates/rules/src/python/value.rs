@@ -21,6 +21,8 @@ pub(super) enum Value {
     Object(Object),
     /// `self` inside a method of class number `0` of the cell.
     Instance(usize),
+    /// A class, with the string constants its body binds (`Cfg.MD`).
+    Class(BTreeMap<String, Value>),
     /// Nothing known.
     #[default]
     Unknown,

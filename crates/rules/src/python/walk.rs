@@ -59,6 +59,9 @@ enum Step<'t> {
     Enter(Node<'t>, Option<usize>),
     /// Leave a node: bindings take effect once their value is computed.
     Leave(Node<'t>, Option<usize>),
+    /// Leave a class definition: its name, bound in the outer frame, gets
+    /// the constants of its body (the class's frame).
+    EndClass(Node<'t>, Option<usize>, usize),
 }
 
 impl<'t> CellWalk<'_, '_, 't> {
@@ -95,7 +98,9 @@ impl<'t> CellWalk<'_, '_, 't> {
                     }
                     let mut inner = frame;
                     if node.kind() == "class_definition" {
-                        inner = Some(self.define_class(node, frame));
+                        let class = self.define_class(node, frame);
+                        stack.push(Step::EndClass(node, frame, class));
+                        inner = Some(class);
                     }
                     self.shapes_at(node, frame, true);
                     stack.push(Step::Leave(node, frame));
@@ -114,6 +119,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                     }
                 }
                 Step::Leave(node, frame) => self.shapes_at(node, frame, false),
+                Step::EndClass(node, frame, class) => self.end_class(node, frame, class),
             }
         }
     }
@@ -180,9 +186,46 @@ impl<'t> CellWalk<'_, '_, 't> {
                 None => return,
             }
         }
-        let computed = self.eval(frame).value(value);
         let name = self.code[target.byte_range()].to_owned();
+        if frame.is_none() {
+            if let Some(module) = self.module_named(value) {
+                // `http_lib = requests`: another name for the module. Only
+                // at module level; inside a function the name is unknown.
+                self.scopes.unbind_module(&name);
+                self.imports.alias(&name, module);
+                return;
+            }
+        }
+        let computed = self.eval(frame).value(value);
+        if computed == Value::Unknown && in_except_handler(m.node) && self.is_known(&name, frame) {
+            // `try: MD = "http://..." except Exception: MD = None`: the
+            // handler runs only when the try body failed, and code after
+            // it is written for the value the try body gives; keeping that
+            // one reports the request on the path where it runs (on the
+            // other path, the handler's `None` fails before any request).
+            return;
+        }
         self.bind(&name, computed, frame);
+    }
+
+    /// The canonical name of the imported module or object an expression
+    /// names (`requests`, `r.get` after `import requests as r`).
+    fn module_named(&self, value: Node) -> Option<String> {
+        let parts = chain(value, self.code)?;
+        let head = parts.first()?;
+        if self.scopes.is_bound(head, None) || self.imports.resolve(head).is_none() {
+            return None;
+        }
+        self.eval(None).canonical(value)
+    }
+
+    /// Whether binding `name` in `frame` would replace a known value or an
+    /// import.
+    fn is_known(&self, name: &str, frame: Option<usize>) -> bool {
+        match self.scopes.bound_here(name, frame) {
+            Some(value) => *value != Value::Unknown,
+            None => frame.is_none() && self.imports.resolve(name).is_some(),
+        }
     }
 
     fn unpack(&mut self, m: &Match, frame: Option<usize>) {
@@ -270,8 +313,19 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
             return;
         }
-        if let Some(Value::Object(target)) = self.place(object, frame) {
-            target.attributes.insert(attribute, value);
+        match self.place(object, frame) {
+            Some(Value::Object(target)) => {
+                target.attributes.insert(attribute, value);
+            }
+            Some(Value::Class(constants)) => match value {
+                Value::Str(_) | Value::Number(_) => {
+                    constants.insert(attribute, value);
+                }
+                _ => {
+                    constants.remove(&attribute);
+                }
+            },
+            _ => {}
         }
     }
 
@@ -310,6 +364,31 @@ impl<'t> CellWalk<'_, '_, 't> {
             self.bind(&name, Value::Unknown, frame);
         }
         self.scopes.open(FrameKind::Class, frame)
+    }
+
+    /// Binds a class's name to the string constants of its body, read as
+    /// `Cfg.MD`.
+    // Inherited constants (`Sub.MD` with `MD` set in a base class) are not
+    // seen: requests built from them are missed.
+    fn end_class(&mut self, node: Node, frame: Option<usize>, class: usize) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let Some(body) = self.scopes.frames.get(class) else {
+            return;
+        };
+        let constants = body
+            .vars
+            .iter()
+            .filter(|(_, value)| match value {
+                Value::Str(text) => !functions::has_markers(text),
+                Value::Number(_) => true,
+                _ => false,
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let name = self.code[name.byte_range()].to_owned();
+        self.bind(&name, Value::Class(constants), frame);
     }
 
     /// Binds a function's name now; its body is walked later.
@@ -472,4 +551,18 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
         env
     }
+}
+
+/// Whether a binding is written in an `except` handler of the function,
+/// class or module it belongs to.
+fn in_except_handler(node: Node) -> bool {
+    let mut at = node.parent();
+    while let Some(parent) = at {
+        match parent.kind() {
+            "except_clause" | "except_group_clause" => return true,
+            "function_definition" | "class_definition" | "lambda" | "module" => return false,
+            _ => at = parent.parent(),
+        }
+    }
+    false
 }

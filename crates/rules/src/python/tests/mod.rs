@@ -2,10 +2,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod bindings;
 mod clients;
 mod fix_endpoints;
 mod fixes;
 mod flow;
+mod mutations;
 mod negatives;
 mod requests;
 mod shapes;
