@@ -92,7 +92,10 @@ fn bang_line_snippet_shows_the_line_as_written_not_the_blanked_python() {
         ),
     ] {
         let (shown, underline) = snippet_line(&run.stdout, code);
-        assert!(shown.trim_start().starts_with(&format!("{number} │ ")), "{shown}");
+        assert!(
+            shown.trim_start().starts_with(&format!("{number} │ ")),
+            "{shown}"
+        );
         underlines(shown, underline, request);
     }
     assert!(!run.stdout.contains("= 0 "), "{}", run.stdout);
@@ -130,7 +133,11 @@ fn one_line_sh_magic_cell_is_placed_on_the_magic_line() {
     let run = imds_lint(dir.path(), &["--output-format", "json"]);
     let f = &serde_json::from_str::<Value>(&run.stdout).unwrap()[0];
     assert_eq!(
-        (f["cell"].as_u64(), f["cell_line"].as_u64(), f["cell_column"].as_u64()),
+        (
+            f["cell"].as_u64(),
+            f["cell_line"].as_u64(),
+            f["cell_column"].as_u64()
+        ),
         (Some(2), Some(1), Some(5))
     );
     // In the file as stored, the request is on line 6, after `"%sh `.

@@ -91,13 +91,19 @@ pub fn split(code: &str) -> Vec<Chunk> {
                     at += 1;
                 }
                 b')' | b']' | b'}' => {
-                    depth = depth.saturating_sub(1);
+                    // A bracket closed that was never opened: broken code.
+                    let Some(outer) = depth.checked_sub(1) else {
+                        return whole(code);
+                    };
+                    depth = outer;
                     at += 1;
                 }
-                b'"' | b'\'' => match string_end(bytes, at) {
-                    Some(end) => at = end,
-                    // Open at the end of the code: no safe cut.
-                    None => return whole(code),
+                b'"' | b'\'' => match string_extent(bytes, at) {
+                    (end, true) => at = end,
+                    // A string left open: Python refuses the code, and
+                    // tree-sitter's recovery may run the string past the
+                    // line, into the next statement. No safe cut.
+                    _ => return whole(code),
                 },
                 _ => at += 1,
             }
@@ -138,26 +144,36 @@ fn continues(text: &str) -> bool {
 /// as Python's tokenizer gives up there; an unterminated triple-quoted one
 /// gives `None`.
 fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let triple = bytes.get(at..at + 3) == Some(&[bytes[at]; 3][..]);
+    match string_extent(bytes, at) {
+        (end, true) => Some(end),
+        (end, false) => (!triple).then_some(end),
+    }
+}
+
+/// Where the string literal whose quote is at `at` ends, and whether it
+/// is closed there (rather than left open at its line's end, or the code's).
+fn string_extent(bytes: &[u8], at: usize) -> (usize, bool) {
     let quote = bytes[at];
     let triple = bytes.get(at..at + 3) == Some(&[quote, quote, quote][..]);
     let mut i = at + if triple { 3 } else { 1 };
     while let Some(&byte) = bytes.get(i) {
         match byte {
             b'\\' => i += 2,
-            b'\n' if !triple => return Some(i),
+            b'\n' if !triple => return (i, false),
             b if b == quote => {
                 if !triple {
-                    return Some(i + 1);
+                    return (i + 1, true);
                 }
                 if bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]) {
-                    return Some(i + 3);
+                    return (i + 3, true);
                 }
                 i += 1;
             }
             _ => i += 1,
         }
     }
-    (!triple).then_some(bytes.len())
+    (bytes.len(), false)
 }
 
 /// Identifier-like words in `text` (bytes past ASCII count as letters, as
@@ -450,8 +466,20 @@ mod tests {
         for code in ["x = '''\nopen\ny = 1\n", "f(\n1\ny = 2\n"] {
             assert_eq!(texts(code), [code]);
         }
-        // A one-line string left open ends at its line, as in Python.
-        assert_eq!(texts("x = 'open\ny = 1\n"), ["x = 'open\n", "y = 1\n"]);
+        // Broken code is not cut: tree-sitter may read a string left open,
+        // or a stray bracket, across statements (found by fuzzing).
+        for code in [
+            "x = 'open\ny = 1\n",
+            "x = 'open\\'\ny = 1\n",
+            "x = 1)\ny = 2\n",
+            "def\"\nval = 1\n",
+        ] {
+            assert_eq!(texts(code), [code]);
+        }
+        assert_eq!(
+            texts("x = ''\ny = \"\"\"\"\"\"\n"),
+            ["x = ''\n", "y = \"\"\"\"\"\"\n"]
+        );
     }
 
     #[test]
