@@ -365,3 +365,33 @@ fn fixed_file_keeps_its_mode_and_leaves_no_temporary_file() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("init.sh")]);
 }
+
+/// A fix in one cell can make one in a later cell possible (found by
+/// fuzzing): the first cell's fix imports `Request` next to its `urlopen`,
+/// which the later cell's `urlopen(url)` needs to be rewritten. One `--fix`
+/// applies both, so a second has nothing left to do.
+#[test]
+fn one_fix_run_applies_the_fixes_another_fix_made_possible() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = concat!(
+        "# Databricks notebook source\n",
+        "from urllib.request import urlopen\n",
+        "ident = urlopen(\"http://169.254.169.254/latest/meta-data/instance-id\").read()\n",
+        "\n# COMMAND ----------\n\n",
+        "with urlopen(\"http://169.254.169.254/latest/dynamic/instance-identity/document\") as r:\n",
+        "    doc = r.read()\n",
+    );
+    write(dir.path(), "probe.py", export);
+
+    let first = imds_lint(dir.path(), &["--fix", "--unsafe-fixes", "probe.py"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let fixed = fs::read_to_string(dir.path().join("probe.py")).unwrap();
+    assert_eq!(fixed.matches("api/token").count(), 2, "{fixed}");
+
+    let second = imds_lint(dir.path(), &["--fix", "--unsafe-fixes", "probe.py"]);
+    assert_eq!(second.code, 0, "{second:?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("probe.py")).unwrap(),
+        fixed
+    );
+}

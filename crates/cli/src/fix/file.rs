@@ -180,9 +180,10 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
         let Some(next) = round.fixed else { break };
         applied.extend(round.applied);
         fixed = Some(next);
-        if !round.overlapped {
-            break;
-        }
+        // Another round when fixes overlapped and waited, or when one fix
+        // made another possible (an import a fix added in one cell is what
+        // a request in a later cell needed): a second `--fix` must find
+        // nothing left to do. The loop ends when a round applies nothing.
     }
 
     // Hand the new text on.
@@ -234,8 +235,6 @@ struct Round {
     fixed: Option<Checked>,
     applied: Vec<FixNote>,
     refused: Vec<FixNote>,
-    /// Whether a fix waits for the next round.
-    overlapped: bool,
 }
 
 /// Applies the fixes of the findings `checked` reports, and checks the
@@ -247,7 +246,6 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
         fixed: None,
         applied: Vec::new(),
         refused: Vec::new(),
-        overlapped: false,
     };
 
     // Only what the report shows is fixed (a finding of a rule left out,
@@ -307,10 +305,6 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
                     note(index, message.unwrap_or_default())
                 })
                 .collect();
-            round.overlapped = fixed
-                .skipped
-                .iter()
-                .any(|(_, why)| matches!(why, Skipped::Overlap));
             round.fixed = Some(next);
             return Ok(round);
         }
