@@ -412,7 +412,9 @@ fn killed_between_writes_leaves_every_file_whole() {
         let stray = leftovers(dir.path());
         let names = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(names, FILES + stray.len(), "files added or lost");
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        // `--fix` runs 4 workers per core (`WRITERS_PER_CORE` in
+        // crates/cli/src/fix/mod.rs).
+        let workers = 4 * std::thread::available_parallelism().map_or(1, usize::from);
         assert!(
             stray.len() <= workers,
             "one temporary file per worker at most: {stray:?}"
