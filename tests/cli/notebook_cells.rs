@@ -55,8 +55,10 @@ fn snippet_line<'a>(out: &'a str, code: &str) -> (&'a str, &'a str) {
             let underline = pair[1].trim_start().starts_with('·') && pair[1].contains('─');
             pair[0].ends_with(code) && pair[0].contains(" │ ") && underline
         })
-        .map(|pair| (pair[0], pair[1]))
-        .unwrap_or_else(|| panic!("no underlined snippet line showing {code:?} in:\n{out}"))
+        .map_or_else(
+            || panic!("no underlined snippet line showing {code:?} in:\n{out}"),
+            |pair| (pair[0], pair[1]),
+        )
 }
 
 /// Asserts that the underline below `shown` starts under `request` in it.
