@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use imds_lint_parser::{Cell, FileKind, SourceFile};
+use imds_lint_rules::prefilter::{self, Look};
 use imds_lint_rules::suppression::Suppressions;
 use imds_lint_rules::{Finding, Settings};
 
@@ -118,15 +119,15 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
         if let Err(why) = opened.read_into(cx.max_file_size, buffer) {
             return Outcome::Failed(why);
         }
-        if !worth_reading(buffer) {
+        let Some(service) = worth_reading(buffer) else {
             return Outcome::Clean;
-        }
+        };
         let bytes = if buffer.capacity() > KEPT_BUFFER {
             std::mem::take(buffer)
         } else {
             buffer.clone()
         };
-        check_bytes(path, kind, bytes, &cx.settings_for(path))
+        check_looked(path, kind, bytes, &cx.settings_for(path), service)
     })
 }
 
@@ -139,16 +140,24 @@ thread_local! {
 /// The largest buffer a thread keeps from one file to the next.
 const KEPT_BUFFER: usize = 16 << 20;
 
-/// Whether a file's bytes must be decoded and looked at: they may hold a
-/// request or a suppression comment, or they are in an encoding that would
-/// hide both from a byte search (UTF-16, recognised by its byte order mark
-/// or by NUL bytes near the start), which is then reported.
-fn worth_reading(bytes: &[u8]) -> bool {
+/// Whether a file's bytes must be decoded and looked at, and if so whether
+/// they may hold a request (`Some(true)`) or only suppression comments
+/// (`Some(false)`). Bytes in an encoding that would hide both from a byte
+/// search (UTF-16, recognised by its byte order mark or by NUL bytes near
+/// the start) are decoded too, to be reported.
+fn worth_reading(bytes: &[u8]) -> Option<bool> {
     let head = &bytes[..bytes.len().min(read::HEAD_LEN)];
-    head.starts_with(b"\xFF\xFE")
+    if head.starts_with(b"\xFF\xFE")
         || head.starts_with(b"\xFE\xFF")
         || memchr::memchr(0, head).is_some()
-        || imds_lint_rules::prefilter::worth_reading(bytes)
+    {
+        return Some(true);
+    }
+    match prefilter::look(bytes) {
+        Look::Nothing => None,
+        Look::MarkerOnly => Some(false),
+        Look::Service => Some(true),
+    }
 }
 
 fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
@@ -187,6 +196,19 @@ fn stdin_kind(name: &Path, named: bool, bytes: &[u8]) -> Option<FileKind> {
 
 /// Reads bytes of a known kind into cells and checks them.
 fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings) -> Outcome {
+    let service = prefilter::worth_checking(&bytes);
+    check_looked(path, kind, bytes, settings, service)
+}
+
+/// [`check_bytes`] once the prefilter has said whether the bytes may hold
+/// a request (`service`).
+fn check_looked(
+    path: &Path,
+    kind: FileKind,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    service: bool,
+) -> Outcome {
     // An empty file holds no request; a zero-byte notebook is not worth an
     // error either.
     let empty = bytes.is_empty();
@@ -212,7 +234,7 @@ fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings)
     // (a broken notebook among them is not reported: it cannot hold a
     // request, and reading every notebook's JSON would cost more than the
     // rest of the run).
-    if !imds_lint_rules::prefilter::worth_checking(source.text.as_bytes()) {
+    if !service {
         // Nothing to silence: every ignore comment here is unused.
         let (_, notes) = suppress::apply(&source, &[], Vec::new(), &suppressions, settings);
         return Outcome::Checked(Checked {

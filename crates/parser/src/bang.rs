@@ -84,6 +84,10 @@ struct LineState {
 /// The escapes and line magics of a Python cell, in order.
 fn find_escapes(code: &str) -> Vec<Escape> {
     let bytes = code.as_bytes();
+    // Every escape starts with one of these: most cells hold neither.
+    if memchr::memchr2(b'!', b'%', bytes).is_none() {
+        return Vec::new();
+    }
     let mut found = Vec::new();
     let mut state = LineState::default();
     let mut i = 0;

@@ -42,11 +42,30 @@ pub fn worth_checking(bytes: &[u8]) -> bool {
     needles().is_none_or(|re| re.is_match(bytes))
 }
 
-/// Whether `bytes` may hold a request or a suppression comment: a file for
-/// which this is `false` has nothing to report, not even an unused
-/// `imds-lint: ignore`, and is not decoded or parsed. One search does both.
-pub fn worth_reading(bytes: &[u8]) -> bool {
-    needles_or_marker().is_none_or(|re| re.is_match(bytes))
+/// What a first look at a file's bytes found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// Neither a needle nor a suppression comment: nothing to report, not
+    /// even an unused `imds-lint: ignore`; the file is not decoded.
+    Nothing,
+    /// Suppression comments, but nothing that can be a request.
+    MarkerOnly,
+    /// Something that may be a request (see [`worth_checking`]).
+    Service,
+}
+
+/// Looks for needles and the suppression marker in one search, the
+/// needles alone being searched again only past a marker found first.
+pub fn look(bytes: &[u8]) -> Look {
+    let Some(re) = needles_or_marker() else {
+        return Look::Service;
+    };
+    match re.find(bytes) {
+        None => Look::Nothing,
+        Some(found) if found.as_bytes() != MARKER.as_bytes() => Look::Service,
+        Some(found) if worth_checking(&bytes[found.end()..]) => Look::Service,
+        Some(_) => Look::MarkerOnly,
+    }
 }
 
 #[cfg(test)]
@@ -75,12 +94,16 @@ mod tests {
     }
 
     #[test]
-    fn suppression_comments_are_worth_reading_but_not_checking() {
+    fn one_look_finds_needles_and_markers() {
         let code = b"x = 1  # imds-lint: ignore[IMD001]\n";
-        assert!(worth_reading(code));
+        assert_eq!(look(code), Look::MarkerOnly);
         assert!(!worth_checking(code));
-        assert!(worth_reading(b"curl http://169.254.169.254/"));
-        assert!(!worth_reading(b"print('imds-lint')"));
+        assert_eq!(look(b"curl http://169.254.169.254/"), Look::Service);
+        assert_eq!(
+            look(b"# imds-lint: ignore\ncurl http://169.254.169.254/"),
+            Look::Service
+        );
+        assert_eq!(look(b"print('imds-lint')"), Look::Nothing);
     }
 
     #[test]

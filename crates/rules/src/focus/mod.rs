@@ -21,6 +21,7 @@ pub mod chunks;
 mod scala;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use imds_lint_parser::{Cell, Lang, Origin};
@@ -84,6 +85,26 @@ impl Piece<'_> {
     }
 }
 
+/// A hasher for the short words of code: the standard one is built to
+/// resist chosen keys, which the words of one file need not, at several
+/// times the cost (it showed in profiles of dense workspaces).
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Words<'a> = HashSet<&'a str, BuildHasherDefault<WordHasher>>;
+
 /// Decides what to analyse in `cells`.
 pub fn plan(cells: &[Cell]) -> Plan {
     let mut focus: Vec<Focus> = cells.iter().map(|_| Focus::Whole).collect();
@@ -91,7 +112,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
     // Python cells, their statements, and the index of the first
     // statement's piece.
     let mut chunked: Vec<(usize, Vec<Chunk>, usize)> = Vec::new();
-    let mut bound: HashSet<&str> = HashSet::new();
+    let mut bound: Words = Words::default();
 
     for (index, cell) in cells.iter().enumerate() {
         match (cell.lang, &cell.origin) {
@@ -187,13 +208,13 @@ pub fn plan(cells: &[Cell]) -> Plan {
 /// Chooses every piece that shares a bound name with a chosen one, and so
 /// on, until no more can be: each name and each piece is taken up once.
 fn close_over_names(pieces: &mut [Piece]) {
-    let mut holding: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut holding: HashMap<&str, Vec<usize>, BuildHasherDefault<WordHasher>> = HashMap::default();
     for (index, piece) in pieces.iter().enumerate() {
         for &word in &piece.words {
             holding.entry(word).or_default().push(index);
         }
     }
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: Words = Words::default();
     let mut names: Vec<&str> = Vec::new();
     for piece in pieces.iter().filter(|p| p.chosen) {
         for &word in &piece.words {
