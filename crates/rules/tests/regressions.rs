@@ -33,15 +33,22 @@ fn scala_unterminated_interpolation_sliced_backwards() {
 fn curl_with_a_token_url_and_a_metadata_url_reports_the_metadata_request() {
     // Found by fuzzing: only the token URL was judged, its IMD002 fix made
     // the whole command a PUT, and the next run added a token: no settling.
+    // Then only the metadata URL was: the IMD002 showed after a first fix.
+    // Both are reported; only the IMD001 has a fix.
     let code =
         "curl http://169.254.169.254/latest/api/token http://169.254.169.254/latest/meta-data/\n";
     let (_, findings) = check(
         vec![Cell::whole_file(Lang::Shell, code)],
         &Settings::default(),
     );
-    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings.len(), 2, "{findings:?}");
     assert_eq!(
         findings[0].rule,
         imds_lint_rules::Rule::MetadataRequestWithoutToken
     );
+    assert_eq!(
+        findings[1].rule,
+        imds_lint_rules::Rule::MalformedTokenRequest
+    );
+    assert!(findings[1].fix.is_none());
 }

@@ -111,6 +111,10 @@ pub struct HttpCommand {
     /// How many URLs the command requests (curl takes several, each with
     /// the same method and headers).
     pub urls: usize,
+    /// The command's other requests that break another rule than `request`
+    /// (a token URL fetched with GET next to a metadata URL): each is a
+    /// finding of its own.
+    pub others: Vec<Request>,
 }
 
 /// What a command does that the rules care about.
@@ -238,6 +242,7 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
             program,
             url: word,
             urls,
+            others: Vec::new(),
         })
         .collect();
 
@@ -256,7 +261,16 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
                 .position(|c| crate::endpoint::classify(&c.request.url).is_some())
         })
         .unwrap_or(0);
-    candidates.into_iter().nth(chosen).map(CommandRequest::Http)
+    let others: Vec<Request> = candidates
+        .iter()
+        .zip(&judged)
+        .enumerate()
+        .filter(|&(i, (_, rule))| i != chosen && rule.is_some() && *rule != judged[chosen])
+        .map(|(_, (candidate, _))| candidate.request.clone())
+        .collect();
+    let mut http = candidates.into_iter().nth(chosen)?;
+    http.others = others;
+    Some(CommandRequest::Http(http))
 }
 
 /// httpie reads `:/path` and `:8080/path` as localhost; nothing else

@@ -263,6 +263,23 @@ impl Analysis {
             CommandRequest::Imdsv1Only { .. } => None,
         };
         self.found.push(Found { finding, site });
+        // The command's other requests that break a rule: reported, with no
+        // fix (one command's method and headers are all its URLs').
+        if let CommandRequest::Http(http) = &request {
+            for other in &http.others {
+                let alone = CommandRequest::Http(argv::HttpCommand {
+                    request: other.clone(),
+                    others: Vec::new(),
+                    ..http.clone()
+                });
+                if let Some(finding) = alone.finding(self.cell) {
+                    self.found.push(Found {
+                        finding,
+                        site: None,
+                    });
+                }
+            }
+        }
         nested
     }
 

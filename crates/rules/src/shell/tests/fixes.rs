@@ -410,3 +410,42 @@ fn imdsv1_only_clients_get_no_fix() {
     let found = findings("ec2metadata --instance-id\n");
     assert!(found[0].fix.is_none());
 }
+
+#[test]
+fn a_command_with_a_token_url_and_a_metadata_url_reports_both() {
+    // Bug 6 of fuzz/README: only the IMD001 was reported; the IMD002 of the
+    // token URL (fetched with GET) showed only after the first --fix.
+    let code =
+        "curl http://169.254.169.254/latest/api/token http://169.254.169.254/latest/meta-data/\n";
+    let found = check(
+        vec![Cell::whole_file(Lang::Shell, code)],
+        &Settings::default(),
+    )
+    .1;
+    let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            Rule::MetadataRequestWithoutToken,
+            Rule::MalformedTokenRequest
+        ],
+        "{found:?}"
+    );
+    // The token request cannot be made a PUT without making the other one
+    // a PUT too: no fix, only what to do.
+    assert!(
+        found[1].fix.is_none() && found[1].help.is_some(),
+        "{found:?}"
+    );
+
+    // Fixing what can be fixed leaves the same IMD002, with nothing to do.
+    let out = apply(code, &found);
+    let again = check(
+        vec![Cell::whole_file(Lang::Shell, &out)],
+        &Settings::default(),
+    )
+    .1;
+    let rules: Vec<Rule> = again.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, [Rule::MalformedTokenRequest], "{out}");
+    assert!(again[0].fix.is_none());
+}
