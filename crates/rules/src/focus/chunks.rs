@@ -268,7 +268,23 @@ const KEYWORDS: [&str; 35] = [
 /// bracket in `line`: the targets of chained, `;`-joined and one-line
 /// compound statements (`A = B = 1`, `x = 1; y = 2`, `if c: y = 2`).
 fn assigned_at_top<'a>(line: &'a str, names: &mut Vec<&'a str>) {
+    for at in top_level_assignments(line) {
+        // `+=`, `//=`, `**=`, `>>=`...: the operator is no name.
+        let target = line[..at].trim_end_matches(|c: char| "+-*/%&|^@<>".contains(c));
+        if let Some(name) = words(target).last() {
+            if target.trim_end().ends_with(name) {
+                names.push(name);
+            }
+        }
+    }
+}
+
+/// The offsets of the `=` of every assignment (`+=` and friends too) outside
+/// any bracket, string or comment in `line`; comparisons (`==`, `!=`, `<=`,
+/// `>=`) are none, shifts (`<<=`, `>>=`) are.
+fn top_level_assignments(line: &str) -> Vec<usize> {
     let bytes = line.as_bytes();
+    let mut found = Vec::new();
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
@@ -284,31 +300,21 @@ fn assigned_at_top<'a>(line: &'a str, names: &mut Vec<&'a str>) {
                 continue;
             }
             b'=' if depth == 0 => {
-                let next = bytes.get(i + 1).copied();
-                let mut before = i;
-                // `+=`, `//=`, `**=`, `>>=`...: the operator is no name.
-                while before > 0 && b"+-*/%&|^@<>".contains(&bytes[before - 1]) {
-                    before -= 1;
+                if bytes.get(i + 1) == Some(&b'=') {
+                    i += 2;
+                    continue;
                 }
-                let operator = &line[before..i];
-                let comparison = next == Some(b'=')
-                    || matches!(operator, "<" | ">" | "!")
-                    || line[..before].ends_with(['=', '!']);
-                if !comparison {
-                    if let Some(name) = words(&line[..before]).last() {
-                        if line[..before].trim_end().ends_with(name) {
-                            names.push(name);
-                        }
-                    }
-                }
-                if next == Some(b'=') {
-                    i += 1;
+                let before = &line[..i];
+                let shift = before.ends_with("<<") || before.ends_with(">>");
+                if shift || !before.ends_with(['=', '!', '<', '>']) {
+                    found.push(i);
                 }
             }
             _ => {}
         }
         i += 1;
     }
+    found
 }
 
 /// `text` without its comments (turned to spaces): the words of code and
@@ -369,36 +375,7 @@ fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
 /// The text before the `=` of an assignment statement (`+=` and friends
 /// too), or `None` when the line assigns nothing at its top level.
 fn assignment_target(line: &str) -> Option<&str> {
-    let bytes = line.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'"' | b'\'' => {
-                i = string_end(bytes, i).unwrap_or(bytes.len());
-                continue;
-            }
-            b'#' => return None,
-            b'=' if depth == 0 => {
-                let next = bytes.get(i + 1).copied();
-                let before = i.checked_sub(1).map(|p| bytes[p]);
-                let comparison = next == Some(b'=')
-                    || matches!(before, Some(b'=' | b'!' | b'<' | b'>'))
-                        && !matches!(line.get(..i), Some(s) if s.ends_with("<<") || s.ends_with(">>"));
-                if !comparison {
-                    return line.get(..i);
-                }
-                if next == Some(b'=') {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    top_level_assignments(line).first().map(|&at| &line[..at])
 }
 
 #[cfg(test)]

@@ -80,6 +80,19 @@ struct Piece<'a> {
 }
 
 impl Piece<'_> {
+    /// A cell taken as one piece (a Scala cell, a `!` line), chosen if it
+    /// mentions the service.
+    fn whole_cell(index: usize, cell: &Cell) -> Self {
+        Piece {
+            cell: index,
+            range: 0..cell.code.len(),
+            lines: Vec::new(),
+            words: Vec::new(),
+            chosen: mentions_service(&cell.code),
+            kept: false,
+        }
+    }
+
     fn analysed(&self) -> bool {
         self.chosen || self.kept
     }
@@ -135,23 +148,9 @@ pub fn plan(cells: &[Cell]) -> Plan {
             }
             (Lang::Scala, _) => {
                 bound.extend(scala::bound_names(&cell.code));
-                pieces.push(Piece {
-                    cell: index,
-                    range: 0..cell.code.len(),
-                    lines: Vec::new(),
-                    words: Vec::new(),
-                    chosen: mentions_service(&cell.code),
-                    kept: false,
-                });
+                pieces.push(Piece::whole_cell(index, cell));
             }
-            (Lang::Shell, Origin::BangLine) => pieces.push(Piece {
-                cell: index,
-                range: 0..cell.code.len(),
-                lines: Vec::new(),
-                words: Vec::new(),
-                chosen: mentions_service(&cell.code),
-                kept: false,
-            }),
+            (Lang::Shell, Origin::BangLine) => pieces.push(Piece::whole_cell(index, cell)),
             (Lang::Shell, _) if !mentions_service(&cell.code) => focus[index] = Focus::Skip,
             _ => {}
         }
