@@ -1,12 +1,14 @@
 //! Jupyter notebooks (`.ipynb`, nbformat 4) into cells.
 //!
-//! `serde_json` checks the notebook and gives its structure; the
+//! `serde_json` checks the notebook and gives its structure (outputs are
+//! checked but not kept); the
 //! `notebook_json` scanner finds where each cell's `source` is written, so
 //! that span maps point at the bytes of the file as stored.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
-use serde_json::value::RawValue;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::cell::{Cell, Origin};
@@ -61,57 +63,109 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
 
 /// The notebook as a JSON value without what imds-lint never reads: cell
 /// outputs and attachments, often megabytes of base64, are checked to be
-/// JSON but not copied into memory.
+/// JSON but not copied into memory. One pass over the text.
 fn skeleton(json: &str) -> Result<Value, ReadError> {
-    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(json) {
-        Ok(top) => top,
-        Err(e) if e.is_data() => {
-            // Not an object: the whole value tells what it is instead.
-            return serde_json::from_str(json).map_err(|e| invalid_json(&e));
+    let mut reader = serde_json::Deserializer::from_str(json);
+    let value = Level::Top
+        .deserialize(&mut reader)
+        .and_then(|value| reader.end().map(|()| value))
+        .map_err(|e| invalid_json(&e))?;
+    Ok(value)
+}
+
+/// Where a value sits in a notebook, which decides what of it is kept.
+#[derive(Clone, Copy)]
+enum Level {
+    /// The whole document.
+    Top,
+    /// The top level's `cells` value.
+    Cells,
+    /// One element of `cells`.
+    Cell,
+    /// Anywhere else: kept whole.
+    Other,
+}
+
+impl Level {
+    /// What the members of an object at this level are.
+    fn member(self, key: &str) -> Option<Level> {
+        match (self, key) {
+            (Level::Top, "cells") => Some(Level::Cells),
+            (Level::Cell, "outputs" | "attachments") => None,
+            _ => Some(Level::Other),
         }
-        Err(e) => return Err(invalid_json(&e)),
-    };
-    let mut out = Map::new();
-    for (key, raw) in top {
-        let value = if key == "cells" {
-            skeleton_cells(raw)?
-        } else {
-            full(raw)?
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Level {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<Value, D::Error> {
+        match self {
+            Level::Other => Value::deserialize(reader),
+            _ => reader.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Level {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let element = match self {
+            Level::Cells => Level::Cell,
+            _ => Level::Other,
         };
-        out.insert(key, value);
+        let mut out = Vec::new();
+        while let Some(value) = seq.next_element_seed(element)? {
+            out.push(value);
+        }
+        Ok(Value::Array(out))
     }
-    Ok(Value::Object(out))
-}
 
-fn skeleton_cells(raw: &RawValue) -> Result<Value, ReadError> {
-    match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
-        Ok(cells) => Ok(Value::Array(
-            cells
-                .into_iter()
-                .map(skeleton_cell)
-                .collect::<Result<_, _>>()?,
-        )),
-        Err(_) => full(raw),
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match self.member(&key) {
+                Some(level) => {
+                    let value = map.next_value_seed(level)?;
+                    out.insert(key, value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
     }
-}
-
-fn skeleton_cell(raw: &RawValue) -> Result<Value, ReadError> {
-    match serde_json::from_str::<BTreeMap<String, &RawValue>>(raw.get()) {
-        Ok(fields) => Ok(Value::Object(
-            fields
-                .into_iter()
-                .filter(|(key, _)| key != "outputs" && key != "attachments")
-                .map(|(key, raw)| Ok((key, full(raw)?)))
-                .collect::<Result<_, ReadError>>()?,
-        )),
-        Err(_) => full(raw),
-    }
-}
-
-/// A raw value as a value. It is known to be JSON already, but may still be
-/// nested deeper than the JSON reader follows.
-fn full(raw: &RawValue) -> Result<Value, ReadError> {
-    serde_json::from_str(raw.get()).map_err(|e| invalid_json(&e))
 }
 
 fn invalid_json(e: &serde_json::Error) -> ReadError {
@@ -358,6 +412,30 @@ mod tests {
             let message = read(text).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(message.contains(expected), "{text}: {message}");
         }
+    }
+
+    #[test]
+    fn outputs_are_checked_but_may_nest_deeper_than_kept_values() {
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let cell = format!(r#"{{"cell_type": "code", "outputs": {deep}, "source": "x = 1"}}"#);
+        let cells = read(&notebook("{}", &cell)).unwrap_or_default();
+        assert_eq!(cells.len(), 1);
+
+        let broken = r#"{"cell_type": "code", "outputs": [{]}, "source": "x"}"#;
+        let err = read(&notebook("{}", broken)).err();
+        assert!(
+            matches!(err, Some(ReadError::InvalidJson { line: 1, .. })),
+            "{err:?}"
+        );
+
+        let message = read(&notebook(&deep, r#"{"cell_type": "code", "source": "x"}"#))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("recursion limit exceeded at line 1, column"),
+            "{message}"
+        );
     }
 
     #[test]
