@@ -62,7 +62,11 @@ pub fn write_atomic(
     if metadata.permissions().readonly() {
         return Err(WriteError::ReadOnly);
     }
-    still_holds(&target, original)?;
+    // The bytes are compared just before the rename; a new size is enough
+    // to stop here.
+    if usize::try_from(metadata.len()).ok() != Some(original.len()) {
+        return Err(WriteError::Changed);
+    }
 
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
     let mut temp = tempfile::Builder::new()
@@ -79,6 +83,8 @@ pub fn write_atomic(
     // A last look narrows the window in which another writer could be lost.
     still_holds(&target, original)?;
     temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
+    // Syncing each folder once at the end of a run was tried: done one
+    // after another, those syncs took longer than these, which overlap.
     if let Ok(dir) = fs::File::open(dir) {
         // Not every file system can sync a folder; the rename is done either way.
         let _ = dir.sync_all();
@@ -146,6 +152,17 @@ mod tests {
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "changed by someone else"
+        );
+
+        // Same size, other bytes: the comparison before the rename sees it.
+        fs::write(&path, "WHAT WE READ").unwrap();
+        let err = write_atomic(&path, b"what we read", b"fixed", &[]).unwrap_err();
+        assert!(matches!(err, WriteError::Changed));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "WHAT WE READ");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left behind"
         );
     }
 
