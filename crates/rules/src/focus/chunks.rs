@@ -176,34 +176,43 @@ fn string_extent(bytes: &[u8], at: usize) -> (usize, bool) {
     (bytes.len(), false)
 }
 
+/// Bytes that words are made of: ASCII letters and digits, `_`, and every
+/// byte past ASCII (Python identifiers may hold any letter).
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+        byte += 1;
+    }
+    table
+};
+
 /// Identifier-like words in `text` (bytes past ASCII count as letters, as
 /// Python identifiers may hold them). Words inside strings and comments
 /// are included: more words only make more code count as related.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
-    let is_word = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+    let is_word = |at: usize| bytes.get(at).is_some_and(|&b| WORD_BYTE[usize::from(b)]);
     let mut at = 0;
-    std::iter::from_fn(move || {
-        while at < bytes.len() && (!is_word(bytes[at]) || bytes[at].is_ascii_digit()) {
-            // Skip a number whole, so that `0x1f` gives no word `x1f`.
-            if bytes[at].is_ascii_digit() {
-                while at < bytes.len() && is_word(bytes[at]) {
-                    at += 1;
-                }
-            } else {
-                at += 1;
-            }
+    std::iter::from_fn(move || loop {
+        while at < bytes.len() && !is_word(at) {
+            at += 1;
         }
         if at >= bytes.len() {
             return None;
         }
         let start = at;
-        while at < bytes.len() && is_word(bytes[at]) {
+        while is_word(at) {
             at += 1;
         }
+        // A number is skipped whole, so that `0x1f` gives no word `x1f`.
         // Only whole UTF-8 sequences: a word ends before a non-word byte,
         // which is ASCII, so the cut falls on a character boundary.
-        text.get(start..at)
+        if !bytes[start].is_ascii_digit() {
+            return text.get(start..at);
+        }
     })
 }
 
