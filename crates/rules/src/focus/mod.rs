@@ -77,6 +77,9 @@ struct Piece<'a> {
     /// a docstring): its names are not followed, or every cell that uses an
     /// imported module would be analysed.
     kept: bool,
+    /// Whether it imports a module that fixes write requests with: a fix
+    /// anywhere in the file names the module as this import does.
+    imports_fix_module: bool,
 }
 
 impl Piece<'_> {
@@ -90,6 +93,7 @@ impl Piece<'_> {
             words: Vec::new(),
             chosen: mentions_service(&cell.code),
             kept: false,
+            imports_fix_module: false,
         }
     }
 
@@ -135,13 +139,15 @@ pub fn plan(cells: &[Cell]) -> Plan {
                 for chunk in &chunks {
                     bound.extend(chunks::bound_names(&cell.code, chunk));
                     let text = &cell.code[chunk.range.clone()];
+                    let kept = kept_for_fixes(&cell.code, chunk);
                     pieces.push(Piece {
                         cell: index,
                         range: chunk.range.clone(),
                         lines: chunk.lines.clone(),
                         words: Vec::new(),
                         chosen: mentions_service(text),
-                        kept: is_import_or_docstring(&cell.code, chunk),
+                        kept: kept != Kept::No,
+                        imports_fix_module: kept == Kept::FixModuleImport,
                     });
                 }
                 chunked.push((index, chunks, first));
@@ -164,6 +170,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
     }
 
     close_over_names(&mut pieces);
+    keep_only_what_fixes_read(&mut pieces, cells.len());
 
     let mut plan = Plan::default();
     for (index, chunks, first) in &chunked {
@@ -243,14 +250,52 @@ fn mentions_service(text: &str) -> bool {
     prefilter::worth_checking(text.as_bytes())
 }
 
-/// Imports and docstrings are kept: a fix that adds an import places it
-/// after them, in their style.
-fn is_import_or_docstring(code: &str, chunk: &Chunk) -> bool {
+/// Why a statement is analysed though not tied to the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    No,
+    /// An import or a docstring: a fix that adds an import to its cell
+    /// places it after them, in their style.
+    Placement,
+    /// An import of a module fixes write requests with (`requests`,
+    /// `urllib.request`...): a fix in any cell names the module through it.
+    FixModuleImport,
+}
+
+/// The modules (or their packages) whose names fixes write.
+const FIX_MODULES: [&str; 5] = ["requests", "httpx", "urllib3", "urllib", "http"];
+
+fn kept_for_fixes(code: &str, chunk: &Chunk) -> Kept {
     let text = code[chunk.range.clone()].trim_start();
-    let statement = chunks::words(text).next();
-    matches!(statement, Some("import" | "from"))
-        || (chunk.range.start == code.len() - code.trim_start().len()
-            && text.starts_with(['"', '\'']))
+    let mut words = chunks::words(text);
+    if matches!(words.next(), Some("import" | "from")) {
+        if words.any(|word| FIX_MODULES.contains(&word)) {
+            Kept::FixModuleImport
+        } else {
+            Kept::Placement
+        }
+    } else if chunk.range.start == code.len() - code.trim_start().len()
+        && text.starts_with(['"', '\''])
+    {
+        Kept::Placement
+    } else {
+        Kept::No
+    }
+}
+
+/// Imports and docstrings kept for a fix's placement matter only in a cell
+/// a fix can be in: one with code tied to the service. Elsewhere, only the
+/// imports of modules fixes name are still read.
+fn keep_only_what_fixes_read(pieces: &mut [Piece], cells: usize) {
+    let mut fixable_cell = vec![false; cells];
+    for piece in pieces.iter().filter(|p| p.chosen) {
+        fixable_cell[piece.cell] = true;
+    }
+    for piece in pieces.iter_mut() {
+        if piece.kept && !piece.chosen && !fixable_cell[piece.cell] {
+            piece.kept = piece.imports_fix_module;
+        }
+    }
 }
 
 /// `code` with the bytes of `ranges` turned to spaces, line breaks kept.
