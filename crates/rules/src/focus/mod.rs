@@ -6,11 +6,11 @@
 //! do with it; parsing and walking them was most of the cost of a scan.
 //! Python code is cut into top-level statements ([`chunks`]); a statement
 //! is analysed when it holds a spelling of the service or an IMDSv1-only
-//! client, when it is an import or a docstring (fixes place imports by
-//! them), or when it shares a name with an analysed statement and that
+//! client, or when it shares a name with an analysed statement and that
 //! name is bound somewhere in the file, so that a constant, a headers dict,
 //! a session or a function defined in one cell and used in another is
-//! seen wherever it flows. The rest is blanked out (bytes turned to spaces,
+//! seen wherever it flows. Imports and docstrings are analysed where fixes
+//! read them (see [`keep_only_what_fixes_read`]). The rest is blanked out (bytes turned to spaces,
 //! line breaks kept), so positions do not move and the analysers need not
 //! know. Python shares names across cells and `!` lines, Scala across
 //! cells (whole cells: a Scala cell is analysed all or not at all); a
