@@ -10,7 +10,7 @@
 //! name is bound somewhere in the file, so that a constant, a headers dict,
 //! a session or a function defined in one cell and used in another is
 //! seen wherever it flows. Imports and docstrings are analysed where fixes
-//! read them (see [`keep_only_what_fixes_read`]). The rest is blanked out (bytes turned to spaces,
+//! read them (`keep_only_what_fixes_read`). The rest is blanked out (bytes turned to spaces,
 //! line breaks kept), so positions do not move and the analysers need not
 //! know. Python shares names across cells and `!` lines, Scala across
 //! cells (whole cells: a Scala cell is analysed all or not at all); a
