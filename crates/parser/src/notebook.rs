@@ -438,6 +438,53 @@ mod tests {
         );
     }
 
+    /// The one-pass skeleton is the notebook serde reads whole, less the
+    /// outputs and attachments of cells; errors are the same errors.
+    #[test]
+    fn skeleton_is_the_whole_value_without_outputs() {
+        fn without_outputs(mut value: Value) -> Value {
+            if let Some(Value::Array(cells)) = value.get_mut("cells") {
+                for cell in cells.iter_mut().filter_map(Value::as_object_mut) {
+                    cell.remove("outputs");
+                    cell.remove("attachments");
+                }
+            }
+            value
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut folders = vec![root];
+        let mut compared = 0;
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "ipynb") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let whole = serde_json::from_str::<Value>(text).map(without_outputs);
+                match (skeleton(text), whole) {
+                    (Ok(skeleton), Ok(whole)) => assert_eq!(skeleton, whole, "{}", path.display()),
+                    (Err(ReadError::InvalidJson { message, .. }), Err(e)) => {
+                        assert_eq!(message, json_message(&e), "{}", path.display());
+                    }
+                    // Outputs are stepped over, not built: they may nest
+                    // deeper than serde builds values.
+                    (Ok(_), Err(e)) if e.to_string().contains("recursion limit") => {}
+                    (got, expected) => panic!("{}: {got:?} against {expected:?}", path.display()),
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} notebooks found");
+    }
+
     #[test]
     fn code_cells_go_through_magics() {
         let text = notebook(
