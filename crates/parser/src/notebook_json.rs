@@ -314,7 +314,15 @@ impl<'a> Scanner<'a> {
                     depth = depth.checked_sub(1)?;
                     self.pos += 1;
                 }
-                b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth > 0 => self.pos += 1,
+                b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' if depth > 0 => {
+                    // Indentation and separators: step to the next byte that
+                    // is not one, a run at a time.
+                    let bytes = self.text.as_bytes();
+                    self.pos += bytes[self.pos..]
+                        .iter()
+                        .position(|b| !matches!(b, b',' | b':' | b' ' | b'\t' | b'\n' | b'\r'))
+                        .unwrap_or(bytes.len() - self.pos);
+                }
                 _ => {
                     // A number, `true`, `false` or `null`.
                     let bytes = self.text.as_bytes();
