@@ -205,3 +205,22 @@ fn sh_magic_on_its_own_line_still_counts_the_magic_line() {
         "{run:?}"
     );
 }
+
+/// JSON may escape any character of a cell's code; the quick look at the
+/// bytes must not take a request so written for no request at all.
+#[test]
+fn a_request_written_in_json_escapes_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let notebook = r#"{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [
+        "import requests\n",
+        "requests.get(\"http://169\u002e254\u002e169\u002e254/latest/meta-data/\")\n"
+    ]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+    write(dir.path(), "escaped.ipynb", notebook);
+
+    let run = imds_lint(dir.path(), &["--output-format", "concise"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("escaped.ipynb:cell 1:2:1: IMD001"),
+        "{run:?}"
+    );
+}

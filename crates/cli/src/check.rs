@@ -144,7 +144,7 @@ const KEPT_BUFFER: usize = 16 << 20;
 /// they may hold a request (`Some(true)`) or only suppression comments
 /// (`Some(false)`). Bytes in an encoding that would hide both from a byte
 /// search (UTF-16, recognised by its byte order mark or by NUL bytes near
-/// the start) are decoded too, to be reported.
+/// the start, and JSON escapes of ASCII characters) are decoded too.
 fn worth_reading(bytes: &[u8]) -> Option<bool> {
     let head = &bytes[..bytes.len().min(read::HEAD_LEN)];
     if head.starts_with(b"\xFF\xFE")
@@ -154,10 +154,20 @@ fn worth_reading(bytes: &[u8]) -> Option<bool> {
         return Some(true);
     }
     match prefilter::look(bytes) {
+        // A notebook's JSON may spell a needle in escapes.
+        Look::Nothing if looks_like_json(head) && prefilter::escapes_printable_ascii(bytes) => {
+            Some(true)
+        }
         Look::Nothing => None,
         Look::MarkerOnly => Some(false),
         Look::Service => Some(true),
     }
+}
+
+/// Whether text starts as a JSON object does (after a byte order mark).
+fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    head.trim_ascii_start().starts_with(b"{")
 }
 
 fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {

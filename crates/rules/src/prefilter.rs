@@ -68,6 +68,18 @@ pub fn look(bytes: &[u8]) -> Look {
     }
 }
 
+/// Whether JSON text holds a `\u` escape of a printable ASCII character,
+/// which could spell a needle the bytes do not show (`169\u002e254...`).
+/// Writers escape only control and non-ASCII characters, so notebooks with
+/// these are few; a search of its own, run only on notebooks the needles
+/// missed, costs less than a longer needle search over every file.
+pub fn escapes_printable_ascii(json: &[u8]) -> bool {
+    memchr::memmem::find_iter(json, br"\u00").any(|at| {
+        let code = json.get(at + 4..at + 6);
+        code.is_some_and(|hex| matches!(hex[0], b'2'..=b'7') && hex[1].is_ascii_hexdigit())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +116,20 @@ mod tests {
             Look::Service
         );
         assert_eq!(look(b"print('imds-lint')"), Look::Nothing);
+    }
+
+    #[test]
+    fn escaped_characters_may_hide_a_needle() {
+        assert!(escapes_printable_ascii(
+            br#""http://169\u002e254\u002e169.254/""#
+        ));
+        assert!(escapes_printable_ascii(br#""\u0072equests.get(u)""#));
+        // Control characters (ANSI colours in tracebacks) spell no needle.
+        assert!(!escapes_printable_ascii(
+            br#""\u001b[0;31mValueError\u001b[0m""#
+        ));
+        assert!(!escapes_printable_ascii(br#""caf\u00e9", "\u00""#));
+        assert_eq!(look(br#""169\u002e254\u002e169\u002e254""#), Look::Nothing);
     }
 
     #[test]
