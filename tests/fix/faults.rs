@@ -361,6 +361,46 @@ fn symbolic_link_out_of_the_scanned_folder_is_not_written_through() {
     );
 }
 
+/// A file named through a linked folder is fixed, but does not make the
+/// folder the link leads to one that other links may write into.
+#[test]
+fn a_file_named_through_a_linked_folder_opens_no_other_file_to_links() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "outside/init.sh", IMDSV1_SCRIPT);
+    write(dir.path(), "outside/named.sh", IMDSV1_SCRIPT);
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(dir.path().join("root")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("root/dirlink")).unwrap();
+    std::os::unix::fs::symlink(outside.join("init.sh"), dir.path().join("root/init.sh")).unwrap();
+
+    let root = dir.path().join("root");
+    let run = imds_lint(
+        &root,
+        &[
+            "--fix",
+            "--output-format",
+            "concise",
+            ".",
+            "dirlink/named.sh",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{run:#?}");
+    assert!(
+        errors[0].starts_with("error: init.sh: not written: the path is a symbolic link to "),
+        "{run:#?}"
+    );
+    assert_eq!(
+        fs::read_to_string(outside.join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
+    assert_eq!(
+        fs::read_to_string(outside.join("named.sh")).unwrap(),
+        fixed_text("init.sh", IMDSV1_SCRIPT)
+    );
+}
+
 /// A script big enough that writing it takes a moment.
 fn big_script() -> String {
     let filler = (0..60).map(|i| format!("echo \"filler line {i} of a long init script\"\n"));

@@ -11,6 +11,8 @@ use crate::inputs::{Input, InputSource};
 /// The canonical folders the command line named: each folder itself, and
 /// for a named file the folder it was named in (the folder of the link, not
 /// of its target, so a named link cannot widen the roots to its target).
+/// A file named through a linked folder (`dirlink/a.py`) adds no folder:
+/// naming one file there says nothing of the others the link leads to.
 pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     paths
         .iter()
@@ -19,14 +21,26 @@ pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
             let folder = if path.is_dir() {
                 path.as_path()
             } else {
-                match path.parent() {
+                let folder = match path.parent() {
                     Some(parent) if !parent.as_os_str().is_empty() => parent,
                     _ => Path::new("."),
+                };
+                if through_a_link(folder) {
+                    return None;
                 }
+                folder
             };
             fs::canonicalize(folder).ok()
         })
         .collect()
+}
+
+/// Whether `folder`, or a folder above it as written, is a symbolic link.
+fn through_a_link(folder: &Path) -> bool {
+    folder
+        .ancestors()
+        .filter(|step| !step.as_os_str().is_empty())
+        .any(|step| fs::symlink_metadata(step).is_ok_and(|meta| meta.file_type().is_symlink()))
 }
 
 /// `inputs` with each file once. Two paths to one file (a symbolic link
@@ -144,5 +158,15 @@ mod tests {
         assert_eq!(roots, vec![fs::canonicalize(&inside).unwrap()]);
         let folder_roots = super::roots(std::slice::from_ref(&outside));
         assert_eq!(folder_roots, vec![fs::canonicalize(&outside).unwrap()]);
+
+        // Named through a linked folder: no folder is added.
+        let folder_link = inside.join("to-outside");
+        std::os::unix::fs::symlink(&outside, &folder_link).unwrap();
+        assert!(super::roots(&[folder_link.join("t.sh")]).is_empty());
+        // The linked folder itself, named, is a root.
+        assert_eq!(
+            super::roots(std::slice::from_ref(&folder_link)),
+            vec![fs::canonicalize(&outside).unwrap()]
+        );
     }
 }
