@@ -401,6 +401,32 @@ fn a_file_named_through_a_linked_folder_opens_no_other_file_to_links() {
     );
 }
 
+/// A fix that would take a file past `--max-file-size` is not written:
+/// the next run would refuse to read the file.
+#[test]
+fn a_fix_that_would_pass_the_size_limit_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let limit = (IMDSV1_SCRIPT.len() + 10).to_string();
+
+    for _ in 0..2 {
+        let run = imds_lint(dir.path(), &["--fix", "--max-file-size", &limit, "init.sh"]);
+        assert_eq!(run.code, 2, "{run:#?}");
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{run:#?}");
+        assert!(
+            errors[0].starts_with(
+                "error: init.sh: not written: the fixed file would be larger than the limit ("
+            ),
+            "{run:#?}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+            IMDSV1_SCRIPT
+        );
+    }
+}
+
 /// A script big enough that writing it takes a moment.
 fn big_script() -> String {
     let filler = (0..60).map(|i| format!("echo \"filler line {i} of a long init script\"\n"));

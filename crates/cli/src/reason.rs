@@ -22,6 +22,10 @@ pub fn io(err: &io::Error) -> String {
 /// only known to pass the limit.
 pub fn too_large(size: Option<u64>, limit: u64) -> String {
     match size {
+        // Rounded, a size just past the limit would read as the limit.
+        Some(size) if human_size(size) == human_size(limit) => format!(
+            "file too large ({size} bytes; the limit is {limit} bytes, see --max-file-size)"
+        ),
         Some(size) => format!(
             "file too large ({}; the limit is {}, see --max-file-size)",
             human_size(size),
@@ -84,5 +88,9 @@ mod tests {
             "file too large (200 MiB; the limit is 50 MiB, see --max-file-size)"
         );
         assert!(too_large(None, 10).contains("more than 10 bytes"));
+        assert_eq!(
+            too_large(Some((50 << 20) + 186), 50 << 20),
+            "file too large (52428986 bytes; the limit is 52428800 bytes, see --max-file-size)"
+        );
     }
 }

@@ -202,6 +202,15 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
             change,
         };
     };
+    // A fix must not make a file the next run refuses to read.
+    let new_size = fixed.source.text.len() as u64;
+    if !stdin && new_size > job.cx.max_file_size {
+        let why = format!(
+            "not written: the fixed file would be larger than the limit ({}, see --max-file-size)",
+            reason::human_size(job.cx.max_file_size)
+        );
+        return refuse(path, original, refused, why, job);
+    }
     let change = match (job.output, stdin) {
         (Output::Diff, _) => Change::Diff(unified_diff(
             &place::diff_path(path, job.cwd),
