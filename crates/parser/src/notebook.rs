@@ -62,8 +62,8 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
 }
 
 /// The notebook as a JSON value without what imds-lint never reads: cell
-/// outputs and attachments, often megabytes of base64, are checked to be
-/// JSON but not copied into memory. One pass over the text.
+/// outputs and attachments, often megabytes of base64, and the cells' other
+/// fields are checked to be JSON but not copied into memory. One pass.
 fn skeleton(json: &str) -> Result<Value, ReadError> {
     let mut reader = serde_json::Deserializer::from_str(json);
     let value = Level::Top
@@ -87,12 +87,15 @@ enum Level {
 }
 
 impl Level {
-    /// What the members of an object at this level are.
+    /// What the members of an object at this level are; `None` for those
+    /// only checked to be JSON: of a cell, all but its type and source
+    /// (outputs, attachments, metadata, id), which are never read.
     fn member(self, key: &str) -> Option<Level> {
         match (self, key) {
             (Level::Top, "cells") => Some(Level::Cells),
-            (Level::Cell, "outputs" | "attachments") => None,
-            _ => Some(Level::Other),
+            (Level::Cell, "cell_type" | "source")
+            | (Level::Top | Level::Cells | Level::Other, _) => Some(Level::Other),
+            (Level::Cell, _) => None,
         }
     }
 }
@@ -210,7 +213,8 @@ fn json_message(error: &serde_json::Error) -> String {
 fn check_nbformat(top: &Map<String, Value>) -> Result<(), ReadError> {
     match top.get("nbformat") {
         None => Ok(()),
-        Some(v) if v.as_u64() == Some(4) => Ok(()),
+        // `4.0` is 4 to Python's `json`, and so to Jupyter.
+        Some(v) if v.as_f64() == Some(4.0) => Ok(()),
         Some(other) => Err(ReadError::UnsupportedNbformat(other.to_string())),
     }
 }
@@ -439,14 +443,13 @@ mod tests {
     }
 
     /// The one-pass skeleton is the notebook serde reads whole, less the
-    /// outputs and attachments of cells; errors are the same errors.
+    /// cell fields never read; errors are the same errors.
     #[test]
     fn skeleton_is_the_whole_value_without_outputs() {
         fn without_outputs(mut value: Value) -> Value {
             if let Some(Value::Array(cells)) = value.get_mut("cells") {
                 for cell in cells.iter_mut().filter_map(Value::as_object_mut) {
-                    cell.remove("outputs");
-                    cell.remove("attachments");
+                    cell.retain(|key, _| key == "cell_type" || key == "source");
                 }
             }
             value
@@ -483,6 +486,20 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} notebooks found");
+    }
+
+    #[test]
+    fn cell_fields_never_read_are_only_checked() {
+        let deep = format!(
+            "{}{}",
+            "{\"a\": ".repeat(300),
+            "1".to_owned() + &"}".repeat(300)
+        );
+        let cell =
+            format!(r#"{{"cell_type": "code", "metadata": {deep}, "id": 1e400, "source": "x"}}"#);
+        assert_eq!(read(&notebook("{}", &cell)).map(|c| c.len()).ok(), Some(1));
+        let four = r#"{"cells": [], "nbformat": 4.0}"#;
+        assert!(read(four).is_ok());
     }
 
     #[test]
