@@ -65,12 +65,57 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
 /// outputs and attachments, often megabytes of base64, and the cells' other
 /// fields are checked to be JSON but not copied into memory. One pass.
 fn skeleton(json: &str) -> Result<Value, ReadError> {
-    let mut reader = serde_json::Deserializer::from_str(json);
-    let value = Level::Top
-        .deserialize(&mut reader)
-        .and_then(|value| reader.end().map(|()| value))
-        .map_err(|e| invalid_json(&e))?;
-    Ok(value)
+    let read = |json: &str| {
+        let mut reader = serde_json::Deserializer::from_str(json);
+        Level::Top
+            .deserialize(&mut reader)
+            .and_then(|value| reader.end().map(|()| value))
+    };
+    match read(json) {
+        Ok(value) => Ok(value),
+        // Python's `json` writes and reads lone surrogates (`\ud800`), and
+        // so Jupyter does; serde refuses them. Read as U+FFFD, as the cell
+        // decoder does: the same length, so positions stay.
+        Err(e) if e.is_syntax() && json.contains("\\u") => match lone_surrogates_replaced(json) {
+            Some(patched) => read(&patched).map_err(|e| invalid_json(&e)),
+            None => Err(invalid_json(&e)),
+        },
+        Err(e) => Err(invalid_json(&e)),
+    }
+}
+
+/// `json` with every lone surrogate escape turned into `\ufffd`; `None`
+/// when it holds none.
+fn lone_surrogates_replaced(json: &str) -> Option<String> {
+    const REPLACEMENT: &[u8] = b"\\ufffd";
+    let surrogate = |at: usize| {
+        json.get(at..at + 2)
+            .filter(|u| *u == "\\u")
+            .and_then(|_| json.get(at + 2..at + 6))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+            .filter(|code| (0xD800..0xE000).contains(code))
+    };
+    let mut bytes = json.as_bytes().to_vec();
+    let mut changed = false;
+    let mut at = 0;
+    // Backslashes stand only in strings, where each starts an escape.
+    while let Some(found) = bytes.get(at..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        at += found;
+        match surrogate(at) {
+            // A high surrogate and a low one: a pair, kept.
+            Some(0xD800..0xDC00) if surrogate(at + 6).is_some_and(|low| low >= 0xDC00) => {
+                at += 12;
+            }
+            Some(_) => {
+                bytes[at..at + 6].copy_from_slice(REPLACEMENT);
+                changed = true;
+                at += 6;
+            }
+            None => at += 2,
+        }
+    }
+    // Six ASCII bytes replaced six ASCII bytes.
+    changed.then(|| String::from_utf8(bytes).ok()).flatten()
 }
 
 /// Where a value sits in a notebook, which decides what of it is kept.
@@ -500,6 +545,31 @@ mod tests {
         assert_eq!(read(&notebook("{}", &cell)).map(|c| c.len()).ok(), Some(1));
         let four = r#"{"cells": [], "nbformat": 4.0}"#;
         assert!(read(four).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_read_as_replacement_characters() {
+        for (escaped, expected) in [
+            (r"x \ud800\n", "x \u{fffd}\n"),
+            (r"x \udc00", "x \u{fffd}"),
+            (r"\ud800\u0041", "\u{fffd}A"),
+            (r"\ud83d\ude00 \\ud800", "\u{1f600} \\ud800"),
+        ] {
+            let cell = format!(r#"{{"cell_type": "code", "source": ["{escaped}"]}}"#);
+            let cells = read(&notebook("{}", &cell)).unwrap_or_default();
+            assert_eq!(
+                cells.first().map(|c| c.code.as_str()),
+                Some(expected),
+                "{escaped}"
+            );
+        }
+        // A backslash last in broken text.
+        assert!(read("{\"cells\": [], \"a\": \"\\ud800\\").is_err());
+        let message = read(r#"{"cells": [{"cell_type": "code", "source": "\ud800"}], "x": [}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("line 1, column"), "{message}");
     }
 
     #[test]
