@@ -10,9 +10,9 @@
 use std::ops::Range;
 use std::path::Path;
 
-use imds_lint_parser::{split, Applicability, Cell, FileKind, Lang, Origin, SourceFile};
+use imds_lint_parser::{split, syntax, Applicability, Cell, FileKind, Lang, Origin, SourceFile};
 use imds_lint_rewriter::{apply, fix_file, plan, FileEdit};
-use imds_lint_rules::{check, Finding, Settings};
+use imds_lint_rules::{check, check_all_code, Finding, Settings};
 
 /// How many more applications of the fixes a file may need: an
 /// overlapping fix waits for the next one, and a fix can make another
@@ -52,8 +52,22 @@ pub fn detection(data: &[u8]) {
             Err(e) => panic!("a plain {name} must always split: {e}"),
         };
         let own = cells.len();
+        // Code that parses: analysing only what the focus step keeps finds
+        // exactly what analysing all of it does. (Broken code is analysed
+        // from tree-sitter's guesses, which blanking may change.)
+        let parses = cells
+            .iter()
+            .all(|cell| !cell.lang.is_analysed() || syntax::parses_cleanly(cell.lang, &cell.code));
+        let everything = parses.then(|| check_all_code(cells.clone(), &Settings::default()).1);
         let (cells, findings) = check(cells, &Settings::default());
         assert_checked_sound(&source.text, own, &cells, &findings);
+        if let Some(everything) = everything {
+            assert_eq!(
+                format!("{findings:?}"),
+                format!("{everything:?}"),
+                "{name}: the focused check differs from checking all code"
+            );
+        }
     }
 }
 
