@@ -145,7 +145,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
                         range: chunk.range.clone(),
                         lines: chunk.lines.clone(),
                         words: Vec::new(),
-                        chosen: mentions_service(text),
+                        chosen: mentions_service_in_code(text),
                         kept: kept != Kept::No,
                         imports_fix_module: kept == Kept::FixModuleImport,
                     });
@@ -248,6 +248,13 @@ fn close_over_names(pieces: &mut [Piece]) {
 /// Whether `text` holds a spelling of the service or an IMDSv1-only client.
 fn mentions_service(text: &str) -> bool {
     prefilter::worth_checking(text.as_bytes())
+}
+
+/// The same for a Python statement, outside its comments: a comment that
+/// names the address (and they are common) makes no request, and choosing
+/// its statement would pull in every statement tied to it by names.
+fn mentions_service_in_code(statement: &str) -> bool {
+    mentions_service(statement) && mentions_service(&chunks::without_comments(statement))
 }
 
 /// Why a statement is analysed though not tied to the service.
