@@ -154,6 +154,12 @@ fn python_liberties_replaced(json: &str) -> Option<String> {
     changed.then(|| String::from_utf8(bytes).ok()).flatten()
 }
 
+/// The notebook metadata that names the kernel's language (see
+/// [`kernel_lang`]).
+const KERNELSPEC: &str = "kernelspec";
+const LANGUAGE_INFO: &str = "language_info";
+const DATABRICKS: &str = "application/vnd.databricks.v1+notebook";
+
 /// Where a value sits in a notebook, which decides what of it is kept.
 #[derive(Clone, Copy)]
 enum Level {
@@ -163,20 +169,27 @@ enum Level {
     Cells,
     /// One element of `cells`.
     Cell,
+    /// The top level's `metadata`.
+    Metadata,
     /// Anywhere else: kept whole.
     Other,
 }
 
 impl Level {
     /// What the members of an object at this level are; `None` for those
-    /// only checked to be JSON: of a cell, all but its type and source
-    /// (outputs, attachments, metadata, id), which are never read.
+    /// only checked to be JSON because nothing reads them: of a cell, all
+    /// but its type and source (outputs, attachments, metadata, id); of the
+    /// notebook, all but its cells, format and the metadata that names the
+    /// kernel's language.
     fn member(self, key: &str) -> Option<Level> {
         match (self, key) {
             (Level::Top, "cells") => Some(Level::Cells),
-            (Level::Cell, "cell_type" | "source")
-            | (Level::Top | Level::Cells | Level::Other, _) => Some(Level::Other),
-            (Level::Cell, _) => None,
+            (Level::Top, "metadata") => Some(Level::Metadata),
+            (Level::Top, "nbformat")
+            | (Level::Cell, "cell_type" | "source")
+            | (Level::Metadata, KERNELSPEC | LANGUAGE_INFO | DATABRICKS)
+            | (Level::Cells | Level::Other, _) => Some(Level::Other),
+            (Level::Top | Level::Cell | Level::Metadata, _) => None,
         }
     }
 }
@@ -336,6 +349,7 @@ fn check_cell(cell: &Value) -> Result<bool, String> {
 /// The language of the notebook's code cells, from the kernel's metadata
 /// (or Databricks' own); Python when none is given.
 fn kernel_lang(metadata: Option<&Value>) -> Lang {
+    // The first parts are those `Level::Metadata` keeps.
     const PLACES: [&str; 3] = [
         "/kernelspec/language",
         "/language_info/name",
@@ -528,6 +542,14 @@ mod tests {
     #[test]
     fn skeleton_is_the_whole_value_without_outputs() {
         fn without_outputs(mut value: Value) -> Value {
+            if let Some(top) = value.as_object_mut() {
+                top.retain(|key, _| ["cells", "metadata", "nbformat"].contains(&key.as_str()));
+            }
+            if let Some(Value::Object(metadata)) = value.get_mut("metadata") {
+                metadata.retain(|key, _| {
+                    [KERNELSPEC, LANGUAGE_INFO, DATABRICKS].contains(&key.as_str())
+                });
+            }
             if let Some(Value::Array(cells)) = value.get_mut("cells") {
                 for cell in cells.iter_mut().filter_map(Value::as_object_mut) {
                     cell.retain(|key, _| key == "cell_type" || key == "source");
@@ -586,6 +608,10 @@ mod tests {
         let cell =
             format!(r#"{{"cell_type": "code", "metadata": {deep}, "id": 1e400, "source": "x"}}"#);
         assert_eq!(read(&notebook("{}", &cell)).map(|c| c.len()).ok(), Some(1));
+        let top = format!(
+            r#"{{"cells": [], "metadata": {{"widgets": {deep}, "x": 1e999}}, "y": {deep}}}"#
+        );
+        assert!(read(&top).is_ok());
         let four = r#"{"cells": [], "nbformat": 4.0}"#;
         assert!(read(four).is_ok());
     }
