@@ -412,15 +412,28 @@ fn deep_nesting_does_not_overflow_the_stack() {
 /// JSON nested deeper than the JSON reader follows is invalid notebook
 /// JSON, not a crash.
 #[test]
-fn deeply_nested_notebook_json_is_refused() {
+fn deeply_nested_notebook_json_never_overflows_the_stack() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let text = format!(
-        "{{\"cells\": [], \"metadata\": {{\"about\": \"{URL}\", \"x\": {deep}}}, \"nbformat\": 4}}"
+    // Where the reader builds values (the kernel's metadata): refused.
+    let read = format!(
+        "{{\"cells\": [], \"metadata\": {{\"about\": \"{URL}\", \"kernelspec\": {deep}}}, \"nbformat\": 4}}"
     );
-    fs::write(dir.path().join("deep.ipynb"), text).unwrap();
+    fs::write(dir.path().join("deep.ipynb"), read).unwrap();
     let run = imds_lint(dir.path(), &["deep.ipynb"]);
-    assert_judged(&run, "deep.ipynb", 2, "invalid notebook JSON");
+    assert_judged(
+        &run,
+        "deep.ipynb",
+        2,
+        "invalid notebook JSON: recursion limit exceeded",
+    );
+    // Where it only checks the JSON (other metadata, outputs): read.
+    let stepped_over = format!(
+        "{{\"cells\": [], \"metadata\": {{\"about\": \"{URL}\", \"widgets\": {deep}}}, \"nbformat\": 4}}"
+    );
+    fs::write(dir.path().join("deep.ipynb"), stepped_over).unwrap();
+    let run = imds_lint(dir.path(), &["deep.ipynb"]);
+    assert_judged(&run, "deep.ipynb", 0, "");
 }
 
 /// File names with spaces, line breaks and bytes that are not UTF-8 are
