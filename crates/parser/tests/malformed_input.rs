@@ -113,14 +113,25 @@ fn cells_of_the_wrong_shape_are_named() {
 }
 
 #[test]
-fn deep_nesting_is_an_error_not_a_stack_overflow() {
-    let deep = format!(
+fn deep_nesting_is_never_a_stack_overflow() {
+    let nested = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    // Where values are built (a cell's source), an error.
+    let built = format!("{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {nested}}}]}}");
+    assert!(matches!(
+        read("nb.ipynb", &built),
+        Err(ReadError::InvalidJson { .. })
+    ));
+    // Where the JSON is only checked (fields nothing reads), read.
+    let checked = format!("{{\"cells\": [], \"x\": {nested}}}");
+    assert!(read("nb.ipynb", &checked).is_ok());
+    // Broken inside the nesting: an error either way.
+    let broken = format!(
         "{{\"cells\": [], \"x\": {}{}}}",
         "[".repeat(50_000),
-        "]".repeat(50_000)
+        "]".repeat(49_999)
     );
     assert!(matches!(
-        read("nb.ipynb", &deep),
+        read("nb.ipynb", &broken),
         Err(ReadError::InvalidJson { .. })
     ));
 }
