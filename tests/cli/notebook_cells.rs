@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{imds_lint, write};
+use crate::support::{imds_lint, imds_lint_with_stdin, write};
 
 /// A Python notebook whose one code cell runs three IMDSv1 requests through
 /// IPython shell escapes, on lines 2, 3 and 4 of the cell.
@@ -217,6 +217,36 @@ fn a_request_written_in_json_escapes_is_found() {
     ]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
     write(dir.path(), "escaped.ipynb", notebook);
 
+    let run = imds_lint(dir.path(), &["--output-format", "concise"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("escaped.ipynb:cell 1:2:1: IMD001"),
+        "{run:?}"
+    );
+
+    // The same on standard input.
+    let args = [
+        "--output-format",
+        "concise",
+        "--stdin-filename",
+        "escaped.ipynb",
+        "-",
+    ];
+    let run = imds_lint_with_stdin(dir.path(), &args, notebook.as_bytes());
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("escaped.ipynb:cell 1:2:1: IMD001"),
+        "{run:?}"
+    );
+
+    // And with a suppression comment elsewhere in the file.
+    let marked = notebook.replacen(
+        r#""import requests\n","#,
+        r#""import requests  # imds-lint: ignore[IMD003]\n","#,
+        1,
+    );
+    assert_ne!(marked, notebook);
+    write(dir.path(), "escaped.ipynb", &marked);
     let run = imds_lint(dir.path(), &["--output-format", "concise"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(

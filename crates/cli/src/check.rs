@@ -154,20 +154,26 @@ fn worth_reading(bytes: &[u8]) -> Option<bool> {
         return Some(true);
     }
     match prefilter::look(bytes) {
-        // A notebook's JSON may spell a needle in escapes.
-        Look::Nothing if looks_like_json(head) && prefilter::escapes_printable_ascii(bytes) => {
-            Some(true)
-        }
-        Look::Nothing => None,
-        Look::MarkerOnly => Some(false),
         Look::Service => Some(true),
+        _ if escaped_in_json(bytes) => Some(true),
+        Look::MarkerOnly => Some(false),
+        Look::Nothing => None,
     }
 }
 
-/// Whether text starts as a JSON object does (after a byte order mark).
-fn looks_like_json(head: &[u8]) -> bool {
+/// Whether the bytes may hold a request: a needle, or for JSON (a
+/// notebook) an escape that may spell one.
+fn may_hold_request(bytes: &[u8]) -> bool {
+    prefilter::worth_checking(bytes) || escaped_in_json(bytes)
+}
+
+/// Whether the bytes start as a JSON object does (after a byte order mark)
+/// and hold a `\u` escape of a printable character, which may spell a
+/// needle the bytes do not show.
+fn escaped_in_json(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(read::HEAD_LEN)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    head.trim_ascii_start().starts_with(b"{")
+    head.trim_ascii_start().starts_with(b"{") && prefilter::escapes_printable_ascii(bytes)
 }
 
 fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
@@ -206,7 +212,7 @@ fn stdin_kind(name: &Path, named: bool, bytes: &[u8]) -> Option<FileKind> {
 
 /// Reads bytes of a known kind into cells and checks them.
 fn check_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>, settings: &Settings) -> Outcome {
-    let service = prefilter::worth_checking(&bytes);
+    let service = may_hold_request(&bytes);
     check_looked(path, kind, bytes, settings, service)
 }
 

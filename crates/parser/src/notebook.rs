@@ -111,9 +111,21 @@ fn python_liberties_replaced(json: &str) -> Option<String> {
             } else {
                 at
             };
+            // Only a whole value: where one starts, up to where one ends.
+            let value_starts = bytes[..start]
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b'[' | b':' | b','));
             let word = [&b"NaN"[..], b"Infinity", b"-Infinity"]
                 .into_iter()
-                .find(|word| bytes[start..].starts_with(word));
+                .filter(|_| value_starts)
+                .find(|word| {
+                    bytes[start..].starts_with(word)
+                        && bytes.get(start + word.len()).is_none_or(|b| {
+                            b.is_ascii_whitespace() || matches!(b, b',' | b']' | b'}')
+                        })
+                });
             match word {
                 Some(word) => {
                     bytes[start] = b'0';
@@ -637,6 +649,21 @@ mod tests {
         let cells = read(&notebook("{}", cell)).unwrap_or_default();
         assert_eq!(cells.first().map(|c| c.code.as_str()), Some("x = 'NaN'"));
         assert!(read(r#"{"cells": [], "x": Nan}"#).is_err());
+        // Only a whole value: next to a number or a sign it is no number.
+        for value in [
+            "1NaN",
+            "-NaN",
+            "--Infinity",
+            "1.NaN",
+            "1e-Infinity",
+            "1Infinity",
+            "1-Infinity",
+            "NaNa",
+        ] {
+            let text = format!(r#"{{"cells": [], "x": [{value}]}}"#);
+            assert!(read(&text).is_err(), "{value}");
+        }
+        assert!(read(r#"{"cells": [], "x": [ NaN,-Infinity ,{"y":Infinity}]}"#).is_ok());
         // A backslash last in broken text.
         assert!(read("{\"cells\": [], \"a\": \"\\ud800\\").is_err());
         let message = read(r#"{"cells": [{"cell_type": "code", "source": "\ud800"}], "x": [}"#)
