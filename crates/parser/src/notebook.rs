@@ -26,7 +26,14 @@ use crate::source::SourceFile;
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
     let notebook = skeleton(json)?;
-    let (top, cells) = structure(&notebook)?;
+    let (top, cells) = structure(&notebook).map_err(|err| match err {
+        // The value as written: `NaN` was read as a number.
+        ReadError::UnsupportedNbformat(_) => ReadError::UnsupportedNbformat(
+            notebook_json::member_text(&source.text, bom, "nbformat")
+                .map_or_else(|| "?".to_owned(), str::to_owned),
+        ),
+        other => other,
+    })?;
     let lang = kernel_lang(top.get("metadata"));
 
     let sources = notebook_json::locate_sources(&source.text, bom)
@@ -499,6 +506,11 @@ mod tests {
             ("{\"cells\": {}}", "`cells` is an object"),
             ("{\"cells\": [], \"nbformat\": 3}", "nbformat 3"),
             ("{\"cells\": [], \"nbformat\": null}", "nbformat null"),
+            ("{\"cells\": [], \"nbformat\": NaN}", "nbformat NaN"),
+            (
+                "{\"cells\": [], \"nbformat\": -Infinity }",
+                "nbformat -Infinity;",
+            ),
             ("{\"cells\": [7]}", "cell 1 is malformed: it is a number"),
             (
                 "{\"cells\": [{\"cell_type\": \"code\", \"source\": null}]}",

@@ -36,6 +36,14 @@ pub(crate) fn locate_sources(text: &str, start: usize) -> Option<Vec<Option<usiz
         .collect()
 }
 
+/// The text of the top-level member `key`'s value, as written.
+pub(crate) fn member_text<'a>(text: &'a str, start: usize, key: &str) -> Option<&'a str> {
+    let at = Scanner::new(text, start).member(key)??;
+    let mut scanner = Scanner::new(text, at);
+    scanner.skip_value()?;
+    text.get(at..scanner.pos)
+}
+
 /// Decodes the `source` value (a string or a list of strings) at `at`.
 ///
 /// A list's strings are joined; the newline ending one string and the
