@@ -9,6 +9,7 @@
 pub mod endpoint;
 mod finding;
 pub mod focus;
+mod node_map;
 pub mod prefilter;
 pub mod python;
 pub mod request;

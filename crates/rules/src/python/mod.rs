@@ -46,11 +46,12 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
 use imds_lint_parser::{syntax, Lang};
 
+use crate::node_map::NodeSet;
 use crate::text::Env;
 use crate::FileCheck;
 
@@ -130,7 +131,7 @@ impl Analyzer {
             imports: &mut self.imports,
             calls: &mut self.calls,
             deferred: VecDeque::new(),
-            walked: HashSet::new(),
+            walked: NodeSet::default(),
             defined: HashMap::new(),
             inline_depth: 0,
             sites: Vec::new(),

@@ -1,11 +1,12 @@
 //! The Python call and binding shapes of `grammars/python.scm`, compiled
 //! once, and the matches of one cell indexed by the node they sit on.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use imds_lint_parser::pattern::Patterns;
 use tree_sitter::{Node, Tree};
+
+use crate::node_map::NodeMap;
 
 /// The query text, kept with the other grammars' queries.
 const SOURCE: &str = include_str!("../../../../grammars/python.scm");
@@ -118,8 +119,8 @@ fn shape_of(capture: &str) -> Option<Shape> {
 }
 
 /// Every match in `tree`, keyed by the id of the node the pattern matched.
-pub(super) fn matches<'t>(tree: &'t Tree, code: &str) -> HashMap<usize, Vec<Match<'t>>> {
-    let mut out: HashMap<usize, Vec<Match<'t>>> = HashMap::new();
+pub(super) fn matches<'t>(tree: &'t Tree, code: &str) -> NodeMap<Vec<Match<'t>>> {
+    let mut out: NodeMap<Vec<Match<'t>>> = NodeMap::default();
     let Some(patterns) = patterns() else {
         return out;
     };

@@ -3,11 +3,12 @@
 //! level when never called), bindings applied as the interpreter would,
 //! and calls handed to [`super::call`].
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::node_map::{NodeMap, NodeSet};
 use crate::text::Env;
 use crate::FileCheck;
 
@@ -28,7 +29,7 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     /// The cell's code.
     pub code: &'a str,
     /// Query matches by node id.
-    pub shapes: &'a HashMap<usize, Vec<Match<'t>>>,
+    pub shapes: &'a NodeMap<Vec<Match<'t>>>,
     /// The names in scope.
     pub scopes: Scopes,
     /// Import aliases (shared by the file's cells).
@@ -40,7 +41,7 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     /// The same definitions by function name, for calls.
     pub defined: HashMap<String, Vec<(Node<'t>, Option<usize>)>>,
     /// Ids of function definitions already walked.
-    pub walked: HashSet<usize>,
+    pub walked: NodeSet,
     /// How many function bodies are being walked from call sites.
     pub inline_depth: usize,
     /// Requests reported in this cell, for fixes.
@@ -89,34 +90,39 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// bodies and opening class bodies.
     fn walk(&mut self, root: Node<'t>, frame: Option<usize>) {
         let mut stack = vec![Step::Enter(root, frame)];
+        let mut cursor = root.walk();
         while let Some(step) = stack.pop() {
             match step {
                 Step::Enter(node, frame) => {
-                    if node.kind() == "function_definition" && node != root {
+                    let kind = node.kind();
+                    if kind == "function_definition" && node != root {
                         self.define_function(node, frame);
                         continue;
                     }
                     let mut inner = frame;
-                    if node.kind() == "class_definition" {
+                    // A class's name and bases belong to the outer frame,
+                    // its body to the class's.
+                    let mut class_body = None;
+                    if kind == "class_definition" {
                         let class = self.define_class(node, frame);
                         stack.push(Step::EndClass(node, frame, class));
                         inner = Some(class);
+                        class_body = Some(node.child_by_field_name("body"));
                     }
                     self.shapes_at(node, frame, true);
                     stack.push(Step::Leave(node, frame));
-                    let mut cursor = node.walk();
-                    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                    for child in children.into_iter().rev() {
-                        // A class's name and bases belong to the outer frame.
-                        let child_frame = if node.kind() == "class_definition"
-                            && Some(child) != node.child_by_field_name("body")
-                        {
+                    // Children go on the stack last first, so that the
+                    // first is walked first.
+                    let pushed = stack.len();
+                    for child in node.named_children(&mut cursor) {
+                        let child_frame = if class_body.is_some_and(|body| Some(child) != body) {
                             frame
                         } else {
                             inner
                         };
                         stack.push(Step::Enter(child, child_frame));
                     }
+                    stack[pushed..].reverse();
                 }
                 Step::Leave(node, frame) => self.shapes_at(node, frame, false),
                 Step::EndClass(node, frame, class) => self.end_class(node, frame, class),

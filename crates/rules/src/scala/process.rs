@@ -281,15 +281,15 @@ fn split(units: &[Unit], origin: &Origin) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node_map::NodeMap;
     use crate::scala::scope::{Globals, Scopes};
     use imds_lint_parser::{syntax, Lang};
-    use std::collections::HashMap;
 
     /// The words of each command the first expression of `code` runs, as
     /// `text@source` where `source` is the cell text the word's range covers.
     fn run(code: &str, bind: &[(&str, Value)]) -> Vec<Vec<String>> {
         let tree = syntax::parse(Lang::Scala, code).unwrap_or_else(|| panic!("no tree"));
-        let made = HashMap::new();
+        let made = NodeMap::default();
         let mut scopes = Scopes::new(&Globals::new());
         for (name, value) in bind {
             scopes.bind(*name, value.clone());

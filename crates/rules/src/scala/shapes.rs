@@ -1,11 +1,12 @@
 //! The request call shapes of `grammars/scala.scm`, compiled once, and the
 //! matches of one cell, indexed by the node where the walk meets them.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use imds_lint_parser::pattern::Patterns;
 use tree_sitter::{Node, Tree};
+
+use crate::node_map::NodeMap;
 
 /// The query source, kept next to the other languages' shapes.
 const SOURCE: &str = include_str!("../../../../grammars/scala.scm");
@@ -84,8 +85,8 @@ fn patterns() -> Option<&'static Patterns> {
 }
 
 /// Every shape in `tree`, by the id of its outer node.
-pub fn find<'tree>(tree: &'tree Tree, code: &str) -> HashMap<usize, Vec<Shape<'tree>>> {
-    let mut shapes: HashMap<usize, Vec<Shape<'tree>>> = HashMap::new();
+pub fn find<'tree>(tree: &'tree Tree, code: &str) -> NodeMap<Vec<Shape<'tree>>> {
+    let mut shapes: NodeMap<Vec<Shape<'tree>>> = NodeMap::default();
     let Some(patterns) = patterns() else {
         return shapes;
     };

@@ -1,13 +1,12 @@
 //! Constant folding for Scala expressions: what string, URL or command an
 //! expression stands for, given the names in scope.
 
-use std::collections::HashMap;
-
 use tree_sitter::Node;
 
 use super::literal::{self, Part, PartKind};
 use super::process;
 use super::scope::{Scopes, Value};
+use crate::node_map::NodeMap;
 use crate::text::{Piece, Text};
 
 /// Nesting beyond which an expression is taken as unknown, so that deep
@@ -23,7 +22,7 @@ pub struct Eval<'a> {
     pub scopes: &'a Scopes,
     /// Values the walk made at a node (a connection opened there), by
     /// node id.
-    pub made: &'a HashMap<usize, Value>,
+    pub made: &'a NodeMap<Value>,
 }
 
 impl<'a> Eval<'a> {
@@ -450,7 +449,7 @@ mod tests {
     fn value_of(code: &str) -> Value {
         let tree = syntax::parse(Lang::Scala, code).unwrap_or_else(|| panic!("no tree"));
         let root = tree.root_node();
-        let made = HashMap::new();
+        let made = NodeMap::default();
         let mut scopes = Scopes::new(&Globals::new());
         let mut last = Value::Other;
         let mut cursor = root.walk();
@@ -526,7 +525,7 @@ mod tests {
         // The walk binds an object's members under their dotted path.
         let code = "Md.base + \"/x\"";
         let tree = syntax::parse(Lang::Scala, code).unwrap_or_else(|| panic!("no tree"));
-        let made = HashMap::new();
+        let made = NodeMap::default();
         let mut scopes = Scopes::new(&Globals::new());
         scopes.bind("Md.base", Value::Text(Text::lit("h")));
         let eval = Eval {

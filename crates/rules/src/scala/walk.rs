@@ -14,6 +14,7 @@ use super::scope::{Globals, Scopes, Value};
 use super::shapes::{self, Shape, ShapeKind};
 use super::value::Eval;
 use crate::endpoint;
+use crate::node_map::NodeMap;
 use crate::request::{Method, Request};
 use crate::rules;
 use crate::shell::argv::shell_code;
@@ -57,7 +58,7 @@ pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
         code,
         shapes: shapes::find(tree, code),
         scopes: Scopes::new(globals),
-        made: HashMap::new(),
+        made: NodeMap::default(),
         found: Vec::new(),
         connections: Vec::new(),
         builders: Vec::new(),
@@ -87,9 +88,9 @@ pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
 
 struct Walk<'a, 'tree> {
     code: &'a str,
-    shapes: HashMap<usize, Vec<Shape<'tree>>>,
+    shapes: NodeMap<Vec<Shape<'tree>>>,
     scopes: Scopes,
-    made: HashMap<usize, Value>,
+    made: NodeMap<Value>,
     found: Vec<Found>,
     connections: Vec<Pending>,
     builders: Vec<Pending>,

@@ -4,19 +4,19 @@
 //! asking for every ancestor of a deeply nested node costs the square of
 //! its depth; a cell of thousands of nested `$(` would take minutes.
 
-use std::collections::HashMap;
-
 use tree_sitter::{Node, Tree};
+
+use crate::node_map::NodeMap;
 
 /// Each node's parent, by node id.
 pub(super) struct Parents<'t> {
-    parents: HashMap<usize, Node<'t>>,
+    parents: NodeMap<Node<'t>>,
 }
 
 impl<'t> Parents<'t> {
     /// The parent links of `tree`, found with one walk of a cursor.
     pub fn of(tree: &'t Tree) -> Self {
-        let mut parents = HashMap::new();
+        let mut parents = NodeMap::default();
         let mut cursor = tree.walk();
         let mut stack: Vec<Node<'t>> = Vec::new();
         loop {
