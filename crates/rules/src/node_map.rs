@@ -14,8 +14,8 @@ pub type NodeMap<V> = HashMap<usize, V, BuildHasherDefault<NodeIdHasher>>;
 /// A set of node ids.
 pub type NodeSet = HashSet<usize, BuildHasherDefault<NodeIdHasher>>;
 
-/// Hashes one `usize` with a multiplication; the rotation brings the
-/// well-mixed high bits down to where the table picks buckets (addresses
+/// Hashes one `usize` with a multiplication, then folds the well-mixed
+/// high half onto the low one, where the table picks buckets (addresses
 /// are aligned, so their own low bits hardly vary).
 #[derive(Debug, Default)]
 pub struct NodeIdHasher(u64);
@@ -36,7 +36,7 @@ impl Hasher for NodeIdHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
+        self.0 ^ (self.0 >> 32)
     }
 }
 
