@@ -1,14 +1,17 @@
 //! Jupyter notebooks (`.ipynb`, nbformat 4) into cells.
 //!
 //! `serde_json` checks the notebook and gives its structure (outputs are
-//! checked but not kept); the
+//! checked but not kept, and where they lie is noted); the
 //! `notebook_json` scanner finds where each cell's `source` is written, so
 //! that span maps point at the bytes of the file as stored.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::ops::Range;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::cell::{Cell, Origin};
@@ -25,7 +28,7 @@ use crate::source::SourceFile;
 /// through [`magic::expand`], which may turn one into several.
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
-    let notebook = skeleton(json)?;
+    let Skeleton { notebook, checked } = skeleton(json)?;
     let (top, cells) = structure(&notebook).map_err(|err| match err {
         // The value as written: `NaN` was read as a number.
         ReadError::UnsupportedNbformat(_) => ReadError::UnsupportedNbformat(
@@ -36,7 +39,11 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     })?;
     let lang = kernel_lang(top.get("metadata"));
 
-    let sources = notebook_json::locate_sources(&source.text, bom)
+    let checked: Vec<Range<usize>> = checked
+        .into_iter()
+        .map(|range| range.start + bom..range.end + bom)
+        .collect();
+    let sources = notebook_json::locate_sources(&source.text, bom, &checked)
         .filter(|found| found.len() == cells.len())
         .ok_or_else(|| ReadError::NotNotebook("the `cells` list could not be located".into()))?;
 
@@ -68,15 +75,34 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     Ok(out)
 }
 
+/// A notebook as [`skeleton`] reads it.
+#[derive(Debug)]
+struct Skeleton {
+    /// The notebook without what imds-lint never reads.
+    notebook: Value,
+    /// Where the values only checked to be JSON lie, in order.
+    checked: Vec<Range<usize>>,
+}
+
 /// The notebook as a JSON value without what imds-lint never reads: cell
 /// outputs and attachments, often megabytes of base64, and the cells' other
 /// fields are checked to be JSON but not copied into memory. One pass.
-fn skeleton(json: &str) -> Result<Value, ReadError> {
+fn skeleton(json: &str) -> Result<Skeleton, ReadError> {
     let read = |json: &str| {
+        let checked = RefCell::new(Vec::new());
+        let seed = Reader {
+            level: Level::Top,
+            base: json.as_ptr() as usize,
+            checked: &checked,
+        };
         let mut reader = serde_json::Deserializer::from_str(json);
-        Level::Top
+        let notebook = seed
             .deserialize(&mut reader)
-            .and_then(|value| reader.end().map(|()| value))
+            .and_then(|value| reader.end().map(|()| value))?;
+        Ok::<_, serde_json::Error>(Skeleton {
+            notebook,
+            checked: checked.into_inner(),
+        })
     };
     match read(json) {
         Ok(value) => Ok(value),
@@ -213,18 +239,34 @@ impl Level {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Level {
+/// Reads a value at a [`Level`], noting where the values it only checks lie.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    level: Level,
+    /// The address of the text being read, which values are borrowed from.
+    base: usize,
+    /// Where the values only checked lie, in the text, in order.
+    checked: &'a RefCell<Vec<Range<usize>>>,
+}
+
+impl Reader<'_> {
+    fn at(self, level: Level) -> Self {
+        Reader { level, ..self }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<Value, D::Error> {
-        match self {
+        match self.level {
             Level::Other => Value::deserialize(reader),
             _ => reader.deserialize_any(self),
         }
     }
 }
 
-impl<'de> Visitor<'de> for Level {
+impl<'de> Visitor<'de> for Reader<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -256,10 +298,10 @@ impl<'de> Visitor<'de> for Level {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let element = match self {
+        let element = self.at(match self.level {
             Level::Cells => Level::Cell,
             _ => Level::Other,
-        };
+        });
         let mut out = Vec::new();
         while let Some(value) = seq.next_element_seed(element)? {
             out.push(value);
@@ -270,13 +312,22 @@ impl<'de> Visitor<'de> for Level {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            match self.member(&key) {
+            match self.level.member(&key) {
                 Some(level) => {
-                    let value = map.next_value_seed(level)?;
+                    let value = map.next_value_seed(self.at(level))?;
                     out.insert(key, value);
                 }
                 None => {
-                    map.next_value::<IgnoredAny>()?;
+                    // Checked as serde checks what it ignores, and borrowed
+                    // from the text: where it lies is the scanner's to skip.
+                    // Not a number or a literal: those are short, and one
+                    // may stand for a longer `NaN` (see
+                    // `python_liberties_replaced`).
+                    let raw = map.next_value::<&RawValue>()?.get();
+                    if raw.starts_with(['[', '{', '"']) {
+                        let start = (raw.as_ptr() as usize).wrapping_sub(self.base);
+                        self.checked.borrow_mut().push(start..start + raw.len());
+                    }
                 }
             }
         }
@@ -603,7 +654,7 @@ mod tests {
                 let standard = python_liberties_replaced(text);
                 let whole = serde_json::from_str::<Value>(standard.as_deref().unwrap_or(text))
                     .map(without_outputs);
-                match (skeleton(text), whole) {
+                match (skeleton(text).map(|read| read.notebook), whole) {
                     (Ok(skeleton), Ok(whole)) => assert_eq!(skeleton, whole, "{}", path.display()),
                     (Err(ReadError::InvalidJson { message, .. }), Err(e)) => {
                         assert_eq!(message, json_message(&e), "{}", path.display());

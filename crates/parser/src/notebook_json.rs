@@ -3,9 +3,13 @@
 //!
 //! `serde_json` validates a notebook and gives its structure but forgets where
 //! values were written, so this small scanner walks the same text again to
-//! find them. It only runs on text `serde_json` accepted; should the two ever
-//! disagree it answers `None`, never panics. It loops rather than recurses,
-//! so deep nesting cannot overflow the stack.
+//! find them, jumping over the values `serde_json` only checked (outputs,
+//! attachments: most of a notebook's bytes), whose places it noted. It only
+//! runs on text `serde_json` accepted; should the two ever disagree it
+//! answers `None`, never panics. It loops rather than recurses, so deep
+//! nesting cannot overflow the stack.
+
+use std::ops::Range;
 
 use crate::cell::Layer;
 use crate::span::{SpanMap, SpanMapBuilder};
@@ -23,14 +27,21 @@ pub(crate) struct Source {
 
 /// Where each cell's `source` value starts, one entry per element of the
 /// top-level `cells` list (`None` for an element without one). `start` is
-/// where the JSON begins (after a byte order mark).
-pub(crate) fn locate_sources(text: &str, start: usize) -> Option<Vec<Option<usize>>> {
-    let cells = Scanner::new(text, start).member("cells")??;
-    Scanner::new(text, cells)
+/// where the JSON begins (after a byte order mark). `skips` are values known
+/// to be valid JSON, by where they start and end, in order: they are jumped
+/// over, not read.
+pub(crate) fn locate_sources(
+    text: &str,
+    start: usize,
+    skips: &[Range<usize>],
+) -> Option<Vec<Option<usize>>> {
+    let scanner = |pos| Scanner { text, pos, skips };
+    let cells = scanner(start).member("cells")??;
+    scanner(cells)
         .elements()?
         .into_iter()
         .map(|cell| match text.as_bytes().get(cell) {
-            Some(b'{') => Scanner::new(text, cell).member("source"),
+            Some(b'{') => scanner(cell).member("source"),
             _ => Some(None),
         })
         .collect()
@@ -209,11 +220,17 @@ fn hex4(text: &str, at: usize) -> Option<u32> {
 struct Scanner<'a> {
     text: &'a str,
     pos: usize,
+    /// Values to jump over, by where they start and end, in order.
+    skips: &'a [Range<usize>],
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, pos: usize) -> Self {
-        Scanner { text, pos }
+        Scanner {
+            text,
+            pos,
+            skips: &[],
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -306,10 +323,29 @@ impl<'a> Scanner<'a> {
         Some(i)
     }
 
+    /// Where the value starting at `pos` ends, if it is one to jump over.
+    fn skip_at(&self, pos: usize) -> Option<usize> {
+        if self.skips.is_empty() {
+            return None;
+        }
+        let i = self
+            .skips
+            .binary_search_by_key(&pos, |skip| skip.start)
+            .ok()?;
+        Some(self.skips[i].end)
+    }
+
     /// Steps over the value starting here, however deeply nested.
     fn skip_value(&mut self) -> Option<()> {
         let mut depth = 0usize;
         loop {
+            if let Some(end) = self.skip_at(self.pos) {
+                self.pos = end;
+                if depth == 0 {
+                    return Some(());
+                }
+                continue;
+            }
             match self.peek()? {
                 b'"' => {
                     self.skip_string()?;
@@ -370,7 +406,7 @@ mod tests {
     use super::*;
 
     fn source_at(text: &str, cell: usize) -> Source {
-        let at = locate_sources(text, 0).unwrap_or_default()[cell].unwrap_or_default();
+        let at = locate_sources(text, 0, &[]).unwrap_or_default()[cell].unwrap_or_default();
         decode_source(text, at).unwrap_or_else(|| panic!("no source in cell {cell}"))
     }
 
@@ -382,12 +418,30 @@ mod tests {
             {"cell_type": "raw"},
             {"source": "first", "source": "second"}
         ]}"#;
-        let found = locate_sources(text, 0).unwrap_or_default();
+        let found = locate_sources(text, 0, &[]).unwrap_or_default();
         assert_eq!(found.len(), 4);
         assert_eq!(found[0].map(|at| &text[at..at + 3]), Some("\"a\""));
         assert_eq!(found[1], None);
         assert_eq!(found[2], None);
         assert_eq!(source_at(text, 3).code, "second");
+    }
+
+    #[test]
+    fn values_already_checked_are_jumped_over() {
+        let text = r#"{"cells": [{"outputs": [{"source": 1}, "]"], "source": "a"}]}"#;
+        let outputs = text.find("[{").unwrap_or_default();
+        let end = text.find(", \"source\": \"a").unwrap_or_default();
+        let read = |skips: &[Range<usize>]| locate_sources(text, 0, skips);
+        assert_eq!(read(&[outputs..end]), read(&[]));
+        assert_eq!(read(&[]).unwrap_or_default().len(), 1);
+
+        // What a skip covers is not read at all.
+        let broken = r#"{"cells": [{"outputs": [}}}, "source": "a"}]}"#;
+        let outputs = broken.find("[}").unwrap_or_default();
+        let skips = [outputs..outputs + "[}}}".len()];
+        let found = locate_sources(broken, 0, &skips).unwrap_or_default();
+        assert_eq!(found.len(), 1);
+        assert_eq!(locate_sources(broken, 0, &[]), None);
     }
 
     #[test]
@@ -474,7 +528,7 @@ mod tests {
             "{\"cells\": [}",
             "{\"cells\": [{\"source\": [\"a\" \"b\"]}]}",
         ] {
-            let found = locate_sources(text, 0);
+            let found = locate_sources(text, 0, &[]);
             let decoded = found
                 .into_iter()
                 .flatten()
