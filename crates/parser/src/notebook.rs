@@ -312,23 +312,19 @@ impl<'de> Visitor<'de> for Reader<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            match self.level.member(&key) {
-                Some(level) => {
-                    let value = map.next_value_seed(self.at(level))?;
-                    out.insert(key, value);
-                }
-                None => {
-                    // Checked as serde checks what it ignores, and borrowed
-                    // from the text: where it lies is the scanner's to skip.
-                    // Not a number or a literal: those are short, and one
-                    // may stand for a longer `NaN` (see
-                    // `python_liberties_replaced`).
-                    let raw = map.next_value::<&RawValue>()?.get();
-                    if raw.starts_with(['[', '{', '"']) {
-                        let start = (raw.as_ptr() as usize).wrapping_sub(self.base);
-                        self.checked.borrow_mut().push(start..start + raw.len());
-                    }
-                }
+            if let Some(level) = self.level.member(&key) {
+                let value = map.next_value_seed(self.at(level))?;
+                out.insert(key, value);
+                continue;
+            }
+            // Checked as serde checks what it ignores, and borrowed from
+            // the text: where it lies is the scanner's to skip. Not a
+            // number or a literal: those are short, and one may stand for
+            // a longer `NaN` (see `python_liberties_replaced`).
+            let raw = map.next_value::<&RawValue>()?.get();
+            if raw.starts_with(['[', '{', '"']) {
+                let start = (raw.as_ptr() as usize).wrapping_sub(self.base);
+                self.checked.borrow_mut().push(start..start + raw.len());
             }
         }
         Ok(Value::Object(out))
