@@ -439,8 +439,8 @@ mod tests {
         // What a skip covers is not read at all.
         let broken = r#"{"cells": [{"outputs": [}}}, "source": "a"}]}"#;
         let outputs = broken.find("[}").unwrap_or_default();
-        let skips = [outputs..outputs + "[}}}".len()];
-        let found = locate_sources(broken, 0, &skips).unwrap_or_default();
+        let skip = outputs..outputs + "[}}}".len();
+        let found = locate_sources(broken, 0, std::slice::from_ref(&skip)).unwrap_or_default();
         assert_eq!(found.len(), 1);
         assert_eq!(locate_sources(broken, 0, &[]), None);
     }
