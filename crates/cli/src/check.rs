@@ -302,10 +302,7 @@ fn report_findings(
         .filter(|finding| settings.enabled(finding.rule))
         .collect();
     let (findings, notes) = suppress::apply(&source, &cells, findings, suppressions, settings);
-    let findings = findings
-        .into_iter()
-        .map(|finding| located::locate(&source, &cells, finding))
-        .collect();
+    let findings = located::locate_all(&source, &cells, findings);
     Checked {
         source,
         cells,

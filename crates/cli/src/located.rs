@@ -7,7 +7,7 @@ mod cell_text;
 use std::ops::Range;
 
 use imds_lint_parser::{Applicability, Cell, Fix, LineCol, LineIndex, Origin, SourceFile};
-use imds_lint_rewriter::FileEdit;
+use imds_lint_rewriter::{Encoder, FileEdit};
 use imds_lint_rules::{Finding, Rule};
 
 pub use self::cell_text::CellText;
@@ -72,6 +72,20 @@ pub struct FixSummary {
 
 /// Places `finding`, found in `cells` of `source`, in the file.
 pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located {
+    locate_with(source, &Encoder::new(cells), finding)
+}
+
+/// Places the findings of one file ([`locate`] for each).
+pub fn locate_all(source: &SourceFile, cells: &[Cell], findings: Vec<Finding>) -> Vec<Located> {
+    let encoder = Encoder::new(cells);
+    findings
+        .into_iter()
+        .map(|finding| locate_with(source, &encoder, finding))
+        .collect()
+}
+
+fn locate_with(source: &SourceFile, encoder: &Encoder, finding: Finding) -> Located {
+    let cells = encoder.cells();
     let range = cells[finding.cell].map.file_range(finding.range.clone());
     let start = source.line_col(range.start);
     let end = source.line_col(range.end);
@@ -88,7 +102,7 @@ pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located 
         help: finding.help.clone(),
         fix: finding.fix.as_ref().map(|fix| FixSummary {
             applicability: fix.applicability,
-            edits: file_edits(&cells[finding.cell], fix),
+            edits: file_edits(encoder, finding.cell, fix),
             message: fix.message.clone(),
         }),
         finding,
@@ -97,14 +111,14 @@ pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located 
 
 /// `fix`'s edits mapped through `cell`'s span map and encoded for its
 /// container, the way the rewriter maps and encodes them.
-fn file_edits(cell: &Cell, fix: &Fix) -> Option<Vec<FileEdit>> {
+fn file_edits(encoder: &Encoder, cell: usize, fix: &Fix) -> Option<Vec<FileEdit>> {
     let mut edits = fix
         .edits
         .iter()
         .map(|edit| {
             Some(FileEdit {
-                range: cell.map.file_range(edit.range.clone()),
-                content: imds_lint_rewriter::encode(cell, &edit.content).ok()?,
+                range: encoder.cell(cell).map.file_range(edit.range.clone()),
+                content: encoder.encode(cell, &edit.content).ok()?,
             })
         })
         .collect::<Option<Vec<_>>>()?;

@@ -1,12 +1,13 @@
 //! Turning findings' fixes into a file's new text: choose the fixes, map
 //! their edits to file bytes through the span maps, and apply them.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use imds_lint_parser::{Applicability, Cell};
 use imds_lint_rules::Finding;
 
-use crate::encode::{encode, EncodeError};
+use crate::encode::{EncodeError, Encoder};
 
 /// An edit in file coordinates, with its text already encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub struct Plan {
 /// that were made in code that did not parse: see [`crate::verify`]).
 pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude: &[usize]) -> Plan {
     let mut plan = Plan::default();
+    let encoder = Encoder::new(cells);
+    let mut chosen = Chosen::default();
 
     for (index, finding) in findings.iter().enumerate() {
         let Some(fix) = &finding.fix else { continue };
@@ -55,20 +58,20 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
             continue;
         }
 
-        let edits = match file_edits(&cells[finding.cell], fix) {
+        let edits = match file_edits(&encoder, finding.cell, fix) {
             Ok(edits) => edits,
             Err(e) => {
                 plan.skipped.push((index, Skipped::Encode(e)));
                 continue;
             }
         };
-        if edits.iter().any(|e| conflicts(e, &plan.edits)) {
+        if edits.iter().any(|e| chosen.conflicts(e)) {
             plan.skipped.push((index, Skipped::Overlap));
             continue;
         }
 
         for edit in edits {
-            if !plan.edits.contains(&edit) {
+            if chosen.insert(&edit) {
                 plan.edits.push(edit);
             }
         }
@@ -79,33 +82,74 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
     plan
 }
 
-/// Maps a fix's cell edits to encoded file edits.
-fn file_edits(cell: &Cell, fix: &imds_lint_parser::Fix) -> Result<Vec<FileEdit>, EncodeError> {
+/// Maps the edits of a fix in cell `cell` to encoded file edits.
+fn file_edits(
+    encoder: &Encoder,
+    cell: usize,
+    fix: &imds_lint_parser::Fix,
+) -> Result<Vec<FileEdit>, EncodeError> {
     fix.edits
         .iter()
         .map(|edit| {
             Ok(FileEdit {
-                range: cell.map.file_range(edit.range.clone()),
-                content: encode(cell, &edit.content)?,
+                range: encoder.cell(cell).map.file_range(edit.range.clone()),
+                content: encoder.encode(cell, &edit.content)?,
             })
         })
         .collect()
 }
 
-/// Whether `edit` touches bytes another, different, chosen edit touches.
-fn conflicts(edit: &FileEdit, chosen: &[FileEdit]) -> bool {
-    chosen.iter().any(|other| {
-        if other == edit {
+/// Whether two different edits touch the same bytes: overlapping ranges,
+/// an insertion inside another's range, or two insertions at one place.
+fn clash(a: &Range<usize>, b: &Range<usize>) -> bool {
+    if a.is_empty() && b.is_empty() {
+        return a.start == b.start;
+    }
+    (a.start < b.end && b.start < a.end)
+        || (a.is_empty() && a.start > b.start && a.start < b.end)
+        || (b.is_empty() && b.start > a.start && b.start < a.end)
+}
+
+/// The edits chosen so far, by range, so that a new one is checked against
+/// its neighbours only: a file with thousands of fixes would otherwise
+/// compare each with all before it.
+#[derive(Debug, Default)]
+struct Chosen {
+    /// The contents written at each range (one, unless a range is written
+    /// twice with different texts, which [`Chosen::conflicts`] prevents).
+    by_range: BTreeMap<(usize, usize), Vec<String>>,
+}
+
+impl Chosen {
+    /// Whether `edit` touches bytes another, different, chosen edit touches.
+    ///
+    /// Chosen edits never clash, so sorted by start and end their ends do
+    /// not decrease: of those starting before `edit`, only the last can
+    /// reach into it; the others that can touch it start inside it.
+    fn conflicts(&self, edit: &FileEdit) -> bool {
+        let (start, end) = (edit.range.start, edit.range.end);
+        let before = self.by_range.range(..(start, 0)).next_back();
+        let inside = self.by_range.range((start, 0)..=(end, usize::MAX));
+        before.into_iter().chain(inside).any(|(&(s, e), contents)| {
+            contents.iter().any(|content| {
+                let same = s == start && e == end && *content == edit.content;
+                !same && clash(&edit.range, &(s..e))
+            })
+        })
+    }
+
+    /// Records `edit`; false when the same edit was chosen before.
+    fn insert(&mut self, edit: &FileEdit) -> bool {
+        let contents = self
+            .by_range
+            .entry((edit.range.start, edit.range.end))
+            .or_default();
+        if contents.contains(&edit.content) {
             return false;
         }
-        let (a, b) = (&edit.range, &other.range);
-        if a.is_empty() && b.is_empty() {
-            return a.start == b.start;
-        }
-        (a.start < b.end && b.start < a.end)
-            || (a.is_empty() && a.start > b.start && a.start < b.end)
-            || (b.is_empty() && b.start > a.start && b.start < a.end)
-    })
+        contents.push(edit.content.clone());
+        true
+    }
 }
 
 /// Applies sorted, non-overlapping edits to `text`.

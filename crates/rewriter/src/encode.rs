@@ -1,6 +1,7 @@
 //! Writing inserted text the way its container stores it: the cell's line
 //! endings first, then each layer (string literal, `MAGIC` prefix, JSON).
 
+use std::cell::OnceCell;
 use std::fmt::Write as _;
 
 use imds_lint_parser::{Cell, Layer};
@@ -16,7 +17,11 @@ pub enum EncodeError {
 /// Encodes `text`, written with `\n` line endings, for insertion into
 /// `cell`'s stored form.
 pub fn encode(cell: &Cell, text: &str) -> Result<String, EncodeError> {
-    let mut out = if cell.line_ending() == "\r\n" {
+    encode_with(cell, cell.line_ending(), text)
+}
+
+fn encode_with(cell: &Cell, line_ending: &str, text: &str) -> Result<String, EncodeError> {
+    let mut out = if line_ending == "\r\n" {
         text.replace('\n', "\r\n")
     } else {
         text.to_owned()
@@ -25,6 +30,42 @@ pub fn encode(cell: &Cell, text: &str) -> Result<String, EncodeError> {
         out = encode_layer(layer, &out)?;
     }
     Ok(out)
+}
+
+/// Encodes text for the cells of one file, counting each cell's line
+/// endings once: counted again for every fix, a cell with thousands of
+/// findings took the square of its length.
+#[derive(Debug)]
+pub struct Encoder<'c> {
+    cells: &'c [Cell],
+    line_endings: Vec<OnceCell<&'static str>>,
+}
+
+impl<'c> Encoder<'c> {
+    /// An encoder for `cells`.
+    pub fn new(cells: &'c [Cell]) -> Self {
+        Encoder {
+            cells,
+            line_endings: cells.iter().map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The cells.
+    pub fn cells(&self) -> &'c [Cell] {
+        self.cells
+    }
+
+    /// Cell `index`.
+    pub fn cell(&self, index: usize) -> &'c Cell {
+        &self.cells[index]
+    }
+
+    /// [`encode`] for cell `index`.
+    pub fn encode(&self, index: usize, text: &str) -> Result<String, EncodeError> {
+        let cell = self.cell(index);
+        let line_ending = self.line_endings[index].get_or_init(|| cell.line_ending());
+        encode_with(cell, line_ending, text)
+    }
 }
 
 fn encode_layer(layer: &Layer, text: &str) -> Result<String, EncodeError> {

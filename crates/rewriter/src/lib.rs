@@ -13,7 +13,7 @@ mod write;
 
 pub use apply::{apply, old_offset, plan, FileEdit, Plan, Skipped};
 pub use diff::unified_diff;
-pub use encode::{encode, json_escape, EncodeError};
+pub use encode::{encode, json_escape, EncodeError, Encoder};
 pub use verify::{verify, Broken, Rechecked};
 pub use write::{write_atomic, WriteError};
 

@@ -30,18 +30,23 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
         .without_primary_span_start()
         .with_context_lines(1);
 
-    // Escaped once per file or cell, however many findings it holds.
-    let mut shown: HashMap<Option<usize>, Code> = HashMap::new();
+    // Escaped and indexed once per file or cell, however many findings it
+    // holds.
+    let mut shown: HashMap<Option<usize>, (Code, Vec<usize>)> = HashMap::new();
     for located in &checked.findings {
         let key = located.cell.as_ref().map(|spot| spot.index);
-        let code = shown.entry(key).or_insert_with(|| match key {
-            Some(index) => {
-                let written = CellText::of(&checked.source, &checked.cells, index);
-                Code::new(&written.text).into_owned()
-            }
-            None => Code::new(&checked.source.text),
+        let (code, line_starts) = shown.entry(key).or_insert_with(|| {
+            let code = match key {
+                Some(index) => {
+                    let written = CellText::of(&checked.source, &checked.cells, index);
+                    Code::new(&written.text).into_owned()
+                }
+                None => Code::new(&checked.source.text),
+            };
+            let line_starts = line_starts(&code.text);
+            (code, line_starts)
         });
-        let report = Report::new(checked, located, code);
+        let report = Report::new(checked, located, code, line_starts);
         let mut text = String::new();
         // A snippet of a minified or generated line is unreadable, and
         // miette cannot draw a label past column 65,535: name the place.
@@ -116,8 +121,13 @@ struct Report<'a> {
 
 impl<'a> Report<'a> {
     /// `code` is the escaped text of the file, or of the finding's cell as
-    /// written ([`CellText`]).
-    fn new(checked: &Checked, located: &'a Located, code: &'a Code<'_>) -> Self {
+    /// written ([`CellText`]), and `line_starts` where its lines start.
+    fn new(
+        checked: &Checked,
+        located: &'a Located,
+        code: &'a Code<'_>,
+        line_starts: &'a [usize],
+    ) -> Self {
         let name = location(&checked.source.path, located);
         // A notebook's JSON line is unreadable; the cell's text is what its
         // author wrote. Other files show the file as stored.
@@ -132,6 +142,7 @@ impl<'a> Report<'a> {
             snippet: Snippet {
                 name,
                 text: &code.text,
+                line_starts,
                 lines_before,
             },
             span: SourceSpan::from(range),
@@ -169,12 +180,21 @@ impl Diagnostic for Report<'_> {
     }
 }
 
+/// Where the lines of `text` start.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1))
+        .collect()
+}
+
 /// The text a snippet is cut from, named with the finding's location, its
 /// line numbers shifted by the lines the cell's code does not hold.
 #[derive(Debug)]
 struct Snippet<'a> {
     name: String,
     text: &'a str,
+    /// Where the lines of `text` start.
+    line_starts: &'a [usize],
     lines_before: usize,
 }
 
@@ -185,14 +205,30 @@ impl SourceCode for Snippet<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reads a span by counting lines from the start of the text:
+        // for every finding of a long file, the square of its length. It is
+        // given only the lines around the span: the context and one more
+        // line on each side, so that it sees the line breaks it would see.
+        let line_of = |offset: usize| self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let first = line_of(start.min(self.text.len())).saturating_sub(context_lines_before + 1);
+        let last = line_of(end.min(self.text.len())) + context_lines_after + 2;
+        let from = self.line_starts[first];
+        let to = self.line_starts.get(last).map_or(self.text.len(), |&at| at);
+        let window = self.text.get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let inner = window.read_span(
+            &SourceSpan::from(start - from..end - from),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let shown = SourceSpan::from(
+            inner.span().offset() + from..inner.span().offset() + from + inner.span().len(),
+        );
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line() + self.lines_before,
+            shown,
+            inner.line() + first + self.lines_before,
             inner.column(),
             inner.line_count(),
         )))
@@ -227,6 +263,46 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains('\x1b'), "{out}");
+    }
+
+    #[test]
+    fn snippets_read_from_their_window_what_miette_reads_from_the_text() {
+        for text in [
+            "a\nbb\n\nccc\ndddd\ne",
+            "a\r\nbb\r\n\r\nccc\r\n",
+            "\n\n\nx\n",
+            "one line",
+            "",
+        ] {
+            let starts = line_starts(text);
+            let snippet = Snippet {
+                name: "f".to_owned(),
+                text,
+                line_starts: &starts,
+                lines_before: 0,
+            };
+            for start in 0..=text.len() {
+                for end in start..=text.len() {
+                    for context in 0..3 {
+                        let span = SourceSpan::from(start..end);
+                        let whole = text.read_span(&span, context, context);
+                        let cut = snippet.read_span(&span, context, context);
+                        let (Ok(whole), Ok(cut)) = (whole, cut) else {
+                            panic!("{text:?} {start}..{end}: one of them failed");
+                        };
+                        let what = format!("{text:?} {start}..{end} context {context}");
+                        assert_eq!(whole.data(), cut.data(), "{what}");
+                        assert_eq!(whole.span(), cut.span(), "{what}");
+                        assert_eq!(whole.line(), cut.line(), "{what}");
+                        assert_eq!(whole.column(), cut.column(), "{what}");
+                        // Not `line_count`: miette counts the lines from the
+                        // start of what it reads, and uses the count only to
+                        // join the snippets of several labels (a report has
+                        // one).
+                    }
+                }
+            }
+        }
     }
 
     #[test]
