@@ -214,6 +214,43 @@ mod tests {
         );
     }
 
+    /// The indexed check agrees with comparing a new edit with every chosen
+    /// one, over every small set of edits built in order.
+    #[test]
+    fn conflicts_with_neighbours_are_conflicts_with_any() {
+        let brute = |edit: &FileEdit, chosen: &[FileEdit]| {
+            chosen
+                .iter()
+                .any(|other| other != edit && clash(&edit.range, &other.range))
+        };
+        let mut candidates = Vec::new();
+        for start in 0..6 {
+            for end in start..7 {
+                for content in ["a", "b"] {
+                    candidates.push(FileEdit {
+                        range: start..end,
+                        content: content.to_owned(),
+                    });
+                }
+            }
+        }
+        // A simple generator: each order of a few candidates, chosen as
+        // `plan` chooses (skipping conflicts), checked at every step.
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            let (mut chosen, mut index) = (Vec::new(), Chosen::default());
+            for _ in 0..8 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let edit = &candidates[(seed >> 33) as usize % candidates.len()];
+                let expected = brute(edit, &chosen);
+                assert_eq!(index.conflicts(edit), expected, "{edit:?} against {chosen:?}");
+                if !expected && index.insert(edit) {
+                    chosen.push(edit.clone());
+                }
+            }
+        }
+    }
+
     #[test]
     fn offsets_of_the_new_text_map_back_past_the_edits() {
         let edits = vec![
