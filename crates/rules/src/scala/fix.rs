@@ -38,6 +38,15 @@ enum Place<'tree> {
         statement: Node<'tree>,
         container: Node<'tree>,
     },
+    /// Before `statement` of `body`, a body written on the lines after
+    /// its `=` or `=>` without braces. Scala 3 reads that as a block;
+    /// Scala 2 wants an expression there, so the body gets braces: `{`
+    /// after the arrow at `open`, `}` on a line of its own after it.
+    Braces {
+        statement: Node<'tree>,
+        body: Node<'tree>,
+        open: usize,
+    },
     /// Around `body`, the expression body of a `def` or lambda, which
     /// becomes a block.
     Wrap { body: Node<'tree> },
@@ -248,10 +257,13 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                     });
                 }
                 "function_definition" if parent.child_by_field_name("body") == Some(node) => {
-                    return Ok(in_body(node, range));
+                    return in_body(node, range, false);
                 }
                 "lambda_expression" if is_lambda_body(parent, node) => {
-                    return Ok(in_body(node, range));
+                    // `xs.map { x => ... }`: the braces around the lambda
+                    // make its body a block in Scala 2 too.
+                    let braced = at >= 2 && path[at - 2].kind() == "block";
+                    return in_body(node, range, braced);
                 }
                 // `xs.map { case x => ... }`: a case block that is an
                 // argument is a function literal, each case a body.
@@ -282,32 +294,17 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         let fetch = self.token_statement(base);
         match place {
             Place::Before { statement, .. } => {
-                let at = statement.start_byte();
-                // A statement that opens with `{` would be read as an
-                // argument of the fetch's block unless a `;` ends it.
-                let end = if self.code[at..].starts_with('{') {
-                    ";"
-                } else {
-                    ""
-                };
-                let joint = match line_indent(self.code, at) {
-                    Some(indent) => format!("{fetch}{end}\n{indent}"),
-                    None => format!("{fetch}; "),
-                };
-                // A request's edit at the very same point would overlap the
-                // insertion: write both as one edit.
-                for (member, edits) in members {
-                    if let Some(edit) = edits.iter().find(|e| e.range.start == at) {
-                        let merged = Edit::replacement(
-                            edit.range.clone(),
-                            format!("{joint}{}", edit.content),
-                        );
-                        let mut all: Vec<Edit> = vec![merged];
-                        all.extend(edits.iter().filter(|e| *e != edit).cloned());
-                        return (all, HashSet::from([*member]));
-                    }
-                }
-                (vec![Edit::insertion(at, joint)], HashSet::new())
+                self.fetch_before(statement.start_byte(), &fetch, members)
+            }
+            Place::Braces {
+                statement,
+                body,
+                open,
+            } => {
+                let (mut edits, mut folded) =
+                    self.fetch_before(statement.start_byte(), &fetch, members);
+                self.add_braces(body, open, members, &mut edits, &mut folded);
+                (edits, folded)
             }
             Place::Wrap { body } => {
                 // The body is rewritten whole: its requests' edits go inside.
@@ -337,6 +334,76 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 )
             }
         }
+    }
+
+    /// The token fetch `fetch` inserted before the statement at `at`,
+    /// merged with a request's edit at the same point; returns the edits
+    /// and which requests' own edits were folded in.
+    fn fetch_before(
+        &self,
+        at: usize,
+        fetch: &str,
+        members: &[(usize, &Vec<Edit>)],
+    ) -> (Vec<Edit>, HashSet<usize>) {
+        // A statement that opens with `{` would be read as an
+        // argument of the fetch's block unless a `;` ends it.
+        let end = if self.code[at..].starts_with('{') {
+            ";"
+        } else {
+            ""
+        };
+        let joint = match line_indent(self.code, at) {
+            Some(indent) => format!("{fetch}{end}\n{indent}"),
+            None => format!("{fetch}; "),
+        };
+        // A request's edit at the very same point would overlap the
+        // insertion: write both as one edit.
+        for (member, edits) in members {
+            if let Some(edit) = edits.iter().find(|e| e.range.start == at) {
+                let merged =
+                    Edit::replacement(edit.range.clone(), format!("{joint}{}", edit.content));
+                let mut all: Vec<Edit> = vec![merged];
+                all.extend(edits.iter().filter(|e| *e != edit).cloned());
+                return (all, HashSet::from([*member]));
+            }
+        }
+        (vec![Edit::insertion(at, joint)], HashSet::new())
+    }
+
+    /// Adds the braces of [`Place::Braces`] to a place's `edits`: `{` at
+    /// `open`, and `}` on a line of its own after `body`, after any
+    /// request's insertion at the body's end (which is then `folded`).
+    fn add_braces(
+        &self,
+        body: Node<'tree>,
+        open: usize,
+        members: &[(usize, &Vec<Edit>)],
+        edits: &mut Vec<Edit>,
+        folded: &mut HashSet<usize>,
+    ) {
+        edits.push(Edit::insertion(open, " {"));
+        // An indented body's node may reach over the line break after it.
+        let end = body.start_byte() + self.code[body.byte_range()].trim_end().len();
+        let mut close = format!("\n{}}}", leading_indent(self.code, open));
+
+        // A request's insertion at the body's end would overlap the
+        // closing brace: it goes in front of it, in one edit.
+        let last = members.iter().find_map(|(member, own)| {
+            own.iter()
+                .find(|e| e.range == (end..end))
+                .map(|last| (*member, *own, last))
+        });
+        if let Some((member, own, last)) = last {
+            close = format!("{}{close}", last.content);
+            edits.retain(|e| e != last);
+            for edit in own.iter().filter(|e| *e != last) {
+                if !edits.contains(edit) {
+                    edits.push(edit.clone());
+                }
+            }
+            folded.insert(member);
+        }
+        edits.push(Edit::insertion(end, close));
     }
 
     /// `val imdsToken = { ... }`: a token PUT with the TTL header to
@@ -417,26 +484,61 @@ fn applicability(site: &Site) -> Applicability {
 fn place_id(place: Place<'_>) -> usize {
     match place {
         Place::Before { container, .. } => container.id(),
-        Place::Wrap { body } => body.id(),
+        Place::Braces { body, .. } | Place::Wrap { body } => body.id(),
     }
 }
 
 /// The place in a function body: before the body's statement that holds
-/// the request, or around an expression body.
-fn in_body<'tree>(body: Node<'tree>, range: &Range<usize>) -> Place<'tree> {
+/// the request, or around an expression body. An indented body that is
+/// not `braced` (in braces Scala 2 reads as a block) gets braces.
+fn in_body<'tree>(
+    body: Node<'tree>,
+    range: &Range<usize>,
+    braced: bool,
+) -> Result<Place<'tree>, String> {
     if matches!(body.kind(), "block" | "indented_block") {
         let mut cursor = body.walk();
         let statement = body
             .named_children(&mut cursor)
             .find(|s| s.start_byte() <= range.start && range.end <= s.end_byte());
         if let Some(statement) = statement {
-            return Place::Before {
+            if body.kind() == "block" || braced {
+                return Ok(Place::Before {
+                    statement,
+                    container: body,
+                });
+            }
+            let open = arrow_end(body).ok_or_else(|| {
+                "the body on the lines after `=` or `=>` could not be put in braces".to_owned()
+            })?;
+            return Ok(Place::Braces {
                 statement,
-                container: body,
-            };
+                body,
+                open,
+            });
         }
     }
-    Place::Wrap { body }
+    Ok(Place::Wrap { body })
+}
+
+/// The end of the `=` or `=>` that `body` follows, comments skipped.
+fn arrow_end(body: Node<'_>) -> Option<usize> {
+    let mut before = body.prev_sibling();
+    while let Some(node) = before {
+        match node.kind() {
+            "=" | "=>" => return Some(node.end_byte()),
+            "comment" | "block_comment" => before = node.prev_sibling(),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The whitespace that starts the line holding `offset`.
+fn leading_indent(code: &str, offset: usize) -> &str {
+    let start = code[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &code[start..offset];
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
 }
 
 fn is_lambda_body(lambda: Node<'_>, node: Node<'_>) -> bool {

@@ -536,3 +536,134 @@ fn crlf_code_keeps_its_indentation() {
         "{out:?}"
     );
 }
+
+/// `Seq("curl", "-H", ..., "-s", URL).!!`: a request through `sys.process`
+/// as its fix writes it.
+fn curl_with_token(url: &str) -> String {
+    format!("Seq(\"curl\", \"-H\", \"X-aws-ec2-metadata-token: \" + imdsToken, \"-s\", {url}).!!")
+}
+
+#[test]
+fn an_expression_body_on_its_own_line_gets_braces_not_a_scala3_block() {
+    let code = format!(
+        "object NodeInfo {{\n  import scala.sys.process._\n  def az(): String =\n    \
+         Seq(\"curl\", \"-s\", \"{MD}/placement/availability-zone\").!!.trim\n}}\n"
+    );
+    let expected = format!(
+        "object NodeInfo {{\n  import scala.sys.process._\n  def az(): String = {{\n    {}\n    {}.trim\n  }}\n}}\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/placement/availability-zone\""))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+#[test]
+fn a_branch_of_an_expression_body_on_its_own_line_gets_braces() {
+    let code = format!(
+        "import scala.sys.process._\nobject A {{\n  def id(b: Boolean): String =\n    if (b)\n      \
+         Seq(\"curl\", \"-s\", \"{MD}/instance-id\").!!\n    else\n      \"none\"\n}}\n"
+    );
+    let expected = format!(
+        "import scala.sys.process._\nobject A {{\n  def id(b: Boolean): String = {{\n    {}\n    if (b)\n      \
+         {}\n    else\n      \"none\"\n  }}\n}}\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/instance-id\""))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+#[test]
+fn a_for_yield_of_an_expression_body_on_its_own_line_gets_braces() {
+    let code = format!(
+        "import scala.sys.process._\nobject A {{\n  def all(xs: Seq[String]): Seq[String] =\n    \
+         for (x <- xs) yield\n      Seq(\"curl\", \"-s\", \"{MD}/\" + x).!!\n}}\n"
+    );
+    let expected = format!(
+        "import scala.sys.process._\nobject A {{\n  def all(xs: Seq[String]): Seq[String] = {{\n    {}\n    \
+         for (x <- xs) yield\n      {}\n  }}\n}}\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/\" + x"))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+#[test]
+fn a_lambda_body_on_its_own_line_inside_parentheses_gets_braces() {
+    let code = format!(
+        "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map(x =>\n  \
+         Seq(\"curl\", \"-s\", \"{MD}/\" + x).!!)\n"
+    );
+    let expected = format!(
+        "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map(x => {{\n  {}\n  {}\n}})\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/\" + x"))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+#[test]
+fn a_lambda_body_on_its_own_line_inside_braces_needs_no_more() {
+    let code = format!(
+        "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map {{ x =>\n  \
+         Seq(\"curl\", \"-s\", \"{MD}/\" + x).!!\n}}\n"
+    );
+    let expected = format!(
+        "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map {{ x =>\n  {}\n  {}\n}}\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/\" + x"))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+#[test]
+fn a_one_line_process_body_becomes_a_block() {
+    let code = format!(
+        "import scala.sys.process._\nobject A {{\n  def az(): String = Seq(\"curl\", \"-s\", \"{MD}/x\").!!.trim\n}}\n"
+    );
+    let expected = format!(
+        "import scala.sys.process._\nobject A {{\n  def az(): String = {{ {}; {}.trim }}\n}}\n",
+        fetch("imdsToken"),
+        curl_with_token(&format!("\"{MD}/x\""))
+    );
+    assert_eq!(fixed(&code), expected);
+}
+
+/// `Seq("sh", "-c", LITERAL).!!` after a constant `md`, as a cell.
+fn shell_run(literal: &str) -> String {
+    format!(
+        "import sys.process._\nval md = \"{MD}\"\nval e = Seq(\"sh\", \"-c\", {literal}).!!.trim\n"
+    )
+}
+
+#[test]
+fn shell_code_in_an_s_string_gets_no_fix_that_writes_escaped_quotes() {
+    for literal in [
+        "s\"curl -s $md/instance-id\"",
+        "s\"curl -s ${md}/instance-id\"",
+        "raw\"curl -s $md/instance-id\"",
+    ] {
+        let found = findings(&shell_run(literal));
+        assert_eq!(found.len(), 1, "{literal}: {found:#?}");
+        assert!(found[0].fix.is_none(), "{literal}: {found:#?}");
+        assert!(
+            found[0].help.as_deref().is_some_and(|h| h.contains("2.11")),
+            "{literal}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn shell_code_in_a_plain_or_triple_quoted_string_keeps_its_fix() {
+    for literal in [
+        format!("\"curl -s {MD}/instance-id\""),
+        "s\"\"\"curl -s $md/instance-id\"\"\"".to_owned(),
+    ] {
+        let found = findings(&shell_run(&literal));
+        assert_eq!(found.len(), 1, "{literal}: {found:#?}");
+        let fix = found[0].fix.as_ref();
+        assert!(
+            fix.is_some_and(|fix| fix.edits.iter().any(|e| e.content.contains('"'))),
+            "{literal}: {found:#?}"
+        );
+    }
+}

@@ -26,7 +26,7 @@ mod token_request;
 mod value;
 mod walk;
 
-use imds_lint_parser::{syntax, Cell, Lang};
+use imds_lint_parser::{syntax, Cell, Interpolation, Lang, Layer};
 
 use crate::finding::{Finding, Rule};
 use crate::request::TTL_HEADER;
@@ -133,6 +133,9 @@ impl Analyzer {
         file.findings.extend(findings);
 
         for (decoded, strings) in nested {
+            let quotes_unwritable = decoded.layer == Layer::ScalaString { triple: false }
+                && decoded.interpolation == Interpolation::Dollar;
+            let first = file.cells.len();
             let cell = Cell::nested(
                 &file.cells[index],
                 index,
@@ -142,6 +145,32 @@ impl Analyzer {
                 decoded.interpolation,
             );
             file.add_nested_shell(cell, strings);
+            if quotes_unwritable {
+                withhold_quoting_fixes(file, first);
+            }
+        }
+    }
+}
+
+/// Drops the fixes of the shell cells from `first` on that would write a
+/// `"`: inside an `s"..."`, `f"..."` or `raw"..."` string it can only be
+/// written `\"`, which Scala 2.11 and 2.12 read as the end of the string.
+/// A triple-quoted string takes `"` as it is, a plain one takes `\"`.
+fn withhold_quoting_fixes(file: &mut FileCheck, first: usize) {
+    for finding in file.findings.iter_mut().filter(|f| f.cell >= first) {
+        let quotes = finding
+            .fix
+            .as_ref()
+            .is_some_and(|fix| fix.edits.iter().any(|e| e.content.contains('"')));
+        if quotes {
+            finding.fix = None;
+            finding.help = Some(
+                "no automatic fix: the fix would write `\\\"` in an interpolated Scala string, \
+                 which Scala 2.11 and 2.12 do not accept; make the string triple-quoted \
+                 (`s\"\"\"...\"\"\"`) and fix again, or send `-H 'X-aws-ec2-metadata-token: ${token}'` \
+                 with a token fetched in Scala"
+                    .to_owned(),
+            );
         }
     }
 }
