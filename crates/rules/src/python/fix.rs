@@ -1,9 +1,13 @@
 //! Fixes for Python findings: fetch a token once per scope (a cell's top
 //! level, or a function body), on its own line before the statement that
 //! holds the scope's first request, and send it in each request's headers.
-//! A variable the scope already assigns from a correct token request is
-//! reused instead. The fetch uses the request's own library, and the
-//! scheme, host and port of the first request's URL:
+//! A request where the code's own variable holds a token from a correct
+//! token request sends that instead (see `reuse`). A comprehension or
+//! lambda in a class body cannot see the class's names: its token is
+//! fetched before the class statement. Strings inserted inside an
+//! f-string take a quote that does not end it (see `quotes`). The fetch
+//! uses the request's own library, and the scheme, host and port of the
+//! first request's URL:
 //!
 //! ```python
 //! imds_token = requests.put("http://169.254.169.254/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "21600"}).text
@@ -19,6 +23,7 @@ use tree_sitter::Node;
 use crate::request::{TOKEN_HEADER, TTL_HEADER};
 
 use super::clients::{ArgvHeader, HeaderSlot};
+use super::quotes::{self, quoted};
 use super::walk::CellWalk;
 use super::Site;
 
@@ -117,24 +122,33 @@ impl<'t> CellWalk<'_, '_, 't> {
 
         let mut scopes: Vec<(Option<usize>, Vec<Site>)> = Vec::new();
         for site in sites {
-            match scopes.iter_mut().find(|(frame, _)| *frame == site.frame) {
+            let frame = self.fetch_frame(root, &site);
+            match scopes.iter_mut().find(|(f, _)| *f == frame) {
                 Some((_, sites)) => sites.push(site),
-                None => scopes.push((site.frame, vec![site])),
+                None => scopes.push((frame, vec![site])),
             }
         }
         for (frame, mut sites) in scopes {
             sites.sort_by_key(|s| s.call.start);
-            // The fetch goes before the first request a fix can change, in
-            // the library of the first whose library can fetch a token.
-            let fixable = |s: &&Site| !matches!(s.slot, HeaderSlot::None(_));
-            let family = sites.iter().filter(fixable).find_map(site_family);
-            let plan = match sites.iter().find(fixable) {
-                Some(first) => self.plan(root, frame, first, family, &token, &mended),
+            // A request where the code holds a token already sends it; the
+            // others share one fetch, before the first of them a fix can
+            // change, in the library of the first whose library can fetch.
+            let reuse: Vec<Option<Plan>> = sites
+                .iter()
+                .map(|s| self.reuse_plan(root, frame, s, &mended))
+                .collect();
+            let fixable = |(s, reuse): &(&Site, &Option<Plan>)| {
+                reuse.is_none() && !matches!(s.slot, HeaderSlot::None(_))
+            };
+            let mut needing = sites.iter().zip(&reuse).filter(fixable).map(|(s, _)| s);
+            let family = needing.clone().find_map(site_family);
+            let fetch = match needing.next() {
+                Some(first) => self.plan(root, frame, first, family, &token),
                 None => Err(String::new()),
             };
-            for site in &sites {
-                let outcome = plan
-                    .clone()
+            for (site, reuse) in sites.iter().zip(reuse) {
+                let outcome = reuse
+                    .map_or_else(|| fetch.clone(), Ok)
                     .and_then(|plan| self.site_fix(root, site, &plan));
                 let finding = &mut self.file.findings[site.finding];
                 match outcome {
@@ -155,8 +169,48 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
     }
 
-    /// The token fetch a scope needs before its first request `first`;
-    /// `mended` holds the token requests fixed in this cell.
+    /// The frame whose body fetches the token for `site`: its own, except
+    /// that a comprehension or lambda in a class body cannot see the
+    /// class's names, so its token is fetched where the class statement
+    /// is (outside every class it is nested in).
+    fn fetch_frame(&self, root: Node<'t>, site: &Site) -> Option<usize> {
+        let mut frame = site.frame;
+        let in_class_body = self.scopes.class_frame(frame).is_some();
+        if !in_class_body || !in_own_scope(root, &site.call) {
+            return frame;
+        }
+        while let Some(class) = self.scopes.class_frame(frame) {
+            frame = self.scopes.frames[class].parent;
+        }
+        frame
+    }
+
+    /// The plan that sends the code's own token variable in `site`, when
+    /// it holds the token there (see `reuse`); `mended` holds the token
+    /// requests fixed in this cell, whose edits the fix must carry.
+    fn reuse_plan(
+        &self,
+        root: Node<'t>,
+        frame: Option<usize>,
+        site: &Site,
+        mended: &[(Range<usize>, Fix)],
+    ) -> Option<Plan> {
+        let (token, request) = self.token_before(root, frame, &site.call)?;
+        let (shared, applicability) = match mended.iter().find(|(r, _)| *r == request) {
+            Some((_, fix)) => (fix.edits.clone(), fix.applicability),
+            None => (Vec::new(), Applicability::Safe),
+        };
+        Some(Plan {
+            token,
+            family: None,
+            shared,
+            applicability,
+            reused: true,
+        })
+    }
+
+    /// The token fetch into `fresh` a scope needs before `first`, the
+    /// first of its requests that has no token to reuse.
     fn plan(
         &self,
         root: Node<'t>,
@@ -164,24 +218,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         first: &Site,
         family: Option<Family>,
         fresh: &str,
-        mended: &[(Range<usize>, Fix)],
     ) -> Result<Plan, String> {
         let call = node_at(root, &first.call).ok_or("the request was not found again")?;
+        // A request whose token is fetched outside its class body (see
+        // `fetch_frame`) gets it before the class statement.
+        let through_classes = frame != first.frame;
         let (statement, moved) =
-            top_statement(call).ok_or("the request's statement was not found")?;
-        if let Some((token, request)) = self.token_before(root, frame, first.call.start) {
-            let (shared, applicability) = match mended.iter().find(|(r, _)| *r == request) {
-                Some((_, fix)) => (fix.edits.clone(), fix.applicability),
-                None => (Vec::new(), Applicability::Safe),
-            };
-            return Ok(Plan {
-                token,
-                family: None,
-                shared,
-                applicability,
-                reused: true,
-            });
-        }
+            top_statement(call, through_classes).ok_or("the request's statement was not found")?;
 
         let family = family.ok_or_else(|| by_hand(&first.client, &first.base))?;
         let line_start = self.code[..statement.start_byte()]
@@ -217,44 +260,6 @@ impl<'t> CellWalk<'_, '_, 't> {
             },
             reused: false,
         })
-    }
-
-    /// The last variable assigned from a correct token request earlier in
-    /// the same scope of this cell, and that request's range.
-    fn token_before(
-        &self,
-        root: Node<'t>,
-        frame: Option<usize>,
-        before: usize,
-    ) -> Option<(String, Range<usize>)> {
-        self.tokens
-            .iter()
-            .filter(|(f, range)| *f == frame && range.end <= before)
-            .filter_map(|(_, range)| {
-                let mut node = node_at(root, range)?;
-                while let Some(parent) = node.parent() {
-                    if parent.kind() == "assignment" {
-                        let left = parent.child_by_field_name("left")?;
-                        let inside_right = parent
-                            .child_by_field_name("right")?
-                            .byte_range()
-                            .contains(&range.start);
-                        return (left.kind() == "identifier"
-                            && inside_right
-                            && parent.end_byte() <= before)
-                            .then(|| (self.code[left.byte_range()].to_owned(), range.clone()));
-                    }
-                    if parent.kind().ends_with("statement")
-                        || matches!(parent.kind(), "block" | "module")
-                    {
-                        return None;
-                    }
-                    node = parent;
-                }
-                None
-            })
-            // Mended requests join the list after the others.
-            .max_by_key(|(_, range)| range.start)
     }
 
     /// The lines that fetch a token into `token` with `family` from
@@ -366,7 +371,8 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     /// The fix of one request, given its scope's plan.
     fn site_fix(&self, root: Node<'t>, site: &Site, plan: &Plan) -> Result<Fix, String> {
-        let header = format!("\"{TOKEN_HEADER}\": {}", plan.token);
+        let quote = self.insertion_quote(root, &site.call)?;
+        let header = format!("{}: {}", quoted(TOKEN_HEADER, quote), plan.token);
         let mut edits = plan.shared.clone();
         let mut applicability = plan.applicability;
         match &site.slot {
@@ -399,10 +405,19 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
             HeaderSlot::Argv { after, style } => {
                 let token = &plan.token;
+                let q = |text: &str| quoted(text, quote);
                 let items = match style {
-                    ArgvHeader::Option => format!(", \"-H\", \"{TOKEN_HEADER}: \" + {token}"),
-                    ArgvHeader::Equals => format!(", \"--header={TOKEN_HEADER}: \" + {token}"),
-                    ArgvHeader::Item => format!(", \"{TOKEN_HEADER}:\" + {token}"),
+                    ArgvHeader::Option => {
+                        format!(
+                            ", {}, {} + {token}",
+                            q("-H"),
+                            q(&format!("{TOKEN_HEADER}: "))
+                        )
+                    }
+                    ArgvHeader::Equals => {
+                        format!(", {} + {token}", q(&format!("--header={TOKEN_HEADER}: ")))
+                    }
+                    ArgvHeader::Item => format!(", {} + {token}", q(&format!("{TOKEN_HEADER}:"))),
                 };
                 edits.push(Edit::insertion(*after, items));
             }
@@ -429,6 +444,19 @@ impl<'t> CellWalk<'_, '_, 't> {
             )
         };
         Ok(Fix::new(message, edits, applicability))
+    }
+
+    /// The quote of the strings a fix inserts in the request at `call`
+    /// (see [`quotes`]).
+    pub(super) fn insertion_quote(
+        &self,
+        root: Node<'t>,
+        call: &Range<usize>,
+    ) -> Result<char, String> {
+        let node = root
+            .descendant_for_byte_range(call.start, call.end)
+            .ok_or("the request was not found again")?;
+        quotes::for_insertion(node, self.code).ok_or_else(|| quotes::no_quote_help(TOKEN_HEADER))
     }
 
     /// How the code at `site` (an `urlopen` or opener `open` call) names
@@ -548,23 +576,46 @@ pub(super) fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'
 
 /// The statement of the scope's body (cell, function or class body) that
 /// holds `node`, and whether `node` sits in a nested block of it (a branch
-/// or loop body, where it might not run).
-fn top_statement(node: Node) -> Option<(Node, bool)> {
+/// or loop body, where it might not run). With `through_classes`, class
+/// bodies are not scope bodies: the statement is the outermost class's.
+fn top_statement(node: Node, through_classes: bool) -> Option<(Node, bool)> {
     let mut child = node;
     let mut nested = false;
     while let Some(parent) = child.parent() {
+        let body_of = parent
+            .parent()
+            .filter(|_| parent.kind() == "block")
+            .map(|p| p.kind());
+        let class_body = body_of == Some("class_definition");
         let is_scope_body = parent.kind() == "module"
-            || (parent.kind() == "block"
-                && parent.parent().is_some_and(|p| {
-                    matches!(p.kind(), "function_definition" | "class_definition")
-                }));
+            || body_of == Some("function_definition")
+            || (class_body && !through_classes);
         if is_scope_body {
             return Some((child, nested));
         }
-        nested |= parent.kind() == "block";
+        // A class body runs whenever its class statement does.
+        nested |= parent.kind() == "block" && !class_body;
         child = parent;
     }
     None
+}
+
+/// Whether the code at `range` runs in a scope of its own inside its
+/// function or class body: a lambda's or a comprehension's.
+fn in_own_scope(root: Node, range: &Range<usize>) -> bool {
+    let mut at = root.descendant_for_byte_range(range.start, range.end);
+    while let Some(node) = at {
+        match node.kind() {
+            "lambda"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => return true,
+            "function_definition" | "class_definition" | "module" => return false,
+            _ => at = node.parent(),
+        }
+    }
+    false
 }
 
 /// The last item of a dict or argument list (comments aside).

@@ -37,6 +37,8 @@ mod imports;
 mod literal;
 mod mutation;
 mod query;
+mod quotes;
+mod reuse;
 mod scope;
 mod shell_run;
 mod token_request;

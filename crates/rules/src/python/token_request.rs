@@ -20,6 +20,7 @@ use crate::rules::imd002_malformed_token_request;
 
 use super::clients::{HeaderSlot, MethodSlot};
 use super::fix::{last_item, node_at};
+use super::quotes::quoted;
 use super::walk::CellWalk;
 use super::Site;
 
@@ -59,7 +60,17 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// `Err` when there is none (the finding's help stays).
     pub(super) fn mend_fix(&self, root: Node<'t>, site: &Site, mend: &Mend) -> Result<Fix, String> {
         let ttl = self.file.settings.token_ttl;
-        let ttl_header = format!("\"{TTL_HEADER}\": \"{ttl}\"");
+        // Without a quote the f-string around the request allows, the
+        // finding keeps its help.
+        let quote = self
+            .insertion_quote(root, &site.call)
+            .map_err(|_| String::new())?;
+        let ttl_header = format!(
+            "{}: {}",
+            quoted(TTL_HEADER, quote),
+            quoted(&ttl.to_string(), quote)
+        );
+        let method_put = format!("method={}", quoted("PUT", quote));
         let mut edits = Vec::new();
 
         // `urlopen(url)` sends GET and no headers: the URL becomes a
@@ -75,7 +86,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 arguments.push(format!("headers={{{ttl_header}}}"));
             }
             if mend.method.is_some() {
-                arguments.push("method=\"PUT\"".to_owned());
+                arguments.push(method_put);
             }
             edits.push(Edit::replacement(
                 url.clone(),
@@ -110,8 +121,8 @@ impl<'t> CellWalk<'_, '_, 't> {
             Some(MethodSlot::Keyword(arguments)) => {
                 let node = node_at(root, arguments).ok_or("the arguments were not found again")?;
                 edits.push(match last_item(node) {
-                    Some(last) => Edit::insertion(last.end_byte(), ", method=\"PUT\""),
-                    None => Edit::insertion(node.start_byte() + 1, "method=\"PUT\""),
+                    Some(last) => Edit::insertion(last.end_byte(), format!(", {method_put}")),
+                    None => Edit::insertion(node.start_byte() + 1, method_put),
                 });
             }
             Some(MethodSlot::None) => return Err(String::new()),

@@ -4,7 +4,9 @@
 
 mod bindings;
 mod clients;
+mod fix_class_bodies;
 mod fix_endpoints;
+mod fix_quotes;
 mod fixes;
 mod flow;
 mod mutations;
@@ -13,6 +15,7 @@ mod requests;
 mod shapes;
 mod shell;
 mod token_requests;
+mod token_reuse;
 mod values;
 
 use imds_lint_parser::{Cell, Lang, Origin};
