@@ -482,9 +482,83 @@ impl Language {
                 "`{name}` is a {label} keyword; expected a {label} variable name"
             ));
         }
+        // A fix assigns the token to the variable: one the code or the
+        // programs it runs already rely on would break them.
+        if let Some(what) = self.taken(name) {
+            return Err(format!(
+                "`{name}` is {what}; expected a {label} variable name of its own"
+            ));
+        }
         Ok(())
     }
+
+    /// What `name` already is for code in this language, if it is taken.
+    fn taken(self, name: &str) -> Option<&'static str> {
+        match self {
+            Language::Shell => {
+                let special = listed(SHELL_VARIABLES, name)
+                    || SHELL_VARIABLE_PREFIXES.iter().any(|p| name.starts_with(p));
+                special.then_some("a variable the shell or common programs use")
+            }
+            Language::Python if listed(PYTHON_BUILTINS, name) => Some("a Python builtin"),
+            Language::Python if listed(NOTEBOOK_GLOBALS, name) => {
+                Some("a name Databricks and IPython notebooks define")
+            }
+            Language::Python | Language::Scala => None,
+        }
+    }
 }
+
+/// Whether `name` is one of the blank-separated `names`.
+fn listed(names: &str, name: &str) -> bool {
+    names.split_ascii_whitespace().any(|n| n == name)
+}
+
+/// Variables the shell sets or reads, and ones common programs read
+/// from the environment (assigning one already exported changes it for
+/// every later command).
+const SHELL_VARIABLES: &str = "\
+    ALL_PROXY BASH BASHOPTS BASHPID CDPATH COLUMNS COMP_WORDBREAKS COPROC DIRSTACK DISPLAY \
+    EDITOR ENV EPOCHREALTIME EPOCHSECONDS EUID FCEDIT FIGNORE FTP_PROXY FUNCNAME GLOBIGNORE \
+    GROUPS HISTCMD HISTCONTROL HISTFILE HISTFILESIZE HISTIGNORE HISTSIZE HISTTIMEFORMAT HOME \
+    HOSTFILE HOSTNAME HOSTTYPE HTTPS_PROXY HTTP_PROXY IFS IGNOREEOF INPUTRC LANG LANGUAGE LINENO \
+    LINES LOGNAME MACHTYPE MAIL MAILCHECK MAILPATH MAPFILE NO_PROXY OLDPWD OPTARG OPTERR OPTIND \
+    OSTYPE PAGER PATH PIPESTATUS POSIXLY_CORRECT PPID PROMPT_COMMAND PROMPT_DIRTRIM PS0 PS1 PS2 \
+    PS3 PS4 PWD RANDOM READLINE_LINE READLINE_POINT REPLY SECONDS SHELL SHELLOPTS SHLVL SRANDOM \
+    TERM TIMEFORMAT TMOUT TMPDIR TZ UID USER VISUAL all_proxy argv cdpath fpath ftp_proxy \
+    http_proxy https_proxy manpath no_proxy path pipestatus prompt status";
+
+/// Families of such variables: locales, bash's own, the dynamic linker's.
+const SHELL_VARIABLE_PREFIXES: [&str; 3] = ["LC_", "BASH_", "LD_"];
+
+/// The names of Python 3's `builtins` module (3.11, and the two 3.13
+/// added), but the keywords `False`, `None` and `True`.
+const PYTHON_BUILTINS: &str = "\
+    ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup \
+    BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError \
+    ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError \
+    DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception \
+    ExceptionGroup FileExistsError FileNotFoundError FloatingPointError FutureWarning \
+    GeneratorExit IOError ImportError ImportWarning IndentationError IndexError InterruptedError \
+    IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError ModuleNotFoundError \
+    NameError NotADirectoryError NotImplemented NotImplementedError OSError OverflowError \
+    PendingDeprecationWarning PermissionError ProcessLookupError PythonFinalizationError \
+    RecursionError ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration \
+    StopIteration SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError \
+    TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError \
+    UnicodeTranslateError UnicodeWarning UserWarning ValueError Warning ZeroDivisionError \
+    _IncompleteInputError __build_class__ __debug__ __doc__ __import__ __loader__ __name__ \
+    __package__ __spec__ abs aiter all anext any ascii bin bool breakpoint bytearray bytes \
+    callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate \
+    eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input \
+    int isinstance issubclass iter len license list locals map max memoryview min next object \
+    oct open ord pow print property quit range repr reversed round set setattr slice sorted \
+    staticmethod str sum super tuple type vars zip";
+
+/// Names Databricks notebooks (`spark`, `dbutils`...) and IPython define
+/// before the first cell runs.
+const NOTEBOOK_GLOBALS: &str = "\
+    In Out dbutils display displayHTML get_ipython getArgument sc spark sqlContext";
 
 /// Words Python does not accept as a variable name.
 const PYTHON_KEYWORDS: [&str; 35] = [
@@ -724,6 +798,83 @@ scala = "tok"
         assert!(error("token-variable = { shell = \"JETON_É\" }\n").contains("not a shell"));
         // Soft keywords are names.
         assert!(read("token-variable = { python = \"match\" }\n").is_ok());
+    }
+
+    #[test]
+    fn token_variables_must_not_take_names_the_code_relies_on() {
+        // A safe fix wrote `PATH=$(curl ...)`, and every later command of
+        // the script was not found; `print = ...` shadowed Python's print.
+        assert_eq!(
+            error("token-variable = { shell = \"PATH\", python = \"print\" }\n"),
+            "imds-lint.toml:1: bad value for `token-variable.shell`: `PATH` is a variable the \
+             shell or common programs use; expected a shell variable name of its own"
+        );
+        assert_eq!(
+            error("token-variable = { python = \"print\" }\n"),
+            "imds-lint.toml:1: bad value for `token-variable.python`: `print` is a Python \
+             builtin; expected a Python variable name of its own"
+        );
+        for name in [
+            "HOME",
+            "IFS",
+            "PWD",
+            "OLDPWD",
+            "SHELL",
+            "USER",
+            "LANG",
+            "LC_ALL",
+            "LC_CTYPE",
+            "TERM",
+            "TMPDIR",
+            "PS1",
+            "PS4",
+            "PPID",
+            "UID",
+            "RANDOM",
+            "SECONDS",
+            "LINENO",
+            "OPTIND",
+            "BASH",
+            "BASH_ENV",
+            "BASH_REMATCH",
+            "CDPATH",
+            "ENV",
+            "MAIL",
+            "http_proxy",
+        ] {
+            let config = format!("token-variable = {{ shell = \"{name}\" }}\n");
+            assert!(
+                error(&config).contains("shell or common programs"),
+                "{name}"
+            );
+        }
+        for name in [
+            "len",
+            "str",
+            "open",
+            "id",
+            "type",
+            "list",
+            "dict",
+            "input",
+            "ValueError",
+        ] {
+            let config = format!("token-variable = {{ python = \"{name}\" }}\n");
+            assert!(error(&config).contains("Python builtin"), "{name}");
+        }
+        assert!(error("[token-variable]\npython = \"dbutils\"\n")
+            .starts_with("imds-lint.toml:2: bad value for `token-variable.python`: `dbutils`"));
+        // Names that only look alike are free.
+        for config in [
+            "token-variable = { shell = \"PATH_TOKEN\" }\n",
+            "token-variable = { shell = \"LC\" }\n",
+            "token-variable = { shell = \"BASHFUL\" }\n",
+            "token-variable = { shell = \"home\" }\n",
+            "token-variable = { python = \"Print\" }\n",
+            "token-variable = { python = \"id_token\" }\n",
+        ] {
+            assert!(read(config).is_ok(), "{config}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Fixes for shell findings: fetch a token once per scope (the code, or a
-//! function body) before the first request that needs it, and send it in
-//! each request's header. A token variable the scope already assigns from
-//! a correct token request is reused instead.
+//! Fixes for shell findings: fetch a token once per scope (the code, a
+//! function body, a loop body or condition) before the first request that
+//! needs it, and send it in each request's header. A token variable the
+//! code already assigns from a correct token request, and that is set at
+//! the request, is reused instead.
 //!
 //! ```sh
 //! IMDS_TOKEN=$(curl -s -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600")
@@ -10,12 +11,15 @@
 //!
 //! A scope written on one line (an IPython `!` line, `bash -c '...'`, a
 //! host string) gets `IMDS_TOKEN=$(...) && ` in front of the statement.
+//! Where `set -e` may be on and the request's own failure would not stop
+//! the script, the fetch is guarded (`IMDS_TOKEN=$(...) || IMDS_TOKEN=`)
+//! so that its failure does not either.
 
 use std::collections::{HashMap, HashSet};
 
 use super::argv::Client;
 use super::nested::Quoting;
-use super::scope::{Insertion, Scope};
+use super::scope::{Form, Insertion, Scope};
 use super::token_request;
 use crate::finding::{Finding, Rule};
 use crate::request::{Headers, Method, TOKEN_HEADER, TTL_HEADER};
@@ -58,6 +62,9 @@ pub(super) struct Site {
     pub scope: Scope,
     /// Where a token fetch for this request would go.
     pub insertion: Insertion,
+    /// A variable the code fetched a token into that is set at the
+    /// request, to send instead of fetching another.
+    pub token: Option<String>,
     /// How text inserted into the request's code is written in the cell.
     pub quoting: Vec<Quoting>,
     /// Cell offset of the request.
@@ -101,25 +108,14 @@ impl Ttl {
     }
 }
 
-/// A variable assigned from a correct token request.
-#[derive(Debug, Clone)]
-pub(super) struct TokenVar {
-    /// The variable.
-    pub name: String,
-    /// Where it is assigned.
-    pub scope: Scope,
-    /// Cell offset of the token request.
-    pub position: usize,
-}
-
 /// What fixes need to know about the cell.
 pub(super) struct Context<'a> {
     /// The settings in force (token TTL, variable name).
     pub settings: &'a Settings,
     /// Names in use, which a new token variable must not take.
     pub names: &'a HashSet<String>,
-    /// Token variables the cell assigns.
-    pub tokens: &'a [TokenVar],
+    /// Whether errexit (`set -e`) may be on in the cell.
+    pub errexit: bool,
     /// How `$` is written in the cell.
     pub dollars: Dollars,
 }
@@ -150,7 +146,7 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
         .filter(|f| f.finding.rule == Rule::MetadataRequestWithoutToken)
         .filter_map(|f| f.site.as_ref());
     for site in needing {
-        if fetches.contains_key(&site.scope) || reusable(site, context.tokens).is_some() {
+        if fetches.contains_key(&site.scope) || site.token.is_some() {
             continue;
         }
         if let Some(edit) = fetch_edit(site, &variable, context) {
@@ -197,8 +193,8 @@ fn fix_for(
     fetches: &HashMap<Scope, Edit>,
     context: &Context,
 ) -> Option<Fix> {
-    let reused = reusable(site, context.tokens);
-    let name = reused.map_or(variable, |t| t.name.as_str());
+    let reused = site.token.as_deref();
+    let name = reused.unwrap_or(variable);
     let header = escape(&header_text(site.client, name), site, context)?;
     let mut edits = vec![Edit::insertion(site.header_at?, header)];
     if reused.is_none() {
@@ -209,20 +205,10 @@ fn fix_for(
         edits.push(fetch.clone());
     }
     let message = match reused {
-        Some(token) => format!("send the token in ${} with the request", token.name),
+        Some(token) => format!("send the token in ${token} with the request"),
         None => format!("fetch an IMDSv2 token into ${name} and send it with the request"),
     };
     Some(Fix::new(message, edits, Applicability::Safe))
-}
-
-/// The token variable assigned before `site` in its scope (or at the top
-/// of its code, for a request in a function), if any.
-fn reusable<'t>(site: &Site, tokens: &'t [TokenVar]) -> Option<&'t TokenVar> {
-    tokens.iter().rev().find(|t| {
-        t.position < site.position
-            && t.scope.code == site.scope.code
-            && (t.scope.function == site.scope.function || t.scope.function.is_none())
-    })
 }
 
 /// The edit that fetches a token before `site`'s statement.
@@ -247,9 +233,21 @@ fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
     } else {
         format!("{variable}=$({command})")
     };
-    let text = match &site.insertion.line {
-        Some(indent) => format!("{indent}{fetch}\n"),
-        None => format!("{fetch} && "),
+    // Where the request's failure would not stop a `set -e` script, a
+    // failing fetch must not either. (`set -e` does not act in a loop's
+    // condition.)
+    let form = &site.insertion.form;
+    let guarded = context.errexit && !site.insertion.exposed && *form != Form::Condition;
+    let fetch = if guarded {
+        format!("{fetch} || {variable}=")
+    } else {
+        fetch
+    };
+    let text = match form {
+        Form::Line(indent) => format!("{indent}{fetch}\n"),
+        Form::Chained if guarded => format!("{fetch}; "),
+        Form::Chained => format!("{fetch} && "),
+        Form::Condition => format!("{fetch}; "),
     };
     let text = escape(&text, site, context)?;
     Some(Edit::insertion(site.insertion.at, text))

@@ -20,10 +20,12 @@
 pub mod argv;
 mod curl;
 mod env;
+mod errexit;
 mod fix;
 mod httpie;
 mod nested;
 mod options;
+mod reach;
 mod scope;
 mod token_request;
 mod tree;
@@ -41,8 +43,9 @@ use tree_sitter::Node;
 
 use self::argv::{CommandRequest, HttpCommand, Word};
 use self::env::ShellEnv;
-use self::fix::{Dollars, Found, Site, TokenVar, Ttl};
+use self::fix::{Dollars, Found, Site, Ttl};
 use self::nested::Code;
+use self::reach::TokenVar;
 use self::scope::Layout;
 use self::tree::Parents;
 use self::value::Expander;
@@ -86,6 +89,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         names: outer.keys().cloned().collect(),
         reported: HashSet::new(),
         codes: 0,
+        errexit: errexit::in_shebang(&cell.code),
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0);
@@ -93,7 +97,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
     let context = fix::Context {
         settings: file.settings,
         names: &analysis.names,
-        tokens: &analysis.tokens,
+        errexit: analysis.errexit,
         dollars: match origin {
             Origin::BangLine => Dollars::BangLine,
             Origin::HostString {
@@ -159,6 +163,8 @@ struct Analysis {
     reported: HashSet<Range<usize>>,
     /// Pieces of code read so far; numbers them.
     codes: usize,
+    /// Whether errexit (`set -e`) may be on somewhere in the cell.
+    errexit: bool,
 }
 
 impl Analysis {
@@ -237,6 +243,7 @@ impl Analysis {
             return Vec::new();
         }
         track_builtins(&words, env);
+        self.errexit |= errexit::turns_on(&words);
         let nested = nested_code(node, source, &words, &sources);
 
         let range = code.range_to_cell(node.byte_range());
@@ -244,12 +251,8 @@ impl Analysis {
             return nested;
         };
         if let CommandRequest::Http(http) = &request {
-            if let Some(name) = token_variable(node, source, http) {
-                self.tokens.push(TokenVar {
-                    name,
-                    scope: scope::placement_scope(node, source.id, source.parents),
-                    position: range.start,
-                });
+            if let Some(token) = token_variable(node, source, http) {
+                self.tokens.push(token);
             }
         }
         let Some(finding) = request.finding(self.cell) else {
@@ -307,6 +310,7 @@ impl Analysis {
             written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
         let (scope, insertion) =
             scope::placement(node, code, source.id, source.parents, self.layout);
+        let token = reach::token_at(node, source.id, source.parents, &self.tokens);
         Site {
             client: http.client,
             method: http.request.method.clone(),
@@ -318,6 +322,7 @@ impl Analysis {
             base: fix::base_url(&http.request.url),
             scope,
             insertion,
+            token: token.map(|t| t.name.clone()),
             quoting: code.quoting.clone(),
             position: code.to_cell(node.start_byte()),
             several_urls: http.urls > 1,
@@ -471,9 +476,10 @@ fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
     env.set(&code.text[name.byte_range()], value);
 }
 
-/// The variable a correct token request's output is assigned to:
-/// `NAME=$(curl -X PUT .../api/token -H "...-ttl-seconds: N")`.
-fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<String> {
+/// The variable a correct token request's output is assigned to
+/// (`NAME=$(curl -X PUT .../api/token -H "...-ttl-seconds: N")`), where
+/// the assignment is sure to have run (see [`reach`]).
+fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<TokenVar> {
     let request = &http.request;
     let is_token = endpoint::classify(&request.url).is_some_and(|e| e.is_token_path());
     let well_formed = request.method == Method::Put
@@ -490,7 +496,13 @@ fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<Str
             "pipeline" | "string" | "redirected_statement" => {}
             "variable_assignment" if substituted => {
                 let name = at.child_by_field_name("name")?;
-                return Some(source.code.text[name.byte_range()].to_owned());
+                let (list, end) = reach::assigned_for(at, source.parents)?;
+                return Some(TokenVar {
+                    name: source.code.text[name.byte_range()].to_owned(),
+                    code: source.id,
+                    list,
+                    end,
+                });
             }
             _ => return None,
         }

@@ -1,22 +1,28 @@
 //! Scopes of shell code, and where a statement-level insertion (a token
 //! fetch) goes in one.
 //!
-//! A scope is a piece of code (the cell, or shell code nested in it) or
-//! the body of a function in it: a token fetched there serves the
-//! requests after it in the same scope.
+//! A scope is a piece of code (the cell, or shell code nested in it), the
+//! body of a function in it, or the body or condition of a loop that may
+//! run for hours (`while`, `until`, C-style `for`): a token fetched there
+//! serves the requests after it in the same scope. Such a loop is a scope
+//! of its own so that each iteration fetches a fresh token: one fetched
+//! before an endless loop expires after its TTL, and from then on every
+//! request of the loop is refused. A `for` over a list is not.
 
 use tree_sitter::Node;
 
+use super::errexit;
 use super::nested::Code;
 use super::tree::Parents;
 
-/// A scope: a piece of code, or the body of a function in it.
+/// A scope: a piece of code, or a function body or loop part in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Scope {
     /// The piece of code (the cell is 0, nested code after it).
     pub code: usize,
-    /// Start of the function definition, in that code's offsets.
-    pub function: Option<usize>,
+    /// Start of the innermost function body, loop body or loop condition
+    /// around the request, in that code's offsets; `None` at the top level.
+    pub body: Option<usize>,
 }
 
 /// Where a token fetch goes for a request.
@@ -24,27 +30,47 @@ pub(super) struct Scope {
 pub(super) struct Insertion {
     /// Cell offset of the insertion.
     pub at: usize,
-    /// `Some(indentation)`: a line of its own, at the start of the
-    /// statement's line; `None`: chained with `&&` before the statement.
-    pub line: Option<String>,
+    /// How the fetch is joined to the statement after it.
+    pub form: Form,
+    /// Whether a failure of the request itself would stop a `set -e`
+    /// script right there; if not, a failing fetch must not stop it either.
+    pub exposed: bool,
 }
 
-/// The scope a node is in: the body of the function around it, or the
-/// whole of code `code`.
-pub(super) fn placement_scope(node: Node, code: usize, parents: &Parents) -> Scope {
-    scope_and_statement(node, code, parents).0
+/// How a token fetch is joined to the statement it goes before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Form {
+    /// A line of its own at the start of the statement's line, with this
+    /// indentation.
+    Line(String),
+    /// Chained with `&&` before the statement.
+    Chained,
+    /// Before a statement of a loop's condition, with `;`: the condition's
+    /// status stays the request's.
+    Condition,
 }
 
 /// How a cell takes a token fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Layout {
     /// A script or notebook shell cell: a line of its own at the top
-    /// level; a one-line function body or nested code is chained.
+    /// level; a one-line function or loop body or nested code is chained.
     Lines,
     /// Shell inside a host string: chained where the scope is one line.
     Compact,
     /// An IPython `!` line: always chained, it is one line.
     Chained,
+}
+
+/// What kind of scope a node's parent opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opens {
+    /// The parent is the root of the code.
+    Top,
+    /// The parent is a function's body or a loop's body.
+    Body,
+    /// The child is a statement of the parent loop's condition.
+    Condition,
 }
 
 /// The scope of `node` and where a token fetch for it goes: a line of
@@ -58,66 +84,74 @@ pub(super) fn placement(
     parents: &Parents,
     layout: Layout,
 ) -> (Scope, Insertion) {
-    let (scope, statement, scope_node) = scope_and_statement(node, id, parents);
+    let (opens, statement, scope_node) = scope_and_statement(node, parents);
+    let scope = Scope {
+        code: id,
+        body: (opens != Opens::Top).then(|| scope_node.start_byte()),
+    };
+    let exposed = errexit::stops_at(node, statement, parents);
     let start = statement.start_byte();
+    if opens == Opens::Condition {
+        let form = Form::Condition;
+        let at = code.to_cell(start);
+        return (scope, Insertion { at, form, exposed });
+    }
+
     let line_start = code.text[..start].rfind('\n').map_or(0, |i| i + 1);
     let indent = &code.text[line_start..start];
-    let cell_top = layout == Layout::Lines && id == 0 && scope.function.is_none();
+    let cell_top = layout == Layout::Lines && id == 0 && opens == Opens::Top;
     let one_line = !cell_top && !code.text[scope_node.byte_range()].trim_end().contains('\n');
     let own_line =
         layout != Layout::Chained && !one_line && indent.chars().all(|c| c == ' ' || c == '\t');
-    let insertion = if own_line {
-        Insertion {
-            at: code.to_cell(line_start),
-            line: Some(indent.to_owned()),
-        }
+    let (at, form) = if own_line {
+        (line_start, Form::Line(indent.to_owned()))
     } else {
-        Insertion {
-            at: code.to_cell(start),
-            line: None,
-        }
+        (start, Form::Chained)
     };
-    (scope, insertion)
+    let at = code.to_cell(at);
+    (scope, Insertion { at, form, exposed })
 }
 
-/// The scope of `node`, the statement of that scope that holds it, and
-/// the scope's node.
-fn scope_and_statement<'t>(
-    node: Node<'t>,
-    code: usize,
-    parents: &Parents<'t>,
-) -> (Scope, Node<'t>, Node<'t>) {
+/// What scope `node` is in, the statement of that scope that holds it,
+/// and the scope's node (the code's root, a function or loop body, or
+/// the loop whose condition holds the statement).
+fn scope_and_statement<'t>(node: Node<'t>, parents: &Parents<'t>) -> (Opens, Node<'t>, Node<'t>) {
     let mut statement = node;
     while let Some(parent) = parents.parent(statement) {
-        let grandparent = parents.parent(parent);
-        let function_body = grandparent
-            .filter(|f| f.kind() == "function_definition")
-            .filter(|f| f.child_by_field_name("body") == Some(parent));
-        if let Some(function) = function_body {
-            let scope = Scope {
-                code,
-                function: Some(function.start_byte()),
-            };
-            return (scope, statement, parent);
-        }
-        if grandparent.is_none() {
-            return (
-                Scope {
-                    code,
-                    function: None,
-                },
-                statement,
-                parent,
-            );
+        if let Some(opens) = opens_scope(parent, statement, parents) {
+            return (opens, statement, parent);
         }
         statement = parent;
     }
-    (
-        Scope {
-            code,
-            function: None,
-        },
-        statement,
-        statement,
-    )
+    (Opens::Top, statement, statement)
+}
+
+/// The scope `parent` opens for its child `child`, if any.
+fn opens_scope(parent: Node, child: Node, parents: &Parents) -> Option<Opens> {
+    let Some(grandparent) = parents.parent(parent) else {
+        return Some(Opens::Top);
+    };
+    let function_body = grandparent.kind() == "function_definition"
+        && grandparent.child_by_field_name("body") == Some(parent);
+    let loop_body = parent.kind() == "do_group" && repeats(grandparent, parent);
+    if function_body || loop_body {
+        return Some(Opens::Body);
+    }
+    let condition = parent.kind() == "while_statement"
+        && parent.child_by_field_name("body") != Some(child)
+        && child.is_named();
+    condition.then_some(Opens::Condition)
+}
+
+/// Whether `node` runs in each iteration of the loop `parent`, its child
+/// on the way down being `child`, in a loop that may run for hours: a
+/// `while` or `until` loop (body or condition), or a C-style `for` (body).
+/// A `for` over a list ends with its list; one token fetched before it
+/// serves every iteration.
+pub(super) fn repeats(parent: Node, child: Node) -> bool {
+    match parent.kind() {
+        "while_statement" => true,
+        "c_style_for_statement" => parent.child_by_field_name("body") == Some(child),
+        _ => false,
+    }
 }

@@ -6,13 +6,14 @@ use imds_lint_parser::{syntax, Applicability, Edit};
 use super::*;
 use crate::settings::TokenVariables;
 
-const FETCH: &str = "IMDS_TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" \
+pub(super) const FETCH: &str =
+    "IMDS_TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" \
                      -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")";
-const HEADER: &str = "-H \"X-aws-ec2-metadata-token: $IMDS_TOKEN\"";
+pub(super) const HEADER: &str = "-H \"X-aws-ec2-metadata-token: $IMDS_TOKEN\"";
 
 /// Applies every finding's edits to `code`, identical edits once, as the
 /// rewriter does.
-fn apply(code: &str, found: &[Finding]) -> String {
+pub(super) fn apply(code: &str, found: &[Finding]) -> String {
     let mut edits: Vec<Edit> = found
         .iter()
         .filter_map(|f| f.fix.as_ref())
@@ -33,7 +34,7 @@ fn apply(code: &str, found: &[Finding]) -> String {
 /// Fixes `code` with `settings`; asserts that every IMD001 had a safe fix,
 /// and that the result parses and has no finding.
 #[track_caller]
-fn fixed_with(code: &str, settings: &Settings) -> String {
+pub(super) fn fixed_with(code: &str, settings: &Settings) -> String {
     let found = check(vec![Cell::whole_file(Lang::Shell, code)], settings).1;
     assert!(!found.is_empty(), "nothing found in:\n{code}");
     for finding in &found {
@@ -54,7 +55,7 @@ fn fixed_with(code: &str, settings: &Settings) -> String {
 }
 
 #[track_caller]
-fn fixed(code: &str) -> String {
+pub(super) fn fixed(code: &str) -> String {
     fixed_with(code, &Settings::default())
 }
 

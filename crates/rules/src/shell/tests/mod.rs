@@ -4,6 +4,7 @@
 mod clients;
 mod fixes;
 mod nested;
+mod placement;
 mod quiet;
 mod shapes;
 mod values;

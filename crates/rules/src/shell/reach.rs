@@ -1,0 +1,97 @@
+//! Where a variable the code fetched a token into is set for sure, so
+//! that a fix may send it instead of fetching another.
+//!
+//! A token is reused only where its assignment has run on every path to
+//! the request, in the same shell process, within the token's lifetime:
+//! the assignment is a statement of a list (the code, a block, a branch,
+//! a loop body or condition; or the first command of an `&&`/`||` chain),
+//! and the request is in a later statement of that same list. An
+//! assignment in a branch not taken, in a subshell `( )`, in the
+//! background `&`, in a pipeline stage or after `&&` does not set the
+//! variable at a request after it; one made before a loop has perhaps
+//! expired in the loop's later iterations.
+
+use tree_sitter::Node;
+
+use super::scope;
+use super::tree::Parents;
+
+/// A variable assigned from a correct token request.
+#[derive(Debug, Clone)]
+pub(super) struct TokenVar {
+    /// The variable.
+    pub name: String,
+    /// The piece of code it is assigned in.
+    pub code: usize,
+    /// The list whose later statements see it (a node id of that code's
+    /// tree).
+    pub list: usize,
+    /// End of the statement that assigns it, in that code's offsets.
+    pub end: usize,
+}
+
+/// The list node the assignment `assignment` sets its variable for, and
+/// the end of the statement of that list it is in; `None` when it is not
+/// sure to run before the list's later statements, in this process.
+pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize, usize)> {
+    let mut statement = assignment;
+    // `local TOKEN=$(...)`, `TOKEN=$(...) || exit 1`: the statement runs
+    // the assignment first.
+    loop {
+        let parent = parents.parent(statement)?;
+        let first = parent.named_child(0) == Some(statement);
+        match parent.kind() {
+            "declaration_command" => statement = parent,
+            "list" if first => statement = parent,
+            _ => break,
+        }
+    }
+    let list = parents.parent(statement)?;
+    let is_list = matches!(
+        list.kind(),
+        "program"
+            | "compound_statement"
+            | "subshell"
+            | "do_group"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "case_item"
+            | "while_statement"
+    );
+    let background = statement.next_sibling().is_some_and(|s| s.kind() == "&");
+    (is_list && !background).then(|| (list.id(), statement.end_byte()))
+}
+
+/// The last of `tokens` (in the order they are written) that is set at
+/// the request `node` of code `code`.
+pub(super) fn token_at<'v>(
+    node: Node,
+    code: usize,
+    parents: &Parents,
+    tokens: &'v [TokenVar],
+) -> Option<&'v TokenVar> {
+    tokens
+        .iter()
+        .rev()
+        .filter(|t| t.code == code)
+        .find(|t| is_set_at(t, node, parents))
+}
+
+/// Whether `token` is set at `node`: `node` is in a later statement of the
+/// token's list, and no loop lies between them.
+fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> bool {
+    let mut child = node;
+    while let Some(parent) = parents.parent(child) {
+        if parent.id() == token.list {
+            // Branches after `then`'s statements are other paths.
+            let branch = matches!(child.kind(), "elif_clause" | "else_clause");
+            return child.start_byte() >= token.end && !branch;
+        }
+        if scope::repeats(parent, child) {
+            return false;
+        }
+        child = parent;
+    }
+    false
+}
