@@ -99,9 +99,20 @@ impl<'t> CellWalk<'_, '_, 't> {
         let in_use = self.names_in_use(root);
         let token = unique(&self.file.settings.token_variable.python, &in_use);
 
-        let (mend, sites): (Vec<Site>, Vec<Site>) = std::mem::take(&mut self.sites)
+        // Placing a fix asks for a request's ancestors, and tree-sitter
+        // finds each by walking down from the root: code nested thousands
+        // deep would take the square of its depth. No real code nests so
+        // deep; such a request keeps its finding and gets no fix.
+        let (deep, sites): (Vec<Site>, Vec<Site>) = std::mem::take(&mut self.sites)
             .into_iter()
-            .partition(|s| s.mend.is_some());
+            .partition(|s| deeper_than(root, &s.call, MAX_FIX_DEPTH));
+        for site in deep {
+            self.file.findings[site.finding].help = Some(format!(
+                "no automatic fix: the request is nested more than {MAX_FIX_DEPTH} levels deep; \
+                 send the `{TOKEN_HEADER}` header by hand"
+            ));
+        }
+        let (mend, sites): (Vec<Site>, Vec<Site>) = sites.into_iter().partition(|s| s.mend.is_some());
         // A token request mended here is the code's own token fetch: the
         // requests after it reuse its variable, their fixes carrying its
         // edits so that each works alone.
@@ -556,6 +567,27 @@ impl<'t> CellWalk<'_, '_, 't> {
 
 /// The token endpoint's path.
 const TOKEN_PATH: &str = "/latest/api/token";
+
+/// How deep in the syntax tree a request may sit and still get a fix.
+const MAX_FIX_DEPTH: usize = 256;
+
+/// Whether the node at `range` lies more than `limit` levels below `root`,
+/// found with one walk down a cursor.
+fn deeper_than(root: Node, range: &Range<usize>, limit: usize) -> bool {
+    let mut cursor = root.walk();
+    let mut depth = 0;
+    while depth <= limit && cursor.goto_first_child_for_byte(range.start).is_some() {
+        let node = cursor.node();
+        if node.start_byte() > range.start {
+            return false;
+        }
+        depth += 1;
+        if node.byte_range() == *range {
+            break;
+        }
+    }
+    depth > limit
+}
 
 /// Help for clients a fix is not written for.
 fn by_hand(client: &str, base: &str) -> String {

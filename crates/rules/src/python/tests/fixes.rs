@@ -434,3 +434,27 @@ fn a_request_no_fix_is_written_for_still_says_what_to_do() {
     let help = found[0].help.clone().unwrap_or_default();
     assert!(help.contains("HTTPHEADER"), "{help:?}");
 }
+
+#[test]
+fn a_request_nested_thousands_deep_is_reported_without_a_fix() {
+    // Regression (fresh tester): placing the fix walked up from the request
+    // once per ancestor, each step from the root: 20,000 brackets took 12 s.
+    let nested = |depth: usize| {
+        format!(
+            "import requests\nx = {}requests.get(\"http://169.254.169.254/latest/meta-data/x\"){}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        )
+    };
+    let (_, deep) = findings(&nested(5000));
+    assert_eq!(deep.len(), 1);
+    assert!(deep[0].fix.is_none());
+    assert!(
+        deep[0].help.as_deref().is_some_and(|h| h.contains("nested more than")),
+        "{:?}",
+        deep[0].help
+    );
+    // Shallow enough, it is fixed as usual.
+    let out = fixed(&nested(100));
+    assert!(out.contains(HEADER), "{out}");
+}
