@@ -112,7 +112,8 @@ impl<'t> CellWalk<'_, '_, 't> {
                  send the `{TOKEN_HEADER}` header by hand"
             ));
         }
-        let (mend, sites): (Vec<Site>, Vec<Site>) = sites.into_iter().partition(|s| s.mend.is_some());
+        let (mend, sites): (Vec<Site>, Vec<Site>) =
+            sites.into_iter().partition(|s| s.mend.is_some());
         // A token request mended here is the code's own token fetch: the
         // requests after it reuse its variable, their fixes carrying its
         // edits so that each works alone.
