@@ -243,7 +243,11 @@ mod tests {
                 seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 let edit = &candidates[(seed >> 33) as usize % candidates.len()];
                 let expected = brute(edit, &chosen);
-                assert_eq!(index.conflicts(edit), expected, "{edit:?} against {chosen:?}");
+                assert_eq!(
+                    index.conflicts(edit),
+                    expected,
+                    "{edit:?} against {chosen:?}"
+                );
                 if !expected && index.insert(edit) {
                     chosen.push(edit.clone());
                 }

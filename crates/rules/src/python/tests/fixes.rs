@@ -450,7 +450,10 @@ fn a_request_nested_thousands_deep_is_reported_without_a_fix() {
     assert_eq!(deep.len(), 1);
     assert!(deep[0].fix.is_none());
     assert!(
-        deep[0].help.as_deref().is_some_and(|h| h.contains("nested more than")),
+        deep[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("nested more than")),
         "{:?}",
         deep[0].help
     );
