@@ -11,7 +11,7 @@ pub mod show;
 
 use std::path::{Path, PathBuf};
 
-pub use discover::{Choice, Resolver, CONFIG_NAMES};
+pub use discover::{absolute, shared_folder, Choice, Resolver, CONFIG_NAMES};
 pub use file::{ConfigError, ConfigFile, KEYS};
 pub use folder::{FolderSettings, Origin, Overrides, DEFAULT_EXCLUDE};
 

@@ -11,7 +11,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use imds_lint_parser::FileKind;
 
-use crate::config::Resolver;
+use crate::config::{self, Resolver};
 use crate::{pipeline, reason};
 
 /// One thing to check, or to report as failed, in output order.
@@ -61,14 +61,16 @@ pub struct WalkOptions {
 #[derive(Debug, Clone)]
 pub struct Exclude {
     globs: Gitignore,
+    /// The working folder, which the globs are read from.
+    cwd: PathBuf,
     config: Option<Arc<Resolver>>,
 }
 
 impl Exclude {
     /// Compiles `globs`; an invalid glob is a usage error.
     pub fn new(globs: &[String]) -> Result<Exclude, String> {
-        let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let mut builder = GitignoreBuilder::new(root);
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut builder = GitignoreBuilder::new(&cwd);
         for glob in globs {
             builder
                 .add_line(None, glob)
@@ -79,6 +81,7 @@ impl Exclude {
             .map_err(|err| format!("invalid --exclude glob: {err}"))?;
         Ok(Exclude {
             globs,
+            cwd,
             config: None,
         })
     }
@@ -99,13 +102,19 @@ impl Exclude {
                 .is_some_and(|config| config.excludes_named(path, is_dir))
     }
 
+    /// Whether `path`, or a folder it names below the working folder or
+    /// the folder it shares with it, matches a `--exclude` glob.
     fn excluded_by_flag(&self, path: &Path, is_dir: bool) -> bool {
         if self.globs.is_empty() {
             return false;
         }
-        let mut current = Some(path);
+        // Globs are matched against the folders the path names, not the
+        // way it was written (`./src/../src/gen/a.py` names `src/gen`).
+        let absolute = config::absolute(path, &self.cwd);
+        let shared = config::shared_folder(&absolute, &self.cwd);
+        let mut current = Some(absolute.as_path());
         let mut dir = is_dir;
-        while let Some(p) = current.filter(|p| !p.as_os_str().is_empty() && *p != Path::new(".")) {
+        while let Some(p) = current.filter(|p| *p != shared && p.parent().is_some()) {
             let found = self.globs.matched(p, dir);
             if found.is_whitelist() {
                 return false;
@@ -121,7 +130,17 @@ impl Exclude {
 
     /// Whether the path itself matches (its folders were checked already).
     fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
-        self.globs.matched(path, is_dir).is_ignore()
+        let matched = |path: &Path| self.globs.matched(path, is_dir).is_ignore();
+        // A walk from `..` names entries through the parent folder.
+        let through_parent = path
+            .components()
+            .any(|c| c == std::path::Component::ParentDir);
+        let by_flag = if through_parent {
+            matched(&config::absolute(path, &self.cwd))
+        } else {
+            matched(path)
+        };
+        by_flag
             || self
                 .config
                 .as_ref()
@@ -425,6 +444,19 @@ mod tests {
         let ex = exclude(&["/anchored", "*.sh"]);
         assert!(ex.excludes(Path::new("/somewhere/else/x.sh"), false));
         assert!(!ex.excludes(Path::new("/somewhere/else/x.py"), false));
+    }
+
+    #[test]
+    fn excludes_read_paths_with_dots_as_the_folders_they_name() {
+        // Regression (fresh tester): `./src/../src/generated/b.sh`, and the
+        // entries of a walk from `..`, were matched as written.
+        let ex = exclude(&["src/generated"]);
+        assert!(ex.excludes(Path::new("./src/../src/generated/b.sh"), false));
+        let here = std::env::current_dir().unwrap();
+        let through_parent = Path::new("..").join(here.file_name().unwrap());
+        assert!(ex.excludes(&through_parent.join("src/generated/b.sh"), false));
+        assert!(ex.excludes_entry(&through_parent.join("src/generated"), true));
+        assert!(!ex.excludes_entry(&through_parent.join("src/other"), true));
     }
 
     #[test]

@@ -143,23 +143,19 @@ impl Resolver {
             .is_ok_and(|folder| folder.excludes(&absolute, is_dir))
     }
 
-    /// Whether a path named on the command line, or a folder it is in, is
-    /// excluded. Only folders below the working folder count: a checkout
-    /// under `/home/me/venv/` must not exclude everything in it. A path
-    /// outside the working folder is judged by its own name.
+    /// Whether a path named on the command line, or a folder the path
+    /// names, is excluded: the folders below the one it shares with the
+    /// working folder (`../vendor/x/a.sh` names `vendor` and `x`). Folders
+    /// at or above the working folder do not count: a checkout under
+    /// `/home/me/venv/` must not exclude everything in it.
     pub fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
         let absolute = self.absolute(path);
+        let shared = shared_folder(&absolute, &self.cwd);
         let mut current = Some(absolute.as_path());
         let mut dir = is_dir;
-        while let Some(p) = current {
-            if p == self.cwd || p.parent().is_none() {
-                return false;
-            }
+        while let Some(p) = current.filter(|p| *p != shared && p.parent().is_some()) {
             if self.excludes_entry(p, dir) {
                 return true;
-            }
-            if !p.starts_with(&self.cwd) {
-                return false;
             }
             current = p.parent();
             dir = true;
@@ -278,6 +274,15 @@ pub fn shown(path: &Path, cwd: &Path) -> PathBuf {
         Ok(relative) if !relative.as_os_str().is_empty() => relative.to_owned(),
         _ => path.to_owned(),
     }
+}
+
+/// The deepest folder that holds both `a` and `b` (absolute paths).
+pub fn shared_folder(a: &Path, b: &Path) -> PathBuf {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect()
 }
 
 /// `path` made absolute against `cwd`, with `.` and `..` resolved by
@@ -477,6 +482,25 @@ mod tests {
         assert!(!r.excludes_named(&inside.join("a.py"), false));
         assert!(!r.excludes_named(Path::new("../other/a.py"), false));
         assert!(r.excludes_named(Path::new("../venv"), true));
+    }
+
+    #[test]
+    fn folders_a_path_names_outside_the_working_folder_count() {
+        // Regression (fresh tester): `../vendor/x/a.sh` from a sibling
+        // folder was judged by its own name only.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "extend-exclude = [\"/vendor/\"]\n");
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::create_dir_all(root.join("vendor/x")).unwrap();
+        let from = |cwd: &str| {
+            Resolver::new(&Choice::Discover, Overrides::default(), root.join(cwd)).unwrap()
+        };
+        assert!(from("src").excludes_named(Path::new("../vendor/x/a.sh"), false));
+        assert!(from("src").excludes_named(&root.join("vendor/x/a.sh"), false));
+        assert!(!from("src").excludes_named(Path::new("../src/a.sh"), false));
+        // Run inside an excluded folder, the path names none of it.
+        assert!(!from("vendor").excludes_named(Path::new("x/a.sh"), false));
     }
 
     #[test]
