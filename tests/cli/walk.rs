@@ -97,6 +97,16 @@ fn a_file_named_twice_is_checked_once() {
     let dir = tempfile::tempdir().unwrap();
     write_probe(dir.path(), "a.py");
     assert_eq!(probed(dir.path(), &["a.py", "./a.py", "."]), vec!["a.py"]);
+
+    // Regression (fresh tester): spelled through `..` or from the root, the
+    // same file was reported once per spelling.
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    let absolute = dir.path().join("a.py");
+    let absolute = absolute.to_str().unwrap();
+    assert_eq!(
+        probed(dir.path(), &["a.py", "src/../a.py", absolute, "."]),
+        vec!["a.py"]
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! files found under named folders by a parallel, `.gitignore`-aware walk,
 //! sorted by path so that output does not depend on thread scheduling.
 
+use std::collections::HashSet;
 use std::fs;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -190,11 +191,25 @@ where
         }
     }
 
+    // A file is checked once however it is spelled (`a.py`, `src/../a.py`,
+    // `$PWD/a.py`): by the first spelling named. Paths are compared by name,
+    // `.` and `..` resolved, as everywhere else (links are not followed).
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file_of = |input: &Input| match input.source {
+        InputSource::Stdin { .. } => None,
+        _ => Some(config::absolute(&input.path, &cwd)),
+    };
+    let mut named_files = HashSet::new();
+    named.retain(|input| file_of(input).is_none_or(|file| named_files.insert(file)));
+
     let mut found = if folders.is_empty() {
         Vec::new()
     } else {
         walk(&folders, options, exclude, &work)
     };
+    if !named_files.is_empty() {
+        found.retain(|(input, _)| file_of(input).is_none_or(|file| !named_files.contains(&file)));
+    }
     for input in &mut named {
         input.path = display_path(&input.path);
     }
