@@ -357,6 +357,17 @@ pub fn reads_script_from_stdin(words: &[Word]) -> bool {
     reads_stdin
 }
 
+/// The time limits of the request `http` read from `words`, as the token
+/// request writes them (see [`curl::time_limits`]).
+pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
+    match http.client {
+        Client::Curl => curl::time_limits(words, http.program),
+        Client::Wget => wget::time_limits(words, http.program),
+        Client::Httpie => httpie::time_limits(words, http.program),
+        Client::Ec2Metadata => Vec::new(),
+    }
+}
+
 /// Whether the request `http` read from `words` names its method
 /// (`-X GET`, `--method=POST`, httpie's `GET`), rather than getting it
 /// from other options or the client's default.

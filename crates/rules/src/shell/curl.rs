@@ -158,6 +158,20 @@ const SPEC: Spec = Spec {
     stop_at_operand: false,
 };
 
+/// The request's time limits with a literal number of seconds, to give the
+/// token request too: `--max-time`, `--connect-timeout`.
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+    let wanted = [
+        ("-m", "--max-time"),
+        ("--max-time", "--max-time"),
+        ("--connect-timeout", "--connect-timeout"),
+    ];
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
+        .into_iter()
+        .map(|(option, seconds)| format!("{option} {seconds}"))
+        .collect()
+}
+
 /// Reads curl's arguments after the program word at `program`.
 pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
     let mut parsed = Parsed::default();

@@ -50,6 +50,10 @@ pub(super) struct Site {
     pub ttl: Ttl,
     /// The client's name as written (`http`, `xh`...).
     pub program: String,
+    /// The request's time limits with literal values (`--max-time 2`),
+    /// which the token request takes too: off EC2, or past a container's
+    /// hop limit, it would otherwise wait where the request gave up.
+    pub time_limits: Vec<String>,
     /// Cell offset where a header option goes (after curl's and wget's
     /// name, after httpie's URL), when the command is written so that one
     /// can go there.
@@ -216,16 +220,21 @@ fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
     let base = site.base.as_deref()?;
     let ttl = context.settings.token_ttl;
     let url = format!("{base}/latest/api/token");
+    let limits: String = site
+        .time_limits
+        .iter()
+        .flat_map(|limit| [limit.as_str(), " "])
+        .collect();
     let command = match site.client {
         Client::Wget => {
-            format!("wget -q -O - --method=PUT --header=\"{TTL_HEADER}: {ttl}\" \"{url}\"")
+            format!("wget -q -O - {limits}--method=PUT --header=\"{TTL_HEADER}: {ttl}\" \"{url}\"")
         }
         Client::Httpie => format!(
-            "{} --ignore-stdin --body PUT \"{url}\" \"{TTL_HEADER}:{ttl}\"",
+            "{} {limits}--ignore-stdin --body PUT \"{url}\" \"{TTL_HEADER}:{ttl}\"",
             site.program
         ),
         Client::Curl | Client::Ec2Metadata => {
-            format!("curl -s -X PUT \"{url}\" -H \"{TTL_HEADER}: {ttl}\"")
+            format!("curl -s {limits}-X PUT \"{url}\" -H \"{TTL_HEADER}: {ttl}\"")
         }
     };
     let fetch = if context.dollars == Dollars::ScalaInterpolated {

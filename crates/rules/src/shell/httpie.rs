@@ -55,6 +55,16 @@ enum Item {
     Unknown,
 }
 
+/// The request's `--timeout` with a literal number of seconds, to give
+/// the token request too.
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+    let wanted = [("--timeout", "--timeout")];
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
+        .into_iter()
+        .map(|(option, seconds)| format!("{option}={seconds}"))
+        .collect()
+}
+
 /// Reads httpie's arguments after the program word at `program`.
 pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
     let mut parsed = Parsed::default();

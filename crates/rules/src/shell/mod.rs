@@ -317,6 +317,7 @@ impl Analysis {
             names_method: argv::names_method(words, http),
             ttl: Ttl::of(&http.request.headers),
             program: http.request.client.clone(),
+            time_limits: argv::time_limits(words, http),
             header_at,
             url_start,
             base: fix::base_url(&http.request.url),

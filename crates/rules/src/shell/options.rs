@@ -177,6 +177,53 @@ pub(super) fn drop_prefix(text: &Text, n: usize) -> Text {
     out
 }
 
+/// The options of `words[start..]` named in `wanted` (as written, and as
+/// the token request writes them) whose value is a literal number of
+/// seconds, in the order given: `--max-time 2` and `-m 2` both give
+/// `("--max-time", "2")`. A value held in a variable is left out: it
+/// may not be set where the token request goes.
+pub(super) fn seconds_options(
+    words: &[Word],
+    start: usize,
+    spec: &Spec,
+    wanted: &[(&str, &'static str)],
+) -> Vec<(&'static str, String)> {
+    let mut found: Vec<(&'static str, String)> = Vec::new();
+    for arg in scan(words, start, spec) {
+        let Arg::Option {
+            name,
+            value: Some(value),
+            ..
+        } = arg
+        else {
+            continue;
+        };
+        let Some(&(_, written)) = wanted.iter().find(|(as_named, _)| *as_named == name) else {
+            continue;
+        };
+        let Some(seconds) = value.as_literal().filter(|v| is_seconds(v)) else {
+            continue;
+        };
+        // The last one given wins, as for the clients.
+        found.retain(|(option, _)| *option != written);
+        found.push((written, seconds.to_owned()));
+    }
+    found
+}
+
+/// Whether `text` is a plain number of seconds (`2`, `0.5`).
+fn is_seconds(text: &str) -> bool {
+    let mut parts = text.splitn(2, '.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next().unwrap_or("0");
+    (1..=9).contains(&whole.len())
+        && (1..=9).contains(&fraction.len())
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

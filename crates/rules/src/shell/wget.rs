@@ -100,6 +100,22 @@ const SPEC: Spec = Spec {
     stop_at_operand: false,
 };
 
+/// The request's time limits with a literal number of seconds, to give the
+/// token request too: `--timeout` (`-T`) and the connect, read and DNS ones.
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+    let wanted = [
+        ("-T", "--timeout"),
+        ("--timeout", "--timeout"),
+        ("--connect-timeout", "--connect-timeout"),
+        ("--read-timeout", "--read-timeout"),
+        ("--dns-timeout", "--dns-timeout"),
+    ];
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
+        .into_iter()
+        .map(|(option, seconds)| format!("{option}={seconds}"))
+        .collect()
+}
+
 /// Reads wget's arguments after the program word at `program`.
 pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
     let mut parsed = Parsed::default();

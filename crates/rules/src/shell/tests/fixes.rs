@@ -450,3 +450,38 @@ fn a_command_with_a_token_url_and_a_metadata_url_reports_both() {
     assert_eq!(rules, [Rule::MalformedTokenRequest], "{out}");
     assert!(again[0].fix.is_none());
 }
+
+#[test]
+fn the_token_request_keeps_the_time_limits_of_the_request() {
+    // Regression (fresh tester): a request that gave up after a second
+    // waited for a token fetch without limit off EC2 or past a hop limit.
+    let out = fixed("curl -s --max-time 1 http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(curl -s --max-time 1 -X PUT "),
+        "{out}"
+    );
+    let out = fixed("curl -m 2 --connect-timeout=0.5 http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(curl -s --max-time 2 --connect-timeout 0.5 -X PUT "),
+        "{out}"
+    );
+    let out = fixed("wget -q -O - -T 3 http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(wget -q -O - --timeout=3 --method=PUT "),
+        "{out}"
+    );
+    let out = fixed("http --timeout=4 GET http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(http --timeout=4 --ignore-stdin"),
+        "{out}"
+    );
+    // A limit whose value the code does not show is left out; one it does
+    // is written as its value.
+    let out = fixed("curl -m \"$T\" http://169.254.169.254/latest/meta-data/a\n");
+    assert!(out.starts_with("IMDS_TOKEN=$(curl -s -X PUT "), "{out}");
+    let out = fixed("T=1\ncurl -m \"$T\" http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.contains("IMDS_TOKEN=$(curl -s --max-time 1 -X PUT "),
+        "{out}"
+    );
+}

@@ -123,10 +123,12 @@ fn under_set_e_a_fetch_does_not_stop_a_script_whose_request_may_fail() {
     let code = "#!/bin/sh\nset -e\n\
                 iid=$(curl -s --max-time 1 http://169.254.169.254/latest/meta-data/instance-id \
                 || echo unknown)\necho \"iid=$iid\"\n";
+    // The fetch keeps the request's time limit.
+    let fetch = FETCH.replace("curl -s -X PUT", "curl -s --max-time 1 -X PUT");
     assert_eq!(
         fixed(code),
         format!(
-            "#!/bin/sh\nset -e\n{FETCH}{GUARD}\n\
+            "#!/bin/sh\nset -e\n{fetch}{GUARD}\n\
              iid=$(curl {HEADER} -s --max-time 1 http://169.254.169.254/latest/meta-data/instance-id \
              || echo unknown)\necho \"iid=$iid\"\n"
         )
