@@ -251,7 +251,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         let mut needs = Needs::default();
-        let fetch = self.fetch_lines(family, fresh, &first.base, &mut needs);
+        let limit = time_limit(call, self.code);
+        let fetch = self.fetch_lines(family, fresh, &first.base, limit, &mut needs);
         let mut text = String::new();
         for line in needs.lines.iter().chain(&fetch) {
             text.push_str(indent);
@@ -275,17 +276,22 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 
     /// The lines that fetch a token into `token` with `family` from
-    /// `base` (`scheme://host[:port]`).
+    /// `base` (`scheme://host[:port]`), within the request's time `limit`
+    /// (seconds as written) if it has one.
     fn fetch_lines(
         &self,
         family: Family,
         token: &str,
         base: &str,
+        limit: Option<&str>,
         needs: &mut Needs,
     ) -> Vec<String> {
         let ttl = self.file.settings.token_ttl;
         let ttl_headers = format!("{{\"{TTL_HEADER}\": \"{ttl}\"}}");
         let token_url = format!("{base}{TOKEN_PATH}");
+        let timeout = limit
+            .map(|seconds| format!(", timeout={seconds}"))
+            .unwrap_or_default();
         match family {
             Family::Requests | Family::Httpx => {
                 let module = if family == Family::Requests {
@@ -295,20 +301,20 @@ impl<'t> CellWalk<'_, '_, 't> {
                 };
                 let module = self.module(module, needs);
                 vec![format!(
-                    "{token} = {module}.put(\"{token_url}\", headers={ttl_headers}).text"
+                    "{token} = {module}.put(\"{token_url}\", headers={ttl_headers}{timeout}).text"
                 )]
             }
             Family::Urllib3 => {
                 let module = self.module("urllib3", needs);
                 vec![format!(
-                    "{token} = {module}.PoolManager().request(\"PUT\", \"{token_url}\", headers={ttl_headers}).data.decode()"
+                    "{token} = {module}.PoolManager().request(\"PUT\", \"{token_url}\", headers={ttl_headers}{timeout}).data.decode()"
                 )]
             }
             Family::Urllib => {
                 let urlopen = self.object("urllib.request", "urlopen", needs);
                 let request = self.object("urllib.request", "Request", needs);
                 vec![format!(
-                    "{token} = {urlopen}({request}(\"{token_url}\", headers={ttl_headers}, method=\"PUT\")).read().decode()"
+                    "{token} = {urlopen}({request}(\"{token_url}\", headers={ttl_headers}, method=\"PUT\"){timeout}).read().decode()"
                 )]
             }
             Family::HttpClient => {
@@ -322,7 +328,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 // The token variable holds the connection until the token
                 // replaces it: no second name to keep apart from the code's.
                 vec![
-                    format!("{token} = {module}.{class}(\"{host}\")"),
+                    format!("{token} = {module}.{class}(\"{host}\"{timeout})"),
                     format!("{token}.request(\"PUT\", \"{TOKEN_PATH}\", headers={ttl_headers})"),
                     format!("{token} = {token}.getresponse().read().decode()"),
                 ]
@@ -568,6 +574,23 @@ impl<'t> CellWalk<'_, '_, 't> {
 
 /// The token endpoint's path.
 const TOKEN_PATH: &str = "/latest/api/token";
+
+/// The request's `timeout=` argument when it is a number written there:
+/// the token request gets the same limit, or off EC2 (or past a
+/// container's hop limit) it would wait where the request gave up.
+fn time_limit<'c>(call: Node, code: &'c str) -> Option<&'c str> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    let value = arguments
+        .named_children(&mut cursor)
+        .filter(|arg| arg.kind() == "keyword_argument")
+        .find(|arg| {
+            arg.child_by_field_name("name")
+                .is_some_and(|name| &code[name.byte_range()] == "timeout")
+        })?
+        .child_by_field_name("value")?;
+    matches!(value.kind(), "integer" | "float").then(|| &code[value.byte_range()])
+}
 
 /// How deep in the syntax tree a request may sit and still get a fix.
 const MAX_FIX_DEPTH: usize = 256;

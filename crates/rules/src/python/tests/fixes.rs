@@ -461,3 +461,31 @@ fn a_request_nested_thousands_deep_is_reported_without_a_fix() {
     let out = fixed(&nested(100));
     assert!(out.contains(HEADER), "{out}");
 }
+
+#[test]
+fn the_token_request_keeps_the_time_limit_of_the_request() {
+    // Regression (fresh tester): `requests.get(u, timeout=1)` gave up after
+    // a second off EC2; the token fetch before it waited without limit.
+    let out = fixed(
+        "import requests\nrequests.get(\"http://169.254.169.254/latest/meta-data/a\", timeout=1)\n",
+    );
+    assert!(
+        out.contains(
+            "headers={\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}, timeout=1).text"
+        ),
+        "{out}"
+    );
+    let out = fixed(
+        "import urllib.request\n\
+         urllib.request.urlopen(\"http://169.254.169.254/latest/meta-data/a\", timeout=2.5)\n",
+    );
+    assert!(
+        out.contains("method=\"PUT\"), timeout=2.5).read()"),
+        "{out}"
+    );
+    // A limit that is not a number written there is left out.
+    let out = fixed(
+        "import requests\nrequests.get(\"http://169.254.169.254/latest/meta-data/a\", timeout=T)\n",
+    );
+    assert!(out.contains(FETCH), "{out}");
+}
