@@ -64,6 +64,9 @@ impl<'t> CellWalk<'_, '_, 't> {
         };
         let method = &self.code[method.byte_range()];
         match self.eval(frame).value(receiver) {
+            Value::Object(object) if shell_run::is_ipython_shell(&object) => {
+                self.run_ipython(call, method, arguments, frame);
+            }
             Value::Object(object) => {
                 let eval = self.eval(frame);
                 match clients::method_request(&eval, &object, method, call, arguments) {

@@ -13,6 +13,7 @@ use crate::text::Text;
 
 use super::args::Args;
 use super::eval::Eval;
+use super::shell_run;
 use super::value::{Dict, Object, Value};
 
 /// Functions that make one request with the method in their name.
@@ -134,6 +135,10 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
             return Some(Object::new("urllib.request.OpenerDirector"))
         }
         "pycurl.Curl" => return Some(Object::new("pycurl.Curl")),
+        // IPython's shell, whose methods run shell commands (see `shell_run`).
+        "get_ipython" | "IPython.get_ipython" | "IPython.core.getipython.get_ipython" => {
+            return Some(Object::new(shell_run::IPYTHON_SHELL))
+        }
         _ => return None,
     };
     let mut object = Object::new(class);

@@ -1,13 +1,19 @@
-//! Shell run from Python: `subprocess.*`, `os.system`, `os.popen`. A
-//! string literal argument is shell code and becomes a nested shell cell;
-//! a list argument is an argv, judged through the shell analyser's argv
-//! model.
+//! Shell run from Python: `subprocess.*`, `os.system`, `os.popen`, and
+//! IPython's shell object (`get_ipython().system(...)` and the magics
+//! nbconvert writes for `!cmd`, `%sx` and `%%sh`). A string literal
+//! argument is shell code and becomes a nested shell cell; a list argument
+//! is an argv, judged through the shell analyser's argv model.
 
 use tree_sitter::Node;
 
-use imds_lint_parser::{strings, Cell};
+use imds_lint_parser::{strings, Cell, Layer, Origin};
+
+use crate::request::{TOKEN_HEADER, TTL_HEADER};
+use crate::text::Env;
+use crate::Rule;
 
 use super::args::Args;
+use super::value::Object;
 use super::walk::CellWalk;
 
 /// Functions that run a command, canonically.
@@ -26,9 +32,28 @@ const RUNNERS: &[&str] = &[
     "asyncio.create_subprocess_shell",
 ];
 
+/// The class of the object `get_ipython()` returns, as the analyser
+/// names it.
+pub(super) const IPYTHON_SHELL: &str = "IPython.InteractiveShell";
+
 /// Whether `name` runs a command.
 pub(super) fn is_runner(name: &str) -> bool {
     RUNNERS.contains(&name)
+}
+
+/// Whether `object` is IPython's shell, whose methods run commands.
+pub(super) fn is_ipython_shell(object: &Object) -> bool {
+    object.class == IPYTHON_SHELL
+}
+
+/// Whether IPython expands Python values (`$name`, `{expr}`) in a command
+/// before the shell gets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expansion {
+    /// The shell gets the code as written (a `%%sh` cell's body).
+    None,
+    /// As on a `!` line: `system`, `getoutput`, `%sx`, `%%system`.
+    IPython,
 }
 
 impl<'t> CellWalk<'_, '_, 't> {
@@ -69,14 +94,78 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
     }
 
-    /// Makes a nested shell cell of a string literal; `false` when the
-    /// literal cannot be decoded.
+    /// Analyses the command a method of IPython's shell runs
+    /// (`get_ipython().system(cmd)`, `.run_cell_magic("sh", "", cell)`).
+    pub(super) fn run_ipython(
+        &mut self,
+        call: Node<'t>,
+        method: &str,
+        arguments: Node<'t>,
+        frame: Option<usize>,
+    ) {
+        let args = Args::of(arguments, self.code);
+        let Some((command, expansion)) = self.ipython_command(method, &args, frame) else {
+            return;
+        };
+        if command.kind() != "string" || !self.nested_cell(command, frame, expansion) {
+            self.shell_text(command, call, frame);
+        }
+    }
+
+    /// The argument holding the shell code an IPython shell method runs,
+    /// and how IPython expands it; `None` when the call runs no shell.
+    fn ipython_command<'a>(
+        &self,
+        method: &str,
+        args: &Args<'a, '_>,
+        frame: Option<usize>,
+    ) -> Option<(Node<'a>, Expansion)> {
+        let literal = |index: usize, keyword: &str| {
+            let node = args.get(index, keyword)?;
+            self.eval(frame).text(node).as_literal().map(str::to_owned)
+        };
+        match method {
+            "system" | "system_piped" | "system_raw" | "getoutput" => {
+                Some((args.get(0, "cmd")?, Expansion::IPython))
+            }
+            // `run_line_magic` expands the line, then `%sx` hands it to
+            // `getoutput`, which expands it again: the second pass finds
+            // `$IMDS_TOKEN` names no Python value and leaves the text alone.
+            "run_line_magic" => match literal(0, "magic_name")?.as_str() {
+                "sx" | "system" => Some((args.get(1, "line")?, Expansion::IPython)),
+                _ => None,
+            },
+            // A cell magic's body is not expanded, except by `%%system`
+            // (`%%sx`, `%%!`), which gives it to `getoutput`.
+            "run_cell_magic" => {
+                let expansion = match literal(0, "magic_name")?.as_str() {
+                    "sh" | "bash" => Expansion::None,
+                    "script" if runs_a_shell(&literal(1, "line")?) => Expansion::None,
+                    "system" | "sx" | "!" => Expansion::IPython,
+                    _ => return None,
+                };
+                Some((args.get(2, "cell")?, expansion))
+            }
+            _ => None,
+        }
+    }
+
+    /// Makes a nested shell cell of a string literal the shell gets as it
+    /// is; `false` when the literal cannot be decoded.
     pub(super) fn nested_shell(&mut self, literal: Node, frame: Option<usize>) -> bool {
+        self.nested_cell(literal, frame, Expansion::None)
+    }
+
+    /// Makes a nested shell cell of a string literal, expanded by IPython
+    /// first or not; `false` when the literal cannot be decoded. Fixes
+    /// that could not be written as they must are withheld, with help.
+    fn nested_cell(&mut self, literal: Node, frame: Option<usize>, expansion: Expansion) -> bool {
         let Some(decoded) = strings::python_literal(&self.code[literal.byte_range()]) else {
             return false;
         };
         let decoded = decoded.shifted(literal.start_byte());
-        let cell = Cell::nested(
+        let layer = decoded.layer.clone();
+        let mut cell = Cell::nested(
             &self.file.cells[self.index],
             self.index,
             decoded.code,
@@ -85,7 +174,119 @@ impl<'t> CellWalk<'_, '_, 't> {
             decoded.interpolation,
         );
         let env = self.visible_strings(frame);
-        self.file.add_nested_shell(cell, &env);
+        let sure = expansion == Expansion::None || ipython_expands_surely(&cell.code, &env);
+        let first_finding = self.file.findings.len();
+
+        // IPython expands the string as it does a `!` line: while the cell
+        // is read as one, the shell analyser resolves `$name` and `{expr}`
+        // from Python and writes the shell's `$` as `$$`. It is the
+        // string's code again afterwards, which is how the rewriter and
+        // the reporter find the literal it sits in.
+        let origin = match expansion {
+            Expansion::IPython => std::mem::replace(&mut cell.origin, Origin::BangLine),
+            Expansion::None => cell.origin.clone(),
+        };
+        let index = self.file.add_nested_shell(cell, &env);
+        self.file.cells[index].origin = origin;
+
+        for finding in &mut self.file.findings[first_finding..] {
+            let Some(fix) = finding.fix.as_ref().filter(|_| finding.cell == index) else {
+                continue;
+            };
+            let why = if !sure && fix.edits.iter().any(|e| e.content.contains("$$")) {
+                Some(UNSURE_EXPANSION)
+            } else if fix.edits.iter().any(|e| !literal_holds(&layer, &e.content)) {
+                Some(RAW_LITERAL)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                finding.fix = None;
+                finding.help = Some(format!("{why}; {}", by_hand(finding.rule)));
+            }
+        }
         true
+    }
+}
+
+/// Why no fix is offered where IPython's expansion may fail.
+const UNSURE_EXPANSION: &str = "IPython leaves the whole command unexpanded when a `$name` or \
+     `{expr}` in it is not a Python value it can read, and the `$$` a fix would write for the \
+     token would then reach the shell as it is";
+
+/// Why no fix is offered where a raw string cannot hold its text.
+const RAW_LITERAL: &str = "the fix needs a quote or a line break that this raw string literal \
+     cannot hold (drop the `r` prefix, doubling its backslashes, or use the other quote)";
+
+/// What to change by hand for a finding of `rule` whose fix is withheld.
+fn by_hand(rule: Rule) -> String {
+    match rule {
+        Rule::MalformedTokenRequest => {
+            format!("send the token request with PUT and a `{TTL_HEADER}` header by hand")
+        }
+        _ => format!(
+            "fetch a token with `PUT /latest/api/token` and send it in the `{TOKEN_HEADER}` \
+             header by hand"
+        ),
+    }
+}
+
+/// Whether `%%script LINE` runs its body with sh or bash.
+fn runs_a_shell(line: &str) -> bool {
+    let program = line.split_whitespace().find(|w| !w.starts_with('-'));
+    program.is_some_and(|p| matches!(p.rsplit('/').next(), Some("sh" | "bash")))
+}
+
+/// Whether IPython's expansion of `code` surely succeeds: every `$name`
+/// and `{name}` in it names a Python string the analyser knows. It fails
+/// as a whole, leaving the text as written, on any name it cannot read,
+/// on any other expression that raises, and on a lone brace.
+fn ipython_expands_surely(code: &str, env: &Env) -> bool {
+    let bytes = code.as_bytes();
+    let known = |name: &str| env.contains_key(name);
+    let name_at = |start: usize| {
+        let len = code[start..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(code.len() - start);
+        &code[start..start + len]
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        i = match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'$') => i + 2,
+            b'{' if bytes.get(i + 1) == Some(&b'{') => i + 2,
+            b'}' if bytes.get(i + 1) == Some(&b'}') => i + 2,
+            b'$' => {
+                let name = name_at(i + 1);
+                if !name.is_empty() && !known(name) {
+                    return false;
+                }
+                i + 1 + name.len()
+            }
+            b'{' => {
+                let name = name_at(i + 1);
+                if !known(name) || bytes.get(i + 1 + name.len()) != Some(&b'}') {
+                    return false;
+                }
+                i + 2 + name.len()
+            }
+            b'}' => return false,
+            _ => i + 1,
+        };
+    }
+    true
+}
+
+/// Whether `text` can be written into a string literal written as
+/// `layer`, as the rewriter's encoder decides: a raw literal cannot escape
+/// its quote, a line break (unless triple-quoted) or a final backslash.
+fn literal_holds(layer: &Layer, text: &str) -> bool {
+    match layer {
+        Layer::PythonString {
+            quote,
+            triple,
+            raw: true,
+        } => !text.contains(*quote) && !text.ends_with('\\') && (*triple || !text.contains('\n')),
+        _ => true,
     }
 }

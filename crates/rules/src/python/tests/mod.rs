@@ -9,6 +9,7 @@ mod fix_endpoints;
 mod fix_quotes;
 mod fixes;
 mod flow;
+mod ipython;
 mod mutations;
 mod negatives;
 mod requests;

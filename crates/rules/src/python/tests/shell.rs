@@ -89,3 +89,16 @@ fn ec2metadata_is_imdsv1_only() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].starts_with("IMD003"));
 }
+
+#[test]
+fn raw_strings_get_no_fix_they_cannot_hold() {
+    // `-H "..."` cannot be written inside r"...": no fix is offered.
+    let (_, f) = findings(&format!("import os\nos.system(r\"curl -s {MD}x\")\n"));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].fix.is_none(), "{f:?}");
+    let help = f[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("raw"), "{help}");
+    // r'...' holds it.
+    let (_, f) = findings(&format!("import os\nos.system(r'curl -s {MD}x')\n"));
+    assert!(f[0].fix.is_some(), "{f:?}");
+}

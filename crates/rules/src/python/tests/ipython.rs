@@ -1,0 +1,124 @@
+//! IPython's shell escapes as nbconvert writes them in a `.py` export:
+//! `get_ipython().system(...)`, `.getoutput(...)`, `.run_line_magic(...)`
+//! and `.run_cell_magic(...)`.
+
+use imds_lint_parser::{Lang, Origin};
+
+use super::{findings, found, quiet, MD};
+use crate::Finding;
+
+/// The text of every edit of `finding`'s fix, joined.
+fn fix_text(finding: &Finding) -> String {
+    let fix = finding
+        .fix
+        .as_ref()
+        .unwrap_or_else(|| panic!("no fix for {finding:?}"));
+    fix.edits.iter().map(|e| e.content.as_str()).collect()
+}
+
+#[test]
+fn nbconvert_magics_are_shell_commands_run_from_python() {
+    let code = format!(
+        "get_ipython().system('curl -s {MD}instance-type')\n\
+         role = get_ipython().getoutput('curl -s {MD}iam/security-credentials/')\n\
+         get_ipython().run_cell_magic('sh', '', 'curl -s {MD}mac\\n')\n\
+         get_ipython().run_line_magic('sx', 'curl -s {MD}ami-id')\n"
+    );
+    let (cells, f) = findings(&code);
+    let shown: Vec<&str> = f
+        .iter()
+        .map(|f| &cells[f.cell].code[f.range.clone()])
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            format!("curl -s {MD}instance-type"),
+            format!("curl -s {MD}iam/security-credentials/"),
+            format!("curl -s {MD}mac"),
+            format!("curl -s {MD}ami-id"),
+        ]
+    );
+    for finding in &f {
+        let cell = &cells[finding.cell];
+        assert_eq!(cell.lang, Lang::Shell);
+        // The string's code still names its host, for the rewriter.
+        assert!(matches!(cell.origin, Origin::HostString { host: 0, .. }));
+        assert!(finding.fix.is_some(), "{finding:?}");
+    }
+}
+
+#[test]
+fn the_shell_object_held_in_a_variable_and_imported() {
+    let got = found(&format!(
+        "from IPython import get_ipython\nip = get_ipython()\nip.system('curl -s {MD}')\n"
+    ));
+    assert_eq!(got, [format!("IMD001 curl -s {MD}")]);
+    let got = found(&format!(
+        "get_ipython().run_cell_magic('script', 'bash', 'curl -s {MD}\\n')\n\
+         get_ipython().run_cell_magic('system', '', 'curl -s {MD}\\n')\n\
+         get_ipython().run_line_magic(magic_name='system', line='curl -s {MD}')\n"
+    ));
+    assert_eq!(got.len(), 3, "{got:?}");
+}
+
+#[test]
+fn other_magics_and_other_get_ipythons_are_quiet() {
+    quiet(&format!(
+        "get_ipython().run_line_magic('pip', 'install requests')\n\
+         get_ipython().run_line_magic('timeit', 'curl -s {MD}')\n\
+         get_ipython().run_cell_magic('markdown', '', 'curl -s {MD}\\n')\n\
+         get_ipython().run_cell_magic('script', 'python3', 'curl -s {MD}\\n')\n"
+    ));
+    // A function of the file's own is not IPython's.
+    quiet(&format!(
+        "def get_ipython():\n    return None\n\nget_ipython().system('echo {MD}')\n"
+    ));
+}
+
+#[test]
+fn expanded_strings_write_the_shells_dollar_as_ipython_wants() {
+    // IPython expands `$name` in `system`, `getoutput` and `%sx`: the
+    // token reaches the shell only as `$$IMDS_TOKEN`, as on a `!` line.
+    let (_, f) = findings(&format!(
+        "get_ipython().system('curl -s {MD}instance-type')\n"
+    ));
+    let text = fix_text(&f[0]);
+    assert!(text.contains("&& "), "{text}");
+    assert!(text.contains("$$IMDS_TOKEN"), "{text}");
+
+    // A `%%sh` cell's body is not expanded: the shell's `$` is written plain.
+    let (_, f) = findings(&format!(
+        "get_ipython().run_cell_magic('bash', '', 'curl -s {MD}mac\\n')\n"
+    ));
+    let text = fix_text(&f[0]);
+    assert!(
+        text.contains("$IMDS_TOKEN") && !text.contains("$$"),
+        "{text}"
+    );
+}
+
+#[test]
+fn python_values_ipython_expands_are_read() {
+    let got = found(&format!(
+        "url = '{MD}mac'\nget_ipython().system('curl -s {{url}}')\nget_ipython().system('curl -s $url')\n"
+    ));
+    assert_eq!(got, ["IMD001 curl -s {url}", "IMD001 curl -s $url"]);
+}
+
+#[test]
+fn expansion_that_may_fail_withholds_the_fix() {
+    // IPython leaves the whole command unexpanded when one `$name` or
+    // `{expr}` in it is not a Python value: a `$$` written by the fix would
+    // then reach the shell as it is.
+    for command in [
+        format!("curl -s {MD}$HOME"),
+        format!("curl -s {MD} | awk '{{print $1}}'"),
+        format!("curl -s {MD}{{path()}}"),
+    ] {
+        let (_, f) = findings(&format!("get_ipython().system({command:?})\n"));
+        assert_eq!(f.len(), 1, "{command}: {f:?}");
+        assert!(f[0].fix.is_none(), "{command}: {f:?}");
+        let help = f[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("IPython"), "{command}: {help}");
+    }
+}
