@@ -1,10 +1,10 @@
 //! `imds-lint: ignore[...]`, bare `imds-lint: ignore` and
 //! `imds-lint: skip-file` in every language and container: plain files,
-//! Databricks `MAGIC` lines, notebook cells (the comment sits in the JSON
-//! line), IPython `!` lines and shell inside Python strings; and
-//! `--report-unused-ignores`.
+//! Databricks `MAGIC` lines, notebook code cells (and nowhere else in a
+//! notebook, however it is stored), IPython `!` lines and shell inside
+//! Python strings; and `--report-unused-ignores`.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{found, imds_lint, tree, SH};
 
@@ -306,5 +306,171 @@ fn suppressed_findings_are_not_fixed() {
             .contains("\n-curl http://169.254.169.254/latest/meta-data/x\n"),
         "{}",
         run.stdout
+    );
+}
+
+/// A notebook of `cells` (JSON values), as Jupyter writes one.
+fn notebook_of(cells: &[Value]) -> Value {
+    json!({
+        "cells": cells,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    })
+}
+
+/// A code cell whose source is `lines` (a list, one string per line).
+fn code_cell(lines: &[&str], outputs: &Value, metadata: &Value) -> Value {
+    let source: Vec<String> = code(lines)
+        .split_inclusive('\n')
+        .map(str::to_owned)
+        .collect();
+    json!({
+        "cell_type": "code",
+        "execution_count": null,
+        "metadata": metadata,
+        "outputs": outputs,
+        "source": source,
+    })
+}
+
+fn markdown_cell(text: &str) -> Value {
+    json!({"cell_type": "markdown", "metadata": {}, "source": [text]})
+}
+
+/// A stream output printing `text`.
+fn stream(text: &str) -> Value {
+    json!([{"name": "stdout", "output_type": "stream", "text": [text]}])
+}
+
+#[test]
+fn skip_file_outside_code_skips_nothing() {
+    let request = ["!curl {URL}a"];
+    let in_markdown = notebook_of(&[
+        markdown_cell("# imds-lint: skip-file\n"),
+        code_cell(&request, &json!([]), &json!({})),
+    ]);
+    let in_output = notebook_of(&[code_cell(
+        &request,
+        &stream("# imds-lint: skip-file\n"),
+        &json!({}),
+    )]);
+    let in_metadata = notebook_of(&[code_cell(
+        &request,
+        &json!([]),
+        &json!({"tags": ["# imds-lint: skip-file"]}),
+    )]);
+    let in_docstring = code(&[
+        "import requests",
+        "\"\"\"Run imds-lint on this.",
+        "",
+        "# imds-lint: skip-file",
+        "\"\"\"",
+        "requests.get(\"{URL}\")",
+    ]);
+    let docstring_in_cell = notebook_of(&[code_cell(
+        &["x = '''", "# imds-lint: skip-file", "'''", "!curl {URL}b"],
+        &json!([]),
+        &json!({}),
+    )]);
+    let pretty = |nb: &Value| serde_json::to_string_pretty(nb).unwrap();
+    let dir = tree(&[
+        ("md.ipynb", &pretty(&in_markdown)),
+        ("out.ipynb", &pretty(&in_output)),
+        ("meta.ipynb", &pretty(&in_metadata)),
+        ("doc.py", &in_docstring),
+        ("cell.ipynb", &pretty(&docstring_in_cell)),
+    ]);
+    assert_eq!(
+        found(dir.path(), &[]),
+        vec![
+            "cell.ipynb:cell 1:4:2 IMD001",
+            "doc.py:6:1 IMD001",
+            "md.ipynb:cell 2:1:2 IMD001",
+            "meta.ipynb:cell 1:1:2 IMD001",
+            "out.ipynb:cell 1:1:2 IMD001",
+        ]
+    );
+}
+
+#[test]
+fn skip_file_with_rules_warns_and_skips_nothing() {
+    let dir = tree(&[(
+        "a.sh",
+        &code(&["#!/bin/sh", "# imds-lint: skip-file[IMD002]", "curl {URL}"]),
+    )]);
+    let run = imds_lint(dir.path(), &["--output-format", "concise"]);
+    assert_eq!(run.findings(), vec!["a.sh:3:1 IMD001"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr_lines(),
+        vec![
+            "warning: a.sh:2:3: suppression comment not read: `skip-file` takes no rule list; \
+             it skips nothing (`per-file-ignores` in a configuration file leaves rules out of a file)"
+        ]
+    );
+}
+
+#[test]
+fn ignores_in_a_one_line_notebook_count_only_in_code_by_line_of_code() {
+    // Source stored as one string: the whole cell is one line of the file.
+    let mut cell = code_cell(
+        &[],
+        &stream("# imds-lint: ignore\n"),
+        &json!({"tags": ["# imds-lint: ignore"]}),
+    );
+    cell["source"] = Value::from(code(&[
+        "!curl {URL}a",
+        "!curl {URL}b  # imds-lint: ignore[IMD001]",
+        "import requests",
+        "requests.get(",
+        "    \"{URL}c\",  # imds-lint: ignore",
+        ")",
+        "requests.get(\"{URL}d\")",
+    ]));
+    let nb = notebook_of(&[
+        markdown_cell("# imds-lint: ignore\n"),
+        cell,
+        code_cell(&["!curl {URL}e"], &json!([]), &json!({})),
+    ]);
+    let text = serde_json::to_string(&nb).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    let dir = tree(&[("compact.ipynb", &text)]);
+    assert_eq!(
+        found(dir.path(), &[]),
+        vec![
+            "compact.ipynb:cell 2:1:2 IMD001",
+            "compact.ipynb:cell 2:7:1 IMD001",
+            "compact.ipynb:cell 3:1:2 IMD001",
+        ]
+    );
+
+    // Each ignore in code silenced a finding.
+    let run = imds_lint(
+        dir.path(),
+        &["--output-format", "concise", "--report-unused-ignores"],
+    );
+    assert!(run.stderr_lines().is_empty(), "{run:?}");
+}
+
+#[test]
+fn unused_ignores_in_notebooks_are_those_in_code() {
+    let nb = notebook_of(&[
+        markdown_cell("x # imds-lint: ignore\n"),
+        code_cell(
+            &["x = 1", "y = 2  # imds-lint: ignore[IMD001]"],
+            &json!([]),
+            &json!({}),
+        ),
+    ]);
+    let dir = tree(&[("nb.ipynb", &serde_json::to_string_pretty(&nb).unwrap())]);
+    let run = imds_lint(
+        dir.path(),
+        &["--output-format", "concise", "--report-unused-ignores"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr_lines(),
+        vec!["nb.ipynb:17:19: unused suppression imds-lint: ignore[IMD001]"]
     );
 }

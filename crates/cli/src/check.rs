@@ -240,7 +240,20 @@ fn check_looked(
             notes: Vec::new(),
         });
     }
-    let suppressions = Suppressions::parse(&source.text);
+    // A notebook's suppression comments are in its code cells: it is split
+    // before they are read.
+    let cells = if service || Suppressions::need_cells(&source) {
+        match imds_lint_parser::split(&source) {
+            Ok(cells) => cells,
+            Err(err) if service => return Outcome::Failed(err.to_string()),
+            // A notebook that cannot hold a request is not worth an error
+            // (see below); its comments have nothing to silence.
+            Err(_) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let suppressions = Suppressions::read(&source, &cells);
     if suppressions.skip_file {
         log::debug!("{}: skipped, imds-lint: skip-file", path.display());
         return Outcome::Skipped;
@@ -261,11 +274,6 @@ fn check_looked(
         });
     }
 
-    let cells = match imds_lint_parser::split(&source) {
-        Ok(cells) => cells,
-        Err(err) => return Outcome::Failed(err.to_string()),
-    };
-
     let (cells, findings) = imds_lint_rules::check(cells, settings);
     Outcome::Checked(report_findings(
         source,
@@ -285,7 +293,7 @@ pub fn checked(
     findings: Vec<Finding>,
     cx: &Context,
 ) -> Checked {
-    let suppressions = Suppressions::parse(&source.text);
+    let suppressions = Suppressions::read(&source, &cells);
     let settings = cx.settings_for(&source.path);
     report_findings(source, cells, findings, &suppressions, &settings)
 }

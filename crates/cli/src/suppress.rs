@@ -65,9 +65,8 @@ pub fn apply(
     if suppressions.ignores.is_empty() && suppressions.malformed.is_empty() {
         return (findings, Vec::new());
     }
-    let silenced = suppressions.silence(findings, |finding| {
-        suppression::file_lines(source, cells, finding)
-    });
+    let silenced =
+        suppressions.silence(findings, |finding| suppression::file_range(cells, finding));
 
     let mut notes = Vec::new();
     let at = |offset: usize, kind: NoteKind, message: String| {
@@ -186,7 +185,7 @@ mod tests {
         let text = "curl a # imds-lint: ignore[IMD001]\ncurl b\n  # imds-lint: ignore\n";
         let (source, cells) = file(text);
         let findings = vec![on_line(text, 1, IMD001), on_line(text, 2, IMD001)];
-        let suppressions = Suppressions::parse(text);
+        let suppressions = Suppressions::read(&source, &cells);
         let (kept, notes) = apply(
             &source,
             &cells,
@@ -209,7 +208,7 @@ mod tests {
     fn ignores_of_rules_that_did_not_run_are_not_stale() {
         let text = "curl a # imds-lint: ignore[IMD003]\n";
         let (source, cells) = file(text);
-        let suppressions = Suppressions::parse(text);
+        let suppressions = Suppressions::read(&source, &cells);
         let mut settings = Settings::default();
         settings
             .rules
@@ -230,7 +229,7 @@ mod tests {
     fn unknown_codes_and_malformed_comments_are_warnings() {
         let text = "curl a # imds-lint: ignore[IMD001, IMD042]\n# imds-lint: ignroe\n";
         let (source, cells) = file(text);
-        let suppressions = Suppressions::parse(text);
+        let suppressions = Suppressions::read(&source, &cells);
         let findings = vec![on_line(text, 1, IMD001)];
         let (kept, notes) = apply(
             &source,
@@ -268,7 +267,7 @@ mod tests {
     fn partly_used_ignores_name_what_was_idle() {
         let text = "curl a # imds-lint: ignore[IMD001, IMD002]\n";
         let (source, cells) = file(text);
-        let suppressions = Suppressions::parse(text);
+        let suppressions = Suppressions::read(&source, &cells);
         let findings = vec![on_line(text, 1, IMD001)];
         let (_, notes) = apply(
             &source,

@@ -2,14 +2,20 @@
 //! `imds-lint: ignore`) in a comment on a line of a finding, and
 //! `imds-lint: skip-file` for a whole file.
 //!
-//! They are read from the file as stored, line by line, so one reader
-//! serves every container: a comment inside a `# MAGIC` line, inside a
-//! notebook's JSON string or after a `!` command reads the same. A finding
-//! is silenced by an ignore on any line its range touches in that file.
+//! In scripts and Databricks exports they are read from the file as stored,
+//! line by line, so a comment in a `# MAGIC` line reads as any other. In a
+//! Jupyter notebook they are read from the code of its code cells: text in
+//! markdown, outputs or metadata is no comment, and a line of code is a
+//! line of code however the notebook stores its cells (one JSON string per
+//! line, or the whole cell in one). An ignore covers the bytes of the file
+//! that hold its line of code, and silences a finding whose range touches
+//! them. `skip-file` counts only in a comment of the code's language, which
+//! a parse confirms where imds-lint has a grammar: a docstring quoting it
+//! does not skip the file.
 
-use std::ops::RangeInclusive;
+use std::ops::Range;
 
-use imds_lint_parser::{Cell, SourceFile};
+use imds_lint_parser::{syntax, Cell, FileKind, Lang, Origin, SourceFile, SpanMap};
 
 use crate::finding::{Finding, Rule};
 
@@ -22,8 +28,9 @@ const COMMENT_OPENERS: [&str; 4] = ["#", "//", "/*", "--"];
 /// One `imds-lint: ignore` comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignore {
-    /// 0-based line of the file.
-    pub line: usize,
+    /// The bytes of the file holding the comment's line of code, its line
+    /// ending included.
+    pub line: Range<usize>,
     /// Byte offset of the marker in the file.
     pub offset: usize,
     /// The rules named, or `None` for all.
@@ -38,6 +45,13 @@ impl Ignore {
         self.rules
             .as_ref()
             .is_none_or(|rules| rules.contains(&rule))
+    }
+
+    /// Whether a finding over the file bytes `range` touches the comment's
+    /// line. An empty range touches the line it is on.
+    pub fn on_line_of(&self, range: &Range<usize>) -> bool {
+        let last = range.end.saturating_sub(1).max(range.start);
+        range.start < self.line.end && last >= self.line.start
     }
 
     /// The comment as read, in a normal spelling: `imds-lint: ignore`, or
@@ -60,8 +74,6 @@ impl Ignore {
 /// silences nothing, and says so rather than fail quietly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
-    /// 0-based line of the file.
-    pub line: usize,
     /// Byte offset of the marker in the file.
     pub offset: usize,
     /// What is wrong with it.
@@ -75,7 +87,8 @@ pub struct Suppressions {
     pub skip_file: bool,
     /// The ignore comments, in file order.
     pub ignores: Vec<Ignore>,
-    /// Comments with the marker that are not a directive imds-lint reads.
+    /// Comments with the marker that are not a directive imds-lint reads,
+    /// in file order.
     pub malformed: Vec<Malformed>,
 }
 
@@ -101,65 +114,85 @@ pub struct Unused<'a> {
 }
 
 impl Suppressions {
-    /// Reads the suppression comments of `text`, the file as stored.
-    pub fn parse(text: &str) -> Self {
-        let bytes = text.as_bytes();
+    /// Whether reading the comments of `source` needs its cells: those of
+    /// a notebook are in its code cells, and a notebook without the marker
+    /// has none.
+    pub fn need_cells(source: &SourceFile) -> bool {
+        source.kind == FileKind::Jupyter && source.text.contains(MARKER)
+    }
+
+    /// Reads the suppression comments of `source`. A notebook's are read
+    /// from the code of `cells`, its cells as split (empty when it was
+    /// not: then it has none); other files' from their text.
+    pub fn read(source: &SourceFile, cells: &[Cell]) -> Self {
+        if source.kind != FileKind::Jupyter {
+            let (text, bom) = source.text_without_bom();
+            let mut found = Suppressions::default();
+            found.add(
+                text,
+                source.kind.lang(),
+                &SpanMap::verbatim(bom, text.len()),
+            );
+            return found;
+        }
+
         let mut found = Suppressions::default();
-        let finder = memchr::memmem::Finder::new(MARKER);
-        let mut line = 0;
-        let mut counted_to = 0;
+        for cell in cells.iter().filter(|cell| is_notebook_code(cell)) {
+            found.add(&cell.code, cell.lang, &cell.map);
+        }
+        // A cell's `!` lines come after its Python code in the cell list.
+        found.ignores.sort_by_key(|ignore| ignore.offset);
+        found.malformed.sort_by_key(|malformed| malformed.offset);
+        found
+    }
 
-        for offset in finder.find_iter(bytes) {
-            line += memchr::memchr_iter(b'\n', &bytes[counted_to..offset]).count();
-            counted_to = offset;
-            let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
-            if !opens_comment(&text[line_start..offset]) {
-                continue;
-            }
+    /// Reads the suppression comments of `text`, a whole file in `lang`
+    /// as stored.
+    pub fn parse(text: &str, lang: Lang) -> Self {
+        let mut found = Suppressions::default();
+        found.add(text, lang, &SpanMap::verbatim(0, text.len()));
+        found
+    }
 
-            let line_end =
-                memchr::memchr(b'\n', &bytes[offset..]).map_or(text.len(), |i| offset + i);
-            match directive(&text[offset + MARKER.len()..line_end]) {
-                Directive::SkipFile => found.skip_file = true,
-                Directive::Ignore { rules, unknown } => found.ignores.push(Ignore {
-                    line,
+    /// Adds the comments of `code`, written in `lang` and placed in the
+    /// file by `map`.
+    fn add(&mut self, code: &str, lang: Lang, map: &SpanMap) {
+        for found in scan(code) {
+            let offset = map.file_start(found.offset);
+            match found.directive {
+                Directive::SkipFile => {
+                    self.skip_file = self.skip_file || in_comment(code, lang, found.offset);
+                }
+                Directive::Ignore { rules, unknown } => self.ignores.push(Ignore {
+                    line: map.file_range(found.line),
                     offset,
                     rules,
                     unknown,
                 }),
-                Directive::Malformed(problem) => found.malformed.push(Malformed {
-                    line,
-                    offset,
-                    problem,
-                }),
+                Directive::Malformed(problem) => {
+                    self.malformed.push(Malformed { offset, problem });
+                }
             }
         }
-        found
     }
 
-    /// The first ignore comment that silences `rule` on any of `lines`.
-    pub fn find(&self, lines: RangeInclusive<usize>, rule: Rule) -> Option<usize> {
-        self.ignores
-            .iter()
-            .position(|ignore| lines.contains(&ignore.line) && ignore.covers(rule))
-    }
-
-    /// Drops the findings an ignore comment silences; `lines_of` gives the
-    /// 0-based file lines a finding's range touches. Every comment that
-    /// covers a finding counts as used, not only the first.
+    /// Drops the findings an ignore comment silences; `range_of` gives the
+    /// bytes of the file a finding's range covers (see [`file_range`]).
+    /// Every comment that covers a finding counts as used, not only the
+    /// first.
     pub fn silence(
         &self,
         findings: Vec<Finding>,
-        lines_of: impl Fn(&Finding) -> RangeInclusive<usize>,
+        range_of: impl Fn(&Finding) -> Range<usize>,
     ) -> Silenced {
         let mut silenced = vec![Vec::new(); self.ignores.len()];
         let mut kept = Vec::with_capacity(findings.len());
 
         for finding in findings {
-            let lines = lines_of(&finding);
+            let range = range_of(&finding);
             let mut covered = false;
             for (ignore, rules) in self.ignores.iter().zip(&mut silenced) {
-                if lines.contains(&ignore.line) && ignore.covers(finding.rule) {
+                if ignore.on_line_of(&range) && ignore.covers(finding.rule) {
                     covered = true;
                     if !rules.contains(&finding.rule) {
                         rules.push(finding.rule);
@@ -214,15 +247,57 @@ impl Silenced {
     }
 }
 
-/// The 0-based lines of the file as stored that `finding`'s range touches.
-pub fn file_lines(source: &SourceFile, cells: &[Cell], finding: &Finding) -> RangeInclusive<usize> {
-    let range = cells[finding.cell].map.file_range(finding.range.clone());
-    let last = if range.end > range.start {
-        range.end - 1
-    } else {
-        range.start
+/// The bytes of the file that `finding`'s range covers.
+pub fn file_range(cells: &[Cell], finding: &Finding) -> Range<usize> {
+    cells[finding.cell].map.file_range(finding.range.clone())
+}
+
+/// Whether `cell` is code a notebook runs, where its comments count:
+/// not markdown or raw text, nor a string of another cell's code.
+fn is_notebook_code(cell: &Cell) -> bool {
+    cell.lang != Lang::Markdown && !matches!(cell.origin, Origin::HostString { .. })
+}
+
+/// A directive found in a text, at offsets of that text.
+struct Found {
+    /// The marker.
+    offset: usize,
+    /// The line holding it, its line ending included.
+    line: Range<usize>,
+    directive: Directive,
+}
+
+/// The directives of `text`, line by line: each marker that begins a
+/// comment, and what follows it up to the end of its line.
+fn scan(text: &str) -> Vec<Found> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for offset in memchr::memmem::find_iter(bytes, MARKER) {
+        let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
+        if !opens_comment(&text[line_start..offset]) {
+            continue;
+        }
+        let line_end = memchr::memchr(b'\n', &bytes[offset..]).map_or(text.len(), |i| offset + i);
+        found.push(Found {
+            offset,
+            line: line_start..(line_end + 1).min(text.len()),
+            directive: directive(&text[offset + MARKER.len()..line_end]),
+        });
+    }
+    found
+}
+
+/// Whether the marker at `offset` of `code` is in a comment of `lang`, as
+/// its grammar reads the code, and not in a string that quotes one. A
+/// language without a grammar (SQL, R), or code too deep to parse, is
+/// taken at the line's word.
+fn in_comment(code: &str, lang: Lang, offset: usize) -> bool {
+    let Some(tree) = syntax::parse(lang, code) else {
+        return true;
     };
-    source.lines.line_of(range.start)..=source.lines.line_of(last)
+    tree.root_node()
+        .descendant_for_byte_range(offset, offset + MARKER.len())
+        .is_some_and(|node| node.kind().contains("comment"))
 }
 
 /// Whether the text before the marker on its line ends in a comment
@@ -249,7 +324,13 @@ enum Directive {
 /// Reads the directive after `imds-lint:`, up to the end of the line.
 fn directive(rest: &str) -> Directive {
     let rest = rest.trim_start();
-    if word(rest, "skip-file").is_some() {
+    if let Some(after) = word(rest, "skip-file") {
+        if after.trim_start().starts_with('[') {
+            return Directive::Malformed(
+                "`skip-file` takes no rule list; it skips nothing \
+                 (`per-file-ignores` in a configuration file leaves rules out of a file)",
+            );
+        }
         return Directive::SkipFile;
     }
     let Some(after) = word(rest, "ignore") else {
@@ -306,79 +387,116 @@ fn word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use imds_lint_parser::LineIndex;
+
     use super::*;
 
     const IMD001: Rule = Rule::MetadataRequestWithoutToken;
     const IMD002: Rule = Rule::MalformedTokenRequest;
     const IMD003: Rule = Rule::Imdsv1OnlyClient;
 
-    fn finding(rule: Rule, line: usize) -> Finding {
-        // The range carries the line, for `lines_of` below.
-        Finding::new(rule, 0, line..line, "m")
+    /// Comments of a shell script.
+    fn parse(text: &str) -> Suppressions {
+        Suppressions::parse(text, Lang::Shell)
     }
 
-    fn lines(finding: &Finding) -> RangeInclusive<usize> {
-        finding.range.start..=finding.range.end
+    /// The 0-based lines of `text` the ignores of `s` are on.
+    fn ignore_lines(s: &Suppressions, text: &str) -> Vec<usize> {
+        let index = LineIndex::new(text);
+        s.ignores
+            .iter()
+            .map(|ignore| index.line_of(ignore.line.start))
+            .collect()
+    }
+
+    /// A finding at the start of 0-based `line` of `text`.
+    fn finding(text: &str, rule: Rule, line: usize) -> Finding {
+        let start = LineIndex::new(text).line_start(line);
+        Finding::new(rule, 0, start..start + 1, "m")
+    }
+
+    fn kept_lines(text: &str, kept: &[Finding]) -> Vec<(Rule, usize)> {
+        let index = LineIndex::new(text);
+        kept.iter()
+            .map(|f| (f.rule, index.line_of(f.range.start)))
+            .collect()
+    }
+
+    fn silence(s: &Suppressions, findings: Vec<Finding>) -> Silenced {
+        s.silence(findings, |finding| finding.range.clone())
+    }
+
+    fn source(kind: FileKind, text: &str) -> SourceFile {
+        let read = SourceFile::from_bytes(std::path::Path::new("f"), kind, text.into());
+        let Ok(source) = read else {
+            panic!("the text reads");
+        };
+        source
+    }
+
+    /// A notebook of `cells` (JSON values) and its cells as split.
+    fn notebook(cells: &str, compact: bool) -> (SourceFile, Vec<Cell>) {
+        let sep = if compact { "" } else { "\n " };
+        let text = format!(
+            "{{{sep}\"cells\": [{cells}],{sep}\"metadata\": {{}},{sep}\
+             \"nbformat\": 4,{sep}\"nbformat_minor\": 5\n}}\n"
+        );
+        let source = source(FileKind::Jupyter, &text);
+        let Ok(cells) = imds_lint_parser::split(&source) else {
+            panic!("the notebook reads: {text}");
+        };
+        (source, cells)
     }
 
     #[test]
     fn ignore_with_and_without_codes() {
         let text = "a\ncurl x  # imds-lint: ignore[IMD001]\nb // imds-lint: ignore\n";
-        let s = Suppressions::parse(text);
-        assert_eq!(s.ignores.len(), 2);
-        assert_eq!(s.find(1..=1, IMD001), Some(0));
-        assert_eq!(s.find(1..=1, IMD003), None);
-        assert_eq!(s.find(2..=2, IMD003), Some(1));
-        assert_eq!(s.find(0..=0, IMD001), None);
-        assert_eq!(s.find(0..=2, IMD003), Some(1));
+        let s = parse(text);
+        assert_eq!(ignore_lines(&s, text), vec![1, 2]);
+        let findings = vec![
+            finding(text, IMD001, 1),
+            finding(text, IMD003, 1),
+            finding(text, IMD003, 2),
+            finding(text, IMD001, 0),
+        ];
+        let out = silence(&s, findings);
+        assert_eq!(kept_lines(text, &out.kept), vec![(IMD003, 1), (IMD001, 0)]);
     }
 
     #[test]
     fn every_comment_syntax() {
         let text = "a # imds-lint: ignore\nb // imds-lint: ignore\nc -- imds-lint: ignore\n\
                     d /* imds-lint: ignore */\ne #imds-lint: ignore\n";
-        let s = Suppressions::parse(text);
-        let lines: Vec<usize> = s.ignores.iter().map(|i| i.line).collect();
-        assert_eq!(lines, vec![0, 1, 2, 3, 4]);
+        let s = parse(text);
+        assert_eq!(ignore_lines(&s, text), vec![0, 1, 2, 3, 4]);
     }
 
     #[test]
     fn markers_outside_comments_do_not_count() {
-        let s = Suppressions::parse("print('imds-lint: ignore')\nx = 1 # see imds-lint: ignore\n");
+        let s = parse("print('imds-lint: ignore')\nx = 1 # see imds-lint: ignore\n");
         assert!(s.ignores.is_empty());
         assert!(s.malformed.is_empty());
     }
 
     #[test]
     fn the_marker_may_follow_another_comment() {
-        let s = Suppressions::parse("curl x  # noqa  # imds-lint: ignore[IMD001]\n");
+        let s = parse("curl x  # noqa  # imds-lint: ignore[IMD001]\n");
         assert_eq!(s.ignores.len(), 1);
     }
 
     #[test]
-    fn notebook_json_and_magic_lines() {
-        let text =
-            "    \"!curl x # imds-lint: ignore[IMD001]\\n\",\n# MAGIC curl y # imds-lint: ignore\n";
-        let s = Suppressions::parse(text);
-        assert_eq!(
-            s.ignores.iter().map(|i| i.line).collect::<Vec<_>>(),
-            vec![0, 1]
-        );
-        assert_eq!(s.ignores[0].rules, Some(vec![IMD001]));
-        assert_eq!(s.ignores[1].rules, None);
-    }
-
-    #[test]
-    fn bare_ignore_before_a_json_escape_is_bare() {
-        let s = Suppressions::parse("    \"curl x # imds-lint: ignore\\n\",\n");
-        assert_eq!(s.ignores.len(), 1);
+    fn magic_lines_are_read_from_the_file() {
+        let text = "# Databricks notebook source\n# MAGIC %sh\n\
+                    # MAGIC curl y # imds-lint: ignore\n# MAGIC # imds-lint: skip-file\n";
+        let s = Suppressions::read(&source(FileKind::Databricks(Lang::Python), text), &[]);
+        assert_eq!(ignore_lines(&s, text), vec![2]);
         assert_eq!(s.ignores[0].rules, None);
+        assert!(s.skip_file);
     }
 
     #[test]
     fn skip_file_and_unknown_codes() {
-        let s =
-            Suppressions::parse("# imds-lint: skip-file\nx # imds-lint: ignore[IMD009, IMD002]\n");
+        let s = parse("# imds-lint: skip-file\nx # imds-lint: ignore[IMD009, IMD002]\n");
         assert!(s.skip_file);
         assert_eq!(s.ignores[0].unknown, vec!["IMD009".to_owned()]);
         assert_eq!(s.ignores[0].rules, Some(vec![IMD002]));
@@ -390,17 +508,39 @@ mod tests {
 
     #[test]
     fn skip_file_only_in_a_comment() {
-        assert!(!Suppressions::parse("x = 'imds-lint: skip-file'\n").skip_file);
-        assert!(Suppressions::parse("-- imds-lint: skip-file\n").skip_file);
+        assert!(!parse("x = 'imds-lint: skip-file'\n").skip_file);
+        assert!(Suppressions::parse("-- imds-lint: skip-file\n", Lang::Sql).skip_file);
+    }
+
+    #[test]
+    fn skip_file_quoted_in_a_string_is_no_comment() {
+        let python = "\"\"\"Usage:\n\n# imds-lint: skip-file\n\"\"\"\nx = 1\n";
+        assert!(!Suppressions::parse(python, Lang::Python).skip_file);
+        assert!(Suppressions::parse("x = 1\n# imds-lint: skip-file\n", Lang::Python).skip_file);
+        let shell = "cat <<EOF\n# imds-lint: skip-file\nEOF\n";
+        assert!(!parse(shell).skip_file);
+        let scala = "val s = \"\"\"\n// imds-lint: skip-file\n\"\"\"\n";
+        assert!(!Suppressions::parse(scala, Lang::Scala).skip_file);
+        assert!(Suppressions::parse("/* imds-lint: skip-file */\n", Lang::Scala).skip_file);
+    }
+
+    #[test]
+    fn skip_file_takes_no_rule_list() {
+        let s = parse("# imds-lint: skip-file[IMD001]\n# imds-lint: skip-file (generated)\n");
+        assert!(s.skip_file);
+        assert_eq!(s.malformed.len(), 1);
+        assert_eq!(s.malformed[0].offset, 2);
+        assert!(s.malformed[0].problem.contains("no rule list"));
+        assert!(!parse("# imds-lint: skip-file [IMD001]\n").skip_file);
     }
 
     #[test]
     fn names_codes_in_any_case_and_spaces() {
-        let s = Suppressions::parse(
+        let s = parse(
             "# imds-lint: ignore[imd001 metadata-request-without-token,imdsv1-only-client]\n",
         );
         assert_eq!(s.ignores[0].rules, Some(vec![IMD001, IMD003]));
-        let s = Suppressions::parse("# imds-lint: ignore [IMD002]\n");
+        let s = parse("# imds-lint: ignore [IMD002]\n");
         assert_eq!(s.ignores[0].rules, Some(vec![IMD002]));
     }
 
@@ -408,11 +548,15 @@ mod tests {
     fn malformed_comments_silence_nothing() {
         let text = "# imds-lint: ignored\n# imds-lint: ignore[IMD001\n# imds-lint: ignore[]\n\
                     # imds-lint: skip-files\n";
-        let s = Suppressions::parse(text);
+        let s = parse(text);
         assert!(s.ignores.is_empty());
         assert!(!s.skip_file);
+        let index = LineIndex::new(text);
         assert_eq!(
-            s.malformed.iter().map(|m| m.line).collect::<Vec<_>>(),
+            s.malformed
+                .iter()
+                .map(|m| index.line_of(m.offset))
+                .collect::<Vec<_>>(),
             vec![0, 1, 2, 3]
         );
         assert!(s.malformed[1].problem.contains("closing"));
@@ -420,59 +564,106 @@ mod tests {
 
     #[test]
     fn silence_drops_covered_findings_and_records_use() {
-        let s = Suppressions::parse("a\nb # imds-lint: ignore[IMD001]\nc # imds-lint: ignore\n");
+        let text = "a\nb # imds-lint: ignore[IMD001]\nc # imds-lint: ignore\n";
+        let s = parse(text);
         let findings = vec![
-            finding(IMD001, 1),
-            finding(IMD003, 1),
-            finding(IMD002, 2),
-            finding(IMD001, 0),
+            finding(text, IMD001, 1),
+            finding(text, IMD003, 1),
+            finding(text, IMD002, 2),
+            finding(text, IMD001, 0),
         ];
-        let out = s.silence(findings, lines);
-        let kept: Vec<(Rule, usize)> = out.kept.iter().map(|f| (f.rule, f.range.start)).collect();
-        assert_eq!(kept, vec![(IMD003, 1), (IMD001, 0)]);
+        let out = silence(&s, findings);
+        assert_eq!(kept_lines(text, &out.kept), vec![(IMD003, 1), (IMD001, 0)]);
         assert_eq!(out.silenced, vec![vec![IMD001], vec![IMD002]]);
     }
 
     #[test]
     fn a_finding_over_several_lines_is_silenced_from_any_of_them() {
-        let s = Suppressions::parse("a\nb\nc # imds-lint: ignore\n");
-        let multi = Finding::new(IMD001, 0, 1..2, "m");
-        assert!(s.silence(vec![multi.clone()], |_| 0..=2).kept.is_empty());
-        assert_eq!(s.silence(vec![multi], |_| 0..=1).kept.len(), 1);
+        let text = "a\nb\nc # imds-lint: ignore\n";
+        let s = parse(text);
+        let c = text.find('c').unwrap_or_default();
+        let to_c = Finding::new(IMD001, 0, 0..c + 1, "m");
+        assert!(silence(&s, vec![to_c]).kept.is_empty());
+        // A range ending where the comment's line starts does not touch it.
+        let to_b = Finding::new(IMD001, 0, 0..c, "m");
+        assert_eq!(silence(&s, vec![to_b]).kept.len(), 1);
+        let empty = Finding::new(IMD001, 0, c..c, "m");
+        assert!(silence(&s, vec![empty]).kept.is_empty());
     }
 
     #[test]
     fn unused_whole_and_partial() {
         let text = "a # imds-lint: ignore\nb # imds-lint: ignore[IMD001, IMD002]\n\
                     c # imds-lint: ignore[IMD003]\nd # imds-lint: ignore[IMD001]\n";
-        let s = Suppressions::parse(text);
-        let out = s.silence(vec![finding(IMD001, 1), finding(IMD001, 3)], lines);
+        let s = parse(text);
+        let out = silence(&s, vec![finding(text, IMD001, 1), finding(text, IMD001, 3)]);
         let unused = out.unused(&s, |rule| rule != IMD003);
+        let index = LineIndex::new(text);
         let seen: Vec<(usize, Option<Vec<Rule>>)> = unused
             .iter()
-            .map(|u| (u.ignore.line, u.rules.clone()))
+            .map(|u| (index.line_of(u.ignore.offset), u.rules.clone()))
             .collect();
         // Line 2 names only a rule that did not run: not stale.
         assert_eq!(seen, vec![(0, None), (1, Some(vec![IMD002]))]);
     }
 
     #[test]
-    fn file_lines_of_a_range() {
-        let text = "x\ncurl \\\n  y\nz\n";
-        let source = SourceFile::from_bytes(
-            std::path::Path::new("a.sh"),
-            imds_lint_parser::FileKind::Shell,
-            text.as_bytes().to_vec(),
-        );
-        let Ok(source) = source else {
-            panic!("shell text reads");
-        };
-        let cells = vec![Cell::whole_file(imds_lint_parser::Lang::Shell, text)];
-        let start = text.find("curl").unwrap_or_default();
-        let end = text.find("\nz").unwrap_or_default();
-        let f = Finding::new(IMD001, 0, start..end, "m");
-        assert_eq!(file_lines(&source, &cells, &f), 1..=2);
-        let empty = Finding::new(IMD001, 0, start..start, "m");
-        assert_eq!(file_lines(&source, &cells, &empty), 1..=1);
+    fn file_range_goes_through_the_cell_map() {
+        // A byte order mark is not code: the cell starts after it.
+        let text = "\u{feff}x\ncurl y\n";
+        let code = &text[3..];
+        let mut cell = Cell::whole_file(Lang::Shell, code);
+        cell.map = SpanMap::verbatim(3, code.len());
+        let start = code.find("curl").unwrap_or_default();
+        let f = Finding::new(IMD001, 0, start..start + 4, "m");
+        assert_eq!(file_range(&[cell], &f), start + 3..start + 7);
+    }
+
+    #[test]
+    fn notebook_comments_count_only_in_code_cells() {
+        let cells = r##"{"cell_type": "markdown", "metadata": {"tags": ["# imds-lint: ignore"]},
+             "source": ["# imds-lint: skip-file\n", "# imds-lint: ignore\n"]},
+            {"cell_type": "raw", "metadata": {}, "source": "# imds-lint: skip-file"},
+            {"cell_type": "code", "execution_count": 1, "metadata": {},
+             "outputs": [{"name": "stdout", "output_type": "stream",
+                          "text": ["# imds-lint: skip-file\n", "# imds-lint: ignore\n"]}],
+             "source": ["x = 1\n", "y = 2  # imds-lint: ignore[IMD001]\n",
+                        "s = '''\n", "# imds-lint: skip-file\n", "'''"]}"##
+            .replace('\n', " ");
+        for compact in [false, true] {
+            let (source, cells) = notebook(&cells, compact);
+            let s = Suppressions::read(&source, &cells);
+            assert!(!s.skip_file, "compact: {compact}");
+            assert_eq!(s.ignores.len(), 1, "compact: {compact}");
+            assert_eq!(s.ignores[0].rules, Some(vec![IMD001]));
+            let at = source.text.find("# imds-lint: ignore[").unwrap_or_default();
+            assert_eq!(s.ignores[0].offset, at + 2);
+        }
+        // A notebook not split has no comments that count.
+        let (source, _) = notebook(&cells, true);
+        assert_eq!(Suppressions::read(&source, &[]), Suppressions::default());
+    }
+
+    #[test]
+    fn one_string_cells_match_by_line_of_code() {
+        let cells = r#"{"cell_type": "code", "execution_count": null, "metadata": {},
+             "outputs": [], "source": "!curl a\n!curl b  # imds-lint: ignore\nimport os\n# imds-lint: skip-file"}"#
+            .replace('\n', " ");
+        let (source, cells) = notebook(&cells, false);
+        let s = Suppressions::read(&source, &cells);
+        assert!(s.skip_file);
+        assert_eq!(s.ignores.len(), 1);
+
+        // Each `!` line is a cell of its own; a finding at its start.
+        let bangs: Vec<Finding> = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| cell.origin == Origin::BangLine)
+            .map(|(index, _)| Finding::new(IMD001, index, 0..4, "m"))
+            .collect();
+        assert_eq!(bangs.len(), 2);
+        let out = s.silence(bangs, |finding| file_range(&cells, finding));
+        assert_eq!(out.kept.len(), 1);
+        assert!(cells[out.kept[0].cell].code.starts_with("curl a"));
     }
 }
