@@ -91,6 +91,66 @@ fn diff_paths_are_relative_to_the_current_folder() {
 }
 
 #[test]
+fn unusual_file_names_are_quoted_so_git_apply_and_patch_read_the_diff() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let names: [&[u8]; 9] = [
+        b"plain.sh",
+        b"with space.sh",
+        b"new\nline.sh",
+        b"tab\there.sh",
+        b"carriage\rreturn.sh",
+        b"nonutf\xff\xfe.sh",
+        b"esc\x1b[31m.sh",
+        b"quote\"back\\slash.sh",
+        "caf\u{e9}.sh".as_bytes(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for name in names {
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, IMDSV1_SCRIPT).unwrap();
+    }
+    let fixed = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(dir.path(), fixed.path());
+    let run = imds_lint(fixed.path(), &["--fix", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let expected = snapshot(fixed.path());
+
+    let diff = imds_lint(dir.path(), &["--diff", "."]);
+    assert_eq!(diff.code, 1, "{diff:#?}");
+    for header in [
+        "--- a/plain.sh\n",
+        "--- a/with space.sh\t\n",
+        "--- \"a/new\\nline.sh\"\n",
+        "+++ \"b/nonutf\\377\\376.sh\"\n",
+        "--- \"a/esc\\033[31m.sh\"\n",
+        "--- \"a/caf\\303\\251.sh\"\n",
+    ] {
+        assert!(
+            diff.stdout.contains(header),
+            "{header:?} in {}",
+            diff.stdout
+        );
+    }
+    assert!(!diff.bytes.contains(&0x1b), "{}", diff.stdout);
+
+    let check = tool(dir.path(), "git", &["apply", "--check", "-"], &diff.bytes);
+    assert_eq!(check.code, 0, "git apply --check: {check:#?}");
+    let dry = tool(dir.path(), "patch", &["-p1", "--dry-run"], &diff.bytes);
+    assert_eq!(dry.code, 0, "patch -p1 --dry-run: {dry:#?}");
+    for (program, args) in [
+        ("git", &["apply", "-"][..]),
+        ("patch", &["-p1", "--quiet"][..]),
+    ] {
+        let copy = tempfile::tempdir().unwrap();
+        crate::support::copy_tree(dir.path(), copy.path());
+        let applied = tool(copy.path(), program, args, &diff.bytes);
+        assert_eq!(applied.code, 0, "{program}: {applied:#?}");
+        assert_eq!(snapshot(copy.path()), expected, "{program}");
+    }
+}
+
+#[test]
 fn line_endings_and_a_missing_final_newline_survive_the_diff() {
     let dir = tempfile::tempdir().unwrap();
     let crlf = IMDSV1_SCRIPT.replace('\n', "\r\n");

@@ -5,6 +5,8 @@ use std::io::Write;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
+use crate::report::escape;
+
 /// Writes log records to standard error.
 struct StderrLog;
 
@@ -23,18 +25,27 @@ impl Log for StderrLog {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let level = match record.level() {
-            Level::Error => "error",
-            Level::Warn => "warning",
-            Level::Info => "info",
-            Level::Debug => "debug",
-            Level::Trace => "trace",
-        };
         // A log line that cannot be written has nowhere else to go.
-        let _ = writeln!(std::io::stderr().lock(), "{level}: {}", record.args());
+        let _ = writeln!(std::io::stderr().lock(), "{}", log_line(record));
     }
 
     fn flush(&self) {}
+}
+
+/// The line `record` is written as. Its message often names a file, and a
+/// file name may hold escape sequences, bidirectional controls or a line
+/// break: they are written as visible escapes, as in the text formats, so
+/// that a name cannot recolor the terminal or forge a line.
+fn log_line(record: &Record) -> String {
+    let level = match record.level() {
+        Level::Error => "error",
+        Level::Warn => "warning",
+        Level::Info => "info",
+        Level::Debug => "debug",
+        Level::Trace => "trace",
+    };
+    let message = record.args().to_string();
+    format!("{level}: {}", escape::line(&message))
 }
 
 /// Installs the logger (once per process) and sets the level for
@@ -64,5 +75,21 @@ mod tests {
         assert_eq!(level_for(0), LevelFilter::Warn);
         assert_eq!(level_for(1), LevelFilter::Debug);
         assert_eq!(level_for(5), LevelFilter::Trace);
+    }
+
+    #[test]
+    fn log_lines_escape_what_a_file_name_could_make_the_terminal_do() {
+        let line = |args: std::fmt::Arguments| {
+            log_line(&Record::builder().level(Level::Debug).args(args).build())
+        };
+        let name = "skip\x1b[31mme\u{202e}\n.txt";
+        assert_eq!(
+            line(format_args!("{name}: skipped")),
+            "debug: skip\\u{1b}[31mme\\u{202e}\\n.txt: skipped"
+        );
+        assert_eq!(
+            line(format_args!("plain\tname.sh")),
+            "debug: plain\tname.sh"
+        );
     }
 }

@@ -1,19 +1,81 @@
 //! Unified diffs that `git apply` and `patch -p1` accept as they are.
 
+use std::fmt::Write;
+
 use similar::TextDiff;
 
-/// The unified diff from `old` to `new` for `path` (a relative path with
-/// `/` separators), with `a/` and `b/` prefixes and three lines of context;
-/// empty when nothing changed.
-pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+/// The unified diff from `old` to `new` for `path` (the bytes of a relative
+/// path with `/` separators), with `a/` and `b/` prefixes and three lines
+/// of context; empty when nothing changed.
+pub fn unified_diff(path: impl AsRef<[u8]>, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
+    let path = path.as_ref();
     let diff = TextDiff::from_lines(old, new);
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let mut out = format!(
+        "--- {}\n+++ {}\n",
+        header_name(b"a/", path),
+        header_name(b"b/", path)
+    );
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         out.push_str(&hunk.to_string());
     }
+    out
+}
+
+/// `prefix` and `path` as a `---` or `+++` line names them, the way git
+/// writes them so that `git apply` and `patch` read them back.
+///
+/// A name holding a byte the line cannot carry as it is (a control
+/// character, which could end the line or reach the terminal, `"` or `\`,
+/// or any byte outside ASCII, so that a name not in UTF-8 keeps its bytes)
+/// is written in double quotes with C escapes. A name holding a space ends
+/// with a tab, which tells `patch` where the name ends.
+fn header_name(prefix: &[u8], path: &[u8]) -> String {
+    let name = [prefix, path].concat();
+    let mut out = if name.iter().any(|&byte| needs_quoting(byte)) {
+        quoted(&name)
+    } else {
+        // Only ASCII here, so nothing is lost.
+        String::from_utf8_lossy(&name).into_owned()
+    };
+    if out.contains(' ') {
+        out.push('\t');
+    }
+    out
+}
+
+/// Whether git quotes a name holding `byte` (with its default
+/// `core.quotePath`, which quotes every byte outside ASCII).
+fn needs_quoting(byte: u8) -> bool {
+    let printable_ascii = (0x20..0x7f).contains(&byte);
+    !printable_ascii || byte == b'"' || byte == b'\\'
+}
+
+/// `name` in double quotes, each byte that needs it written as a C escape:
+/// a letter for the common controls, three octal digits for the rest.
+fn quoted(name: &[u8]) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    out.push('"');
+    for &byte in name {
+        match byte {
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            _ if needs_quoting(byte) => {
+                let _ = write!(out, "\\{byte:03o}");
+            }
+            _ => out.push(char::from(byte)),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -23,17 +85,56 @@ mod tests {
 
     #[test]
     fn diff_has_git_headers_and_hunks() {
-        let d = unified_diff("x/a.sh", "a\nb\n", "a\nT\nb\n");
+        let d = unified_diff(b"x/a.sh", "a\nb\n", "a\nT\nb\n");
         assert_eq!(
             d,
             "--- a/x/a.sh\n+++ b/x/a.sh\n@@ -1,2 +1,3 @@\n a\n+T\n b\n"
         );
-        assert_eq!(unified_diff("a", "same", "same"), "");
+        assert_eq!(unified_diff(b"a", "same", "same"), "");
+    }
+
+    /// The `---` line of the diff of a file named `path`.
+    fn old_name_line(path: &[u8]) -> String {
+        let d = unified_diff(path, "a\n", "b\n");
+        d.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn unusual_names_are_quoted_as_git_quotes_them() {
+        let d = unified_diff(b"nl\nx.sh", "a\n", "b\n");
+        assert!(
+            d.starts_with("--- \"a/nl\\nx.sh\"\n+++ \"b/nl\\nx.sh\"\n@@ "),
+            "{d}"
+        );
+        let cases: [(&[u8], &str); 6] = [
+            (b"x/plain-name_1.sh", "a/x/plain-name_1.sh"),
+            (b"t\tc\rb\x07\x08\x0b\x0c.sh", r#""a/t\tc\rb\a\b\v\f.sh""#),
+            (b"esc\x1b[31m\x7f.sh", r#""a/esc\033[31m\177.sh""#),
+            (b"q\"uote\\.sh", r#""a/q\"uote\\.sh""#),
+            // Every byte outside ASCII, so a name not in UTF-8 keeps its
+            // bytes and a bidirectional control cannot reach the terminal.
+            (b"bad\xff\xfe.sh", r#""a/bad\377\376.sh""#),
+            ("é\u{202e}.sh".as_bytes(), r#""a/\303\251\342\200\256.sh""#),
+        ];
+        for (path, name) in cases {
+            assert_eq!(old_name_line(path), format!("--- {name}"));
+        }
+    }
+
+    #[test]
+    fn a_name_with_a_space_ends_with_a_tab_for_patch() {
+        let d = unified_diff(b"my file.sh", "a\n", "b\n");
+        assert!(
+            d.starts_with("--- a/my file.sh\t\n+++ b/my file.sh\t\n@@ "),
+            "{d}"
+        );
+        let d = unified_diff(b"my\nfile .sh", "a\n", "b\n");
+        assert!(d.starts_with("--- \"a/my\\nfile .sh\"\t\n"), "{d}");
     }
 
     #[test]
     fn missing_final_newline_is_marked() {
-        let d = unified_diff("a", "x", "y");
+        let d = unified_diff(b"a", "x", "y");
         assert!(d.contains("\\ No newline at end of file"), "{d}");
     }
 }

@@ -213,7 +213,7 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
     }
     let change = match (job.output, stdin) {
         (Output::Diff, _) => Change::Diff(unified_diff(
-            &place::diff_path(path, job.cwd),
+            place::diff_path(path, job.cwd),
             &original.source.text,
             &fixed.source.text,
         )),

@@ -76,25 +76,27 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
 }
 
 /// `path` as a diff names it: relative to `cwd` when it is under it, `./`
-/// and `..`-free prefixes dropped, `/` between components.
+/// and `..`-free prefixes dropped, `/` between components. It is bytes, not
+/// text: on Unix a name need not be UTF-8, and the diff must name the very
+/// file it changes (its header quotes such a name as git does).
 ///
 /// An absolute path outside `cwd` loses its leading `/`: such a diff
 /// applies from the root folder only.
-pub fn diff_path(path: &Path, cwd: &Path) -> String {
+pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
     let relative = if path.is_absolute() {
         path.strip_prefix(cwd).unwrap_or(path)
     } else {
         path
     };
-    let parts: Vec<String> = relative
+    let parts: Vec<&[u8]> = relative
         .components()
         .filter_map(|component| match component {
-            Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
-            Component::ParentDir => Some("..".to_owned()),
+            Component::Normal(name) => Some(name.as_encoded_bytes()),
+            Component::ParentDir => Some(b"..".as_slice()),
             Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
         })
         .collect();
-    parts.join("/")
+    parts.join(b"/".as_slice())
 }
 
 #[cfg(test)]
@@ -105,18 +107,21 @@ mod tests {
     #[test]
     fn diff_paths_are_relative_with_slashes() {
         let cwd = Path::new("/work/repo");
-        assert_eq!(diff_path(Path::new("./a/b.sh"), cwd), "a/b.sh");
-        assert_eq!(diff_path(Path::new("a/./b.sh"), cwd), "a/b.sh");
-        assert_eq!(diff_path(Path::new("/work/repo/x/y.py"), cwd), "x/y.py");
-        assert_eq!(
-            diff_path(Path::new("/elsewhere/y.py"), cwd),
-            "elsewhere/y.py"
-        );
-        assert_eq!(diff_path(Path::new("../up.sh"), cwd), "../up.sh");
-        assert_ne!(
-            diff_path(Path::new("/work/repository/z.sh"), cwd),
-            "sitory/z.sh"
-        );
+        let path = |path: &str| diff_path(Path::new(path), cwd);
+        assert_eq!(path("./a/b.sh"), b"a/b.sh");
+        assert_eq!(path("a/./b.sh"), b"a/b.sh");
+        assert_eq!(path("/work/repo/x/y.py"), b"x/y.py");
+        assert_eq!(path("/elsewhere/y.py"), b"elsewhere/y.py");
+        assert_eq!(path("../up.sh"), b"../up.sh");
+        assert_ne!(path("/work/repository/z.sh"), b"sitory/z.sh");
+    }
+
+    #[test]
+    fn a_diff_path_keeps_the_bytes_of_a_name_not_in_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+
+        let name = std::ffi::OsStr::from_bytes(b"./jobs/a\xff.sh");
+        assert_eq!(diff_path(Path::new(name), Path::new("/")), b"jobs/a\xff.sh");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::check::Checked;
 
 /// Appends one `::error` command per finding of `checked` to `out`.
 pub fn render(checked: &Checked, out: &mut String) {
-    let file = property(&escape::line(&checked.source.path.display().to_string()));
+    let file = file_property(&checked.source.path.display().to_string());
     for located in &checked.findings {
         let message = match &located.cell {
             Some(_) => format!("{}: {}", location_in_cell(located), located.message),
@@ -25,6 +25,21 @@ pub fn render(checked: &Checked, out: &mut String) {
             data(&escape::line(&message)),
         );
     }
+}
+
+/// A file name as the `file` property: line breaks percent-encoded, which
+/// GitHub decodes, so the annotation lands on the file of that name. Other
+/// control and bidirectional characters have no encoding GitHub decodes;
+/// they are written as visible escapes (`\u{1b}`), as the text formats
+/// write them, so that they cannot reach a terminal that shows the log.
+fn file_property(path: &str) -> String {
+    let mut shown = String::with_capacity(path.len());
+    for piece in path.split_inclusive(['\r', '\n']) {
+        let text = piece.trim_end_matches(['\r', '\n']);
+        shown.push_str(&escape::line(text));
+        shown.push_str(&piece[text.len()..]);
+    }
+    property(&shown)
 }
 
 /// Escapes a command's message.
@@ -62,6 +77,29 @@ mod tests {
         let mut out = String::new();
         render(&checked_notebook(), &mut out);
         assert!(out.contains("::cell 2, line 2: IMDSv1"), "{out}");
+    }
+
+    /// The `file=` property of the annotation of `checked_shell` renamed
+    /// to `name`.
+    fn file_property_for(name: &str) -> String {
+        let mut checked = checked_shell();
+        checked.source.path = name.into();
+        let mut out = String::new();
+        render(&checked, &mut out);
+        let after = out.strip_prefix("::error file=").unwrap_or_default();
+        after[..after.find(",line=").unwrap_or_default()].to_owned()
+    }
+
+    #[test]
+    fn line_breaks_in_a_file_name_are_percent_encoded_for_github() {
+        assert_eq!(file_property_for("a\nb\r.sh"), "a%0Ab%0D.sh");
+        assert_eq!(file_property_for("50%,a:b.sh"), "50%25%2Ca%3Ab.sh");
+        assert_eq!(file_property_for("tab\there.sh"), "tab\there.sh");
+        // GitHub decodes nothing else: other controls stay visible escapes.
+        assert_eq!(
+            file_property_for("esc\x1b[31m\u{202e}\n.sh"),
+            "esc\\u{1b}[31m\\u{202e}%0A.sh"
+        );
     }
 
     #[test]
