@@ -8,9 +8,7 @@ use tree_sitter::Node;
 
 use imds_lint_parser::{strings, Cell, Layer, Origin};
 
-use crate::request::{TOKEN_HEADER, TTL_HEADER};
-use crate::text::Env;
-use crate::Rule;
+use crate::shell::ipython::by_hand;
 
 use super::args::Args;
 use super::value::Object;
@@ -174,14 +172,14 @@ impl<'t> CellWalk<'_, '_, 't> {
             decoded.interpolation,
         );
         let env = self.visible_strings(frame);
-        let sure = expansion == Expansion::None || ipython_expands_surely(&cell.code, &env);
         let first_finding = self.file.findings.len();
 
         // IPython expands the string as it does a `!` line: while the cell
         // is read as one, the shell analyser resolves `$name` and `{expr}`
         // from Python and writes the shell's `$` as `$$`. It is the
         // string's code again afterwards, which is how the rewriter and
-        // the reporter find the literal it sits in.
+        // the reporter find the literal it sits in. The shell analyser
+        // withholds the fixes that need an expansion that may fail.
         let origin = match expansion {
             Expansion::IPython => std::mem::replace(&mut cell.origin, Origin::BangLine),
             Expansion::None => cell.origin.clone(),
@@ -193,88 +191,23 @@ impl<'t> CellWalk<'_, '_, 't> {
             let Some(fix) = finding.fix.as_ref().filter(|_| finding.cell == index) else {
                 continue;
             };
-            let why = if !sure && fix.edits.iter().any(|e| e.content.contains("$$")) {
-                Some(UNSURE_EXPANSION)
-            } else if fix.edits.iter().any(|e| !literal_holds(&layer, &e.content)) {
-                Some(RAW_LITERAL)
-            } else {
-                None
-            };
-            if let Some(why) = why {
+            if fix.edits.iter().any(|e| !literal_holds(&layer, &e.content)) {
                 finding.fix = None;
-                finding.help = Some(format!("{why}; {}", by_hand(finding.rule)));
+                finding.help = Some(format!("{RAW_LITERAL}; {}", by_hand(finding.rule)));
             }
         }
         true
     }
 }
 
-/// Why no fix is offered where IPython's expansion may fail.
-const UNSURE_EXPANSION: &str = "IPython leaves the whole command unexpanded when a `$name` or \
-     `{expr}` in it is not a Python value it can read, and the `$$` a fix would write for the \
-     token would then reach the shell as it is";
-
 /// Why no fix is offered where a raw string cannot hold its text.
 const RAW_LITERAL: &str = "the fix needs a quote or a line break that this raw string literal \
      cannot hold (drop the `r` prefix, doubling its backslashes, or use the other quote)";
-
-/// What to change by hand for a finding of `rule` whose fix is withheld.
-fn by_hand(rule: Rule) -> String {
-    match rule {
-        Rule::MalformedTokenRequest => {
-            format!("send the token request with PUT and a `{TTL_HEADER}` header by hand")
-        }
-        _ => format!(
-            "fetch a token with `PUT /latest/api/token` and send it in the `{TOKEN_HEADER}` \
-             header by hand"
-        ),
-    }
-}
 
 /// Whether `%%script LINE` runs its body with sh or bash.
 fn runs_a_shell(line: &str) -> bool {
     let program = line.split_whitespace().find(|w| !w.starts_with('-'));
     program.is_some_and(|p| matches!(p.rsplit('/').next(), Some("sh" | "bash")))
-}
-
-/// Whether IPython's expansion of `code` surely succeeds: every `$name`
-/// and `{name}` in it names a Python string the analyser knows. It fails
-/// as a whole, leaving the text as written, on any name it cannot read,
-/// on any other expression that raises, and on a lone brace.
-fn ipython_expands_surely(code: &str, env: &Env) -> bool {
-    let bytes = code.as_bytes();
-    let known = |name: &str| env.contains_key(name);
-    let name_at = |start: usize| {
-        let len = code[start..]
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(code.len() - start);
-        &code[start..start + len]
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        i = match bytes[i] {
-            b'$' if bytes.get(i + 1) == Some(&b'$') => i + 2,
-            b'{' if bytes.get(i + 1) == Some(&b'{') => i + 2,
-            b'}' if bytes.get(i + 1) == Some(&b'}') => i + 2,
-            b'$' => {
-                let name = name_at(i + 1);
-                if !name.is_empty() && !known(name) {
-                    return false;
-                }
-                i + 1 + name.len()
-            }
-            b'{' => {
-                let name = name_at(i + 1);
-                if !known(name) || bytes.get(i + 1 + name.len()) != Some(&b'}') {
-                    return false;
-                }
-                i + 2 + name.len()
-            }
-            b'}' => return false,
-            _ => i + 1,
-        };
-    }
-    true
 }
 
 /// Whether `text` can be written into a string literal written as

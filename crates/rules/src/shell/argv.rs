@@ -46,15 +46,22 @@ pub struct Word {
     /// starts with an unknown part may hide a token header, so a command
     /// with one is not reported as missing the header.
     pub spread: bool,
+    /// Whether its text is written out in the code as it is: no variable,
+    /// substitution or host value is part of it. A value that is empty
+    /// only here is surely empty (`-H "Name:"`); a variable's may not be
+    /// when the command runs.
+    pub verbatim: bool,
 }
 
 impl Word {
-    /// A word that is exactly one argument.
+    /// A word that is exactly one argument, not known to be written out
+    /// as it is.
     pub fn new(text: Text, range: Range<usize>) -> Self {
         Word {
             text,
             range,
             spread: false,
+            verbatim: false,
         }
     }
 
@@ -64,6 +71,7 @@ impl Word {
             text,
             range,
             spread: true,
+            verbatim: false,
         }
     }
 }
@@ -102,8 +110,10 @@ pub struct HttpCommand {
     pub request: Request,
     /// The client.
     pub client: Client,
-    /// Index in the words of the client's name (after any wrappers): a fix
-    /// inserts curl's and wget's header option right after it.
+    /// Index in the words of the word the request's options start after:
+    /// the client's name (after any wrappers), or for a request after
+    /// curl's `--next`, that `--next`. A fix inserts curl's and wget's
+    /// header option right after it.
     pub program: usize,
     /// Index of the word that holds the URL judged (httpie's header item
     /// goes right after it). For curl's `--url U` it is `U`'s word.
@@ -115,6 +125,10 @@ pub struct HttpCommand {
     /// (a token URL fetched with GET next to a metadata URL): each is a
     /// finding of its own.
     pub others: Vec<Request>,
+    /// The requests of the same command that curl's `--next` separates
+    /// from this one and that break a rule: each with its own options,
+    /// and written from its `--next` to the end of the command.
+    pub separate: Vec<HttpCommand>,
 }
 
 /// What a command does that the rules care about.
@@ -183,6 +197,9 @@ pub(super) struct Parsed {
     pub opaque: bool,
     /// Whether the method is named (`-X`, `--method`, httpie's method word).
     pub method_explicit: bool,
+    /// Index of the word that ends this request and starts another
+    /// (curl's `--next`).
+    pub next: Option<usize>,
 }
 
 impl Default for Parsed {
@@ -193,6 +210,7 @@ impl Default for Parsed {
             urls: Vec::new(),
             opaque: false,
             method_explicit: false,
+            next: None,
         }
     }
 }
@@ -205,29 +223,66 @@ impl Default for Parsed {
 /// the command is no client the rules know, or makes no request
 /// (`curl --help`). When curl is given several URLs, the first sent
 /// without a token is the one returned, else the first the rules report,
-/// else the first on the metadata service, else the first.
+/// else the first on the metadata service, else the first. The requests
+/// curl's `--next` separates are chosen from alike, and those that break a
+/// rule after the one returned are in its [`HttpCommand::separate`].
 pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandRequest> {
     let program = wrapper::unwrap(words, 0)?;
     let name = wrapper::program_name(&words[program])?;
     let client = Client::from_program(name)?;
+    if client == Client::Ec2Metadata {
+        return Some(CommandRequest::Imdsv1Only {
+            client: name.to_owned(),
+            program,
+            range,
+        });
+    }
 
-    let parsed = match client {
-        Client::Curl => curl::parse(words, program)?,
-        Client::Wget => wget::parse(words, program)?,
-        Client::Httpie => httpie::parse(words, program)?,
-        Client::Ec2Metadata => {
-            return Some(CommandRequest::Imdsv1Only {
-                client: name.to_owned(),
-                program,
-                range,
-            })
-        }
-    };
+    // One request per `--next`, each written from its first word on.
+    let mut requests = Vec::new();
+    let mut start = Some(program);
+    while let Some(at) = start {
+        let parsed = match client {
+            Client::Curl => curl::parse(words, at)?,
+            Client::Wget => wget::parse(words, program)?,
+            Client::Httpie => httpie::parse(words, program)?,
+            Client::Ec2Metadata => return None,
+        };
+        start = parsed.next;
+        let written = if at == program {
+            range.clone()
+        } else {
+            words[at].range.start.clamp(range.start, range.end)..range.end
+        };
+        let candidates = candidates(client, name, at, parsed, &written);
+        requests.extend(pick(candidates));
+    }
 
+    // The request returned stands for the whole command; the requests
+    // before it break no rule.
+    let chosen = choose(requests.iter().map(|r| &r.request));
+    let mut http = requests.remove(chosen?);
+    http.request.range = range;
+    http.separate = requests
+        .into_iter()
+        .filter(|r| rules::judge(&r.request).is_some())
+        .collect();
+    Some(CommandRequest::Http(http))
+}
+
+/// One request per URL of what `parsed` read after word `program`,
+/// written at `range`.
+fn candidates(
+    client: Client,
+    name: &str,
+    program: usize,
+    parsed: Parsed,
+    range: &Range<usize>,
+) -> Vec<HttpCommand> {
     let mut headers = parsed.headers;
     headers.open |= parsed.opaque;
     let urls = parsed.urls.len();
-    let candidates: Vec<HttpCommand> = parsed
+    parsed
         .urls
         .into_iter()
         .map(|(url, word)| HttpCommand {
@@ -243,34 +298,48 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
             url: word,
             urls,
             others: Vec::new(),
+            separate: Vec::new(),
         })
-        .collect();
+        .collect()
+}
 
-    // A request without a token matters most: it breaks under enforcement.
-    let judged: Vec<Option<Rule>> = candidates
+/// The request to report of the URLs of one request, with the others
+/// that break another rule in its [`HttpCommand::others`].
+fn pick(candidates: Vec<HttpCommand>) -> Option<HttpCommand> {
+    let chosen = choose(candidates.iter().map(|c| &c.request))?;
+    let rule = |request: &Request| rules::judge(request).map(|j| j.rule);
+    let chosen_rule = rule(&candidates[chosen].request);
+    let others: Vec<Request> = candidates
         .iter()
-        .map(|c| rules::judge(&c.request).map(|j| j.rule))
+        .enumerate()
+        .filter(|&(i, c)| i != chosen && rule(&c.request).is_some_and(|r| Some(r) != chosen_rule))
+        .map(|(_, c)| c.request.clone())
         .collect();
-    let chosen = judged
+    let mut http = candidates.into_iter().nth(chosen)?;
+    http.others = others;
+    Some(http)
+}
+
+/// Which of `requests` matters most: the first sent without a token (it
+/// breaks under enforcement), else the first the rules report, else the
+/// first to the metadata service, else the first; `None` when there is
+/// none.
+fn choose<'r>(requests: impl Iterator<Item = &'r Request>) -> Option<usize> {
+    let requests: Vec<&Request> = requests.collect();
+    let judged: Vec<Option<Rule>> = requests
+        .iter()
+        .map(|r| rules::judge(r).map(|j| j.rule))
+        .collect();
+    judged
         .iter()
         .position(|rule| *rule == Some(Rule::MetadataRequestWithoutToken))
         .or_else(|| judged.iter().position(Option::is_some))
         .or_else(|| {
-            candidates
+            requests
                 .iter()
-                .position(|c| crate::endpoint::classify(&c.request.url).is_some())
+                .position(|r| crate::endpoint::classify(&r.url).is_some())
         })
-        .unwrap_or(0);
-    let others: Vec<Request> = candidates
-        .iter()
-        .zip(&judged)
-        .enumerate()
-        .filter(|&(i, (_, rule))| i != chosen && rule.is_some() && *rule != judged[chosen])
-        .map(|(_, (candidate, _))| candidate.request.clone())
-        .collect();
-    let mut http = candidates.into_iter().nth(chosen)?;
-    http.others = others;
-    Some(CommandRequest::Http(http))
+        .or((!requests.is_empty()).then_some(0))
 }
 
 /// httpie reads `:/path` and `:8080/path` as localhost; nothing else
@@ -379,6 +448,13 @@ pub(super) fn names_method(words: &[Word], http: &HttpCommand) -> bool {
         Client::Ec2Metadata => None,
     };
     parsed.is_some_and(|p| p.method_explicit)
+}
+
+/// Whether the request `http` read from `words` sends the token header
+/// with an empty value (curl's `-H "X-aws-ec2-metadata-token;"`), which a
+/// header added beside it would not replace.
+pub(super) fn sends_empty_token(words: &[Word], http: &HttpCommand) -> bool {
+    http.client == Client::Curl && curl::sends_empty_token(words, http.program)
 }
 
 fn is_shell(name: &str) -> bool {

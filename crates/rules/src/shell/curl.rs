@@ -1,9 +1,14 @@
 //! curl's command line: which words are URLs, which headers are sent, and
 //! which method is used.
+//!
+//! `--next` (`-:`) splits one command line into requests of their own:
+//! the options before it do not count for the URLs after it. Each request
+//! is read from the word its options start after (the program, or the
+//! `--next` before them) up to the next `--next`.
 
 use super::argv::{Parsed, Word};
 use super::options::{scan, Arg, Spec};
-use crate::request::{Header, Headers, Method};
+use crate::request::{Header, Headers, Method, TOKEN_HEADER};
 use crate::text::Text;
 
 /// Long options that take a value (curl 8), without `--`.
@@ -161,6 +166,7 @@ const SPEC: Spec = Spec {
 /// The request's time limits with a literal number of seconds, to give the
 /// token request too: `--max-time`, `--connect-timeout`.
 pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+    let words = request_words(words, program);
     let wanted = [
         ("-m", "--max-time"),
         ("--max-time", "--max-time"),
@@ -172,9 +178,32 @@ pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
         .collect()
 }
 
-/// Reads curl's arguments after the program word at `program`.
+/// The index of the word holding the `--next` (`-:`) that ends the request
+/// whose options start after word `program`, if one does.
+fn next_request(words: &[Word], program: usize) -> Option<usize> {
+    scan(words, program + 1, &SPEC)
+        .into_iter()
+        .find_map(|arg| match arg {
+            Arg::Option { name, word, .. } if name == "--next" || name == "-:" => Some(word),
+            _ => None,
+        })
+}
+
+/// The words up to the end of the request whose options start after word
+/// `program`.
+fn request_words(words: &[Word], program: usize) -> &[Word] {
+    &words[..next_request(words, program).unwrap_or(words.len())]
+}
+
+/// Reads the arguments of the request whose options start after word
+/// `program` (the program's name, or a `--next`), up to the next `--next`.
 pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
-    let mut parsed = Parsed::default();
+    let next = next_request(words, program);
+    let words = &words[..next.unwrap_or(words.len())];
+    let mut parsed = Parsed {
+        next,
+        ..Parsed::default()
+    };
     let mut explicit: Option<Method> = None;
     let (mut head, mut upload, mut data, mut get) = (false, false, false, false);
 
@@ -192,6 +221,7 @@ pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
                 name,
                 value,
                 value_word,
+                ..
             } => (name, value, value_word),
         };
 
@@ -205,7 +235,10 @@ pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
             ("-G" | "--get", _) => get = true,
             ("-d" | "-F" | "--json", _) => data = true,
             (long, _) if long.starts_with("--data") || long.starts_with("--form") => data = true,
-            ("-H" | "--header", Some(v)) => push_header(&mut parsed.headers, &v),
+            ("-H" | "--header", Some(v)) => {
+                let verbatim = value_word.is_some_and(|w| words[w].verbatim);
+                push_header(&mut parsed.headers, &v, verbatim);
+            }
             ("-K" | "--config", _) => parsed.headers.open = true,
             ("--url", Some(v)) => {
                 if let Some(word) = value_word {
@@ -229,21 +262,58 @@ pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
 }
 
 /// Adds a `-H` value: `Name: value`, `Name;` (empty value) or `@file`
-/// (headers read from a file nobody can see).
-fn push_header(headers: &mut Headers, value: &Text) {
+/// (headers read from a file nobody can see). `verbatim` tells that the
+/// value is written out as it is, not taken from variables.
+///
+/// curl sends no header for `Name:` with nothing after the colon (that
+/// form removes one curl would add itself), and sends `Name;` with an
+/// empty value, which as a token IMDS refuses: neither is a token.
+fn push_header(headers: &mut Headers, value: &Text, verbatim: bool) {
     let line = value.known_prefix();
     if line.starts_with('@') || value.is_unknown() {
         headers.open = true;
         return;
     }
-    if !line.contains(':') {
-        if let Some(name) = line
-            .strip_suffix(';')
-            .filter(|_| value.as_literal().is_some())
-        {
-            headers.push(Header::new(Text::lit(name.trim()), Text::default()));
-            return;
+    if let Some(name) = value.as_literal().and_then(emptied_name) {
+        if !name.eq_ignore_ascii_case(TOKEN_HEADER) {
+            headers.push(Header::new(Text::lit(name), Text::default()));
         }
+        return;
     }
-    headers.push(Header::from_line(value));
+    let header = Header::from_line(value);
+    let removed = header
+        .value
+        .as_literal()
+        .is_some_and(|v| v.trim().is_empty());
+    if !(verbatim && removed) {
+        headers.push(header);
+    }
+}
+
+/// Whether the request after word `program` sends the token header empty
+/// (`-H "X-aws-ec2-metadata-token;"`): a token header added beside it
+/// would not replace it.
+pub(super) fn sends_empty_token(words: &[Word], program: usize) -> bool {
+    let words = request_words(words, program);
+    scan(words, program + 1, &SPEC).into_iter().any(|arg| {
+        let Arg::Option {
+            name,
+            value: Some(value),
+            ..
+        } = arg
+        else {
+            return false;
+        };
+        let emptied = value.as_literal().and_then(emptied_name);
+        matches!(name.as_str(), "-H" | "--header")
+            && emptied.is_some_and(|n| n.eq_ignore_ascii_case(TOKEN_HEADER))
+    })
+}
+
+/// The name in a `Name;` header line, which curl sends with an empty value.
+fn emptied_name(line: &str) -> Option<&str> {
+    if line.contains(':') {
+        return None;
+    }
+    line.strip_suffix(';').map(str::trim)
 }

@@ -46,6 +46,9 @@ pub(super) struct Site {
     pub method: Method,
     /// Whether the command names its method (`-X GET`).
     pub names_method: bool,
+    /// Whether the request sends the token header empty: that header
+    /// must go, by hand, for a token sent beside it to count.
+    pub empty_token: bool,
     /// The request's TTL header.
     pub ttl: Ttl,
     /// The client's name as written (`http`, `xh`...).
@@ -148,7 +151,8 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
     let needing = found
         .iter()
         .filter(|f| f.finding.rule == Rule::MetadataRequestWithoutToken)
-        .filter_map(|f| f.site.as_ref());
+        .filter_map(|f| f.site.as_ref())
+        .filter(|site| !site.empty_token);
     for site in needing {
         if fetches.contains_key(&site.scope) || site.token.is_some() {
             continue;
@@ -164,11 +168,9 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
             let (fix, help) = match finding.rule {
                 Rule::MetadataRequestWithoutToken => (
                     site.as_ref()
+                        .filter(|site| !site.empty_token)
                         .and_then(|site| fix_for(site, &variable, &fetches, context)),
-                    format!(
-                        "fetch a token with `PUT /latest/api/token` and add \
-                         -H \"{TOKEN_HEADER}: $TOKEN\" to the command"
-                    ),
+                    missing_token_help(site.as_ref()),
                 ),
                 Rule::MalformedTokenRequest => (
                     site.as_ref()
@@ -188,6 +190,22 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
             finding
         })
         .collect()
+}
+
+/// What to do by hand for a request sent without a token.
+fn missing_token_help(site: Option<&Site>) -> String {
+    let add = format!(
+        "fetch a token with `PUT /latest/api/token` and add -H \"{TOKEN_HEADER}: $TOKEN\" to \
+         the command"
+    );
+    if site.is_some_and(|site| site.empty_token) {
+        format!(
+            "the command sends an empty `{TOKEN_HEADER};` header, which IMDS refuses and which a \
+             header added beside it would not replace: remove it, then {add}"
+        )
+    } else {
+        add
+    }
 }
 
 /// The fix for one request.

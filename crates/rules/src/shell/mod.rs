@@ -14,7 +14,9 @@
 //! `~/.wgetrc`) are not read (a token header set there is missed, which
 //! costs a false finding); aliases are not followed; code piped into a
 //! shell (`echo "curl ..." | bash`) and `python -c` code are not read;
-//! curl's `--next` is not modelled (options of one URL count for all);
+//! a `--next` that an unquoted variable of unknown value may hold is not
+//! seen (its options count for the URLs after it); an empty token header
+//! that wget or httpie is told to send counts as a token;
 //! on `!` lines `{expr}` with blanks inside is not read as one host value.
 
 pub mod argv;
@@ -23,6 +25,7 @@ mod env;
 mod errexit;
 mod fix;
 mod httpie;
+pub(crate) mod ipython;
 mod nested;
 mod options;
 mod reach;
@@ -53,7 +56,7 @@ use crate::endpoint;
 use crate::request::{Method, TTL_HEADER};
 use crate::rules;
 use crate::text::{Env, Text};
-use crate::FileCheck;
+use crate::{FileCheck, Finding};
 
 /// The command shapes, as tree-sitter query patterns.
 const PATTERNS_SOURCE: &str = include_str!("../../../../grammars/bash.scm");
@@ -107,7 +110,10 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
             _ => Dollars::Shell,
         },
     };
-    let findings = fix::attach(analysis.found, &context);
+    let mut findings = fix::attach(analysis.found, &context);
+    if origin == Origin::BangLine {
+        ipython::withhold_unsure_fixes(&mut findings, &file.cells[index].code, outer);
+    }
     let settings = file.settings;
     file.findings
         .extend(findings.into_iter().filter(|f| settings.enabled(f.rule)));
@@ -147,6 +153,15 @@ struct Source<'a, 't> {
     code: &'a Code,
     id: usize,
     parents: &'a Parents<'t>,
+}
+
+/// A command as written: its node, the code it is in, its words and the
+/// node each word came from.
+struct Written<'w, 'a, 't> {
+    node: Node<'t>,
+    source: &'w Source<'a, 't>,
+    words: &'w [Word],
+    sources: &'w [Node<'t>],
 }
 
 /// The state of reading one cell.
@@ -261,40 +276,64 @@ impl Analysis {
         if !self.reported.insert(range) {
             return nested;
         }
-        let site = match &request {
-            CommandRequest::Http(http) => Some(self.site(node, source, http, &words, &sources)),
-            CommandRequest::Imdsv1Only { .. } => None,
+        let CommandRequest::Http(http) = &request else {
+            self.found.push(Found {
+                finding,
+                site: None,
+            });
+            return nested;
         };
-        self.found.push(Found { finding, site });
-        // The command's other requests that break a rule: reported, with no
-        // fix (one command's method and headers are all its URLs').
-        if let CommandRequest::Http(http) = &request {
-            for other in &http.others {
-                let alone = CommandRequest::Http(argv::HttpCommand {
-                    request: other.clone(),
-                    others: Vec::new(),
-                    ..http.clone()
-                });
-                if let Some(finding) = alone.finding(self.cell) {
-                    self.found.push(Found {
-                        finding,
-                        site: None,
-                    });
-                }
+        let written = Written {
+            node,
+            source,
+            words: &words,
+            sources: &sources,
+        };
+        self.report(http, finding, &written);
+        // Each request curl's `--next` separates has options of its own,
+        // and its own fix.
+        for separate in &http.separate {
+            if let Some(finding) = CommandRequest::Http(separate.clone()).finding(self.cell) {
+                self.report(separate, finding, &written);
             }
         }
         nested
     }
 
-    /// Where a fix for the request `http` written at `node` goes.
-    fn site(
-        &self,
-        node: Node,
-        source: &Source,
-        http: &HttpCommand,
-        words: &[Word],
-        sources: &[Node],
-    ) -> Site {
+    /// Records the `finding` of the request `http` written in `written`,
+    /// with where its fix goes, and the findings of the request's other
+    /// URLs, with no fix: one request's method and headers are all its
+    /// URLs'.
+    fn report(&mut self, http: &HttpCommand, finding: Finding, written: &Written) {
+        let site = self.site(written, http);
+        self.found.push(Found {
+            finding,
+            site: Some(site),
+        });
+        for other in &http.others {
+            let alone = CommandRequest::Http(argv::HttpCommand {
+                request: other.clone(),
+                others: Vec::new(),
+                separate: Vec::new(),
+                ..http.clone()
+            });
+            if let Some(finding) = alone.finding(self.cell) {
+                self.found.push(Found {
+                    finding,
+                    site: None,
+                });
+            }
+        }
+    }
+
+    /// Where a fix for the request `http` of the command `written` goes.
+    fn site(&self, written: &Written, http: &HttpCommand) -> Site {
+        let Written {
+            node,
+            source,
+            words,
+            sources,
+        } = *written;
         let code = source.code;
         let written_once =
             |i: usize| sources.iter().filter(|n| n.id() == sources[i].id()).count() == 1;
@@ -315,6 +354,7 @@ impl Analysis {
             client: http.client,
             method: http.request.method.clone(),
             names_method: argv::names_method(words, http),
+            empty_token: argv::sends_empty_token(words, http),
             ttl: Ttl::of(&http.request.headers),
             program: http.request.client.clone(),
             time_limits: argv::time_limits(words, http),

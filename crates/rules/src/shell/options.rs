@@ -38,6 +38,8 @@ pub(super) enum Arg {
         value: Option<Text>,
         /// Index of the word that holds the value.
         value_word: Option<usize>,
+        /// Index of the word the option is written in.
+        word: usize,
     },
     /// A word that is not an option: a URL, a request item, a command.
     Operand {
@@ -58,6 +60,7 @@ pub(super) fn scan(words: &[Word], start: usize, spec: &Spec) -> Vec<Arg> {
     while i < words.len() {
         let word = &words[i];
         let prefix = word.text.known_prefix();
+        let at = i;
         i += 1;
 
         if word.spread && prefix.is_empty() {
@@ -90,7 +93,8 @@ pub(super) fn scan(words: &[Word], start: usize, spec: &Spec) -> Vec<Arg> {
                 args.push(Arg::Option {
                     name: format!("--{name}"),
                     value,
-                    value_word: Some(i - 1),
+                    value_word: Some(at),
+                    word: at,
                 });
             } else if spec.long_valued.contains(&name.as_str()) {
                 let next = words.get(i).map(|w| w.text.clone());
@@ -100,12 +104,14 @@ pub(super) fn scan(words: &[Word], start: usize, spec: &Spec) -> Vec<Arg> {
                     name: format!("--{name}"),
                     value: next,
                     value_word,
+                    word: at,
                 });
             } else {
                 args.push(Arg::Option {
                     name: format!("--{name}"),
                     value: None,
                     value_word: None,
+                    word: at,
                 });
             }
             continue;
@@ -141,6 +147,7 @@ fn short_cluster(words: &[Word], at: usize, spec: &Spec, args: &mut Vec<Arg>) ->
                 name,
                 value,
                 value_word,
+                word: at,
             });
             return next;
         }
@@ -155,6 +162,7 @@ fn short_cluster(words: &[Word], at: usize, spec: &Spec, args: &mut Vec<Arg>) ->
             name,
             value: None,
             value_word: None,
+            word: at,
         });
     }
     next
@@ -242,11 +250,12 @@ mod tests {
             .collect()
     }
 
-    fn opt(name: &str, value: Option<&str>, value_word: Option<usize>) -> Arg {
+    fn opt(word: usize, name: &str, value: Option<&str>, value_word: Option<usize>) -> Arg {
         Arg::Option {
             name: name.to_owned(),
             value: value.map(Text::lit),
             value_word,
+            word,
         }
     }
 
@@ -265,12 +274,12 @@ mod tests {
         assert_eq!(
             scan(&w, 1, &SPEC),
             vec![
-                opt("-s", None, None),
-                opt("-X", Some("PUT"), Some(1)),
-                opt("--header", Some("A: b"), Some(2)),
+                opt(1, "-s", None, None),
+                opt(1, "-X", Some("PUT"), Some(1)),
+                opt(2, "--header", Some("A: b"), Some(2)),
                 Arg::Operand { word: 3 },
-                opt("--request", Some("GET"), Some(5)),
-                opt("-H", Some("C: d"), Some(7)),
+                opt(4, "--request", Some("GET"), Some(5)),
+                opt(6, "-H", Some("C: d"), Some(7)),
             ]
         );
     }
@@ -281,8 +290,8 @@ mod tests {
         assert_eq!(
             scan(&w, 1, &SPEC),
             vec![
-                opt("-nv", None, None),
-                opt("-q", None, None),
+                opt(1, "-nv", None, None),
+                opt(1, "-q", None, None),
                 Arg::Operand { word: 3 }
             ]
         );
@@ -297,7 +306,7 @@ mod tests {
         let w = words(&["sudo", "-E", "curl", "-X", "PUT"]);
         assert_eq!(
             scan(&w, 1, &spec),
-            vec![opt("-E", None, None), Arg::Operand { word: 2 }]
+            vec![opt(1, "-E", None, None), Arg::Operand { word: 2 }]
         );
     }
 

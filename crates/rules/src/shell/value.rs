@@ -62,9 +62,28 @@ impl Expander<'_, '_> {
                     text,
                     range,
                     spread: unquoted_unknown,
+                    verbatim: self.is_verbatim(node),
                 });
             }
-            _ => out.push(Word::new(text, range)),
+            _ => out.push(Word {
+                verbatim: self.is_verbatim(node),
+                ..Word::new(text, range)
+            }),
+        }
+    }
+
+    /// Whether the value of `node` is written out in the code: quoted or
+    /// not, with no expansion in it, nor a `{expr}` the host expands.
+    fn is_verbatim(&self, node: Node) -> bool {
+        match node.kind() {
+            "word" | "raw_string" | "ansi_c_string" | "number" | "string_content" => {
+                !self.env.braces() || !self.source[node.byte_range()].contains('{')
+            }
+            "string" | "translated_string" | "concatenation" => children(node)
+                .into_iter()
+                .filter(Node::is_named)
+                .all(|child| self.is_verbatim(child)),
+            _ => false,
         }
     }
 
@@ -252,6 +271,7 @@ fn split_fields(text: &Text, range: &Range<usize>, out: &mut Vec<Word>) {
                 text: std::mem::take(field),
                 range: range.clone(),
                 spread,
+                verbatim: false,
             });
         }
         *open = false;

@@ -159,6 +159,55 @@ fn curl_headers() {
 }
 
 #[test]
+fn curl_sends_no_token_in_an_empty_header() {
+    // Regression: `Name:` with nothing after the colon tells curl not to
+    // send that header at all, and `Name;` sends it empty, which IMDS
+    // refuses (401): neither is a token.
+    v1("curl -H \"X-aws-ec2-metadata-token:\" {MD}");
+    v1("curl -H 'X-aws-ec2-metadata-token:   ' {MD}");
+    v1("curl --header=X-aws-ec2-metadata-token: {MD}");
+    v1("curl -H \"X-aws-ec2-metadata-token;\" {MD}");
+    v1("curl -sH 'x-aws-ec2-metadata-token;' {MD}");
+    // A value held in a variable may be a token, even one set empty
+    // first (as the guarded fetch of a fix does).
+    quiet("curl -H \"X-aws-ec2-metadata-token: $TOKEN\" {MD}");
+    quiet("TOKEN=$(curl -sX PUT {TOKEN_URL} -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') || TOKEN=\n\
+           curl -H \"X-aws-ec2-metadata-token: $TOKEN\" {MD}");
+    quiet("EMPTY=\ncurl -H \"X-aws-ec2-metadata-token:$EMPTY\" {MD}");
+    // An empty header next to a real one does not hide it.
+    quiet("curl -H 'X-aws-ec2-metadata-token: abc' -H 'X-aws-ec2-metadata-token:' {MD}");
+    // A token request whose TTL header is removed has none.
+    malformed(
+        "curl -X PUT {TOKEN_URL} -H 'X-aws-ec2-metadata-token-ttl-seconds:'",
+        "ttl",
+    );
+}
+
+#[test]
+fn options_before_curls_next_are_not_the_next_requests() {
+    // Regression: `--next` (`-:`) starts a new request whose options are
+    // its own; the header before it did not count for the URL after it.
+    let token = "-H \"X-aws-ec2-metadata-token: $T\"";
+    v1(&format!("curl {token} {MD} --next {MD}/b"));
+    v1(&format!("curl -s {MD} -: {token} {MD}/b"));
+    v1(&format!("curl -s {token} {MD} -s: {MD}/b"));
+    // Each request that needs a token is reported; one after the first
+    // from its `--next` on.
+    let code = fill("curl -s {MD} --next {MD}/b");
+    let found = reported(&code);
+    let rule = Rule::MetadataRequestWithoutToken;
+    let next = fill("--next {MD}/b");
+    assert_eq!(found, [(rule, code.clone()), (rule, next)]);
+    // A header after the separator is the next request's.
+    quiet(&format!("curl {token} {MD} --next {token} {MD}/b"));
+    quiet(&format!(
+        "curl {token} {MD}/x --next {token} {MD}/b -: {token} {MD}"
+    ));
+    // The URLs of one request still share its options.
+    quiet(&format!("curl {token} {MD} {MD}/b"));
+}
+
+#[test]
 fn curl_with_several_urls_reports_the_metadata_one() {
     let code = fill("curl -s http://example.com/ {MD}");
     assert_v1_whole(&code);

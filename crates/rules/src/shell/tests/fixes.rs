@@ -304,6 +304,85 @@ fn bang_lines_chain_and_double_dollars() {
 }
 
 #[test]
+fn bang_lines_whose_expansion_may_fail_get_no_fix() {
+    // Regression: IPython leaves a whole `!` line unexpanded when one
+    // `$name` or `{expr}` in it is no Python value it can read; the `$$`
+    // of the fix then reached the shell as bash's process id.
+    let python = outer(&[
+        ("md", "http://169.254.169.254/latest/meta-data/"),
+        ("key", "instance-id"),
+    ]);
+    for code in [
+        "curl -s http://169.254.169.254/latest/meta-data/$HOME",
+        "curl -s http://169.254.169.254/latest/meta-data/ | awk '{print $1}'",
+        "curl -s {md}{path()}",
+        "curl -s $md${HOME}",
+        "curl -s $md$1",
+        "curl -s $md }",
+    ] {
+        let found = findings_in(code, Origin::BangLine, &python);
+        assert_eq!(found.len(), 1, "{code}: {found:?}");
+        assert!(found[0].fix.is_none(), "{code}: {found:?}");
+        let help = found[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("IPython") && help.contains("by hand"),
+            "{code}: {help}"
+        );
+    }
+    // Where every value is a Python string, or there is none, IPython
+    // expands the line and the fix stands.
+    for code in [
+        "curl -s http://169.254.169.254/latest/meta-data/instance-id",
+        "curl -s $md$key | tr a-z A-Z",
+        "curl -s {md}{key} -o /tmp/id",
+        "curl -s $md{key} | awk '{{print}}'",
+        "curl -s http://169.254.169.254/latest/meta-data/$(cat /tmp/key)",
+    ] {
+        let found = findings_in(code, Origin::BangLine, &python);
+        assert_eq!(found.len(), 1, "{code}: {found:?}");
+        assert!(found[0].fix.is_some(), "{code}: {found:?}");
+    }
+}
+
+#[test]
+fn an_empty_token_header_gets_a_real_one_or_help() {
+    // `Name:` sends nothing: a token header beside it is all curl sends.
+    let out =
+        fixed("curl -H 'X-aws-ec2-metadata-token:' http://169.254.169.254/latest/meta-data/a\n");
+    assert_eq!(
+        out,
+        format!(
+            "{FETCH}\ncurl {HEADER} -H 'X-aws-ec2-metadata-token:' \
+             http://169.254.169.254/latest/meta-data/a\n"
+        )
+    );
+    // `Name;` is sent, empty, beside any other: the empty one must go, by
+    // hand.
+    let found =
+        findings("curl -H 'X-aws-ec2-metadata-token;' http://169.254.169.254/latest/meta-data/a\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none(), "{found:?}");
+    let help = found[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("X-aws-ec2-metadata-token;"), "{help}");
+}
+
+#[test]
+fn each_request_after_curls_next_gets_its_own_header() {
+    let md = "http://169.254.169.254/latest/meta-data";
+    let code = format!("curl -s {md}/a --next -s {md}/b -: {md}/c\n");
+    assert_eq!(
+        fixed(&code),
+        format!("{FETCH}\ncurl {HEADER} -s {md}/a --next {HEADER} -s {md}/b -: {HEADER} {md}/c\n")
+    );
+    let code = format!("curl {HEADER} -s {md}/a --next {md}/b\n");
+    let out = fixed(&format!("{FETCH}\n{code}"));
+    assert_eq!(
+        out,
+        format!("{FETCH}\ncurl {HEADER} -s {md}/a --next {HEADER} {md}/b\n")
+    );
+}
+
+#[test]
 fn host_strings_are_chained_on_their_line() {
     let code = "curl -s http://169.254.169.254/latest/meta-data/ > /tmp/md.txt";
     let host = Origin::HostString {
