@@ -97,3 +97,17 @@ fn select_and_ignore_decide_which_rules_count() {
     let run = imds_lint(dir.path(), &["--select", "metadata-request-without-token"]);
     assert_eq!(run.code, 1, "{run:?}");
 }
+
+#[test]
+fn config_of_a_missing_path_is_an_error() {
+    // Regression (tester): `imds-lint config nope/missing` showed the
+    // defaults and exited 0.
+    let dir = tempfile::tempdir().unwrap();
+    let run = imds_lint(dir.path(), &["config", "nope/missing"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr, "error: nope/missing: no such file or directory\n",
+        "{run:?}"
+    );
+    assert_eq!(run.stdout, "");
+}

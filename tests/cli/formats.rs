@@ -236,3 +236,23 @@ fn databricks_magic_cell_findings_count_the_magic_line() {
         (Some(7), Some(9))
     );
 }
+
+#[test]
+fn output_file_dash_is_standard_output() {
+    // Regression (tester): `--output-file -` made a file named `-`.
+    let dir = workspace();
+    let run = imds_lint(
+        dir.path(),
+        &[
+            "--output-file",
+            "-",
+            "--output-format",
+            "concise",
+            "-q",
+            "init.sh",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.starts_with("init.sh:2:1: IMD001 "), "{run:?}");
+    assert!(!dir.path().join("-").exists(), "a file named `-` was made");
+}

@@ -1,6 +1,6 @@
 //! Standard input: `-`, with `--stdin-filename` deciding the kind.
 
-use crate::support::{imds_lint_with_stdin, IMDSV1_SCRIPT};
+use crate::support::{imds_lint_with_stdin, write, IMDSV1_SCRIPT};
 
 #[test]
 fn stdin_is_read_as_the_named_file() {
@@ -89,4 +89,77 @@ fn bad_stdin_is_one_error_line() {
     let run = imds_lint_with_stdin(dir.path(), &["--max-file-size", "4", "-"], b"print(1)\n");
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.errors()[0].contains("too large"), "{run:?}");
+}
+
+// Regression (tester): standard input was checked whatever the excludes
+// said of its name; as for a named path, an excluded name is not checked.
+#[test]
+fn stdin_named_in_an_excluded_folder_is_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = imds_lint_with_stdin(
+        dir.path(),
+        &[
+            "--stdin-filename",
+            "venv/x.sh",
+            "--output-format",
+            "concise",
+        ],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("IMD001"), "{run:?}");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn stdin_named_as_an_exclude_flag_or_file_matches_is_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let by_flag = imds_lint_with_stdin(
+        dir.path(),
+        &["--exclude", "*.sh", "--stdin-filename", "x.sh", "-"],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(by_flag.code, 0, "{by_flag:?}");
+    assert!(!by_flag.stdout.contains("IMD001"), "{by_flag:?}");
+
+    write(
+        dir.path(),
+        "imds-lint.toml",
+        "extend-exclude = [\"gen/\"]\n",
+    );
+    let by_file = imds_lint_with_stdin(
+        dir.path(),
+        &["--stdin-filename", "gen/x.sh"],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(by_file.code, 0, "{by_file:?}");
+    assert!(!by_file.stdout.contains("IMD001"), "{by_file:?}");
+
+    // Not excluded: still checked.
+    let kept = imds_lint_with_stdin(
+        dir.path(),
+        &["--exclude", "*.py", "--stdin-filename", "x.sh"],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(kept.code, 1, "{kept:?}");
+}
+
+#[test]
+fn fixing_excluded_stdin_passes_it_through_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = imds_lint_with_stdin(
+        dir.path(),
+        &[
+            "--fix",
+            "--exclude",
+            "*.sh",
+            "--stdin-filename",
+            "x.sh",
+            "-",
+        ],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, IMDSV1_SCRIPT, "{run:?}");
+    assert!(!run.stderr.contains("IMD001"), "{run:?}");
 }

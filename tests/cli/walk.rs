@@ -181,3 +181,82 @@ fn verbose_logs_from_worker_threads_do_not_deadlock() {
     }
     assert!(lines.join().unwrap() >= 200);
 }
+
+/// Chains of nested folders are made and removed this many levels at a
+/// time, so that no path named is much longer than the temporary folder
+/// and ten folder names.
+const CHAIN_STEP: usize = 10;
+
+/// Names for a chain of nested folders that passes Linux's path limit
+/// (4,096 bytes) under `dir`: long names first, then 200 one-letter ones,
+/// so that the limit is passed one or two bytes at a time, as in a chain
+/// of thousands of `d` folders, yet few folders are made.
+fn names_past_the_path_limit(dir: &std::path::Path) -> Vec<String> {
+    let long = 3_900_usize.saturating_sub(dir.as_os_str().len()) / 101;
+    let mut names = vec!["d".repeat(100); long];
+    names.extend(std::iter::repeat_n("d".to_owned(), 200));
+    names
+}
+
+/// Makes nested folders named `names` (the top first) in `dir`, with a
+/// script `a.sh` at the bottom: short chains are made bottom first, each
+/// moved into the bottom of the next one up.
+fn deep_folder_chain(dir: &std::path::Path, names: &[String]) {
+    let piece = dir.join("piece");
+    let above = dir.join("above");
+    let below_top = |chunk: &[String]| chunk[1..].iter().collect::<std::path::PathBuf>();
+    let mut chunks = names.rchunks(CHAIN_STEP);
+    let bottom = chunks.next().unwrap();
+    std::fs::create_dir_all(piece.join(below_top(bottom))).unwrap();
+    std::fs::write(piece.join(below_top(bottom)).join("a.sh"), IMDSV1_SCRIPT).unwrap();
+    let mut piece_name = &bottom[0];
+    for chunk in chunks {
+        let bottom_of_above = above.join(below_top(chunk));
+        std::fs::create_dir_all(&bottom_of_above).unwrap();
+        std::fs::rename(&piece, bottom_of_above.join(piece_name)).unwrap();
+        std::fs::rename(&above, &piece).unwrap();
+        piece_name = &chunk[0];
+    }
+    std::fs::rename(&piece, dir.join(piece_name)).unwrap();
+}
+
+/// Removes what [`deep_folder_chain`] made, a short chain at a time
+/// (removing a chain too deep to name in one go can take seconds).
+fn remove_deep_folder_chain(dir: &std::path::Path, names: &[String]) {
+    let top = dir.join("top");
+    let rest = dir.join("rest");
+    std::fs::rename(dir.join(&names[0]), &top).unwrap();
+    for chunk in names[1..].chunks(CHAIN_STEP) {
+        let below: std::path::PathBuf = chunk.iter().collect();
+        std::fs::rename(top.join(below), &rest).unwrap();
+        std::fs::remove_dir_all(&top).unwrap();
+        std::fs::rename(&rest, &top).unwrap();
+    }
+    std::fs::remove_dir_all(&top).unwrap();
+}
+
+#[test]
+fn a_folder_chain_deeper_than_the_path_limit_is_one_error_not_one_per_config() {
+    // Regression (tester): in 2,500 nested folders `d`, each configuration
+    // file that could not even be named (`file name too long`), though
+    // none existed, was an error, and the run stopped there.
+    let dir = tempfile::tempdir().unwrap();
+    let names = names_past_the_path_limit(dir.path());
+    deep_folder_chain(dir.path(), &names);
+
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(!errors[0].contains("imds-lint.toml"), "{errors:?}");
+    assert!(errors[0].ends_with(": file name too long"), "{errors:?}");
+
+    // Named, the file's own error names it.
+    let deep_file = format!("{}/a.sh", names.join("/"));
+    let run = imds_lint(dir.path(), &[deep_file.as_str()]);
+    assert_eq!(
+        run.errors(),
+        [format!("error: {deep_file}: file name too long")]
+    );
+    remove_deep_folder_chain(dir.path(), &names);
+}

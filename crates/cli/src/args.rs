@@ -1,6 +1,6 @@
 //! The command line: every flag `imds-lint` takes, parsed with clap.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 use imds_lint_rules::{Rule, Settings};
@@ -34,8 +34,9 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = OutputFormat::Full)]
     pub output_format: OutputFormat,
 
-    /// Write the report to this file instead of standard output; it
-    /// appears once complete. Errors still go to standard error.
+    /// Write the report to this file instead of standard output (`-`:
+    /// standard output); it appears once complete. Errors still go to
+    /// standard error.
     #[arg(long, value_name = "PATH")]
     pub output_file: Option<PathBuf>,
 
@@ -216,6 +217,15 @@ impl Args {
         vec![PathBuf::from(default)]
     }
 
+    /// The file `--output-file` names; `None` for standard output: no
+    /// flag, or `-`, which stands for standard output as it stands for
+    /// standard input among the PATHs.
+    pub fn report_file(&self) -> Option<&Path> {
+        self.output_file
+            .as_deref()
+            .filter(|path| *path != Path::new("-"))
+    }
+
     /// The rule settings the flags ask for.
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::default();
@@ -331,6 +341,10 @@ mod tests {
         let args = parse(&["--output-file", "out.sarif", "--sarif-category", "jobs"]).unwrap();
         assert_eq!(args.output_file, Some(PathBuf::from("out.sarif")));
         assert_eq!(args.sarif_category.as_deref(), Some("jobs"));
+        assert_eq!(args.report_file(), Some(Path::new("out.sarif")));
+        assert_eq!(parse(&["--output-file", "-"]).unwrap().report_file(), None);
+        let named_dash = parse(&["--output-file", "./-"]).unwrap();
+        assert_eq!(named_dash.report_file(), Some(Path::new("./-")));
         assert!(parse(&["--sarif-category", ""]).is_err());
     }
 

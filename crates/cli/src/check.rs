@@ -28,6 +28,10 @@ pub struct Context<'a> {
     pub max_file_size: u64,
     /// Standard input, read before checking began (if `-` was given).
     pub stdin: Option<&'a Result<Vec<u8>, String>>,
+    /// Whether `--stdin-filename` names a path the excludes cover: then
+    /// standard input is skipped, as a named path would be (and `--fix`
+    /// passes it through unchanged).
+    pub stdin_excluded: bool,
 }
 
 /// The outcome for one input.
@@ -182,6 +186,11 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
         Some(Err(why)) => return Outcome::Failed(why.clone()),
         None => return Outcome::Failed("standard input was not read".to_owned()),
     };
+    // After reading: text that could not be read is still reported, since
+    // `--fix` cannot pass it through.
+    if cx.stdin_excluded {
+        return Outcome::Skipped;
+    }
     match stdin_kind(name, named, &bytes) {
         Some(kind) => check_bytes(name, kind, bytes, &cx.settings_for(name)),
         None => Outcome::Failed(
@@ -332,6 +341,7 @@ mod tests {
             config: None,
             max_file_size: 1 << 20,
             stdin: None,
+            stdin_excluded: false,
         }
     }
 
@@ -448,6 +458,30 @@ mod tests {
             Some(FileKind::Python)
         );
         assert_eq!(stdin_kind(Path::new("notes.txt"), true, b"x"), None);
+    }
+
+    #[test]
+    fn excluded_stdin_is_skipped_unless_it_could_not_be_read() {
+        let settings = Settings::default();
+        let stdin = Input {
+            path: PathBuf::from("venv/x.sh"),
+            source: InputSource::Stdin { named: true },
+        };
+        let read: Result<Vec<u8>, String> = Ok(b"curl http://169.254.169.254/\n".to_vec());
+        let excluded = Context {
+            stdin: Some(&read),
+            stdin_excluded: true,
+            ..cx(&settings)
+        };
+        assert!(matches!(check_input(&stdin, &excluded), Outcome::Skipped));
+
+        let unread: Result<Vec<u8>, String> = Err("input too large".to_owned());
+        let excluded = Context {
+            stdin: Some(&unread),
+            stdin_excluded: true,
+            ..cx(&settings)
+        };
+        assert!(matches!(check_input(&stdin, &excluded), Outcome::Failed(_)));
     }
 
     #[test]

@@ -149,6 +149,22 @@ impl Exclude {
     }
 }
 
+/// Whether `--stdin-filename` names a path that `--exclude` or a
+/// configuration file's excludes cover, judged as a path named on the
+/// command line is (the name need not exist). Standard input without a
+/// name is never excluded.
+pub fn stdin_excluded(options: &WalkOptions) -> Result<bool, String> {
+    let Some(name) = &options.stdin_filename else {
+        return Ok(false);
+    };
+    let exclude = Exclude::new(&options.exclude)?.with_config(options.config.clone());
+    let excluded = exclude.excludes(name, false);
+    if excluded {
+        log::debug!("{} (standard input): excluded", name.display());
+    }
+    Ok(excluded)
+}
+
 /// The inputs for `paths`, sorted by path, each path once.
 pub fn collect(paths: &[PathBuf], options: &WalkOptions) -> Result<Vec<Input>, String> {
     let found = collect_with(paths, options, |_| ())?;
@@ -379,7 +395,7 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 
 /// Why a symbolic link leads to no file: its target is missing, or the
 /// links loop (`too many levels of symbolic links`).
-fn bad_link(path: &Path, err: &std::io::Error) -> String {
+pub(crate) fn bad_link(path: &Path, err: &std::io::Error) -> String {
     if err.kind() != std::io::ErrorKind::NotFound {
         return format!("cannot follow symbolic link: {}", reason::io(err));
     }
@@ -472,6 +488,20 @@ mod tests {
         assert!(ex.excludes(&through_parent.join("src/generated/b.sh"), false));
         assert!(ex.excludes_entry(&through_parent.join("src/generated"), true));
         assert!(!ex.excludes_entry(&through_parent.join("src/other"), true));
+    }
+
+    #[test]
+    fn stdin_name_is_excluded_as_a_named_path_is() {
+        let options = |globs: &[&str], name: Option<&str>| WalkOptions {
+            exclude: globs.iter().map(|g| (*g).to_owned()).collect(),
+            stdin_filename: name.map(PathBuf::from),
+            ..WalkOptions::default()
+        };
+        assert!(stdin_excluded(&options(&["*.sh"], Some("x.sh"))).unwrap());
+        assert!(stdin_excluded(&options(&["gen/"], Some("gen/deep/x.py"))).unwrap());
+        assert!(!stdin_excluded(&options(&["*.sh"], Some("x.py"))).unwrap());
+        assert!(!stdin_excluded(&options(&["*"], None)).unwrap());
+        assert!(stdin_excluded(&options(&["[z-a]"], Some("x.sh"))).is_err());
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
 
     let paint = Paint {
         color: args.color.enabled(
-            console.stdout_is_terminal && args.output_file.is_none(),
+            console.stdout_is_terminal && args.report_file().is_none(),
             no_color.as_deref(),
         ),
     };
@@ -77,7 +77,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
     if let Some(Command::Config(config_args)) = &args.command {
         return config::show::run(&config_args.inherit(&args), &mut console);
     }
-    match &args.output_file {
+    match args.report_file() {
         Some(path) => output_file::run_into(path, &mut console, error_paint, |console| {
             check_paths(&args, paint, error_paint, console)
         }),
@@ -120,12 +120,18 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
         .iter()
         .any(|path| path == Path::new("-"))
         .then(|| read::read_stream(console.stdin, args.max_file_size));
+    // A name the excludes cover is skipped, as a named path would be.
+    let stdin_excluded = match inputs::stdin_excluded(&options) {
+        Ok(excluded) => stdin.is_some() && excluded,
+        Err(why) => return walk_error(&why, error_paint, console.stderr),
+    };
     let settings = args.settings();
     let cx = Context {
         settings: &settings,
         config: Some(&config),
         max_file_size: args.max_file_size,
         stdin: stdin.as_ref(),
+        stdin_excluded,
     };
 
     if let Some(mode) = fix::Mode::from_args(args) {

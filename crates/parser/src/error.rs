@@ -24,6 +24,9 @@ pub enum ReadError {
     /// The file is UTF-16 (it starts with a UTF-16 byte order mark).
     #[error("UTF-16 text is not supported; re-save the file as UTF-8")]
     Utf16,
+    /// The file is UTF-32 (it starts with a UTF-32 byte order mark).
+    #[error("UTF-32 text is not supported; re-save the file as UTF-8")]
+    Utf32,
     /// The file is larger than the configured limit.
     #[error("file too large ({size} bytes; the limit is {limit} bytes)")]
     TooLarge {

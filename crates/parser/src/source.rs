@@ -89,8 +89,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Makes a source file from bytes already read. Rejects binary,
-    /// UTF-16 and non-UTF-8 content with the reason.
+    /// UTF-16, UTF-32 and non-UTF-8 content with the reason.
     pub fn from_bytes(path: &Path, kind: FileKind, bytes: Vec<u8>) -> Result<Self, ReadError> {
+        // UTF-32 first: its little-endian mark starts with UTF-16's, and
+        // its big-endian one with NUL bytes, which would say "binary".
+        if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+            return Err(ReadError::Utf32);
+        }
         if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
             return Err(ReadError::Utf16);
         }
@@ -163,5 +168,19 @@ mod tests {
             SourceFile::from_bytes(p, k, b"\xff\xfea\0".to_vec()),
             Err(ReadError::Utf16)
         ));
+    }
+
+    #[test]
+    fn utf32_is_not_taken_for_utf16_or_binary() {
+        // Regression (tester): `FF FE 00 00` was reported as UTF-16, whose
+        // byte order mark it starts with, and `00 00 FE FF` as binary.
+        let p = Path::new("x.sh");
+        let k = FileKind::Shell;
+        let little_endian = b"\xff\xfe\0\0c\0\0\0".to_vec();
+        let big_endian = b"\0\0\xfe\xff\0\0\0c".to_vec();
+        for bytes in [little_endian, big_endian] {
+            let err = SourceFile::from_bytes(p, k, bytes).err();
+            assert!(matches!(err, Some(ReadError::Utf32)), "{err:?}");
+        }
     }
 }

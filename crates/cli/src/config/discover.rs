@@ -251,12 +251,39 @@ fn read_named(path: &Path, cwd: &Path, overrides: &Overrides) -> Found {
 }
 
 /// Whether a read failed because there is no such file to read (a folder
-/// by that name counts as none).
+/// by that name counts as none). A path too long for the system to name
+/// counts as none too: in a folder chain deeper than the system's path
+/// limit no file can be opened by its path, so none can be a
+/// configuration file, and the files there get their own error.
 fn is_absent(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory
-    )
+    ) || is_name_too_long(err)
+}
+
+/// Whether the system refused a path as too long (`ENAMETOOLONG`).
+/// `io::ErrorKind::InvalidFilename` says so from Rust 1.87, past our
+/// minimum version, so the OS error number is compared.
+fn is_name_too_long(err: &io::Error) -> bool {
+    // ENAMETOOLONG on Linux, then on macOS and the BSDs; Windows's
+    // ERROR_FILENAME_EXCED_RANGE. Elsewhere such a path stays an error.
+    const NAME_TOO_LONG: Option<i32> = if cfg!(any(target_os = "linux", target_os = "android")) {
+        Some(36)
+    } else if cfg!(any(
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    )) {
+        Some(63)
+    } else if cfg!(windows) {
+        Some(206)
+    } else {
+        None
+    };
+    NAME_TOO_LONG.is_some() && err.raw_os_error() == NAME_TOO_LONG
 }
 
 fn read_error(path: &Path, err: &io::Error) -> ConfigError {
@@ -427,6 +454,24 @@ mod tests {
             errors[0].starts_with("bad/imds-lint.toml:1: unknown key `selct`"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn a_config_path_too_long_to_name_is_no_config() {
+        // Regression (tester): in a folder chain deeper than PATH_MAX, each
+        // candidate configuration file was an error (`file name too
+        // long`), one per folder, and the files were never reported.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        let deep = root.join("d/".repeat(2_500));
+        let r = resolver(root);
+        let found = r.for_folder(&deep).unwrap();
+        assert_eq!(
+            found.origin.as_ref().unwrap().shown,
+            PathBuf::from("imds-lint.toml")
+        );
+        assert!(r.errors().is_empty(), "{:?}", r.errors());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! into a configuration file; `--output-format json` is for programs.
 
 use std::fmt::Write as _;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -15,6 +16,7 @@ use super::file::{ConfigError, KEYS};
 use super::folder::{FolderSettings, Overrides};
 use crate::report::escape;
 use crate::run::{Console, Exit};
+use crate::{inputs, reason};
 
 /// Show the settings in force for a path: the configuration file they come
 /// from, and each key's value.
@@ -63,17 +65,35 @@ pub enum ShowFormat {
 /// read (exit 2).
 pub fn run(args: &ConfigArgs, console: &mut Console<'_>) -> Exit {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    match shown_settings(args, &cwd) {
+    let shown = match not_there(&args.path) {
+        Some(why) => Err(format!("{}: {why}", args.path.display())),
+        None => shown_settings(args, &cwd).map_err(|err| err.to_string()),
+    };
+    match shown {
         Ok(text) => {
             let _ = console.stdout.write_all(text.as_bytes());
             let _ = console.stdout.flush();
             Exit::Clean
         }
-        Err(err) => {
-            let _ = writeln!(console.stderr, "error: {}", escape::line(&err.to_string()));
+        Err(why) => {
+            let _ = writeln!(console.stderr, "error: {}", escape::line(&why));
             Exit::Error
         }
     }
+}
+
+/// Why `path` is not there to show settings for (missing, a broken link,
+/// in a folder that cannot be searched), in the words a check uses for a
+/// path it cannot read: settings shown for a mistyped path would answer
+/// a question no one asked.
+fn not_there(path: &Path) -> Option<String> {
+    let err = fs::metadata(path).err()?;
+    let is_link = fs::symlink_metadata(path).is_ok_and(|link| link.file_type().is_symlink());
+    Some(if is_link {
+        inputs::bad_link(path, &err)
+    } else {
+        reason::io(&err)
+    })
 }
 
 /// The settings for `args.path`, rendered in the format asked for.
@@ -81,8 +101,8 @@ fn shown_settings(args: &ConfigArgs, cwd: &Path) -> Result<String, ConfigError> 
     let choice = Choice::from_flags(args.config.as_deref(), args.isolated);
     let resolver = Resolver::new(&choice, Overrides::default(), cwd.to_owned())?;
 
-    // A folder's settings come from the folder itself, a file's (or a
-    // path not there yet) from the folder holding it.
+    // A folder's settings come from the folder itself, a file's from the
+    // folder holding it.
     let is_dir = args.path.is_dir();
     let folder = if is_dir {
         resolver.for_folder(&args.path)?

@@ -404,6 +404,35 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_no_column() {
+        // GitHub shows a file without its byte order mark: a request at the
+        // start of line 1 is in column 1 there.
+        let settings = imds_lint_rules::Settings::default();
+        let cx = crate::check::Context {
+            settings: &settings,
+            config: None,
+            max_file_size: u64::MAX,
+            stdin: None,
+            stdin_excluded: false,
+        };
+        let text = "\u{feff}curl http://169.254.169.254/latest/meta-data/\n";
+        let outcome = crate::check::check_text(
+            Path::new("bom.sh"),
+            imds_lint_parser::FileKind::Shell,
+            text.into(),
+            &cx,
+        );
+        let crate::check::Outcome::Checked(checked) = outcome else {
+            panic!("not checked: {outcome:?}");
+        };
+        let region = &results(&checked)[0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (&region["startLine"], &region["startColumn"]),
+            (&json!(1), &json!(1))
+        );
+    }
+
+    #[test]
     fn columns_count_utf16_code_units() {
         let start = LineCol {
             line: 1,
