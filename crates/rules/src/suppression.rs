@@ -2,10 +2,11 @@
 //! `imds-lint: ignore`) in a comment on a line of a finding, and
 //! `imds-lint: skip-file` for a whole file.
 //!
-//! In scripts and Databricks exports they are read from the file as stored,
-//! line by line, so a comment in a `# MAGIC` line reads as any other. In a
-//! Jupyter notebook they are read from the code of its code cells: text in
-//! markdown, outputs or metadata is no comment, and a line of code is a
+//! In scripts they are read from the file as stored, line by line. In a
+//! notebook (Jupyter, or a Databricks export) they are read from the code
+//! of its code cells, so a comment in a `# MAGIC %sh` line reads as any
+//! other: text in markdown (`%md` cells), outputs or metadata is no
+//! comment, and a line of code is a
 //! line of code however the notebook stores its cells (one JSON string per
 //! line, or the whole cell in one). An ignore covers the bytes of the file
 //! that hold its line of code, and silences a finding whose range touches
@@ -118,14 +119,14 @@ impl Suppressions {
     /// a notebook are in its code cells, and a notebook without the marker
     /// has none.
     pub fn need_cells(source: &SourceFile) -> bool {
-        source.kind == FileKind::Jupyter && source.text.contains(MARKER)
+        is_notebook(source.kind) && source.text.contains(MARKER)
     }
 
     /// Reads the suppression comments of `source`. A notebook's are read
     /// from the code of `cells`, its cells as split (empty when it was
     /// not: then it has none); other files' from their text.
     pub fn read(source: &SourceFile, cells: &[Cell]) -> Self {
-        if source.kind != FileKind::Jupyter {
+        if !is_notebook(source.kind) {
             let (text, bom) = source.text_without_bom();
             let mut found = Suppressions::default();
             found.add(
@@ -250,6 +251,12 @@ impl Silenced {
 /// The bytes of the file that `finding`'s range covers.
 pub fn file_range(cells: &[Cell], finding: &Finding) -> Range<usize> {
     cells[finding.cell].map.file_range(finding.range.clone())
+}
+
+/// Whether files of `kind` hold cells of several kinds, markdown among
+/// them, whose comments are read cell by cell.
+fn is_notebook(kind: FileKind) -> bool {
+    matches!(kind, FileKind::Jupyter | FileKind::Databricks(_))
 }
 
 /// Whether `cell` is code a notebook runs, where its comments count:
@@ -484,14 +491,35 @@ mod tests {
         assert_eq!(s.ignores.len(), 1);
     }
 
+    /// The comments of a Databricks export, read from its cells.
+    fn export(text: &str) -> Suppressions {
+        let source = source(FileKind::Databricks(Lang::Python), text);
+        let cells = imds_lint_parser::split(&source).unwrap_or_default();
+        Suppressions::read(&source, &cells)
+    }
+
     #[test]
     fn magic_lines_are_read_from_the_file() {
         let text = "# Databricks notebook source\n# MAGIC %sh\n\
                     # MAGIC curl y # imds-lint: ignore\n# MAGIC # imds-lint: skip-file\n";
-        let s = Suppressions::read(&source(FileKind::Databricks(Lang::Python), text), &[]);
+        let s = export(text);
         assert_eq!(ignore_lines(&s, text), vec![2]);
         assert_eq!(s.ignores[0].rules, None);
         assert!(s.skip_file);
+    }
+
+    #[test]
+    fn markdown_cells_of_an_export_hold_no_comments() {
+        // Regression (fresh tester): a `%md` cell mentioning skip-file
+        // skipped the export and its request for role credentials.
+        let text = "# Databricks notebook source\n# MAGIC %md\n\
+                    # MAGIC Marked with # imds-lint: skip-file\n# MAGIC # imds-lint: ignore\n\n\
+                    # COMMAND ----------\n\nx = 1  # imds-lint: ignore[IMD001]\n";
+        let s = export(text);
+        assert!(!s.skip_file);
+        assert_eq!(ignore_lines(&s, text), vec![7]);
+        let plain = Suppressions::read(&source(FileKind::Python, text), &[]);
+        assert!(plain.skip_file, "a plain script reads every line");
     }
 
     #[test]
