@@ -116,7 +116,7 @@ fn culprits(
         Origin::HostString { host, .. } => host,
         _ => index,
     };
-    applied
+    let suspects: Vec<usize> = applied
         .iter()
         .copied()
         .filter(|&i| match broken {
@@ -126,7 +126,46 @@ fn culprits(
                 matches!(cells[findings[i].cell].origin, Origin::HostString { .. })
             }
         })
-        .collect()
+        .collect();
+    // In a cell a fix broke, the fixes that break it on their own are the
+    // culprits; the others still apply (a plain script is one cell, and one
+    // bad fix would hold back all of them). When none breaks it alone, the
+    // fixes break it together, and all are dropped.
+    let Broken::Cells(_) = broken else {
+        return suspects;
+    };
+    let alone: Vec<usize> = suspects
+        .iter()
+        .copied()
+        .filter(|&i| breaks_alone(&cells[findings[i].cell], &findings[i]))
+        .collect();
+    if alone.is_empty() {
+        suspects
+    } else {
+        alone
+    }
+}
+
+/// Whether the fix of `finding`, applied alone to `cell`, leaves a syntax
+/// error there.
+fn breaks_alone(cell: &Cell, finding: &Finding) -> bool {
+    let Some(fix) = &finding.fix else {
+        return false;
+    };
+    if matches!(cell.origin, Origin::HostString { .. }) || !cell.lang.is_analysed() {
+        return true;
+    }
+    let mut edits: Vec<_> = fix.edits.iter().collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse((edit.range.start, edit.range.end)));
+    edits.dedup();
+    let mut code = cell.code.clone();
+    for edit in edits {
+        if code.get(edit.range.clone()).is_none() {
+            return true;
+        }
+        code.replace_range(edit.range.clone(), &edit.content);
+    }
+    !imds_lint_parser::syntax::parses_cleanly(cell.lang, &code)
 }
 
 fn describe(broken: &Broken) -> String {
@@ -175,6 +214,40 @@ mod tests {
         assert!(out.rechecked.is_none());
         assert!(
             matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("does not parse")),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    #[test]
+    fn one_breaking_fix_does_not_hold_back_the_others_of_its_cell() {
+        // Regression (fresh tester): one unsafe Scala fix that would not
+        // parse kept every fix of the file from applying.
+        let source =
+            SourceFile::from_bytes(Path::new("x"), FileKind::Python, "x = 1\ny = 2\n".into())
+                .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let finding = |at: usize, text: &str| {
+            let mut f = Finding::new(Rule::MetadataRequestWithoutToken, 0, at..at + 1, "m");
+            f.fix = Some(Fix::new(
+                "fix",
+                vec![Edit::insertion(at, text)],
+                Applicability::Safe,
+            ));
+            f
+        };
+        let findings = [finding(0, "a = 0\n"), finding(6, "(\n")];
+        let out = fix_file(
+            &source,
+            &cells,
+            &findings,
+            &Settings::default(),
+            Applicability::Safe,
+        );
+        assert_eq!(out.applied, vec![0]);
+        assert_eq!(out.text, "a = 0\nx = 1\ny = 2\n");
+        assert!(
+            matches!(&out.skipped[..], [(1, Skipped::Syntax(_))]),
             "{:?}",
             out.skipped
         );
