@@ -42,6 +42,10 @@ pub enum Interpolation {
     Braces,
     /// A Scala `s"..."` string: `$name` and `${expr}` are host values.
     Dollar,
+    /// A command IPython expands before the shell gets it
+    /// (`get_ipython().system(...)`), as it does a `!` line: `$name` and
+    /// `{expr}` are Python values, `$$` is a `$`.
+    IPython,
 }
 
 /// How text inserted into a cell must be written into the stored file.

@@ -6,7 +6,7 @@
 
 use tree_sitter::Node;
 
-use imds_lint_parser::{strings, Cell, Layer, Origin};
+use imds_lint_parser::{strings, Cell, Interpolation, Layer};
 
 use crate::shell::ipython::by_hand;
 
@@ -163,29 +163,26 @@ impl<'t> CellWalk<'_, '_, 't> {
         };
         let decoded = decoded.shifted(literal.start_byte());
         let layer = decoded.layer.clone();
-        let mut cell = Cell::nested(
+        // IPython expands the string as it does a `!` line: the shell
+        // analyser resolves `$name` and `{expr}` from Python, writes the
+        // shell's `$` as `$$`, and withholds the fixes that need an
+        // expansion that may fail.
+        let interpolation = match expansion {
+            Expansion::IPython => Interpolation::IPython,
+            Expansion::None => decoded.interpolation,
+        };
+        let cell = Cell::nested(
             &self.file.cells[self.index],
             self.index,
             decoded.code,
             &decoded.map,
             decoded.layer,
-            decoded.interpolation,
+            interpolation,
         );
         let env = self.visible_strings(frame);
         let first_finding = self.file.findings.len();
 
-        // IPython expands the string as it does a `!` line: while the cell
-        // is read as one, the shell analyser resolves `$name` and `{expr}`
-        // from Python and writes the shell's `$` as `$$`. It is the
-        // string's code again afterwards, which is how the rewriter and
-        // the reporter find the literal it sits in. The shell analyser
-        // withholds the fixes that need an expansion that may fail.
-        let origin = match expansion {
-            Expansion::IPython => std::mem::replace(&mut cell.origin, Origin::BangLine),
-            Expansion::None => cell.origin.clone(),
-        };
         let index = self.file.add_nested_shell(cell, &env);
-        self.file.cells[index].origin = origin;
 
         for finding in &mut self.file.findings[first_finding..] {
             let Some(fix) = finding.fix.as_ref().filter(|_| finding.cell == index) else {

@@ -71,21 +71,32 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
     let cell = &file.cells[index];
     let code = Code::cell(&cell.code);
     let origin = cell.origin.clone();
-    let braces = matches!(
+    // A `!` line, or a command string IPython expands the same way.
+    let ipython = matches!(
         origin,
         Origin::BangLine
             | Origin::HostString {
-                interpolation: Interpolation::Braces,
+                interpolation: Interpolation::IPython,
                 ..
             }
     );
+    let braces = ipython
+        || matches!(
+            origin,
+            Origin::HostString {
+                interpolation: Interpolation::Braces,
+                ..
+            }
+        );
 
     let mut analysis = Analysis {
         cell: index,
-        layout: match origin {
-            Origin::BangLine => Layout::Chained,
-            Origin::HostString { .. } => Layout::Compact,
-            Origin::File | Origin::NotebookCell | Origin::MagicCell { .. } => Layout::Lines,
+        layout: if ipython {
+            Layout::Chained
+        } else if matches!(origin, Origin::HostString { .. }) {
+            Layout::Compact
+        } else {
+            Layout::Lines
         },
         found: Vec::new(),
         tokens: Vec::new(),
@@ -102,7 +113,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         names: &analysis.names,
         errexit: analysis.errexit,
         dollars: match origin {
-            Origin::BangLine => Dollars::BangLine,
+            _ if ipython => Dollars::BangLine,
             Origin::HostString {
                 interpolation: Interpolation::Dollar,
                 ..
@@ -111,7 +122,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         },
     };
     let mut findings = fix::attach(analysis.found, &context);
-    if origin == Origin::BangLine {
+    if ipython {
         ipython::withhold_unsure_fixes(&mut findings, &file.cells[index].code, outer);
     }
     let settings = file.settings;
