@@ -34,6 +34,13 @@ impl Decoded {
     }
 }
 
+/// Whether `text` can stand as it is inside a raw Python literal quoted
+/// with `quote`: a raw literal cannot escape its quote, a line break
+/// (unless triple-quoted) or a final backslash.
+pub fn fits_raw_python(text: &str, quote: char, triple: bool) -> bool {
+    !text.contains(quote) && !text.ends_with('\\') && (triple || !text.contains('\n'))
+}
+
 /// Decodes the full source text of a Python string literal: optional prefix
 /// (`r`, `b`, `u`, `f`, `rb`, `fr` in any case), then single or triple
 /// quotes. `None` when `text` is not one well-formed literal.

@@ -4,7 +4,7 @@
 use std::cell::OnceCell;
 use std::fmt::Write as _;
 
-use imds_lint_parser::{Cell, Layer};
+use imds_lint_parser::{strings, Cell, Layer};
 
 /// Why text cannot be written into a container.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,9 +129,7 @@ pub fn json_escape(text: &str) -> String {
 
 fn python_escape(text: &str, quote: char, triple: bool, raw: bool) -> Result<String, EncodeError> {
     if raw {
-        let fits =
-            !text.contains(quote) && !text.ends_with('\\') && (triple || !text.contains('\n'));
-        return if fits {
+        return if strings::fits_raw_python(text, quote, triple) {
             Ok(text.to_owned())
         } else {
             Err(EncodeError::Literal("raw Python"))

@@ -208,15 +208,14 @@ fn runs_a_shell(line: &str) -> bool {
 }
 
 /// Whether `text` can be written into a string literal written as
-/// `layer`, as the rewriter's encoder decides: a raw literal cannot escape
-/// its quote, a line break (unless triple-quoted) or a final backslash.
+/// `layer`, as the rewriter's encoder decides.
 fn literal_holds(layer: &Layer, text: &str) -> bool {
     match layer {
         Layer::PythonString {
             quote,
             triple,
             raw: true,
-        } => !text.contains(*quote) && !text.ends_with('\\') && (*triple || !text.contains('\n')),
+        } => strings::fits_raw_python(text, *quote, *triple),
         _ => true,
     }
 }
