@@ -172,10 +172,7 @@ pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
         ("--max-time", "--max-time"),
         ("--connect-timeout", "--connect-timeout"),
     ];
-    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
-        .into_iter()
-        .map(|(option, seconds)| format!("{option} {seconds}"))
-        .collect()
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted, " ")
 }
 
 /// The index of the word holding the `--next` (`-:`) that ends the request

@@ -59,10 +59,7 @@ enum Item {
 /// the token request too.
 pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
     let wanted = [("--timeout", "--timeout")];
-    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
-        .into_iter()
-        .map(|(option, seconds)| format!("{option}={seconds}"))
-        .collect()
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted, "=")
 }
 
 /// Reads httpie's arguments after the program word at `program`.

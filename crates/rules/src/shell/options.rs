@@ -187,15 +187,18 @@ pub(super) fn drop_prefix(text: &Text, n: usize) -> Text {
 
 /// The options of `words[start..]` named in `wanted` (as written, and as
 /// the token request writes them) whose value is a literal number of
-/// seconds, in the order given: `--max-time 2` and `-m 2` both give
-/// `("--max-time", "2")`. A value held in a variable is left out: it
-/// may not be set where the token request goes.
+/// seconds, written for the token request with `joiner` between option and
+/// value: `--max-time 2` and `-m 2` both give `--max-time 2` (or
+/// `--max-time=2`). The last one given wins, as for the clients. A value
+/// held in a variable the code does not show is left out: it may not be
+/// set where the token request goes.
 pub(super) fn seconds_options(
     words: &[Word],
     start: usize,
     spec: &Spec,
     wanted: &[(&str, &'static str)],
-) -> Vec<(&'static str, String)> {
+    joiner: &str,
+) -> Vec<String> {
     let mut found: Vec<(&'static str, String)> = Vec::new();
     for arg in scan(words, start, spec) {
         let Arg::Option {
@@ -212,11 +215,13 @@ pub(super) fn seconds_options(
         let Some(seconds) = value.as_literal().filter(|v| is_seconds(v)) else {
             continue;
         };
-        // The last one given wins, as for the clients.
         found.retain(|(option, _)| *option != written);
         found.push((written, seconds.to_owned()));
     }
     found
+        .into_iter()
+        .map(|(option, seconds)| format!("{option}{joiner}{seconds}"))
+        .collect()
 }
 
 /// Whether `text` is a plain number of seconds (`2`, `0.5`).

@@ -110,10 +110,7 @@ pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
         ("--read-timeout", "--read-timeout"),
         ("--dns-timeout", "--dns-timeout"),
     ];
-    super::options::seconds_options(words, program + 1, &SPEC, &wanted)
-        .into_iter()
-        .map(|(option, seconds)| format!("{option}={seconds}"))
-        .collect()
+    super::options::seconds_options(words, program + 1, &SPEC, &wanted, "=")
 }
 
 /// Reads wget's arguments after the program word at `program`.
