@@ -138,6 +138,7 @@ impl Analyzer {
             inline_depth: 0,
             sites: Vec::new(),
             tokens: Vec::new(),
+            bindings: std::cell::RefCell::default(),
         };
         walk.run(tree.root_node());
         walk.attach_fixes(tree.root_node());

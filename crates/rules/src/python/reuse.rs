@@ -16,7 +16,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::fix::node_at;
-use super::walk::CellWalk;
+use super::walk::{Binding, CellWalk};
 
 /// Methods of `str` that keep a token's text a token (`.text.strip()`).
 const TEXT_METHODS: &[&str] = &["strip", "rstrip", "lstrip"];
@@ -105,26 +105,39 @@ impl<'t> CellWalk<'_, '_, 't> {
             node = n.parent();
         }
 
+        // Each request of a block would otherwise walk the code between the
+        // fetch and itself again: the square of the block's length.
+        let key = (name.to_owned(), block.id());
+        let mut known = self.bindings.borrow_mut();
+        let bindings = known
+            .entry(key)
+            .or_insert_with(|| self.bindings_in(name, block));
+        bindings.iter().any(|b| {
+            let starts_after = b.range.start >= from || (b.wildcard && b.range.end > from);
+            starts_after && b.range.start < until
+        })
+    }
+
+    /// Every place in `block` that may bind `name`, in order.
+    fn bindings_in(&self, name: &str, block: Node) -> Vec<Binding> {
+        let mut found = Vec::new();
         let mut cursor = block.walk();
         let mut stack = vec![block];
         while let Some(node) = stack.pop() {
-            if node.end_byte() <= from || node.start_byte() >= until {
-                continue;
-            }
             // `from module import *` may bind any name.
-            if node.kind() == "wildcard_import" {
-                return true;
-            }
-            if node.kind() == "identifier"
-                && node.start_byte() >= from
-                && &self.code[node.byte_range()] == name
-                && binds(node)
-            {
-                return true;
+            let wildcard = node.kind() == "wildcard_import";
+            let named =
+                node.kind() == "identifier" && &self.code[node.byte_range()] == name && binds(node);
+            if wildcard || named {
+                found.push(Binding {
+                    range: node.byte_range(),
+                    wildcard,
+                });
             }
             stack.extend(node.children(&mut cursor));
         }
-        false
+        found.sort_by_key(|b| b.range.start);
+        found
     }
 }
 

@@ -3,6 +3,7 @@
 //! level when never called), bindings applied as the interpreter would,
 //! and calls handed to [`super::call`].
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
@@ -48,6 +49,17 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     pub sites: Vec<Site>,
     /// Correct token requests of this cell: their frame and call range.
     pub tokens: Vec<(Option<usize>, Range<usize>)>,
+    /// Where each name may be bound again in a block, by name and block id
+    /// (see `reuse`), found once per block however many requests ask.
+    pub bindings: RefCell<HashMap<(String, usize), Vec<Binding>>>,
+}
+
+/// A place in a block that may bind a name: the identifier, or a
+/// `from module import *`, which may bind any.
+#[derive(Debug, Clone)]
+pub(super) struct Binding {
+    pub range: Range<usize>,
+    pub wildcard: bool,
 }
 
 /// How deep function bodies are walked from their call sites; deeper
