@@ -243,8 +243,9 @@ pub fn bound_names<'a>(code: &'a str, chunk: &Chunk) -> Vec<&'a str> {
     for (i, &line_start) in chunk.lines.iter().enumerate() {
         let line_end = chunk.lines.get(i + 1).copied().unwrap_or(chunk.range.end);
         let line = &code[line_start..line_end];
-        statement_names(line, &mut names);
-        assigned_at_top(line, &mut names);
+        let assignments = top_level_assignments(line);
+        statement_names(line, &assignments, &mut names);
+        assigned_at_top(line, &assignments, &mut names);
     }
     // Forms that bind inside expressions or compound statement headers.
     let mut rest = text;
@@ -274,10 +275,11 @@ const KEYWORDS: [&str; 35] = [
 ];
 
 /// Names written just before an `=` (or `+=` and friends) outside any
-/// bracket in `line`: the targets of chained, `;`-joined and one-line
-/// compound statements (`A = B = 1`, `x = 1; y = 2`, `if c: y = 2`).
-fn assigned_at_top<'a>(line: &'a str, names: &mut Vec<&'a str>) {
-    for at in top_level_assignments(line) {
+/// bracket in `line`, whose `=` signs are at `assignments`: the targets of
+/// chained, `;`-joined and one-line compound statements (`A = B = 1`,
+/// `x = 1; y = 2`, `if c: y = 2`).
+fn assigned_at_top<'a>(line: &'a str, assignments: &[usize], names: &mut Vec<&'a str>) {
+    for &at in assignments {
         // `+=`, `//=`, `**=`, `>>=`...: the operator is no name.
         let target = line[..at].trim_end_matches(|c: char| "+-*/%&|^@<>".contains(c));
         if let Some(name) = words(target).last() {
@@ -349,8 +351,9 @@ pub fn without_comments(text: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Names bound by the logical line `line`.
-fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
+/// Names bound by the logical line `line`, whose top-level `=` signs are
+/// at `assignments`.
+fn statement_names<'a>(line: &'a str, assignments: &[usize], names: &mut Vec<&'a str>) {
     let mut first = words(line);
     match first.next() {
         Some("def" | "class") => names.extend(first.next()),
@@ -365,7 +368,9 @@ fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
             names.extend(words(targets).skip(1));
         }
         Some(first) => {
-            if let Some(target) = assignment_target(line) {
+            // The text before the first `=`: the target of an assignment
+            // statement.
+            if let Some(target) = assignments.first().map(|&at| &line[..at]) {
                 // After a compound statement's header (`if c: x = 1`), the
                 // target follows the colon; in `name: T = value` it is
                 // before it.
@@ -379,12 +384,6 @@ fn statement_names<'a>(line: &'a str, names: &mut Vec<&'a str>) {
         }
         None => {}
     }
-}
-
-/// The text before the `=` of an assignment statement (`+=` and friends
-/// too), or `None` when the line assigns nothing at its top level.
-fn assignment_target(line: &str) -> Option<&str> {
-    top_level_assignments(line).first().map(|&at| &line[..at])
 }
 
 #[cfg(test)]

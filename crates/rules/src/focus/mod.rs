@@ -135,6 +135,9 @@ pub fn plan(cells: &[Cell]) -> Plan {
         match (cell.lang, &cell.origin) {
             (Lang::Python, _) => {
                 let chunks = chunks::split(&cell.code);
+                // A statement mentions the service only if its cell does:
+                // one search of the cell spares one per statement in most.
+                let cell_mentions = mentions_service(&cell.code);
                 let first = pieces.len();
                 for chunk in &chunks {
                     bound.extend(chunks::bound_names(&cell.code, chunk));
@@ -145,7 +148,7 @@ pub fn plan(cells: &[Cell]) -> Plan {
                         range: chunk.range.clone(),
                         lines: chunk.lines.clone(),
                         words: Vec::new(),
-                        chosen: mentions_service_in_code(text),
+                        chosen: cell_mentions && mentions_service_in_code(text),
                         kept: kept != Kept::No,
                         imports_fix_module: kept == Kept::FixModuleImport,
                     });
