@@ -1,8 +1,9 @@
 //! Tree-sitter parsing, one reusable parser per language and thread.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
-use tree_sitter::{Language, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::lang::Lang;
 
@@ -44,6 +45,82 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
             parsers.len() - 1
         };
         parsers[idx].1.parse(code, None)
+    })
+}
+
+/// The name of `node`'s kind, where `node` comes from `lang`'s grammar:
+/// what [`Node::kind`] gives, read from a table made once per grammar.
+/// `Node::kind` measures the name and checks its UTF-8 on every call, a
+/// cost that showed in profiles of the analysers' walks.
+pub fn kind_name(lang: Lang, node: Node<'_>) -> &str {
+    let name = names(lang)
+        .kinds
+        .get(usize::from(node.kind_id()))
+        .map_or_else(|| node.kind(), |name| &**name);
+    debug_assert_eq!(
+        name,
+        node.kind(),
+        "a node of another grammar than {lang:?}'s"
+    );
+    name
+}
+
+/// The child of `node` (from `lang`'s grammar) in its field `field`: what
+/// [`Node::child_by_field_name`] gives, with the field's id found in a
+/// table made once per grammar. Tree-sitter finds it by comparing the name
+/// with every field's name in turn, a cost that showed in profiles.
+pub fn field_child<'t>(lang: Lang, node: Node<'t>, field: &str) -> Option<Node<'t>> {
+    let fields = &names(lang).fields;
+    let at = fields
+        .binary_search_by(|(name, _)| (**name).cmp(field))
+        .ok()?;
+    node.child_by_field_id(fields[at].1)
+}
+
+/// The names a grammar gives its node kinds and fields.
+#[derive(Default)]
+struct Names {
+    /// Kind names by kind id. `ERROR` (id 65535) is past the end.
+    kinds: Vec<Box<str>>,
+    /// Field names with their ids, sorted by name.
+    fields: Vec<(Box<str>, u16)>,
+}
+
+/// The names of `lang`'s grammar (none for a language without one).
+fn names(lang: Lang) -> &'static Names {
+    static NAMES: [OnceLock<Names>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static NONE: Names = Names {
+        kinds: Vec::new(),
+        fields: Vec::new(),
+    };
+    let slot = match lang {
+        Lang::Python => &NAMES[0],
+        Lang::Shell => &NAMES[1],
+        Lang::Scala => &NAMES[2],
+        Lang::Sql | Lang::R | Lang::Markdown => return &NONE,
+    };
+    slot.get_or_init(|| {
+        let Some(language) = language(lang) else {
+            return Names::default();
+        };
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or_default()
+                    .into()
+            })
+            .collect();
+        // Field ids run from 1 to the count.
+        let mut fields: Vec<(Box<str>, u16)> = (1..=language.field_count())
+            .filter_map(|id| {
+                let id = u16::try_from(id).ok()?;
+                Some((language.field_name_for_id(id)?.into(), id))
+            })
+            .collect();
+        fields.sort_unstable();
+        Names { kinds, fields }
     })
 }
 

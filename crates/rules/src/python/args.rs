@@ -1,5 +1,6 @@
 //! The arguments of a Python call, by position and by keyword.
 
+use super::{child_in, kind_of};
 use tree_sitter::Node;
 
 /// A call's arguments as written.
@@ -21,13 +22,12 @@ impl<'t, 'c> Args<'t, 'c> {
         let mut args = Args::default();
         let mut cursor = arguments.walk();
         for child in arguments.named_children(&mut cursor) {
-            match child.kind() {
+            match kind_of(child) {
                 "comment" => {}
                 "keyword_argument" => {
-                    if let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) {
+                    if let (Some(name), Some(value)) =
+                        (child_in(child, "name"), child_in(child, "value"))
+                    {
                         args.keywords.push((&code[name.byte_range()], value));
                     }
                 }
@@ -73,7 +73,7 @@ mod tests {
         let code = "f(a, b, c=d, *e, **g)";
         let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
         let call = tree.root_node().child(0).and_then(|s| s.child(0));
-        let arguments = call.and_then(|c| c.child_by_field_name("arguments"));
+        let arguments = call.and_then(|c| child_in(c, "arguments"));
         let args = Args::of(arguments.unwrap_or_else(|| panic!("no args")), code);
         let text = |n: Option<Node>| n.map(|n| &code[n.byte_range()]);
         assert_eq!(args.positional.len(), 2);

@@ -13,6 +13,7 @@ use crate::shell::argv::{request_from_argv, shell_code, Client, CommandRequest, 
 use crate::text::{Piece, Text};
 
 use super::clients::{ArgvHeader, HeaderSlot};
+use super::kind_of;
 use super::value::Value;
 use super::walk::CellWalk;
 use super::Site;
@@ -37,7 +38,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut nodes = Vec::new();
         let mut cursor = list.walk();
         for item in list.named_children(&mut cursor) {
-            match item.kind() {
+            match kind_of(item) {
                 "comment" => continue,
                 "list_splat" => words.push(Word::spread(Text::unknown(), item.byte_range())),
                 _ => words.push(Word::new(eval.text(item), item.byte_range())),
@@ -46,7 +47,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
         if let Some(script) = shell_code(&words) {
             let node = nodes[script];
-            if node.kind() != "string" || !self.nested_shell(node, frame) {
+            if kind_of(node) != "string" || !self.nested_shell(node, frame) {
                 self.shell_text(node, call, frame);
             }
             return;

@@ -11,6 +11,7 @@ use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
 
 use super::args::Args;
+use super::child_in;
 use super::clients::{self, Found};
 use super::functions::{self, CallSite};
 use super::imports::chain;
@@ -33,8 +34,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// Acts on one call.
     pub(super) fn call(&mut self, m: &Match<'t>, frame: Option<usize>) {
         let call = m.node;
-        let (Some(arguments), Some(callee)) = (m.arguments, call.child_by_field_name("function"))
-        else {
+        let (Some(arguments), Some(callee)) = (m.arguments, child_in(call, "function")) else {
             return;
         };
 

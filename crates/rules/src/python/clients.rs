@@ -15,6 +15,7 @@ use super::args::Args;
 use super::eval::Eval;
 use super::shell_run;
 use super::value::{Dict, Object, Value};
+use super::{child_in, kind_of};
 
 /// Functions that make one request with the method in their name.
 const METHOD_FUNCTIONS: &[&str] = &["get", "post", "put", "head", "delete", "patch", "options"];
@@ -196,7 +197,7 @@ fn url_request(eval: &Eval, args: &Args) -> Object {
     merge_headers(&mut request, args.get(2, "headers").map(|n| eval.value(n)));
     let method = match args.keyword("method") {
         Some(node) => eval.value(node),
-        None if args.get(1, "data").is_some_and(|n| n.kind() != "none") => {
+        None if args.get(1, "data").is_some_and(|n| kind_of(n) != "none") => {
             Value::Str(Text::lit("POST"))
         }
         None => Value::Str(Text::lit("GET")),
@@ -222,7 +223,7 @@ fn call_headers(eval: &Eval, args: &Args, index: Option<usize>, base: Headers) -
     if let Some(node) = given {
         let more = match eval.value(node) {
             // `headers=None` sends no extra headers.
-            Value::Unknown if node.kind() == "none" => Headers::none(),
+            Value::Unknown if kind_of(node) == "none" => Headers::none(),
             value => value.headers(),
         };
         headers.open |= more.open;
@@ -245,7 +246,7 @@ fn keyword_slot(
     HeaderSlot::Keyword {
         arguments: args_node.byte_range(),
         value: given.map(|n| n.byte_range()),
-        dict: given.is_some_and(|n| n.kind() == "dictionary"),
+        dict: given.is_some_and(|n| kind_of(n) == "dictionary"),
         keyword,
     }
 }
@@ -314,25 +315,25 @@ fn name_slot(call: Node, args: &Args) -> MethodSlot {
     if args.positional.len() > 1 || args.list_splat {
         return MethodSlot::None;
     }
-    call.child_by_field_name("function")
-        .filter(|callee| callee.kind() == "attribute")
-        .and_then(|callee| callee.child_by_field_name("attribute"))
+    child_in(call, "function")
+        .filter(|callee| kind_of(callee) == "attribute")
+        .and_then(|callee| child_in(callee, "attribute"))
         .map_or(MethodSlot::None, |name| MethodSlot::Name(name.byte_range()))
 }
 
 /// Where the method is when `node` gives it: the text of a string
 /// literal without prefix letters or interpolation.
 fn literal_slot(node: Option<Node>, code: &str) -> MethodSlot {
-    let Some(node) = node.filter(|n| n.kind() == "string") else {
+    let Some(node) = node.filter(|n| kind_of(n) == "string") else {
         return MethodSlot::None;
     };
     let mut cursor = node.walk();
     let parts: Vec<Node> = node.children(&mut cursor).collect();
     match parts.as_slice() {
         [start, content, end]
-            if start.kind() == "string_start"
-                && content.kind() == "string_content"
-                && end.kind() == "string_end"
+            if kind_of(start) == "string_start"
+                && kind_of(content) == "string_content"
+                && kind_of(end) == "string_end"
                 && code[start.byte_range()].starts_with(['"', '\'']) =>
         {
             MethodSlot::Literal(content.byte_range())
@@ -364,9 +365,9 @@ fn urlopen(
             headers.known.extend(own.known);
             let method = object.text("method").map_or(Method::Unknown, method_of);
             let url = object.text("url").cloned().unwrap_or_else(Text::unknown);
-            let (slot, method_slot) = if target.kind() == "call" {
+            let (slot, method_slot) = if kind_of(target) == "call" {
                 // `urlopen(Request(url, ...))`: the Request call takes the header.
-                match target.child_by_field_name("arguments") {
+                match child_in(target, "arguments") {
                     Some(inner) => {
                         let inner_args = Args::of(inner, eval.code);
                         (
@@ -399,7 +400,7 @@ fn urlopen(
         }
         Value::Object(_) => return None,
         value => {
-            let data = args.get(1, "data").is_some_and(|n| n.kind() != "none");
+            let data = args.get(1, "data").is_some_and(|n| kind_of(n) != "none");
             let method = if data {
                 Method::Other("POST".to_owned())
             } else {

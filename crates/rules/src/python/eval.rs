@@ -14,6 +14,7 @@ use super::imports::{chain, Imports};
 use super::literal::{self, Prefix};
 use super::scope::Scopes;
 use super::value::{Dict, Value};
+use super::{child_in, kind_of};
 
 /// Expressions nested deeper than this are not folded: no real URL is
 /// built that deep, and the evaluator must not exhaust the stack.
@@ -76,7 +77,7 @@ impl<'a> Eval<'a> {
     }
 
     fn fold(&self, node: Node, depth: usize) -> Value {
-        match node.kind() {
+        match kind_of(node) {
             "string" => Value::Str(self.string(node, depth)),
             "concatenated_string" => {
                 let mut text = Text::default();
@@ -102,7 +103,7 @@ impl<'a> Eval<'a> {
                 let mut items = Vec::new();
                 let mut cursor = node.walk();
                 for item in node.named_children(&mut cursor) {
-                    if item.kind() != "comment" {
+                    if kind_of(item) != "comment" {
                         items.push(self.at(item, depth));
                     }
                 }
@@ -120,7 +121,7 @@ impl<'a> Eval<'a> {
         let mut text = Text::default();
         let mut cursor = node.walk();
         for part in node.named_children(&mut cursor) {
-            match part.kind() {
+            match kind_of(part) {
                 "string_start" => prefix = Prefix::of(self.source(part)),
                 "string_content" => text.push_lit(&literal::decode(self.source(part), prefix)),
                 "interpolation" => text.push_text(&self.interpolation(part, depth)),
@@ -131,11 +132,11 @@ impl<'a> Eval<'a> {
     }
 
     fn interpolation(&self, node: Node, depth: usize) -> Text {
-        let plain = node.child_by_field_name("format_specifier").is_none()
+        let plain = child_in(node, "format_specifier").is_none()
             && node
                 .child_by_field_name("type_conversion")
                 .is_none_or(|c| self.source(c) == "!s");
-        match node.child_by_field_name("expression") {
+        match child_in(node, "expression") {
             Some(expression) if plain => self.at(expression, depth).text(),
             _ => Text::unknown(),
         }
@@ -143,9 +144,9 @@ impl<'a> Eval<'a> {
 
     fn binary(&self, node: Node, depth: usize) -> Value {
         let (Some(left), Some(right), Some(operator)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("operator"),
+            child_in(node, "left"),
+            child_in(node, "right"),
+            child_in(node, "operator"),
         ) else {
             return Value::Unknown;
         };
@@ -173,9 +174,9 @@ impl<'a> Eval<'a> {
     /// else the second (`os.environ.get("URL") or DEFAULT`).
     fn boolean(&self, node: Node, depth: usize) -> Value {
         let (Some(left), Some(right), Some(operator)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("operator"),
+            child_in(node, "left"),
+            child_in(node, "right"),
+            child_in(node, "operator"),
         ) else {
             return Value::Unknown;
         };
@@ -194,12 +195,11 @@ impl<'a> Eval<'a> {
         let mut dict = Dict::default();
         let mut cursor = node.walk();
         for entry in node.named_children(&mut cursor) {
-            match entry.kind() {
+            match kind_of(entry) {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        entry.child_by_field_name("key"),
-                        entry.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) =
+                        (child_in(entry, "key"), child_in(entry, "value"))
+                    else {
                         continue;
                     };
                     dict.insert(self.at(key, depth).text(), self.at(value, depth));
@@ -218,10 +218,9 @@ impl<'a> Eval<'a> {
     }
 
     fn attribute(&self, node: Node, depth: usize) -> Value {
-        let (Some(object), Some(attribute)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(attribute)) =
+            (child_in(node, "object"), child_in(node, "attribute"))
+        else {
             return Value::Unknown;
         };
         let name = self.source(attribute);
@@ -240,10 +239,10 @@ impl<'a> Eval<'a> {
     }
 
     fn subscript(&self, node: Node, depth: usize) -> Value {
-        let Some(container) = node.child_by_field_name("value") else {
+        let Some(container) = child_in(node, "value") else {
             return Value::Unknown;
         };
-        let Some(key) = node.child_by_field_name("subscript") else {
+        let Some(key) = child_in(node, "subscript") else {
             return Value::Unknown;
         };
         match (self.at(container, depth), self.at(key, depth)) {
@@ -263,18 +262,17 @@ impl<'a> Eval<'a> {
     }
 
     fn call(&self, node: Node, depth: usize) -> Value {
-        let (Some(function), Some(arguments)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(function), Some(arguments)) =
+            (child_in(node, "function"), child_in(node, "arguments"))
+        else {
             return Value::Unknown;
         };
-        if arguments.kind() != "argument_list" {
+        if kind_of(arguments) != "argument_list" {
             return Value::Unknown;
         }
         let args = Args::of(arguments, self.code);
 
-        if function.kind() == "attribute" {
+        if kind_of(function) == "attribute" {
             if let Some(value) = self.string_method(function, &args, depth) {
                 return value;
             }
@@ -333,8 +331,8 @@ impl<'a> Eval<'a> {
     /// `"...".format(...)`, `sep.join(...)`, `.strip()` and friends on a
     /// string, `.copy()` on a dict.
     fn string_method(&self, function: Node, args: &Args, depth: usize) -> Option<Value> {
-        let receiver = function.child_by_field_name("object")?;
-        let method = self.source(function.child_by_field_name("attribute")?);
+        let receiver = child_in(function, "object")?;
+        let method = self.source(child_in(function, "attribute")?);
         let value = self.at(receiver, depth);
         if let (Value::Dict(_), "copy") = (&value, method) {
             return Some(value);
@@ -407,7 +405,7 @@ mod tests {
         let statements: Vec<Node> = root.named_children(&mut cursor).collect();
         let (last, init) = statements.split_last().unwrap_or_else(|| panic!("empty"));
         for statement in init {
-            if statement.kind().starts_with("import") {
+            if kind_of(statement).starts_with("import") {
                 imports.record(*statement, code, 0);
                 continue;
             }

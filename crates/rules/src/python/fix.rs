@@ -26,6 +26,7 @@ use super::clients::{ArgvHeader, HeaderSlot};
 use super::quotes::{self, quoted};
 use super::walk::CellWalk;
 use super::Site;
+use super::{child_in, kind_of};
 
 /// The library a scope's token fetch is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,9 +490,9 @@ impl<'t> CellWalk<'_, '_, 't> {
         let call = node_at(root, &site.call).ok_or("the request was not found again")?;
         // An opener's `open` is called on the opener, not on the module.
         let through_module = site.client == "urllib.request.urlopen";
-        match call.child_by_field_name("function") {
-            Some(callee) if callee.kind() == "attribute" && through_module => {
-                let object = callee.child_by_field_name("object").ok_or("no module")?;
+        match child_in(call, "function") {
+            Some(callee) if kind_of(callee) == "attribute" && through_module => {
+                let object = child_in(callee, "object").ok_or("no module")?;
                 Ok(format!("{}.Request", &self.code[object.byte_range()]))
             }
             _ => {
@@ -524,7 +525,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                     None => Edit::insertion(node.start_byte() + 1, header.to_owned()),
                 });
             }
-            if node.kind() == "none" {
+            if kind_of(node) == "none" {
                 return Ok(Edit::replacement(value.clone(), format!("{{{header}}}")));
             }
             let text = &self.code[value.clone()];
@@ -534,7 +535,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             ));
         }
         let node = node_at(root, arguments)
-            .filter(|n| n.kind() == "argument_list")
+            .filter(|n| kind_of(n) == "argument_list")
             .ok_or("the arguments were not found again")?;
         Ok(match last_item(node) {
             Some(last) => Edit::insertion(last.end_byte(), format!(", {keyword}={{{header}}}")),
@@ -554,7 +555,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
-            if node.kind() == "identifier" {
+            if kind_of(node) == "identifier" {
                 names.insert(self.code[node.byte_range()].to_owned());
             }
             if cursor.goto_first_child() {
@@ -579,17 +580,16 @@ const TOKEN_PATH: &str = "/latest/api/token";
 /// the token request gets the same limit, or off EC2 (or past a
 /// container's hop limit) it would wait where the request gave up.
 fn time_limit<'c>(call: Node, code: &'c str) -> Option<&'c str> {
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = child_in(call, "arguments")?;
     let mut cursor = arguments.walk();
     let value = arguments
         .named_children(&mut cursor)
-        .filter(|arg| arg.kind() == "keyword_argument")
+        .filter(|arg| kind_of(arg) == "keyword_argument")
         .find(|arg| {
-            arg.child_by_field_name("name")
-                .is_some_and(|name| &code[name.byte_range()] == "timeout")
+            child_in(arg, "name").is_some_and(|name| &code[name.byte_range()] == "timeout")
         })?
         .child_by_field_name("value")?;
-    matches!(value.kind(), "integer" | "float").then(|| &code[value.byte_range()])
+    matches!(kind_of(value), "integer" | "float").then(|| &code[value.byte_range()])
 }
 
 /// How deep in the syntax tree a request may sit and still get a fix.
@@ -640,17 +640,17 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, bool)> {
     while let Some(parent) = child.parent() {
         let body_of = parent
             .parent()
-            .filter(|_| parent.kind() == "block")
-            .map(|p| p.kind());
+            .filter(|_| kind_of(parent) == "block")
+            .map(kind_of);
         let class_body = body_of == Some("class_definition");
-        let is_scope_body = parent.kind() == "module"
+        let is_scope_body = kind_of(parent) == "module"
             || body_of == Some("function_definition")
             || (class_body && !through_classes);
         if is_scope_body {
             return Some((child, nested));
         }
         // A class body runs whenever its class statement does.
-        nested |= parent.kind() == "block" && !class_body;
+        nested |= kind_of(parent) == "block" && !class_body;
         child = parent;
     }
     None
@@ -661,7 +661,7 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, bool)> {
 fn in_own_scope(root: Node, range: &Range<usize>) -> bool {
     let mut at = root.descendant_for_byte_range(range.start, range.end);
     while let Some(node) = at {
-        match node.kind() {
+        match kind_of(node) {
             "lambda"
             | "list_comprehension"
             | "set_comprehension"
@@ -678,7 +678,7 @@ fn in_own_scope(root: Node, range: &Range<usize>) -> bool {
 pub(super) fn last_item(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| kind_of(n) != "comment")
         .last()
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::{child_in, kind_of};
 use tree_sitter::Node;
 
 /// Local names bound by `import` statements, to canonical dotted names.
@@ -73,13 +74,12 @@ impl Imports {
         let mut bound = Vec::new();
         let text = |n: Node| code[n.byte_range()].to_owned();
         let mut cursor = node.walk();
-        if node.kind() == "import_statement" {
+        if kind_of(node) == "import_statement" {
             for name in node.children_by_field_name("name", &mut cursor) {
-                if name.kind() == "aliased_import" {
-                    let (Some(module), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) else {
+                if kind_of(name) == "aliased_import" {
+                    let (Some(module), Some(alias)) =
+                        (child_in(name, "name"), child_in(name, "alias"))
+                    else {
                         continue;
                     };
                     bound.push(self.bind(text(alias), dotted_text(module, code)));
@@ -94,10 +94,10 @@ impl Imports {
             return bound;
         }
 
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = child_in(node, "module_name") else {
             return bound;
         };
-        if module.kind() != "dotted_name" {
+        if kind_of(module) != "dotted_name" {
             // Relative imports name the project's own modules.
             return bound;
         }
@@ -105,18 +105,17 @@ impl Imports {
         let mut names = node.walk();
         if node
             .named_children(&mut names)
-            .any(|child| child.kind() == "wildcard_import")
+            .any(|child| kind_of(child) == "wildcard_import")
         {
             self.star.push(module.clone());
         }
         let mut last = None;
         for name in node.children_by_field_name("name", &mut cursor) {
             last = Some(name.end_byte());
-            let (imported, local) = if name.kind() == "aliased_import" {
-                let (Some(imported), Some(alias)) = (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) else {
+            let (imported, local) = if kind_of(name) == "aliased_import" {
+                let (Some(imported), Some(alias)) =
+                    (child_in(name, "name"), child_in(name, "alias"))
+                else {
                     continue;
                 };
                 (dotted_text(imported, code), text(alias))
@@ -219,15 +218,15 @@ pub(super) fn chain<'c>(node: Node, code: &'c str) -> Option<Vec<&'c str>> {
     let mut parts = Vec::new();
     let mut at = node;
     loop {
-        match at.kind() {
+        match kind_of(at) {
             "identifier" => {
                 parts.push(&code[at.byte_range()]);
                 parts.reverse();
                 return Some(parts);
             }
             "attribute" => {
-                parts.push(&code[at.child_by_field_name("attribute")?.byte_range()]);
-                at = at.child_by_field_name("object")?;
+                parts.push(&code[child_in(at, "attribute")?.byte_range()]);
+                at = child_in(at, "object")?;
             }
             _ => return None,
         }
@@ -321,7 +320,7 @@ mod tests {
         let code = "a.b.c(x)\nf().g\n";
         let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
         let call = tree.root_node().child(0).and_then(|s| s.child(0));
-        let callee = call.and_then(|c| c.child_by_field_name("function"));
+        let callee = call.and_then(|c| child_in(c, "function"));
         assert_eq!(
             callee.and_then(|c| chain(c, code)),
             Some(vec!["a", "b", "c"])

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use crate::text::Text;
 
 use super::args::Args;
+use super::kind_of;
 use super::value::{Dict, Value};
 use super::walk::CellWalk;
 
@@ -117,7 +118,7 @@ impl CellWalk<'_, '_, '_> {
     /// Marks the dict `node` names (`h`, `s.headers`) as holding entries
     /// the analyser cannot see.
     fn open_dict(&mut self, node: Node, frame: Option<usize>) {
-        if !matches!(node.kind(), "identifier" | "attribute") {
+        if !matches!(kind_of(node), "identifier" | "attribute") {
             return;
         }
         if let Some(Value::Dict(dict)) = self.place(node, frame) {

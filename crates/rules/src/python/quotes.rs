@@ -3,6 +3,7 @@
 //! before Python 3.12 (Databricks Runtime 13 to 15 run 3.10 and 3.11) the
 //! f-string's own quote ends it there: inserted strings take another.
 
+use super::kind_of;
 use tree_sitter::Node;
 
 /// The quote for strings a fix inserts in `node`: `"` unless an
@@ -43,10 +44,10 @@ fn enclosing_quotes(node: Node, code: &str) -> Vec<(char, bool)> {
     let mut quotes = Vec::new();
     let mut at = node.parent();
     while let Some(parent) = at {
-        if parent.kind() == "string" {
+        if kind_of(parent) == "string" {
             let start = parent
                 .child(0)
-                .filter(|c| c.kind() == "string_start")
+                .filter(|c| kind_of(c) == "string_start")
                 .map_or("", |c| &code[c.byte_range()]);
             let delimiter = start.trim_start_matches(|c: char| c.is_ascii_alphabetic());
             if let Some(quote) = delimiter.chars().next() {
@@ -71,7 +72,7 @@ mod tests {
             .root_node()
             .descendant_for_byte_range(at, at + "get(u)".len())
             .unwrap_or_else(|| panic!("{code}"));
-        assert_eq!(call.kind(), "call", "{code}");
+        assert_eq!(kind_of(call), "call", "{code}");
         for_insertion(call, code)
     }
 

@@ -17,6 +17,7 @@ use tree_sitter::Node;
 
 use super::fix::node_at;
 use super::walk::{Binding, CellWalk};
+use super::{child_in, kind_of};
 
 /// Methods of `str` that keep a token's text a token (`.text.strip()`).
 const TEXT_METHODS: &[&str] = &["strip", "rstrip", "lstrip"];
@@ -66,22 +67,22 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut accessors: Vec<&str> = Vec::new();
         loop {
             let parent = node.parent()?;
-            match parent.kind() {
-                "attribute" if parent.child_by_field_name("object") == Some(node) => {
-                    let name = parent.child_by_field_name("attribute")?;
+            match kind_of(parent) {
+                "attribute" if child_in(parent, "object") == Some(node) => {
+                    let name = child_in(parent, "attribute")?;
                     accessors.push(&self.code[name.byte_range()]);
                 }
-                "call" if parent.child_by_field_name("function") == Some(node) => {}
-                "assignment" if parent.child_by_field_name("right") == Some(node) => {
-                    let left = parent.child_by_field_name("left")?;
+                "call" if child_in(parent, "function") == Some(node) => {}
+                "assignment" if child_in(parent, "right") == Some(node) => {
+                    let left = child_in(parent, "left")?;
                     let statement = parent.parent()?;
                     let is_text = accessors
                         .iter()
                         .rev()
                         .find(|a| !TEXT_METHODS.contains(a))
                         .is_some_and(|a| matches!(*a, "text" | "decode"));
-                    let plain =
-                        left.kind() == "identifier" && statement.kind() == "expression_statement";
+                    let plain = kind_of(left) == "identifier"
+                        && kind_of(statement) == "expression_statement";
                     return (is_text && plain)
                         .then(|| (self.code[left.byte_range()].to_owned(), statement));
                 }
@@ -99,7 +100,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut until = at.start_byte();
         let mut node = Some(at);
         while let Some(n) = node.filter(|n| n.id() != block.id()) {
-            if REPEATING.contains(&n.kind()) || n.kind() == "lambda" {
+            if REPEATING.contains(&kind_of(n)) || kind_of(n) == "lambda" {
                 until = until.max(n.end_byte());
             }
             node = n.parent();
@@ -125,9 +126,10 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut stack = vec![block];
         while let Some(node) = stack.pop() {
             // `from module import *` may bind any name.
-            let wildcard = node.kind() == "wildcard_import";
-            let named =
-                node.kind() == "identifier" && &self.code[node.byte_range()] == name && binds(node);
+            let wildcard = kind_of(node) == "wildcard_import";
+            let named = kind_of(node) == "identifier"
+                && &self.code[node.byte_range()] == name
+                && binds(node);
             if wildcard || named {
                 found.push(Binding {
                     range: node.byte_range(),
@@ -148,8 +150,8 @@ impl<'t> CellWalk<'_, '_, 't> {
 fn binds(id: Node) -> bool {
     let mut child = id;
     while let Some(parent) = child.parent() {
-        let field = |name: &str| parent.child_by_field_name(name) == Some(child);
-        match parent.kind() {
+        let field = |name: &str| child_in(parent, name) == Some(child);
+        match kind_of(parent) {
             // Only a bare name is bound: `token.x = 1` and `token[0] = 1`
             // change an object, `f(token=1)` names a parameter. A block
             // ends the statement the name is in.

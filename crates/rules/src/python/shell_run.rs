@@ -11,6 +11,7 @@ use imds_lint_parser::{strings, Cell, Interpolation, Layer};
 use crate::shell::ipython::by_hand;
 
 use super::args::Args;
+use super::kind_of;
 use super::value::Object;
 use super::walk::CellWalk;
 
@@ -67,9 +68,9 @@ impl<'t> CellWalk<'_, '_, 't> {
         };
         let shell = args
             .keyword("shell")
-            .is_some_and(|n| n.kind() != "false" && n.kind() != "none");
+            .is_some_and(|n| kind_of(n) != "false" && kind_of(n) != "none");
 
-        match command.kind() {
+        match kind_of(command) {
             "string" => {
                 if !self.nested_shell(command, frame) {
                     self.shell_text(command, call, frame);
@@ -80,9 +81,9 @@ impl<'t> CellWalk<'_, '_, 't> {
                 let mut cursor = command.walk();
                 let script = command
                     .named_children(&mut cursor)
-                    .find(|n| n.kind() != "comment");
+                    .find(|n| kind_of(n) != "comment");
                 if let Some(script) = script {
-                    if script.kind() != "string" || !self.nested_shell(script, frame) {
+                    if kind_of(script) != "string" || !self.nested_shell(script, frame) {
                         self.shell_text(script, call, frame);
                     }
                 }
@@ -105,7 +106,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         let Some((command, expansion)) = self.ipython_command(method, &args, frame) else {
             return;
         };
-        if command.kind() != "string" || !self.nested_cell(command, frame, expansion) {
+        if kind_of(command) != "string" || !self.nested_cell(command, frame, expansion) {
             self.shell_text(command, call, frame);
         }
     }

@@ -20,6 +20,7 @@ use super::query::{Match, Shape};
 use super::scope::{FrameKind, Scopes};
 use super::value::Value;
 use super::Site;
+use super::{child_in, kind_of};
 
 /// The state of one cell's analysis.
 pub(super) struct CellWalk<'a, 'f, 't> {
@@ -106,7 +107,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         while let Some(step) = stack.pop() {
             match step {
                 Step::Enter(node, frame) => {
-                    let kind = node.kind();
+                    let kind = kind_of(node);
                     if kind == "function_definition" && node != root {
                         self.define_function(node, frame);
                         continue;
@@ -119,7 +120,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                         let class = self.define_class(node, frame);
                         stack.push(Step::EndClass(node, frame, class));
                         inner = Some(class);
-                        class_body = Some(node.child_by_field_name("body"));
+                        class_body = Some(child_in(node, "body"));
                     }
                     self.shapes_at(node, frame, true);
                     stack.push(Step::Leave(node, frame));
@@ -198,8 +199,8 @@ impl<'t> CellWalk<'_, '_, 't> {
             return;
         };
         // `a = b = value`: the innermost right-hand side is the value.
-        while value.kind() == "assignment" {
-            match value.child_by_field_name("right") {
+        while kind_of(value) == "assignment" {
+            match child_in(value, "right") {
                 Some(right) => value = right,
                 None => return,
             }
@@ -254,7 +255,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         let names: Vec<Node> = targets.named_children(&mut cursor).collect();
         match self.eval(frame).value(value) {
             Value::List(items)
-                if items.len() == names.len() && names.iter().all(|n| n.kind() == "identifier") =>
+                if items.len() == names.len()
+                    && names.iter().all(|n| kind_of(n) == "identifier") =>
             {
                 for (name, item) in names.iter().zip(items) {
                     let name = self.code[name.byte_range()].to_owned();
@@ -269,7 +271,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     fn forget(&mut self, targets: Node, frame: Option<usize>) {
         let mut stack = vec![targets];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match kind_of(node) {
                 "identifier" => {
                     let name = self.code[node.byte_range()].to_owned();
                     self.bind(&name, Value::Unknown, frame);
@@ -377,7 +379,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 
     fn define_class(&mut self, node: Node, frame: Option<usize>) -> usize {
-        if let Some(name) = node.child_by_field_name("name") {
+        if let Some(name) = child_in(node, "name") {
             let name = self.code[name.byte_range()].to_owned();
             self.bind(&name, Value::Unknown, frame);
         }
@@ -389,7 +391,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     // Inherited constants (`Sub.MD` with `MD` set in a base class) are not
     // seen: requests built from them are missed.
     fn end_class(&mut self, node: Node, frame: Option<usize>, class: usize) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = child_in(node, "name") else {
             return;
         };
         let Some(body) = self.scopes.frames.get(class) else {
@@ -411,7 +413,7 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     /// Binds a function's name now; its body is walked later.
     fn define_function(&mut self, node: Node<'t>, frame: Option<usize>) {
-        if let Some(name) = node.child_by_field_name("name") {
+        if let Some(name) = child_in(node, "name") {
             let name = self.code[name.byte_range()].to_owned();
             self.bind(&name, Value::Unknown, frame);
             self.defined.entry(name).or_default().push((node, frame));
@@ -423,7 +425,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             .map(|p| p.named_children(&mut cursor).collect())
             .unwrap_or_default();
         for part in params {
-            if let Some(value) = part.child_by_field_name("value") {
+            if let Some(value) = child_in(part, "value") {
                 self.walk(value, frame);
             }
         }
@@ -467,9 +469,9 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// Walks a function body: parameters hold markers, `self` the class.
     fn function(&mut self, node: Node<'t>, parent: Option<usize>) {
         let (Some(name), Some(parameters), Some(body)) = (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("parameters"),
-            node.child_by_field_name("body"),
+            child_in(node, "name"),
+            child_in(node, "parameters"),
+            child_in(node, "body"),
         ) else {
             return;
         };
@@ -483,16 +485,15 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut keyword_only = false;
         let mut cursor = parameters.walk();
         for param in parameters.named_children(&mut cursor) {
-            let (name_node, default) = match param.kind() {
+            let (name_node, default) = match kind_of(param) {
                 "identifier" => (Some(param), None),
                 "typed_parameter" => (
-                    param.named_child(0).filter(|n| n.kind() == "identifier"),
+                    param.named_child(0).filter(|n| kind_of(n) == "identifier"),
                     None,
                 ),
-                "default_parameter" | "typed_default_parameter" => (
-                    param.child_by_field_name("name"),
-                    param.child_by_field_name("value"),
-                ),
+                "default_parameter" | "typed_default_parameter" => {
+                    (child_in(param, "name"), child_in(param, "value"))
+                }
                 "list_splat_pattern" | "dictionary_splat_pattern" | "keyword_separator" => {
                     keyword_only = true;
                     if let Some(inner) = param.named_child(0) {
@@ -576,7 +577,7 @@ impl<'t> CellWalk<'_, '_, 't> {
 fn in_except_handler(node: Node) -> bool {
     let mut at = node.parent();
     while let Some(parent) = at {
-        match parent.kind() {
+        match kind_of(parent) {
             "except_clause" | "except_group_clause" => return true,
             "function_definition" | "class_definition" | "lambda" | "module" => return false,
             _ => at = parent.parent(),

@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::scope::Value;
 use super::shapes::Shape;
 use super::value::{is_comment, Eval};
+use super::{child_in, kind_of};
 use crate::request::{Header, Headers, Method, Request};
 use crate::shell::argv::Client;
 use crate::text::Text;
@@ -137,8 +138,8 @@ pub fn call_of<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
     let (node, above) = path.split_last()?;
     match above.last() {
         Some(parent)
-            if parent.kind() == "call_expression"
-                && parent.child_by_field_name("function") == Some(*node) =>
+            if kind_of(parent) == "call_expression"
+                && child_in(parent, "function") == Some(*node) =>
         {
             Some(*parent)
         }
@@ -172,7 +173,7 @@ pub fn from_url(eval: &Eval<'_>, shape: &Shape<'_>) -> Option<Found> {
     let receiver = shape.capture("receiver")?;
     let url = shape.capture("url")?;
     let qualified = eval.qualified(receiver)?;
-    let expected = if receiver.kind() == "identifier" && eval.source(receiver) == "fromURL" {
+    let expected = if kind_of(receiver) == "identifier" && eval.source(receiver) == "fromURL" {
         SOURCE_FROM_URL
     } else {
         "scala.io.Source"
@@ -251,7 +252,7 @@ fn method_named(name: &Text) -> Method {
 /// Where a method argument is: a plain string literal, or something else.
 fn literal_at(node: Node<'_>, eval: &Eval<'_>) -> MethodAt {
     let source = eval.source(node);
-    let plain = node.kind() == "string"
+    let plain = kind_of(node) == "string"
         && source.starts_with('"')
         && !source.starts_with("\"\"\"")
         && !source.contains('\\');
@@ -303,11 +304,10 @@ pub fn apply_chain<'tree>(
     let mut node = path[at];
     while at > 0 {
         let parent = path[at - 1];
-        if parent.kind() != "field_expression" || parent.child_by_field_name("value") != Some(node)
-        {
+        if kind_of(parent) != "field_expression" || child_in(parent, "value") != Some(node) {
             break;
         }
-        let Some(method) = parent.child_by_field_name("field").map(|f| eval.source(f)) else {
+        let Some(method) = child_in(parent, "field").map(|f| eval.source(f)) else {
             break;
         };
         let Some(step) = call_of(&path[..at]) else {
@@ -315,7 +315,7 @@ pub fn apply_chain<'tree>(
         };
         let args = arguments(
             (step != parent)
-                .then(|| step.child_by_field_name("arguments"))
+                .then(|| child_in(step, "arguments"))
                 .flatten(),
         );
         let text = |i: usize| args.get(i).map_or_else(Text::unknown, |a| eval.text(*a));

@@ -14,6 +14,7 @@ use imds_lint_parser::{Applicability, Edit, Fix};
 use tree_sitter::Node;
 
 use super::clients::{Found, ProcessSlot, Site};
+use super::{child_in, kind_of};
 use crate::request::{TOKEN_HEADER, TTL_HEADER};
 use crate::shell::argv::Client;
 use crate::Settings;
@@ -170,7 +171,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 let function = call
                     .child_by_field_name("function")
                     .ok_or_else(|| "the call has no function".to_owned())?;
-                let rename = match function.child_by_field_name("field") {
+                let rename = match child_in(function, "field") {
                     Some(field) => Edit::replacement(field.byte_range(), "fromInputStream"),
                     None => {
                         Edit::replacement(function.byte_range(), "scala.io.Source.fromInputStream")
@@ -243,10 +244,10 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
             .ok_or_else(|| "the request could not be found again".to_owned())?;
         for at in (1..path.len()).rev() {
             let (node, parent) = (path[at], path[at - 1]);
-            match parent.kind() {
+            match kind_of(parent) {
                 "compilation_unit" | "template_body" | "with_template_body" => {
                     if matches!(
-                        node.kind(),
+                        kind_of(node),
                         "class_definition" | "object_definition" | "trait_definition"
                     ) {
                         return Err("the request is in a class or object header".to_owned());
@@ -256,20 +257,20 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                         container: parent,
                     });
                 }
-                "function_definition" if parent.child_by_field_name("body") == Some(node) => {
+                "function_definition" if child_in(parent, "body") == Some(node) => {
                     return in_body(node, range, false);
                 }
                 "lambda_expression" if is_lambda_body(parent, node) => {
                     // `xs.map { x => ... }`: the braces around the lambda
                     // make its body a block in Scala 2 too.
-                    let braced = at >= 2 && path[at - 2].kind() == "block";
+                    let braced = at >= 2 && kind_of(path[at - 2]) == "block";
                     return in_body(node, range, braced);
                 }
                 // `xs.map { case x => ... }`: a case block that is an
                 // argument is a function literal, each case a body.
                 "case_clause"
                     if at >= 3
-                        && matches!(path[at - 3].kind(), "call_expression" | "arguments") =>
+                        && matches!(kind_of(path[at - 3]), "call_expression" | "arguments") =>
                 {
                     return Ok(Place::Before {
                         statement: node,
@@ -496,13 +497,13 @@ fn in_body<'tree>(
     range: &Range<usize>,
     braced: bool,
 ) -> Result<Place<'tree>, String> {
-    if matches!(body.kind(), "block" | "indented_block") {
+    if matches!(kind_of(body), "block" | "indented_block") {
         let mut cursor = body.walk();
         let statement = body
             .named_children(&mut cursor)
             .find(|s| s.start_byte() <= range.start && range.end <= s.end_byte());
         if let Some(statement) = statement {
-            if body.kind() == "block" || braced {
+            if kind_of(body) == "block" || braced {
                 return Ok(Place::Before {
                     statement,
                     container: body,
@@ -525,7 +526,7 @@ fn in_body<'tree>(
 fn arrow_end(body: Node<'_>) -> Option<usize> {
     let mut before = body.prev_sibling();
     while let Some(node) = before {
-        match node.kind() {
+        match kind_of(node) {
             "=" | "=>" => return Some(node.end_byte()),
             "comment" | "block_comment" => before = node.prev_sibling(),
             _ => return None,
@@ -542,7 +543,7 @@ fn leading_indent(code: &str, offset: usize) -> &str {
 }
 
 fn is_lambda_body(lambda: Node<'_>, node: Node<'_>) -> bool {
-    lambda.child_by_field_name("parameters") != Some(node)
+    child_in(lambda, "parameters") != Some(node)
         && lambda.named_child(lambda.named_child_count().saturating_sub(1) as u32) == Some(node)
 }
 
@@ -563,7 +564,7 @@ fn identifiers(root: Node<'_>, code: &str) -> HashSet<String> {
     let mut cursor = root.walk();
     'walk: loop {
         let node = cursor.node();
-        if node.kind() == "identifier" {
+        if kind_of(node) == "identifier" {
             names.insert(code[node.byte_range()].to_owned());
         }
         if cursor.goto_first_child() {

@@ -5,6 +5,7 @@
 
 use tree_sitter::Node;
 
+use super::kind_of;
 use super::scope::{Scopes, Value};
 use super::value::normalize;
 
@@ -23,7 +24,7 @@ pub fn bind(scopes: &mut Scopes, node: Node<'_>, code: &str) {
     let mut cursor = node.walk();
     let path: Vec<&str> = node
         .children_by_field_name("path", &mut cursor)
-        .filter(|c| c.kind() == "identifier")
+        .filter(|c| kind_of(c) == "identifier")
         .map(|c| &code[c.byte_range()])
         .collect();
     if path.is_empty() {
@@ -33,20 +34,20 @@ pub fn bind(scopes: &mut Scopes, node: Node<'_>, code: &str) {
     let mut cursor = node.walk();
     let tail = node
         .named_children(&mut cursor)
-        .find(|c| matches!(c.kind(), "namespace_wildcard" | "namespace_selectors"));
+        .find(|c| matches!(kind_of(c), "namespace_wildcard" | "namespace_selectors"));
 
     match tail {
         None => {
             let (parent, name) = prefix.rsplit_once('.').unwrap_or(("", prefix.as_str()));
             import_one(scopes, parent, name, name);
         }
-        Some(wildcard) if wildcard.kind() == "namespace_wildcard" => {
+        Some(wildcard) if kind_of(wildcard) == "namespace_wildcard" => {
             import_all(scopes, &prefix);
         }
         Some(selectors) => {
             let mut cursor = selectors.walk();
             for selector in selectors.named_children(&mut cursor) {
-                match selector.kind() {
+                match kind_of(selector) {
                     "identifier" => {
                         let name = &code[selector.byte_range()];
                         import_one(scopes, &prefix, name, name);

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use super::{child_in, kind_of};
 use tree_sitter::Node;
 
 /// One part of a decoded string literal.
@@ -49,10 +50,10 @@ enum Flavour {
 /// node; `None` for any other node, including other interpolators
 /// (`json"..."`), whose value the analyser cannot know.
 pub fn decode<'tree>(node: Node<'tree>, code: &str) -> Option<Vec<Part<'tree>>> {
-    match node.kind() {
+    match kind_of(node) {
         "string" => Some(decode_plain(node, code)),
         "interpolated_string_expression" => {
-            let interpolator = node.child_by_field_name("interpolator")?;
+            let interpolator = child_in(node, "interpolator")?;
             let flavour = match &code[interpolator.byte_range()] {
                 "s" => Flavour::Escaped,
                 "raw" => Flavour::Raw,
@@ -60,7 +61,8 @@ pub fn decode<'tree>(node: Node<'tree>, code: &str) -> Option<Vec<Part<'tree>>> 
                 _ => return None,
             };
             let body = node.named_child(1)?;
-            (body.kind() == "interpolated_string").then(|| decode_interpolated(body, code, flavour))
+            (kind_of(body) == "interpolated_string")
+                .then(|| decode_interpolated(body, code, flavour))
         }
         _ => None,
     }
@@ -94,7 +96,7 @@ fn decode_interpolated<'tree>(body: Node<'tree>, code: &str, flavour: Flavour) -
     let mut at = content.start;
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
-        if child.kind() != "interpolation" {
+        if kind_of(child) != "interpolation" {
             continue;
         }
         let hole = child.byte_range();
@@ -118,7 +120,7 @@ fn decode_interpolated<'tree>(body: Node<'tree>, code: &str, flavour: Flavour) -
 /// the value.
 fn hole_expression(interpolation: Node<'_>) -> Option<Node<'_>> {
     let inner = interpolation.named_child(0)?;
-    if inner.kind() == "block" && inner.named_child_count() == 1 {
+    if kind_of(inner) == "block" && inner.named_child_count() == 1 {
         return inner.named_child(0);
     }
     Some(inner)

@@ -181,3 +181,17 @@ mod fix_tests;
 mod tests;
 #[cfg(test)]
 mod token_request_tests;
+
+/// The kind of a node of a Scala tree (see [`imds_lint_parser::syntax::kind_name`]).
+pub(crate) fn kind_of<'t>(node: impl std::borrow::Borrow<tree_sitter::Node<'t>>) -> &'t str {
+    imds_lint_parser::syntax::kind_name(imds_lint_parser::Lang::Scala, *node.borrow())
+}
+
+/// The child of a node of a Scala tree in one of its fields (see
+/// [`imds_lint_parser::syntax::field_child`]).
+pub(crate) fn child_in<'t>(
+    node: impl std::borrow::Borrow<tree_sitter::Node<'t>>,
+    field: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    imds_lint_parser::syntax::field_child(imds_lint_parser::Lang::Scala, *node.borrow(), field)
+}

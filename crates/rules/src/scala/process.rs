@@ -11,6 +11,7 @@ use tree_sitter::Node;
 use super::literal::{self, Part, PartKind};
 use super::scope::Value;
 use super::value::{is_comment, Eval};
+use super::{child_in, kind_of};
 pub use crate::shell::argv::Word;
 use crate::text::{Piece, Text};
 
@@ -91,8 +92,8 @@ fn constructor(eval: &Eval<'_>, function: Node<'_>) -> Option<Constructor> {
 
 /// The words of a command-making call (`Seq(...)`, `Process(...)`).
 pub fn command(eval: &Eval<'_>, call: Node<'_>) -> Option<Command> {
-    let function = call.child_by_field_name("function")?;
-    let arguments = call.child_by_field_name("arguments")?;
+    let function = child_in(call, "function")?;
+    let arguments = child_in(call, "arguments")?;
     let mut cursor = arguments.walk();
     let args: Vec<Node<'_>> = arguments
         .named_children(&mut cursor)
@@ -101,7 +102,7 @@ pub fn command(eval: &Eval<'_>, call: Node<'_>) -> Option<Command> {
     if constructor(eval, function)? == Constructor::Sequence {
         let mut command = Command::default();
         for arg in args {
-            if arg.kind() == "vararg" {
+            if kind_of(arg) == "vararg" {
                 command.push(
                     Word::spread(Text::unknown(), arg.byte_range()),
                     Origin::Value,
@@ -128,7 +129,7 @@ pub fn commands(eval: &Eval<'_>, node: Node<'_>) -> Vec<Command> {
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
         let node = unparenthesized(node);
-        if node.kind() == "infix_expression" {
+        if kind_of(node) == "infix_expression" {
             let operator = node
                 .child_by_field_name("operator")
                 .map(|op| eval.source(op));
@@ -137,8 +138,8 @@ pub fn commands(eval: &Eval<'_>, node: Node<'_>) -> Vec<Command> {
                 Some("#|" | "#&&" | "#||" | "###" | "#>" | "#>>" | "#<")
             ) {
                 // Right first, so that the left command is found first.
-                stack.extend(node.child_by_field_name("right"));
-                stack.extend(node.child_by_field_name("left"));
+                stack.extend(child_in(node, "right"));
+                stack.extend(child_in(node, "left"));
                 continue;
             }
         }
@@ -159,16 +160,13 @@ pub fn words(eval: &Eval<'_>, node: Node<'_>) -> Option<Command> {
         };
         return Some(split(&units_of_parts(eval, &parts), &origin));
     }
-    if node.kind() == "infix_expression"
+    if kind_of(node) == "infix_expression"
         && node
             .child_by_field_name("operator")
             .map(|op| eval.source(op))
             == Some("++")
     {
-        let (left, right) = (
-            node.child_by_field_name("left")?,
-            node.child_by_field_name("right")?,
-        );
+        let (left, right) = (child_in(node, "left")?, child_in(node, "right")?);
         let mut command = words(eval, left)?;
         match eval.value(right) {
             Value::Command(more) => command.extend(more),
@@ -190,7 +188,7 @@ pub fn words(eval: &Eval<'_>, node: Node<'_>) -> Option<Command> {
 }
 
 fn unparenthesized(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" && node.named_child_count() == 1 {
+    while kind_of(node) == "parenthesized_expression" && node.named_child_count() == 1 {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,

@@ -21,6 +21,7 @@ use imds_lint_parser::{Applicability, Edit, Fix};
 
 use super::clients::{Found, MethodAt, Site};
 use super::fix::{line_indent, Fixer};
+use super::{child_in, kind_of};
 use crate::request::TTL_HEADER;
 use crate::rules::imd002_malformed_token_request::{self, Repair};
 
@@ -126,7 +127,7 @@ impl Fixer<'_, '_> {
                 let function = call
                     .child_by_field_name("function")
                     .ok_or("the call has no function")?;
-                edits.push(match function.child_by_field_name("field") {
+                edits.push(match child_in(function, "field") {
                     Some(field) => Edit::replacement(field.byte_range(), "fromInputStream"),
                     None => {
                         Edit::replacement(function.byte_range(), "scala.io.Source.fromInputStream")
@@ -222,11 +223,11 @@ impl Fixer<'_, '_> {
         let declared = val
             .child_by_field_name("type")
             .is_some_and(|t| names_class(t.byte_range()));
-        let cast = val.child_by_field_name("value").is_some_and(|value| {
-            value.kind() == "generic_function"
+        let cast = child_in(val, "value").is_some_and(|value| {
+            kind_of(value) == "generic_function"
                 && value
                     .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("field"))
+                    .and_then(|f| child_in(f, "field"))
                     .is_some_and(|f| &self.code[f.byte_range()] == "asInstanceOf")
                 && names_class(value.byte_range())
         });

@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use super::literal::{self, Part, PartKind};
 use super::process;
 use super::scope::{Scopes, Value};
+use super::{child_in, kind_of};
 use crate::node_map::NodeMap;
 use crate::text::{Piece, Text};
 
@@ -49,10 +50,10 @@ impl<'a> Eval<'a> {
         let mut node = node;
         // Walk down the left spine of `a.b.c`, collecting fields.
         for _ in 0..MAX_DEPTH {
-            match node.kind() {
+            match kind_of(node) {
                 "field_expression" => {
-                    segments.push(self.source(node.child_by_field_name("field")?));
-                    node = node.child_by_field_name("value")?;
+                    segments.push(self.source(child_in(node, "field")?));
+                    node = child_in(node, "value")?;
                 }
                 "stable_identifier" | "stable_type_identifier" => {
                     let count = node.named_child_count();
@@ -88,10 +89,10 @@ impl<'a> Eval<'a> {
         let mut segments = Vec::new();
         let mut node = node;
         for _ in 0..MAX_DEPTH {
-            match node.kind() {
+            match kind_of(node) {
                 "field_expression" => {
-                    segments.push(self.source(node.child_by_field_name("field")?));
-                    node = node.child_by_field_name("value")?;
+                    segments.push(self.source(child_in(node, "field")?));
+                    node = child_in(node, "value")?;
                 }
                 "identifier" => {
                     if self.source(node) != "this" {
@@ -114,7 +115,7 @@ impl<'a> Eval<'a> {
             return made.clone();
         }
         let depth = depth + 1;
-        match node.kind() {
+        match kind_of(node) {
             "string" | "interpolated_string_expression" => match literal::decode(node, self.code) {
                 Some(parts) => Value::Text(self.parts_text_at(&parts, depth)),
                 None => Value::Text(Text::unknown()),
@@ -160,10 +161,7 @@ impl<'a> Eval<'a> {
         let operator = node
             .child_by_field_name("operator")
             .map(|op| self.source(op));
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (child_in(node, "left"), child_in(node, "right")) else {
             return Value::Other;
         };
         if operator != Some("+") {
@@ -175,10 +173,8 @@ impl<'a> Eval<'a> {
 
     /// `Obj.member`, `s.trim` and `uri.toURL` without parentheses.
     fn field(&self, node: Node<'_>, depth: usize) -> Value {
-        let (Some(receiver), Some(field)) = (
-            node.child_by_field_name("value"),
-            node.child_by_field_name("field"),
-        ) else {
+        let (Some(receiver), Some(field)) = (child_in(node, "value"), child_in(node, "field"))
+        else {
             return Value::Other;
         };
         if let Some(value) = self.path(node).and_then(|p| self.scopes.lookup(&p)) {
@@ -189,10 +185,9 @@ impl<'a> Eval<'a> {
 
     /// `f(args)`: string methods, URL factories, commands.
     fn call(&self, node: Node<'_>, depth: usize) -> Value {
-        let (Some(function), Some(arguments)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(function), Some(arguments)) =
+            (child_in(node, "function"), child_in(node, "arguments"))
+        else {
             return Value::Other;
         };
         if process::is_command_constructor(self, function) {
@@ -201,13 +196,12 @@ impl<'a> Eval<'a> {
                 None => Value::Other,
             };
         }
-        if function.kind() != "field_expression" {
+        if kind_of(function) != "field_expression" {
             return Value::Other;
         }
-        let (Some(receiver), Some(field)) = (
-            function.child_by_field_name("value"),
-            function.child_by_field_name("field"),
-        ) else {
+        let (Some(receiver), Some(field)) =
+            (child_in(function, "value"), child_in(function, "field"))
+        else {
             return Value::Other;
         };
         let method = self.source(field);
@@ -261,19 +255,17 @@ impl<'a> Eval<'a> {
 
     /// `x.asInstanceOf[T]` is `x`.
     fn generic(&self, node: Node<'_>, depth: usize) -> Value {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = child_in(node, "function") else {
             return Value::Other;
         };
         let field = function
             .child_by_field_name("field")
             .map(|f| self.source(f));
-        match (function.kind(), field) {
-            ("field_expression", Some("asInstanceOf")) => {
-                match function.child_by_field_name("value") {
-                    Some(receiver) => self.value_at(receiver, depth),
-                    None => Value::Other,
-                }
-            }
+        match (kind_of(function), field) {
+            ("field_expression", Some("asInstanceOf")) => match child_in(function, "value") {
+                Some(receiver) => self.value_at(receiver, depth),
+                None => Value::Other,
+            },
             _ => Value::Other,
         }
     }
@@ -283,12 +275,12 @@ impl<'a> Eval<'a> {
         let mut cursor = node.walk();
         let type_node = node
             .named_children(&mut cursor)
-            .find(|c| matches!(c.kind(), "type_identifier" | "stable_type_identifier"));
+            .find(|c| matches!(kind_of(c), "type_identifier" | "stable_type_identifier"));
         let class = type_node.and_then(|t| self.qualified(t));
         if !matches!(class.as_deref(), Some("java.net.URL" | "java.net.URI")) {
             return Value::Other;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else {
+        let Some(arguments) = child_in(node, "arguments") else {
             return Value::Other;
         };
         let mut cursor = arguments.walk();
@@ -342,7 +334,7 @@ fn only_expression(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
     let mut inner = node.named_children(&mut cursor).filter(|n| !is_comment(*n));
     let first = inner.next()?;
-    if node.kind() == "ascription_expression" {
+    if kind_of(node) == "ascription_expression" {
         return Some(first);
     }
     inner.next().is_none().then_some(first)
@@ -350,7 +342,7 @@ fn only_expression(node: Node<'_>) -> Option<Node<'_>> {
 
 /// Whether `node` is a comment.
 pub fn is_comment(node: Node<'_>) -> bool {
-    matches!(node.kind(), "comment" | "block_comment")
+    matches!(kind_of(node), "comment" | "block_comment")
 }
 
 fn rebuild(pieces: Vec<Piece>) -> Text {
@@ -459,8 +451,8 @@ mod tests {
                 scopes: &scopes,
                 made: &made,
             };
-            if node.kind() == "val_definition" {
-                let name = eval.source(node.child_by_field_name("pattern").unwrap_or(node));
+            if kind_of(node) == "val_definition" {
+                let name = eval.source(child_in(node, "pattern").unwrap_or(node));
                 let value = node
                     .child_by_field_name("value")
                     .map_or(Value::Other, |v| eval.value(v));

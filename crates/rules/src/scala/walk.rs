@@ -13,6 +13,7 @@ use super::process::{self, Command};
 use super::scope::{Globals, Scopes, Value};
 use super::shapes::{self, Shape, ShapeKind};
 use super::value::Eval;
+use super::{child_in, kind_of};
 use crate::endpoint;
 use crate::node_map::NodeMap;
 use crate::request::{Method, Request};
@@ -118,7 +119,7 @@ impl<'tree> Walk<'_, 'tree> {
         if opens_frame(node) {
             self.scopes.push();
             self.bind_parameters(node);
-            if node.kind() == "template_body" {
+            if kind_of(node) == "template_body" {
                 self.bind_members_ahead(node);
             }
         }
@@ -127,13 +128,14 @@ impl<'tree> Walk<'_, 'tree> {
                 self.read_shape(&shape);
             }
         }
-        if node.kind() == "identifier" && self.parent().is_some_and(|p| p.kind() == "arguments") {
+        if kind_of(node) == "identifier" && self.parent().is_some_and(|p| kind_of(p) == "arguments")
+        {
             self.mark_escaped(node);
         }
     }
 
     fn leave(&mut self, node: Node<'tree>) {
-        match node.kind() {
+        match kind_of(node) {
             "val_definition" | "var_definition" => self.bind_val(node),
             "function_definition" => {
                 self.scopes.pop();
@@ -280,16 +282,16 @@ impl<'tree> Walk<'_, 'tree> {
 
     fn bind_parameters(&mut self, node: Node<'tree>) {
         let mut cursor = node.walk();
-        let holders: Vec<Node<'tree>> = match node.kind() {
+        let holders: Vec<Node<'tree>> = match kind_of(node) {
             "function_definition" | "class_definition" | "trait_definition" => node
                 .named_children(&mut cursor)
-                .filter(|c| matches!(c.kind(), "parameters" | "class_parameters"))
+                .filter(|c| matches!(kind_of(c), "parameters" | "class_parameters"))
                 .collect(),
-            "lambda_expression" => node.child_by_field_name("parameters").into_iter().collect(),
-            "case_clause" => node.child_by_field_name("pattern").into_iter().collect(),
+            "lambda_expression" => child_in(node, "parameters").into_iter().collect(),
+            "case_clause" => child_in(node, "pattern").into_iter().collect(),
             "for_expression" => node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "enumerators")
+                .filter(|c| kind_of(c) == "enumerators")
                 .collect(),
             _ => Vec::new(),
         };
@@ -305,7 +307,7 @@ impl<'tree> Walk<'_, 'tree> {
     fn bind_members_ahead(&mut self, body: Node<'tree>) {
         let mut cursor = body.walk();
         for member in body.named_children(&mut cursor) {
-            match member.kind() {
+            match kind_of(member) {
                 "val_definition" | "var_definition" => self.bind_val(member),
                 "function_definition" => self.bind_def(member),
                 _ => {}
@@ -314,7 +316,7 @@ impl<'tree> Walk<'_, 'tree> {
     }
 
     fn bind_val(&mut self, node: Node<'tree>) {
-        let Some(pattern) = node.child_by_field_name("pattern") else {
+        let Some(pattern) = child_in(node, "pattern") else {
             return;
         };
         let mut value = node
@@ -323,7 +325,7 @@ impl<'tree> Walk<'_, 'tree> {
         if matches!(value, Value::Text(_) | Value::Other) && self.fetches_token(node) {
             value = Value::Token;
         }
-        if pattern.kind() != "identifier" {
+        if kind_of(pattern) != "identifier" {
             for name in bound_names(pattern, self.code) {
                 self.scopes.bind(name, Value::Other);
             }
@@ -349,7 +351,7 @@ impl<'tree> Walk<'_, 'tree> {
     /// reads a connection or request that PUTs to the token path with a
     /// TTL, and ends in a string (`.mkString`, `.body()`, or a `String` type).
     fn fetches_token(&self, val: Node<'tree>) -> bool {
-        let Some(value) = val.child_by_field_name("value") else {
+        let Some(value) = child_in(val, "value") else {
             return false;
         };
         let declared_string = val
@@ -369,7 +371,7 @@ impl<'tree> Walk<'_, 'tree> {
             }
             let made = match self.made.get(&node.id()) {
                 Some(made) => Some(made),
-                None if node.kind() == "identifier" => {
+                None if kind_of(node) == "identifier" => {
                     self.scopes.lookup(&self.code[node.byte_range()])
                 }
                 None => None,
@@ -391,15 +393,15 @@ impl<'tree> Walk<'_, 'tree> {
     /// `def base = "http://..."`: a parameterless def with an expression
     /// body is read like a val; any other def shadows the name.
     fn bind_def(&mut self, node: Node<'tree>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = child_in(node, "name") else {
             return;
         };
         let mut cursor = node.walk();
         let has_parameters = node
             .named_children(&mut cursor)
-            .any(|c| c.kind() == "parameters");
-        let value = match node.child_by_field_name("body") {
-            Some(body) if !has_parameters && body.kind() != "block" => self.eval().value(body),
+            .any(|c| kind_of(c) == "parameters");
+        let value = match child_in(node, "body") {
+            Some(body) if !has_parameters && kind_of(body) != "block" => self.eval().value(body),
             _ => Value::Other,
         };
         self.scopes.bind(&self.code[name.byte_range()], value);
@@ -407,10 +409,10 @@ impl<'tree> Walk<'_, 'tree> {
 
     /// An object's members are reachable as `Object.member` after it.
     fn export_members(&mut self, owner: Node<'tree>, members: HashMap<String, Value>) {
-        if !matches!(owner.kind(), "object_definition" | "package_object") {
+        if !matches!(kind_of(owner), "object_definition" | "package_object") {
             return;
         }
-        let Some(name) = owner.child_by_field_name("name") else {
+        let Some(name) = child_in(owner, "name") else {
             return;
         };
         let name = &self.code[name.byte_range()];
@@ -426,13 +428,10 @@ impl<'tree> Walk<'_, 'tree> {
     }
 
     fn assign(&mut self, node: Node<'tree>) {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (child_in(node, "left"), child_in(node, "right")) else {
             return;
         };
-        if left.kind() == "identifier" {
+        if kind_of(left) == "identifier" {
             let value = self.eval().value(right);
             self.scopes.assign(&self.code[left.byte_range()], value);
         }
@@ -466,13 +465,13 @@ fn is_token_fetch(request: &Request) -> bool {
 /// Whether an expression ends in a call that gives the response as a
 /// string.
 fn ends_in_string(value: Node<'_>, code: &str) -> bool {
-    let last = match value.kind() {
-        "call_expression" => value.child_by_field_name("function"),
+    let last = match kind_of(value) {
+        "call_expression" => child_in(value, "function"),
         _ => Some(value),
     };
     let method = last
-        .filter(|n| n.kind() == "field_expression")
-        .and_then(|n| n.child_by_field_name("field"))
+        .filter(|n| kind_of(n) == "field_expression")
+        .and_then(|n| child_in(n, "field"))
         .map(|f| &code[f.byte_range()]);
     matches!(
         method,
@@ -483,7 +482,7 @@ fn ends_in_string(value: Node<'_>, code: &str) -> bool {
 /// Whether a node opens a scope of its own.
 fn opens_frame(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        kind_of(node),
         "block"
             | "template_body"
             | "with_template_body"
@@ -503,16 +502,16 @@ fn bound_names(node: Node<'_>, code: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match kind_of(node) {
             "identifier" => names.push(code[node.byte_range()].to_owned()),
             "parameter" | "class_parameter" | "binding" => {
-                stack.extend(node.child_by_field_name("name"));
+                stack.extend(child_in(node, "name"));
             }
             "enumerator" => stack.extend(node.named_child(0)),
             _ => {
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor).filter(|c| {
-                    !c.kind().ends_with("type") && !c.kind().ends_with("type_identifier")
+                    !kind_of(c).ends_with("type") && !kind_of(c).ends_with("type_identifier")
                 }));
             }
         }

@@ -12,6 +12,7 @@ use tree_sitter::Node;
 use super::argv::{self, Word};
 use super::tree::Parents;
 use super::wrapper;
+use super::{child_in, kind_of};
 
 /// Whether the command `words` may turn errexit on: `set -e`,
 /// `set -o errexit`, or a shell started with `-e` (`bash -ec '...'`).
@@ -60,13 +61,11 @@ pub(super) fn stops_at(node: Node, statement: Node, parents: &Parents) -> bool {
         let Some(parent) = parents.parent(at) else {
             return false;
         };
-        let passes = match parent.kind() {
-            "redirected_statement" => parent.child_by_field_name("body") == Some(at),
+        let passes = match kind_of(parent) {
+            "redirected_statement" => child_in(parent, "body") == Some(at),
             "command_substitution" => only_child(parent) == Some(at),
-            "string" => at.kind() == "command_substitution" && only_child(parent) == Some(at),
-            "variable_assignment" => {
-                parent.child_by_field_name("value") == Some(at) && parent == statement
-            }
+            "string" => kind_of(at) == "command_substitution" && only_child(parent) == Some(at),
+            "variable_assignment" => child_in(parent, "value") == Some(at) && parent == statement,
             _ => false,
         };
         if !passes {
@@ -82,7 +81,7 @@ fn only_child(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     let mut children = node
         .named_children(&mut cursor)
-        .filter(|c| !matches!(c.kind(), "string_content" | "comment"));
+        .filter(|c| !matches!(kind_of(c), "string_content" | "comment"));
     let first = children.next()?;
     children.next().is_none().then_some(first)
 }

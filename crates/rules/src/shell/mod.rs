@@ -244,7 +244,7 @@ impl Analysis {
                 Shape::Unset => {
                     let mut cursor = node.walk();
                     for name in node.named_children(&mut cursor) {
-                        if name.kind() == "variable_name" {
+                        if kind_of(name) == "variable_name" {
                             env.unset(&code.text[name.byte_range()]);
                         }
                     }
@@ -348,7 +348,7 @@ impl Analysis {
         let code = source.code;
         let written_once =
             |i: usize| sources.iter().filter(|n| n.id() == sources[i].id()).count() == 1;
-        let program_literal = matches!(sources[http.program].kind(), "command_name" | "word")
+        let program_literal = matches!(kind_of(sources[http.program]), "command_name" | "word")
             && written_once(http.program);
         let header_at = match http.client {
             argv::Client::Httpie => {
@@ -444,15 +444,15 @@ fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) ->
     let mut cursor = node.walk();
     redirects.extend(
         node.children(&mut cursor)
-            .filter(|c| c.kind() == "herestring_redirect"),
+            .filter(|c| kind_of(c) == "herestring_redirect"),
     );
     let statement = source.parents.parent(node);
-    if let Some(parent) = statement.filter(|p| p.kind() == "redirected_statement") {
+    if let Some(parent) = statement.filter(|p| kind_of(p) == "redirected_statement") {
         let mut cursor = parent.walk();
         redirects.extend(
             parent
                 .children(&mut cursor)
-                .filter(|c| c.kind() == "heredoc_redirect"),
+                .filter(|c| kind_of(c) == "heredoc_redirect"),
         );
     }
     for redirect in redirects {
@@ -460,11 +460,11 @@ fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) ->
         let children: Vec<Node> = redirect.named_children(&mut cursor).collect();
         let quoted = children
             .iter()
-            .find(|c| c.kind() == "heredoc_start")
+            .find(|c| kind_of(*c) == "heredoc_start")
             .is_some_and(|c| code.text[c.byte_range()].contains(['\'', '"', '\\']));
         for child in children {
             if matches!(
-                child.kind(),
+                kind_of(child),
                 "heredoc_body" | "raw_string" | "string" | "word"
             ) {
                 out.extend(code.nested(child, quoted));
@@ -480,18 +480,18 @@ fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
     if source
         .parents
         .parent(node)
-        .is_some_and(|p| p.kind() == "command")
+        .is_some_and(|p| kind_of(p) == "command")
     {
         return;
     }
-    let Some(name) = node.child_by_field_name("name") else {
+    let Some(name) = child_in(node, "name") else {
         return;
     };
-    if name.kind() != "variable_name" {
+    if kind_of(name) != "variable_name" {
         return;
     }
     let name = &code.text[name.byte_range()];
-    let value = match node.child_by_field_name("value") {
+    let value = match child_in(node, "value") {
         Some(value) => Expander {
             source: &code.text,
             env,
@@ -512,13 +512,13 @@ fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
 /// `for NAME in ONE; do` gives NAME that value; more values, or the
 /// arguments (`for NAME; do`), leave it unknown.
 fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
-    let Some(name) = node.child_by_field_name("variable") else {
+    let Some(name) = child_in(node, "variable") else {
         return;
     };
     let mut cursor = node.walk();
     let values: Vec<Node> = node.children_by_field_name("value", &mut cursor).collect();
     let value = match values.as_slice() {
-        [one] if one.kind() != "simple_expansion" && one.kind() != "expansion" => Expander {
+        [one] if kind_of(one) != "simple_expansion" && kind_of(one) != "expansion" => Expander {
             source: &code.text,
             env,
         }
@@ -543,11 +543,11 @@ fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<Tok
     let mut substituted = false;
     let mut at = source.parents.parent(node)?;
     loop {
-        match at.kind() {
+        match kind_of(at) {
             "command_substitution" => substituted = true,
             "pipeline" | "string" | "redirected_statement" => {}
             "variable_assignment" if substituted => {
-                let name = at.child_by_field_name("name")?;
+                let name = child_in(at, "name")?;
                 let (list, end) = reach::assigned_for(at, source.parents)?;
                 return Some(TokenVar {
                     name: source.code.text[name.byte_range()].to_owned(),
@@ -564,3 +564,17 @@ fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<Tok
 
 #[cfg(test)]
 mod tests;
+
+/// The kind of a node of a shell tree (see [`imds_lint_parser::syntax::kind_name`]).
+pub(crate) fn kind_of<'t>(node: impl std::borrow::Borrow<tree_sitter::Node<'t>>) -> &'t str {
+    imds_lint_parser::syntax::kind_name(imds_lint_parser::Lang::Shell, *node.borrow())
+}
+
+/// The child of a node of a shell tree in one of its fields (see
+/// [`imds_lint_parser::syntax::field_child`]).
+pub(crate) fn child_in<'t>(
+    node: impl std::borrow::Borrow<tree_sitter::Node<'t>>,
+    field: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    imds_lint_parser::syntax::field_child(imds_lint_parser::Lang::Shell, *node.borrow(), field)
+}

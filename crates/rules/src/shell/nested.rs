@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use super::kind_of;
 use tree_sitter::Node;
 
 /// How nested code is written in the code around it.
@@ -65,7 +66,7 @@ impl Code {
     pub fn nested(&self, node: Node, heredoc_quoted: bool) -> Option<Code> {
         let src = &self.text[node.byte_range()];
         let start = node.start_byte();
-        let (body, at, quoting) = match node.kind() {
+        let (body, at, quoting) = match kind_of(node) {
             "raw_string" => (
                 src.get(1..src.len().checked_sub(1)?)?,
                 start + 1,
@@ -179,7 +180,7 @@ mod tests {
         let tree = syntax::parse(Lang::Shell, code).unwrap_or_else(|| panic!("parses"));
         let mut queue = vec![tree.root_node()];
         while let Some(node) = queue.pop() {
-            if node.kind() == kind {
+            if kind_of(node) == kind {
                 return Code::cell(code)
                     .nested(node, quoted)
                     .unwrap_or_else(|| panic!("nested"));

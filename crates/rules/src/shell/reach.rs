@@ -13,6 +13,7 @@
 
 use tree_sitter::Node;
 
+use super::kind_of;
 use super::scope;
 use super::tree::Parents;
 
@@ -40,7 +41,7 @@ pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize
     loop {
         let parent = parents.parent(statement)?;
         let first = parent.named_child(0) == Some(statement);
-        match parent.kind() {
+        match kind_of(parent) {
             "declaration_command" => statement = parent,
             "list" if first => statement = parent,
             _ => break,
@@ -48,7 +49,7 @@ pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize
     }
     let list = parents.parent(statement)?;
     let is_list = matches!(
-        list.kind(),
+        kind_of(list),
         "program"
             | "compound_statement"
             | "subshell"
@@ -59,7 +60,7 @@ pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize
             | "case_item"
             | "while_statement"
     );
-    let background = statement.next_sibling().is_some_and(|s| s.kind() == "&");
+    let background = statement.next_sibling().is_some_and(|s| kind_of(s) == "&");
     (is_list && !background).then(|| (list.id(), statement.end_byte()))
 }
 
@@ -85,7 +86,7 @@ fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> bool {
     while let Some(parent) = parents.parent(child) {
         if parent.id() == token.list {
             // Branches after `then`'s statements are other paths.
-            let branch = matches!(child.kind(), "elif_clause" | "else_clause");
+            let branch = matches!(kind_of(child), "elif_clause" | "else_clause");
             return child.start_byte() >= token.end && !branch;
         }
         if scope::repeats(parent, child) {

@@ -14,6 +14,7 @@ use tree_sitter::Node;
 use super::errexit;
 use super::nested::Code;
 use super::tree::Parents;
+use super::{child_in, kind_of};
 
 /// A scope: a piece of code, or a function body or loop part in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,14 +132,14 @@ fn opens_scope(parent: Node, child: Node, parents: &Parents) -> Option<Opens> {
     let Some(grandparent) = parents.parent(parent) else {
         return Some(Opens::Top);
     };
-    let function_body = grandparent.kind() == "function_definition"
-        && grandparent.child_by_field_name("body") == Some(parent);
-    let loop_body = parent.kind() == "do_group" && repeats(grandparent, parent);
+    let function_body = kind_of(grandparent) == "function_definition"
+        && child_in(grandparent, "body") == Some(parent);
+    let loop_body = kind_of(parent) == "do_group" && repeats(grandparent, parent);
     if function_body || loop_body {
         return Some(Opens::Body);
     }
-    let condition = parent.kind() == "while_statement"
-        && parent.child_by_field_name("body") != Some(child)
+    let condition = kind_of(parent) == "while_statement"
+        && child_in(parent, "body") != Some(child)
         && child.is_named();
     condition.then_some(Opens::Condition)
 }
@@ -149,9 +150,9 @@ fn opens_scope(parent: Node, child: Node, parents: &Parents) -> Option<Opens> {
 /// A `for` over a list ends with its list; one token fetched before it
 /// serves every iteration.
 pub(super) fn repeats(parent: Node, child: Node) -> bool {
-    match parent.kind() {
+    match kind_of(parent) {
         "while_statement" => true,
-        "c_style_for_statement" => parent.child_by_field_name("body") == Some(child),
+        "c_style_for_statement" => child_in(parent, "body") == Some(child),
         _ => false,
     }
 }

@@ -8,6 +8,7 @@ use tree_sitter::Node;
 
 use super::argv::Word;
 use super::env::ShellEnv;
+use super::kind_of;
 use crate::text::{Piece, Text};
 
 /// Expansions nest (`${A:-${B:-...}}`); deeper than this, a value is
@@ -40,11 +41,11 @@ impl Expander<'_, '_> {
         let range = node.byte_range();
         // `$CURL url`: a command name is split like any other word.
         let node = match node.named_child(0) {
-            Some(only) if node.kind() == "command_name" && node.named_child_count() == 1 => only,
+            Some(only) if kind_of(node) == "command_name" && node.named_child_count() == 1 => only,
             _ => node,
         };
         let text = self.text(node);
-        match node.kind() {
+        match kind_of(node) {
             "simple_expansion" | "expansion" | "command_substitution" => {
                 split_fields(&text, &range, out);
             }
@@ -54,7 +55,7 @@ impl Expander<'_, '_> {
             "concatenation" => {
                 let unquoted_unknown = children(node).iter().any(|c| {
                     matches!(
-                        c.kind(),
+                        kind_of(c),
                         "simple_expansion" | "expansion" | "command_substitution"
                     )
                 }) && text.has_unknown();
@@ -75,7 +76,7 @@ impl Expander<'_, '_> {
     /// Whether the value of `node` is written out in the code: quoted or
     /// not, with no expansion in it, nor a `{expr}` the host expands.
     fn is_verbatim(&self, node: Node) -> bool {
-        match node.kind() {
+        match kind_of(node) {
             "word" | "raw_string" | "ansi_c_string" | "number" | "string_content" => {
                 !self.env.braces() || !self.source[node.byte_range()].contains('{')
             }
@@ -93,7 +94,7 @@ impl Expander<'_, '_> {
             return;
         }
         let src = &self.source[node.byte_range()];
-        match node.kind() {
+        match kind_of(node) {
             "word" => out.push_lit(&unescape_unquoted(src)),
             "number" | "brace_expression" | "regex" => out.push_lit(src),
             "raw_string" => out.push_lit(strip_quotes(src, 1, 1)),
@@ -101,7 +102,7 @@ impl Expander<'_, '_> {
             "string" | "translated_string" => self.push_string(node, depth, out),
             "concatenation" | "command_name" => self.push_children(node, depth, out),
             "simple_expansion" => match node.named_child(0) {
-                Some(name) if name.kind() == "variable_name" => {
+                Some(name) if kind_of(name) == "variable_name" => {
                     self.push_variable(&self.source[name.byte_range()], out);
                 }
                 _ => out.push_unknown(),
@@ -125,7 +126,7 @@ impl Expander<'_, '_> {
     /// A double-quoted string: literal text with `\"`, `\$`... decoded,
     /// and expansions.
     fn push_string(&self, node: Node, depth: usize, out: &mut Text) {
-        let open = if node.kind() == "translated_string" {
+        let open = if kind_of(node) == "translated_string" {
             2
         } else {
             1
@@ -137,7 +138,7 @@ impl Expander<'_, '_> {
             if child.end_byte() <= start || child.start_byte() >= end {
                 continue;
             }
-            if child.kind() == "string_content" || !child.is_named() {
+            if kind_of(child) == "string_content" || !child.is_named() {
                 continue;
             }
             // Error recovery can hand out children that overlap the quotes
@@ -162,13 +163,13 @@ impl Expander<'_, '_> {
     /// `${NAME}`, `${NAME:-default}`, `${NAME%suffix}`...
     fn push_expansion(&self, node: Node, depth: usize, out: &mut Text) {
         let parts = children(node);
-        let Some(name_at) = parts.iter().position(|c| c.kind() == "variable_name") else {
+        let Some(name_at) = parts.iter().position(|c| kind_of(c) == "variable_name") else {
             // `${#X}`, `${!X}`, `${A[0]}`, `${@}`: nothing to know.
             out.push_unknown();
             return;
         };
         let before = &parts[..name_at];
-        if before.iter().any(|c| c.kind() != "${") {
+        if before.iter().any(|c| kind_of(c) != "${") {
             out.push_unknown();
             return;
         }
@@ -179,7 +180,7 @@ impl Expander<'_, '_> {
             self.push_variable(name, out);
             return;
         };
-        if op.kind() == "}" {
+        if kind_of(op) == "}" {
             self.push_variable(name, out);
             return;
         }
@@ -187,7 +188,7 @@ impl Expander<'_, '_> {
         // The operand: what stands between the operator and `}`.
         let operand_end = rest
             .last()
-            .filter(|c| c.kind() == "}")
+            .filter(|c| kind_of(*c) == "}")
             .map_or(node.end_byte(), Node::start_byte);
         let mut operand = Text::default();
         let mut at = op.end_byte();
