@@ -29,6 +29,7 @@ pub(crate) mod ipython;
 mod nested;
 mod options;
 mod reach;
+mod rebind;
 mod scope;
 mod token_request;
 mod tree;
@@ -49,6 +50,7 @@ use self::env::ShellEnv;
 use self::fix::{Dollars, Found, Site, Ttl};
 use self::nested::Code;
 use self::reach::TokenVar;
+use self::rebind::Rebindings;
 use self::scope::Layout;
 use self::tree::Parents;
 use self::value::Expander;
@@ -158,12 +160,13 @@ enum Shape {
     Name,
 }
 
-/// A piece of code being read: its text, its number and its tree's
-/// parent links.
+/// A piece of code being read: its text, its number, its tree's parent
+/// links and where it may rebind variables.
 struct Source<'a, 't> {
     code: &'a Code,
     id: usize,
     parents: &'a Parents<'t>,
+    rebindings: &'a Rebindings,
 }
 
 /// A command as written: its node, the code it is in, its words and the
@@ -224,10 +227,12 @@ impl Analysis {
         events.dedup_by_key(|(_, shape, node)| (*shape, node.id()));
 
         let parents = Parents::of(&tree);
+        let rebindings = Rebindings::new(rebind::rebindings(&tree, &code.text, &parents));
         let source = Source {
             code,
             id,
             parents: &parents,
+            rebindings: &rebindings,
         };
         // Nested code is read after this code, each with the variables
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
@@ -360,7 +365,13 @@ impl Analysis {
             written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
         let (scope, insertion) =
             scope::placement(node, code, source.id, source.parents, self.layout);
-        let token = reach::token_at(node, source.id, source.parents, &self.tokens);
+        let token = reach::token_at(
+            node,
+            source.id,
+            source.parents,
+            &self.tokens,
+            source.rebindings,
+        );
         Site {
             client: http.client,
             method: http.request.method.clone(),
@@ -553,7 +564,9 @@ fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<Tok
                     name: source.code.text[name.byte_range()].to_owned(),
                     code: source.id,
                     list,
+                    at: at.start_byte(),
                     end,
+                    function: rebind::enclosing_function(at, source.parents),
                 });
             }
             _ => return None,

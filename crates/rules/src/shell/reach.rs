@@ -9,11 +9,19 @@
 //! assignment in a branch not taken, in a subshell `( )`, in the
 //! background `&`, in a pipeline stage or after `&&` does not set the
 //! variable at a request after it; one made before a loop has perhaps
-//! expired in the loop's later iterations.
+//! expired in the loop's later iterations, and one made outside a
+//! function body before the function is called (from a loop, a trap, an
+//! hour later).
+//!
+//! Nor is a token reused where the variable may have been given another
+//! value since (see [`rebind`](super::rebind)): between the assignment and the request,
+//! in a later pass of a loop around the request, or in another function,
+//! which may run at any time.
 
 use tree_sitter::Node;
 
 use super::kind_of;
+use super::rebind::Rebindings;
 use super::scope;
 use super::tree::Parents;
 
@@ -27,8 +35,13 @@ pub(super) struct TokenVar {
     /// The list whose later statements see it (a node id of that code's
     /// tree).
     pub list: usize,
+    /// Start of the assignment, in that code's offsets.
+    pub at: usize,
     /// End of the statement that assigns it, in that code's offsets.
     pub end: usize,
+    /// The innermost function whose body holds the assignment (its node
+    /// id).
+    pub function: Option<usize>,
 }
 
 /// The list node the assignment `assignment` sets its variable for, and
@@ -65,34 +78,57 @@ pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize
 }
 
 /// The last of `tokens` (in the order they are written) that is set at
-/// the request `node` of code `code`.
+/// the request `node` of code `code`, whose `rebindings` are given.
 pub(super) fn token_at<'v>(
     node: Node,
     code: usize,
     parents: &Parents,
     tokens: &'v [TokenVar],
+    rebindings: &Rebindings,
 ) -> Option<&'v TokenVar> {
     tokens
         .iter()
         .rev()
         .filter(|t| t.code == code)
-        .find(|t| is_set_at(t, node, parents))
+        .find(|t| is_set_at(t, node, parents).is_some_and(|until| !rebound(t, until, rebindings)))
 }
 
 /// Whether `token` is set at `node`: `node` is in a later statement of the
-/// token's list, and no loop lies between them.
-fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> bool {
+/// token's list, and no loop or function body lies between them. If so,
+/// the end of what may run between the assignment and the request: the
+/// request, or the loop around it whose later passes run after it.
+fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> Option<usize> {
+    let mut until = node.start_byte();
     let mut child = node;
     while let Some(parent) = parents.parent(child) {
         if parent.id() == token.list {
             // Branches after `then`'s statements are other paths.
             let branch = matches!(kind_of(child), "elif_clause" | "else_clause");
-            return child.start_byte() >= token.end && !branch;
+            return (child.start_byte() >= token.end && !branch).then_some(until);
         }
-        if scope::repeats(parent, child) {
-            return false;
+        if scope::repeats(parent, child) || kind_of(parent) == "function_definition" {
+            return None;
+        }
+        if matches!(
+            kind_of(parent),
+            "for_statement" | "c_style_for_statement" | "while_statement"
+        ) {
+            until = parent.end_byte();
         }
         child = parent;
     }
-    false
+    None
+}
+
+/// Whether `token`'s variable may be rebound between its assignment and
+/// `until` in the same function, or at any time by another function
+/// (unless only for that function, with `local`).
+fn rebound(token: &TokenVar, until: usize, rebindings: &Rebindings) -> bool {
+    rebindings.of(&token.name).any(|r| {
+        if r.function == token.function {
+            token.at < r.start && r.start < until
+        } else {
+            r.function.is_some() && !r.local
+        }
+    })
 }

@@ -48,7 +48,12 @@ fn a_token_set_on_every_path_to_the_request_is_reused() {
         format!("if {PUT}; then\n  {request}\nfi\n"),
         format!("( {PUT}; {request} )\n"),
         format!("{PUT} || exit 1\n{request}\n"),
-        format!("{PUT}\nget() {{\n  {request}\n}}\n"),
+        // Set in the same function as the request.
+        format!("get() {{\n  {PUT}\n  {request}\n}}\n"),
+        // Rebound before the fetch, or only exported after it.
+        format!("TOKEN=old\n{PUT}\nexport TOKEN\necho \"$TOKEN\"\n{request}\n"),
+        // A `local` in another function cannot touch this one's variable.
+        format!("other() {{\n  local TOKEN=x\n}}\n{PUT}\nother\n{request}\n"),
     ] {
         let code = format!("{MD}{code}");
         assert_eq!(fixed(&code), code.replace(request, reused), "in:\n{code}");
@@ -195,5 +200,117 @@ fn errexit_is_seen_in_the_shebang_and_in_a_nested_shell() {
             "bash -ec '{FETCH}{GUARD}; curl {HEADER} -s http://169.254.169.254/latest/meta-data/ \
              || true'\n"
         )
+    );
+}
+
+#[test]
+fn a_token_variable_rebound_before_the_request_is_not_reused() {
+    // The tester's script: $TOKEN held the workspace API token by the time
+    // of the last request, and the fix sent it to IMDS.
+    for rebind in [
+        "TOKEN=$(cat /tmp/pat.txt)\ncurl -s -H \"Authorization: Bearer $TOKEN\" https://example.com/\n",
+        "TOKEN=abc\n",
+        "TOKEN+=abc\n",
+        "TOKEN[0]=abc\n",
+        "read -r TOKEN < /tmp/pat.txt\n",
+        "unset TOKEN\n",
+        "unset -v TOKEN\n",
+        "export TOKEN=abc\n",
+        "declare TOKEN=abc\n",
+        "readonly TOKEN=abc\n",
+        "for TOKEN in a b; do echo \"$TOKEN\"; done\n",
+        "select TOKEN in a b; do break; done\n",
+        "mapfile -t TOKEN < /tmp/pat.txt\n",
+        "printf -v TOKEN '%s' abc\n",
+        "getopts ab TOKEN\n",
+        "let TOKEN=1\n",
+        "(( TOKEN = 1 ))\n",
+        "(( TOKEN++ ))\n",
+        ": \"${TOKEN:=abc}\"\n",
+        "if [ -n \"$X\" ]; then\n  TOKEN=abc\nfi\n",
+        "( true ) && TOKEN=abc\n",
+        "eval \"$SETUP\"\n",
+        ". ./env.sh\n",
+    ] {
+        let code = format!("{MD}{PUT}\n{rebind}curl -s $MD/instance-id\n");
+        assert_eq!(
+            fixed(&code),
+            format!("{MD}{PUT}\n{rebind}{FETCH}\ncurl {HEADER} -s $MD/instance-id\n"),
+            "in:\n{code}"
+        );
+    }
+}
+
+#[test]
+fn a_token_variable_a_function_may_rebind_is_not_reused() {
+    // The function may run between the fetch and the request, wherever it
+    // is written.
+    for function in [
+        "load() {\n  TOKEN=$(cat /tmp/pat.txt)\n}\n",
+        "load() {\n  read -r TOKEN < /tmp/pat.txt\n}\n",
+    ] {
+        let code = format!("{MD}{function}{PUT}\nload\ncurl -s $MD/instance-id\n");
+        assert_eq!(
+            fixed(&code),
+            format!("{MD}{function}{PUT}\nload\n{FETCH}\ncurl {HEADER} -s $MD/instance-id\n"),
+            "in:\n{code}"
+        );
+    }
+    // In the function that fetched it, a `local` after the fetch empties it.
+    let code = format!("{MD}get() {{\n  {PUT}\n  local TOKEN\n  curl -s $MD/instance-id\n}}\n");
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "{MD}get() {{\n  {PUT}\n  local TOKEN\n  {FETCH}\n  curl {HEADER} -s \
+             $MD/instance-id\n}}\n"
+        )
+    );
+}
+
+#[test]
+fn a_token_variable_rebound_later_in_the_same_loop_is_not_reused() {
+    // The second pass of the loop sends what the first one wrote.
+    let code = format!(
+        "{MD}{PUT}\nfor k in instance-id hostname; do\n  curl -s \"$MD/$k\"\n  TOKEN=abc\ndone\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "{MD}{PUT}\n{FETCH}\nfor k in instance-id hostname; do\n  curl {HEADER} -s \"$MD/$k\"\n  \
+             TOKEN=abc\ndone\n"
+        )
+    );
+}
+
+#[test]
+fn the_tools_own_token_variable_rebound_is_not_reused() {
+    let own = "IMDS_TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" \
+               -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")";
+    let code = format!("{MD}{own}\nIMDS_TOKEN=abc\ncurl -s $MD/instance-id\n");
+    let out = fixed(&code);
+    assert!(
+        out.contains("curl -H \"X-aws-ec2-metadata-token: $IMDS_TOKEN_2\" -s $MD/instance-id"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_function_does_not_reuse_a_token_fetched_outside_it() {
+    // The tester's script: the function is called from an endless loop,
+    // long after the token fetched before it has expired.
+    let code = format!(
+        "{MD}{PUT}\nIID=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" $MD/instance-id)\n\
+         interrupted() {{ curl -sf $MD/spot/instance-action >/dev/null; }}\n\
+         while true; do if interrupted; then echo \"spot interruption\"; break; fi; sleep 5; done &\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        code.replace("{ curl -sf", &format!("{{ {FETCH} && curl {HEADER} -sf"))
+    );
+
+    let code = format!("{MD}{PUT}\nget() {{\n  curl -s $MD/instance-id\n}}\n");
+    assert_eq!(
+        fixed(&code),
+        format!("{MD}{PUT}\nget() {{\n  {FETCH}\n  curl {HEADER} -s $MD/instance-id\n}}\n")
     );
 }
