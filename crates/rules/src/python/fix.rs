@@ -7,7 +7,9 @@
 //! fetched before the class statement. Strings inserted inside an
 //! f-string take a quote that does not end it (see `quotes`). The fetch
 //! uses the request's own library, and the scheme, host and port of the
-//! first request's URL:
+//! first request's URL. The fix is unsafe, saying why, when the request
+//! may not run where the fetch does (see `Detached`); headers held in a
+//! name not known to be a dict are merged as `{**(h or {}), ...}`:
 //!
 //! ```python
 //! imds_token = requests.put("http://169.254.169.254/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "21600"}).text
@@ -77,6 +79,8 @@ struct Plan {
     /// where the request might not have, or reuses a token request whose
     /// own fix is unsafe.
     applicability: Applicability,
+    /// Why the scope's fetch makes its fixes unsafe, if it does.
+    reason: Option<&'static str>,
     /// Whether the token variable already existed.
     reused: bool,
 }
@@ -218,6 +222,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             family: None,
             shared,
             applicability,
+            reason: None,
             reused: true,
         })
     }
@@ -267,11 +272,12 @@ impl<'t> CellWalk<'_, '_, 't> {
             token: fresh.to_owned(),
             family: Some(family),
             shared,
-            applicability: if moved || async_client {
+            applicability: if moved.is_some() || async_client {
                 Applicability::Unsafe
             } else {
                 Applicability::Safe
             },
+            reason: moved.map(Detached::reason),
             reused: false,
         })
     }
@@ -394,6 +400,14 @@ impl<'t> CellWalk<'_, '_, 't> {
         let header = format!("{}: {}", quoted(TOKEN_HEADER, quote), plan.token);
         let mut edits = plan.shared.clone();
         let mut applicability = plan.applicability;
+        let mut reason = plan.reason;
+        // A fresh fetch before a lambda runs when the lambda is made: each
+        // request in a lambda's body says so, whichever came first.
+        let call = node_at(root, &site.call).ok_or("the request was not found again")?;
+        if !plan.reused && in_lambda_body(call) {
+            applicability = Applicability::Unsafe;
+            reason = Some(Detached::Lambda.reason());
+        }
         match &site.slot {
             HeaderSlot::Keyword {
                 arguments,
@@ -451,7 +465,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         if !plan.reused && site_family(site) != plan.family {
             applicability = Applicability::Unsafe;
         }
-        let message = if plan.reused {
+        let mut message = if plan.reused {
             format!(
                 "send the token in `{}` in the `{TOKEN_HEADER}` header",
                 plan.token
@@ -462,6 +476,11 @@ impl<'t> CellWalk<'_, '_, 't> {
                 plan.token
             )
         };
+        if let Some(reason) = reason.filter(|_| applicability == Applicability::Unsafe) {
+            message.push_str(" (unsafe: ");
+            message.push_str(reason);
+            message.push(')');
+        }
         Ok(Fix::new(message, edits, applicability))
     }
 
@@ -528,11 +547,15 @@ impl<'t> CellWalk<'_, '_, 't> {
             if kind_of(node) == "none" {
                 return Ok(Edit::replacement(value.clone(), format!("{{{header}}}")));
             }
+            // Headers that may be `None` (or not a mapping) on some path
+            // would make `**` raise: they are merged through `or {}`.
             let text = &self.code[value.clone()];
-            return Ok(Edit::replacement(
-                value.clone(),
-                format!("{{**{text}, {header}}}"),
-            ));
+            let merged = if self.always_a_dict(node) {
+                format!("{{**{text}, {header}}}")
+            } else {
+                format!("{{**({text} or {{}}), {header}}}")
+            };
+            return Ok(Edit::replacement(value.clone(), merged));
         }
         let node = node_at(root, arguments)
             .filter(|n| kind_of(n) == "argument_list")
@@ -630,13 +653,43 @@ pub(super) fn node_at<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'
     Some(node)
 }
 
+/// Why a token fetched before a request's statement may run when the
+/// request does not, or long before it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detached {
+    /// The request is evaluated on some of the statement's paths only: a
+    /// branch or loop body, the right of `and`/`or`, a branch of a
+    /// conditional expression, an `elif` condition, a comprehension's
+    /// element or condition.
+    SomePaths,
+    /// The request is in a lambda's body: it runs when the lambda is
+    /// called, the fetch when the lambda is made.
+    Lambda,
+}
+
+impl Detached {
+    /// Why a fix of such a request is unsafe, for its message.
+    fn reason(self) -> &'static str {
+        match self {
+            Detached::SomePaths => {
+                "the request is evaluated only on some paths, and the token is fetched \
+                 before its statement on every path"
+            }
+            Detached::Lambda => {
+                "a lambda cannot hold the token fetch: the token is fetched when the lambda \
+                 is made, not when it runs, and may expire while the lambda lives"
+            }
+        }
+    }
+}
+
 /// The statement of the scope's body (cell, function or class body) that
-/// holds `node`, and whether `node` sits in a nested block of it (a branch
-/// or loop body, where it might not run). With `through_classes`, class
-/// bodies are not scope bodies: the statement is the outermost class's.
-fn top_statement(node: Node, through_classes: bool) -> Option<(Node, bool)> {
+/// holds `node`, and whether (and why) `node` may run where the statement
+/// does not (see [`Detached`]). With `through_classes`, class bodies are
+/// not scope bodies: the statement is the outermost class's.
+fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Detached>)> {
     let mut child = node;
-    let mut nested = false;
+    let mut nested = None;
     while let Some(parent) = child.parent() {
         let body_of = parent
             .parent()
@@ -650,10 +703,113 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, bool)> {
             return Some((child, nested));
         }
         // A class body runs whenever its class statement does.
-        nested |= kind_of(parent) == "block" && !class_body;
+        let in_block = kind_of(parent) == "block" && !class_body;
+        let here = detached_in(child, parent).or(in_block.then_some(Detached::SomePaths));
+        nested = nested.max(here);
         child = parent;
     }
     None
+}
+
+/// Whether `child`, a part of `parent`, runs only when or long after
+/// `parent` is evaluated, and why.
+fn detached_in(child: Node, parent: Node) -> Option<Detached> {
+    let is = |field: &str| child_in(parent, field) == Some(child);
+    let later = match kind_of(parent) {
+        "boolean_operator" => is("right"),
+        // `body if condition else alternative`: only the condition always runs.
+        "conditional_expression" => child.prev_sibling().map(kind_of) != Some("if"),
+        "elif_clause" => is("condition"),
+        "list_comprehension"
+        | "set_comprehension"
+        | "dictionary_comprehension"
+        | "generator_expression" => !comprehension_part_always_runs(child, parent),
+        "lambda" => {
+            return (is("body") && !called_at_once(parent)).then_some(Detached::Lambda);
+        }
+        // `assert test, message`: the message only when the test fails.
+        "assert_statement" => non_comment_index(child, parent) > Some(0),
+        // `a < b < c`: `c` only when `a < b`.
+        "comparison_operator" => non_comment_index(child, parent) > Some(1),
+        "case_clause" => kind_of(child) == "if_clause",
+        "except_clause" | "except_group_clause" => kind_of(child) != "block",
+        _ => false,
+    };
+    later.then_some(Detached::SomePaths)
+}
+
+/// Whether `part` of the comprehension `comprehension` runs whenever the
+/// comprehension is evaluated: its first iterable always does; its
+/// element only in an eager comprehension with one `for`, no `if`, over
+/// a literal list, tuple or set with an item.
+fn comprehension_part_always_runs(part: Node, comprehension: Node) -> bool {
+    let mut cursor = comprehension.walk();
+    let clauses: Vec<Node> = comprehension
+        .named_children(&mut cursor)
+        .filter(|n| matches!(kind_of(n), "for_in_clause" | "if_clause"))
+        .collect();
+    if clauses.first() == Some(&part) {
+        return true;
+    }
+    let is_element = child_in(comprehension, "body") == Some(part);
+    let eager = kind_of(comprehension) != "generator_expression";
+    let one_loop = clauses.len() == 1 && kind_of(clauses[0]) == "for_in_clause";
+    is_element
+        && eager
+        && one_loop
+        && child_in(clauses[0], "right").is_some_and(|items| {
+            let mut cursor = items.walk();
+            let literal = matches!(kind_of(items), "list" | "tuple" | "set");
+            let has_item = items.named_children(&mut cursor).any(|item| {
+                !matches!(
+                    kind_of(item),
+                    "comment" | "list_splat" | "parenthesized_list_splat"
+                )
+            });
+            literal && has_item
+        })
+}
+
+/// Whether `lambda` is called where it is made: `(lambda: ...)()`.
+fn called_at_once(lambda: Node) -> bool {
+    let mut callee = lambda;
+    while let Some(parent) = callee
+        .parent()
+        .filter(|p| kind_of(p) == "parenthesized_expression")
+    {
+        callee = parent;
+    }
+    callee.id() != lambda.id()
+        && callee.parent().is_some_and(|call| {
+            kind_of(call) == "call" && child_in(call, "function") == Some(callee)
+        })
+}
+
+/// The position of `child` among the named children of `parent`,
+/// comments aside.
+fn non_comment_index(child: Node, parent: Node) -> Option<usize> {
+    let mut cursor = parent.walk();
+    let position = parent
+        .named_children(&mut cursor)
+        .filter(|n| kind_of(n) != "comment")
+        .position(|n| n == child);
+    position
+}
+
+/// Whether the request `call` sits in the body of a lambda that is not
+/// called where it is made, in its function or cell.
+fn in_lambda_body(call: Node) -> bool {
+    let mut child = call;
+    while let Some(parent) = child.parent() {
+        if matches!(kind_of(parent), "function_definition" | "module") {
+            return false;
+        }
+        if detached_in(child, parent) == Some(Detached::Lambda) {
+            return true;
+        }
+        child = parent;
+    }
+    false
 }
 
 /// Whether the code at `range` runs in a scope of its own inside its

@@ -35,6 +35,7 @@ mod formatting;
 mod functions;
 mod imports;
 mod literal;
+mod mapping;
 mod mutation;
 mod query;
 mod quotes;

@@ -120,7 +120,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 
     /// Every place in `block` that may bind `name`, in order.
-    fn bindings_in(&self, name: &str, block: Node) -> Vec<Binding> {
+    pub(super) fn bindings_in(&self, name: &str, block: Node) -> Vec<Binding> {
         let mut found = Vec::new();
         let mut cursor = block.walk();
         let mut stack = vec![block];

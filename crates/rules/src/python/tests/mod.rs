@@ -6,6 +6,7 @@ mod bindings;
 mod clients;
 mod fix_class_bodies;
 mod fix_endpoints;
+mod fix_paths;
 mod fix_quotes;
 mod fixes;
 mod flow;
