@@ -37,13 +37,14 @@ mod value;
 mod wget;
 mod wrapper;
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use imds_lint_parser::pattern::Patterns;
 use imds_lint_parser::{syntax, Interpolation, Lang, Origin};
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use self::argv::{CommandRequest, HttpCommand, Word};
 use self::env::ShellEnv;
@@ -160,13 +161,24 @@ enum Shape {
     Name,
 }
 
-/// A piece of code being read: its text, its number, its tree's parent
-/// links and where it may rebind variables.
+/// A piece of code being read: its text, its number, its tree and the
+/// tree's parent links.
 struct Source<'a, 't> {
     code: &'a Code,
     id: usize,
+    tree: &'a Tree,
     parents: &'a Parents<'t>,
-    rebindings: &'a Rebindings,
+    /// Where it may rebind variables, found when a request first asks:
+    /// most code never fetches a token to reuse.
+    rebindings: OnceCell<Rebindings>,
+}
+
+impl Source<'_, '_> {
+    fn rebindings(&self) -> &Rebindings {
+        self.rebindings.get_or_init(|| {
+            Rebindings::new(rebind::rebindings(self.tree, &self.code.text, self.parents))
+        })
+    }
 }
 
 /// A command as written: its node, the code it is in, its words and the
@@ -227,12 +239,12 @@ impl Analysis {
         events.dedup_by_key(|(_, shape, node)| (*shape, node.id()));
 
         let parents = Parents::of(&tree);
-        let rebindings = Rebindings::new(rebind::rebindings(&tree, &code.text, &parents));
         let source = Source {
             code,
             id,
+            tree: &tree,
             parents: &parents,
-            rebindings: &rebindings,
+            rebindings: OnceCell::new(),
         };
         // Nested code is read after this code, each with the variables
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
@@ -365,13 +377,9 @@ impl Analysis {
             written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
         let (scope, insertion) =
             scope::placement(node, code, source.id, source.parents, self.layout);
-        let token = reach::token_at(
-            node,
-            source.id,
-            source.parents,
-            &self.tokens,
-            source.rebindings,
-        );
+        let token = reach::token_at(node, source.id, source.parents, &self.tokens, || {
+            source.rebindings()
+        });
         Site {
             client: http.client,
             method: http.request.method.clone(),

@@ -79,18 +79,18 @@ pub(super) fn assigned_for(assignment: Node, parents: &Parents) -> Option<(usize
 
 /// The last of `tokens` (in the order they are written) that is set at
 /// the request `node` of code `code`, whose `rebindings` are given.
-pub(super) fn token_at<'v>(
+pub(super) fn token_at<'v, 'r>(
     node: Node,
     code: usize,
     parents: &Parents,
     tokens: &'v [TokenVar],
-    rebindings: &Rebindings,
+    rebindings: impl Fn() -> &'r Rebindings,
 ) -> Option<&'v TokenVar> {
     tokens
         .iter()
         .rev()
         .filter(|t| t.code == code)
-        .find(|t| is_set_at(t, node, parents).is_some_and(|until| !rebound(t, until, rebindings)))
+        .find(|t| is_set_at(t, node, parents).is_some_and(|until| !rebound(t, until, rebindings())))
 }
 
 /// Whether `token` is set at `node`: `node` is in a later statement of the
