@@ -124,20 +124,26 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
             return Outcome::Failed(why);
         }
         let Some(service) = worth_reading(buffer) else {
+            if buffer.capacity() > KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
             return Outcome::Clean;
         };
-        let bytes = if buffer.capacity() > KEPT_BUFFER {
-            std::mem::take(buffer)
-        } else {
-            buffer.clone()
-        };
-        check_looked(path, kind, bytes, &cx.settings_for(path), service)
+        // The bytes become the file's text, uncopied; the next file read
+        // on this thread gets a buffer of its own size.
+        check_looked(
+            path,
+            kind,
+            std::mem::take(buffer),
+            &cx.settings_for(path),
+            service,
+        )
     })
 }
 
 thread_local! {
     /// The bytes of the file being read on this thread, kept for the next
-    /// file when not too large.
+    /// file when they are only searched and not too large.
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
