@@ -29,6 +29,13 @@ const MAX_PYTHON_INDENT_LEVELS: usize = 400;
 /// Parses `code` as `lang`; `None` for languages without a grammar, and for
 /// code the grammar cannot take without crashing (see [`too_deep`]).
 pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
+    parse_within(lang, code, &[])
+}
+
+/// Parses only the bytes of `code` in `ranges` (sorted, apart, each
+/// starting at a line's start), as if the rest were blank; all of it when
+/// `ranges` is empty. Nodes keep their offsets in `code`.
+pub fn parse_within(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
     let language = language(lang)?;
     if lang == Lang::Python && too_deep(code) {
         log::debug!("not parsing Python nested deeper than {MAX_PYTHON_INDENT_LEVELS} levels");
@@ -44,8 +51,41 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
             parsers.push((lang, parser));
             parsers.len() - 1
         };
-        parsers[idx].1.parse(code, None)
+        let parser = &mut parsers[idx].1;
+        if ranges.is_empty() {
+            return parser.parse(code, None);
+        }
+        parser.set_included_ranges(&included(code, ranges)).ok()?;
+        let tree = parser.parse(code, None);
+        // The next parse on this thread reads all of its code.
+        parser.set_included_ranges(&[]).ok()?;
+        tree
     })
+}
+
+/// `ranges` of `code` as tree-sitter takes them, with rows and columns.
+fn included(code: &str, ranges: &[std::ops::Range<usize>]) -> Vec<tree_sitter::Range> {
+    let bytes = code.as_bytes();
+    let mut row = 0;
+    let mut line_start = 0;
+    let mut counted = 0;
+    let mut point = |offset: usize| {
+        for at in memchr::memchr_iter(b'\n', &bytes[counted..offset]) {
+            row += 1;
+            line_start = counted + at + 1;
+        }
+        counted = offset;
+        tree_sitter::Point::new(row, offset - line_start)
+    };
+    ranges
+        .iter()
+        .map(|range| tree_sitter::Range {
+            start_byte: range.start,
+            start_point: point(range.start),
+            end_byte: range.end,
+            end_point: point(range.end),
+        })
+        .collect()
 }
 
 /// The name of `node`'s kind, where `node` comes from `lang`'s grammar:
@@ -181,6 +221,41 @@ mod tests {
         let wide_but_shallow = format!("if x:\n{}pass\n", " ".repeat(2000));
         assert!(!too_deep(&wide_but_shallow));
         assert!(parse(Lang::Python, &wide_but_shallow).is_some());
+    }
+
+    #[test]
+    fn parsing_within_ranges_gives_the_tree_of_the_blanked_code() {
+        let kept = [
+            "import requests\r\n",
+            "s = '''a\r\n\r\nb'''\r\nif s:\r\n    f(s)\r\n",
+        ];
+        let left_out = "x = [1,\r\n  2]\r\n";
+        let code = format!("{}{left_out}{}", kept[0], kept[1]);
+        let blank: String = left_out
+            .chars()
+            .map(|c| if c == '\r' || c == '\n' { c } else { ' ' })
+            .collect();
+        let blanked = format!("{}{blank}{}", kept[0], kept[1]);
+        let second = kept[0].len() + left_out.len();
+        let ranges = [0..kept[0].len(), second..code.len()];
+        let (Some(within), Some(whole)) = (
+            parse_within(Lang::Python, &code, &ranges),
+            parse(Lang::Python, &blanked),
+        ) else {
+            panic!("both parse");
+        };
+        assert!(!within.root_node().has_error());
+        assert_eq!(within.root_node().to_sexp(), whole.root_node().to_sexp());
+        let call = |tree: &Tree| {
+            let node = tree
+                .root_node()
+                .named_child(2)?
+                .named_descendant_for_byte_range(code.len() - 6, code.len() - 5)?;
+            Some((node.byte_range(), node.start_position()))
+        };
+        assert_eq!(call(&within), call(&whole));
+        // The parser reads whole code again afterwards.
+        assert!(parses_cleanly(Lang::Python, "a = (1,\n 2)\n"));
     }
 
     #[test]

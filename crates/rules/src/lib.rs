@@ -46,6 +46,9 @@ pub struct FileCheck<'a> {
     /// The whole code of the cell being analysed while a part of it stands
     /// in its place.
     pub whole: Option<(usize, String)>,
+    /// Where the statements analysed in that part are (see
+    /// [`focus::Part`]); empty while a whole cell is analysed.
+    pub part_ranges: Vec<std::ops::Range<usize>>,
 }
 
 impl FileCheck<'_> {
@@ -122,6 +125,7 @@ fn check_planned(
         settings,
         hidden: plan.hidden,
         whole: None,
+        part_ranges: Vec::new(),
     };
     let mut python = python::Analyzer::default();
     let mut scala = scala::Analyzer::default();
@@ -134,13 +138,15 @@ fn check_planned(
             Focus::Skip => continue,
             Focus::Whole => {}
             Focus::Part(part) => {
-                let whole = std::mem::replace(&mut file.cells[index].code, part);
+                let whole = std::mem::replace(&mut file.cells[index].code, part.code);
                 file.whole = Some((index, whole));
+                file.part_ranges = part.analysed;
             }
         }
         analyse(&mut file, index, &mut python, &mut scala);
         if let Some((index, whole)) = file.whole.take() {
             file.cells[index].code = whole;
+            file.part_ranges.clear();
         }
     }
 

@@ -38,7 +38,18 @@ pub enum Focus {
     /// All of it.
     Whole,
     /// Only some statements: the cell's code with the others blanked out.
-    Part(String),
+    Part(Part),
+}
+
+/// A cell's code as analysed when only some of its statements are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The code with the bytes of the statements left out turned to
+    /// spaces, line breaks kept: offsets do not move.
+    pub code: String,
+    /// Where the analysed statements are, in order, neighbours joined: the
+    /// parser reads only these (blank lines still cost it time).
+    pub analysed: Vec<Range<usize>>,
 }
 
 /// The focus of every cell of a file, and the code left out.
@@ -188,7 +199,17 @@ pub fn plan(cells: &[Cell]) -> Plan {
                 .filter(|p| !p.analysed())
                 .map(|p| p.range.clone())
                 .collect();
-            Focus::Part(blank(&cells[*index].code, &left_out))
+            let mut analysed: Vec<Range<usize>> = Vec::new();
+            for piece in cell_pieces.iter().filter(|p| p.analysed()) {
+                match analysed.last_mut() {
+                    Some(last) if last.end == piece.range.start => last.end = piece.range.end,
+                    _ => analysed.push(piece.range.clone()),
+                }
+            }
+            Focus::Part(Part {
+                code: blank(&cells[*index].code, &left_out),
+                analysed,
+            })
         };
     }
     for piece in pieces.iter().filter(|p| !p.analysed()) {

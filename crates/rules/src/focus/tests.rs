@@ -24,7 +24,7 @@ fn kept(code: &str) -> Vec<String> {
         Focus::Whole => vec![code.to_owned()],
         Focus::Part(part) => chunks::split(&cells[0].code)
             .into_iter()
-            .filter(|c| !part[c.range.clone()].trim().is_empty())
+            .filter(|c| !part.code[c.range.clone()].trim().is_empty())
             .map(|c| code[c.range].trim_end().to_owned())
             .collect(),
     }
@@ -132,9 +132,15 @@ fn parts_keep_offsets_and_line_breaks() {
     let Focus::Part(part) = &plan(&cells).cells[0] else {
         panic!("expected a part");
     };
-    assert_eq!(part.len(), code.len());
-    assert_eq!(part.matches("\r\n").count(), code.matches("\r\n").count());
-    assert!(part.starts_with("     \r\nimport requests"));
+    assert_eq!(part.code.len(), code.len());
+    assert_eq!(
+        part.code.matches("\r\n").count(),
+        code.matches("\r\n").count()
+    );
+    assert!(part.code.starts_with("     \r\nimport requests"));
+    // One stretch: the import and the request, side by side.
+    assert_eq!(part.analysed.len(), 1);
+    assert_eq!(part.analysed[0], 7..code.len() - "b = 'é'\r\n".len());
 }
 
 #[test]

@@ -115,7 +115,12 @@ impl Analyzer {
             log::debug!("Python cell {index} is nested too deeply to analyse");
             return;
         }
-        let Some(tree) = syntax::parse(Lang::Python, &code) else {
+        // Of a part, only the statements analysed are parsed.
+        let within = match &file.whole {
+            Some((part, _)) if *part == index => file.part_ranges.as_slice(),
+            _ => &[],
+        };
+        let Some(tree) = syntax::parse_within(Lang::Python, &code, within) else {
             return;
         };
         let shapes = query::matches(&tree, &code);

@@ -40,6 +40,7 @@ fn globals_are_exposed_for_bang_lines() {
         settings: &settings,
         hidden: Vec::new(),
         whole: None,
+        part_ranges: Vec::new(),
     };
     analyzer.check_cell(&mut file, 0);
     assert_eq!(

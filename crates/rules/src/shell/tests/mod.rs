@@ -38,6 +38,7 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
         settings: &settings,
         hidden: Vec::new(),
         whole: None,
+        part_ranges: Vec::new(),
     };
     super::check_cell(&mut file, 0, outer);
     file.findings
