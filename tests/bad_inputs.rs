@@ -325,28 +325,41 @@ fn ten_thousand_cells() {
 }
 
 /// Thousands of nesting levels in every language, each around a request:
-/// no stack overflow, and the request inside is still found.
+/// no stack overflow, and the request inside is still found; in Python,
+/// as deep as CPython takes (200 brackets), and deeper code, which CPython
+/// refuses, is not analysed at all.
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     const DEPTH: usize = 5_000;
     let dir = tempfile::tempdir().unwrap();
-    let nest = |open: &str, inner: &str, close: &str| {
-        format!("{}{inner}{}", open.repeat(DEPTH), close.repeat(DEPTH))
+    let nest_to = |depth: usize, open: &str, inner: &str, close: &str| {
+        format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
     };
+    let nest = |open: &str, inner: &str, close: &str| nest_to(DEPTH, open, inner, close);
     let python_call = format!("requests.get('{URL}')");
+    // One level is the call's own parentheses.
+    let python = |open: &str, close: &str| {
+        format!(
+            "import requests\nx = {}\n",
+            nest_to(199, open, &python_call, close)
+        )
+    };
+    let refused = [
+        ("brackets.py", "[", "]"),
+        ("parens.py", "(", ")"),
+        ("calls.py", "f(", ")"),
+    ];
+    for (name, open, close) in refused {
+        let deep = format!("deep-{name}");
+        let text = format!("import requests\nx = {}\n", nest(open, &python_call, close));
+        fs::write(dir.path().join(&deep), text).unwrap();
+        let run = imds_lint(dir.path(), &["--output-format", "concise", &deep]);
+        assert_judged(&run, &deep, 0, "");
+    }
     let files = [
-        (
-            "brackets.py",
-            format!("import requests\nx = {}\n", nest("[", &python_call, "]")),
-        ),
-        (
-            "parens.py",
-            format!("import requests\nx = {}\n", nest("(", &python_call, ")")),
-        ),
-        (
-            "calls.py",
-            format!("import requests\nx = {}\n", nest("f(", &python_call, ")")),
-        ),
+        ("brackets.py", python("[", "]")),
+        ("parens.py", python("(", ")")),
+        ("calls.py", python("f(", ")")),
         (
             "subprocess.py",
             format!(
@@ -387,10 +400,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
         ),
         (
             "deep-source.ipynb",
-            notebook(&[json_escaped(&format!(
-                "import requests\nx = {}\n",
-                nest("[", &python_call, "]")
-            ))]),
+            notebook(&[json_escaped(&python("[", "]"))]),
         ),
     ];
     let mut failures = String::new();

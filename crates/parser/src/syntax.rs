@@ -26,8 +26,15 @@ thread_local! {
 /// process when it overflows. Real code stays far below this.
 const MAX_PYTHON_INDENT_LEVELS: usize = 400;
 
+/// Bracket levels past which Python refuses code ("too many nested
+/// parentheses"): such code makes no request, and its tree costs the parser
+/// and the analysers memory in proportion to its depth (3 MB of nested
+/// calls took 1.6 GB).
+const MAX_PYTHON_BRACKET_LEVELS: usize = 200;
+
 /// Parses `code` as `lang`; `None` for languages without a grammar, and for
-/// code the grammar cannot take without crashing (see [`too_deep`]).
+/// Python code the grammar cannot take without crashing or that Python
+/// refuses for its nesting (see [`too_deep`]).
 pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
     parse_within(lang, code, &[])
 }
@@ -38,7 +45,10 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
 pub fn parse_within(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
     let language = language(lang)?;
     if lang == Lang::Python && too_deep(code) {
-        log::debug!("not parsing Python nested deeper than {MAX_PYTHON_INDENT_LEVELS} levels");
+        log::debug!(
+            "not parsing Python nested deeper than {MAX_PYTHON_INDENT_LEVELS} indentation \
+             or {MAX_PYTHON_BRACKET_LEVELS} bracket levels"
+        );
         return None;
     }
     PARSERS.with(|parsers| {
@@ -164,10 +174,14 @@ fn names(lang: Lang) -> &'static Names {
     })
 }
 
-/// Whether Python code has more indentation levels than the grammar's
-/// scanner can hold, counted the way the scanner counts them: a stack of
-/// increasing indentation widths (a tab counts eight).
+/// Whether Python code is nested too deeply to parse: more brackets open
+/// at once than Python takes, or more indentation levels than the
+/// grammar's scanner can hold, counted the way the scanner counts them: a
+/// stack of increasing indentation widths (a tab counts eight).
 pub fn too_deep(code: &str) -> bool {
+    if brackets_too_deep(code) {
+        return true;
+    }
     // Cheap first: no line indented that far means no stack that deep.
     let widest = code.lines().map(indent_width).max().unwrap_or(0);
     if widest < MAX_PYTHON_INDENT_LEVELS {
@@ -188,6 +202,55 @@ pub fn too_deep(code: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether more than [`MAX_PYTHON_BRACKET_LEVELS`] brackets are open at
+/// once somewhere in Python code, strings and comments aside.
+fn brackets_too_deep(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_PYTHON_BRACKET_LEVELS {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'#' => {
+                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+                continue;
+            }
+            b'\'' | b'"' => {
+                at = string_end(bytes, at);
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    false
+}
+
+/// One past the end of the Python string literal whose opening quote is at
+/// `at`: its closing quote, or the end of its line (of the code, for a
+/// triple-quoted one) when it is left open.
+fn string_end(bytes: &[u8], at: usize) -> usize {
+    let quote = bytes[at];
+    let triple = bytes.get(at..at + 3) == Some(&[quote; 3][..]);
+    let mut i = at + if triple { 3 } else { 1 };
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'\\' => i += 2,
+            b'\n' if !triple => return i,
+            b if b == quote && !triple => return i + 1,
+            b if b == quote && bytes.get(i..i + 3) == Some(&[quote; 3][..]) => return i + 3,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn indent_width(line: &str) -> usize {
@@ -221,6 +284,21 @@ mod tests {
         let wide_but_shallow = format!("if x:\n{}pass\n", " ".repeat(2000));
         assert!(!too_deep(&wide_but_shallow));
         assert!(parse(Lang::Python, &wide_but_shallow).is_some());
+    }
+
+    #[test]
+    fn python_nested_deeper_than_cpython_takes_is_refused() {
+        let nested = |levels: usize| format!("x = {}1{}\n", "(".repeat(levels), ")".repeat(levels));
+        assert!(!too_deep(&nested(200)));
+        assert!(too_deep(&nested(201)));
+        assert!(parse(Lang::Python, &nested(100_000)).is_none());
+        // Brackets in strings and comments open nothing.
+        let quoted = format!(
+            "s = '{0}'\nt = \"\"\"\n{0}\"\"\"\n# {0}\nu = 'a\\'{0}'\n",
+            "(".repeat(300)
+        );
+        assert!(!too_deep(&quoted));
+        assert!(parses_cleanly(Lang::Python, &quoted));
     }
 
     #[test]
