@@ -210,8 +210,13 @@ mod tests {
     /// The matches of `patterns` in the Python `code`, each as its pattern
     /// index and the text of its captures (`name=text`).
     fn found(patterns: &str, code: &str) -> Vec<(usize, Vec<String>)> {
-        let patterns = Patterns::new(&syntax::language(Lang::Python).unwrap(), patterns).unwrap();
-        let tree = syntax::parse(Lang::Python, code).unwrap();
+        let language = syntax::language(Lang::Python).unwrap();
+        let patterns = Patterns::new(&language, patterns).unwrap();
+        // Tree-sitter's own parser: `syntax::parse` refuses code nested
+        // deeper than Python takes, and the matcher must bear any depth.
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&language).unwrap();
+        let tree = parser.parse(code, None).unwrap();
         let names = patterns.capture_names();
         patterns
             .matches(tree.root_node(), code)
