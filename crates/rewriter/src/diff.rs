@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use similar::TextDiff;
+use similar::{Algorithm, DiffOp, DiffTag};
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
 
 /// The unified diff from `old` to `new` for `path` (the bytes of a relative
 /// path with `/` separators), with `a/` and `b/` prefixes and three lines
@@ -12,16 +15,80 @@ pub fn unified_diff(path: impl AsRef<[u8]>, old: &str, new: &str) -> String {
         return String::new();
     }
     let path = path.as_ref();
-    let diff = TextDiff::from_lines(old, new);
+    let old_lines = lines(old);
+    let new_lines = lines(new);
+    let ops = similar::capture_diff_slices(Algorithm::Myers, &old_lines, &new_lines);
+
     let mut out = format!(
         "--- {}\n+++ {}\n",
         header_name(b"a/", path),
         header_name(b"b/", path)
     );
-    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-        out.push_str(&hunk.to_string());
+    for hunk in similar::group_diff_ops(ops, CONTEXT) {
+        write_hunk(&mut out, &hunk, &old_lines, &new_lines);
     }
     out
+}
+
+/// The lines of `text`, each with its `\n`. Only `\n` ends a line, as
+/// `git apply` and `patch` read a patch: a `\r` anywhere else, alone or
+/// before the `\n`, is part of the line.
+fn lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// Writes one hunk: its `@@` line, then its lines, each marked as kept
+/// (` `), removed (`-`) or added (`+`).
+fn write_hunk(out: &mut String, ops: &[DiffOp], old_lines: &[&str], new_lines: &[&str]) {
+    let (Some(first), Some(last)) = (ops.first(), ops.last()) else {
+        return;
+    };
+    let old_range = first.old_range().start..last.old_range().end;
+    let new_range = first.new_range().start..last.new_range().end;
+    let _ = writeln!(
+        out,
+        "@@ -{} +{} @@",
+        hunk_range(&old_range),
+        hunk_range(&new_range)
+    );
+
+    for op in ops {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let old_part = &old_lines[old_range];
+        let new_part = &new_lines[new_range];
+        match tag {
+            DiffTag::Equal => write_lines(out, ' ', old_part),
+            DiffTag::Delete => write_lines(out, '-', old_part),
+            DiffTag::Insert => write_lines(out, '+', new_part),
+            DiffTag::Replace => {
+                write_lines(out, '-', old_part);
+                write_lines(out, '+', new_part);
+            }
+        }
+    }
+}
+
+/// A hunk's line range as its `@@` line gives it: the first line (from 1)
+/// and the count, the count left out when it is 1; an empty range names
+/// the line before it.
+fn hunk_range(range: &std::ops::Range<usize>) -> String {
+    match range.len() {
+        0 => format!("{},0", range.start),
+        1 => format!("{}", range.start + 1),
+        len => format!("{},{len}", range.start + 1),
+    }
+}
+
+/// Writes `lines` each after `mark`; a last line without a `\n` is
+/// followed by the marker that says so.
+fn write_lines(out: &mut String, mark: char, lines: &[&str]) {
+    for line in lines {
+        out.push(mark);
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    }
 }
 
 /// `prefix` and `path` as a `---` or `+++` line names them, the way git
@@ -130,6 +197,36 @@ mod tests {
         );
         let d = unified_diff(b"my\nfile .sh", "a\n", "b\n");
         assert!(d.starts_with("--- \"a/my\\nfile .sh\"\t\n"), "{d}");
+    }
+
+    #[test]
+    fn a_bare_carriage_return_does_not_split_a_line() {
+        // Regression (tester): lines were split at a lone `\r` too, so a
+        // `-` line was written without its `\n` and the next line glued
+        // on, and `git apply` called the patch corrupt.
+        let old = "x=1\rcurl a\nkeep\n";
+        let new = "T\nx=1\rcurl b\nkeep\n";
+        assert_eq!(
+            unified_diff(b"a.sh", old, new),
+            "--- a/a.sh\n+++ b/a.sh\n@@ -1,2 +1,3 @@\n-x=1\rcurl a\n+T\n+x=1\rcurl b\n keep\n"
+        );
+        let d = unified_diff(b"a.sh", "curl a\rFAKE\n", "T\ncurl a\rFAKE\n");
+        assert_eq!(
+            d,
+            "--- a/a.sh\n+++ b/a.sh\n@@ -1 +1,2 @@\n+T\n curl a\rFAKE\n"
+        );
+        // A `\r` before the `\n` stays part of the line, as before.
+        let d = unified_diff(b"a.sh", "a\r\nb\r\n", "a\r\nT\r\nb\r\n");
+        assert_eq!(
+            d,
+            "--- a/a.sh\n+++ b/a.sh\n@@ -1,2 +1,3 @@\n a\r\n+T\r\n b\r\n"
+        );
+        // A last line that ends in a lone `\r` still has no newline.
+        let d = unified_diff(b"a.sh", "a\r", "b\r");
+        assert_eq!(
+            d,
+            "--- a/a.sh\n+++ b/a.sh\n@@ -1 +1 @@\n-a\r\n\\ No newline at end of file\n+b\r\n\\ No newline at end of file\n"
+        );
     }
 
     #[test]
