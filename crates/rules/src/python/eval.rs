@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::endpoint;
 use crate::text::Text;
 
 use super::args::Args;
@@ -18,7 +19,13 @@ use super::{child_in, kind_of};
 
 /// Expressions nested deeper than this are not folded: no real URL is
 /// built that deep, and the evaluator must not exhaust the stack.
+/// Parentheses and the terms of a sum do not count: they are walked
+/// without recursion, so a sum of thousands of terms is folded whole.
 const MAX_DEPTH: usize = 48;
+
+/// Nodes looked at for a metadata URL in an expression nested too deep to
+/// fold, so that a huge expression costs bounded time.
+const MAX_SCANNED: usize = 10_000;
 
 /// Evaluates expressions of one cell as seen from one frame.
 #[derive(Clone, Copy)]
@@ -70,10 +77,53 @@ impl<'a> Eval<'a> {
     }
 
     fn at(&self, node: Node, depth: usize) -> Value {
+        let node = unparenthesized(node);
         if depth > MAX_DEPTH {
-            return Value::Unknown;
+            return self.too_deep(node);
         }
         self.fold(node, depth + 1).capped()
+    }
+
+    /// The value of an expression nested too deep to fold: a string that
+    /// starts with the first metadata URL its text holds, if it holds one,
+    /// else nothing known. Giving up must not hide a URL written plainly
+    /// in the code; the URL may be transformed on the way, which is taken
+    /// as unlikely in code that holds it as a literal.
+    fn too_deep(&self, node: Node) -> Value {
+        // A literal needs no recursion (but its `{...}` parts would).
+        if kind_of(node) == "string" {
+            return Value::Str(self.string_with(node, |_| Text::unknown()));
+        }
+        log::debug!(
+            "Python expression at byte {} is nested too deeply to fold",
+            node.start_byte()
+        );
+        match self.metadata_literal(node) {
+            Some(mut url) => {
+                url.push_unknown();
+                Value::Str(url)
+            }
+            None => Value::Unknown,
+        }
+    }
+
+    /// The first string literal in `node` (in source order) that is a
+    /// metadata URL, looking at a bounded number of nodes.
+    fn metadata_literal(&self, node: Node) -> Option<Text> {
+        let mut cursor = node.walk();
+        for _ in 0..MAX_SCANNED {
+            let current = cursor.node();
+            if kind_of(current) == "string" {
+                let text = self.string_with(current, |_| Text::unknown());
+                if endpoint::classify(&text).is_some() {
+                    return Some(text);
+                }
+            }
+            if !next_in_preorder(&mut cursor) {
+                return None;
+            }
+        }
+        None
     }
 
     fn fold(&self, node: Node, depth: usize) -> Value {
@@ -93,7 +143,7 @@ impl<'a> Eval<'a> {
                 .get(self.source(node), self.frame)
                 .cloned()
                 .unwrap_or_default(),
-            "parenthesized_expression" | "await" => node
+            "await" => node
                 .named_child(0)
                 .map_or(Value::Unknown, |inner| self.at(inner, depth)),
             "binary_operator" => self.binary(node, depth),
@@ -117,6 +167,12 @@ impl<'a> Eval<'a> {
     }
 
     fn string(&self, node: Node, depth: usize) -> Text {
+        self.string_with(node, |part| self.interpolation(part, depth))
+    }
+
+    /// A string literal's value, with `interpolation` giving the value of
+    /// each `{...}` of an f-string.
+    fn string_with(&self, node: Node, interpolation: impl Fn(Node) -> Text) -> Text {
         let mut prefix = Prefix::default();
         let mut text = Text::default();
         let mut cursor = node.walk();
@@ -124,7 +180,7 @@ impl<'a> Eval<'a> {
             match kind_of(part) {
                 "string_start" => prefix = Prefix::of(self.source(part)),
                 "string_content" => text.push_lit(&literal::decode(self.source(part), prefix)),
-                "interpolation" => text.push_text(&self.interpolation(part, depth)),
+                "interpolation" => text.push_text(&interpolation(part)),
                 _ => {}
             }
         }
@@ -142,32 +198,55 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// `a + b`, `fmt % args`, `a | b`. The terms of a sum are folded one
+    /// after the other at the sum's own depth, since tree-sitter nests
+    /// `a + b + c` as `(a + b) + c` and a long sum must not reach the limit.
     fn binary(&self, node: Node, depth: usize) -> Value {
-        let (Some(left), Some(right), Some(operator)) = (
-            child_in(node, "left"),
-            child_in(node, "right"),
-            child_in(node, "operator"),
-        ) else {
+        let Some(operator) = child_in(node, "operator") else {
             return Value::Unknown;
         };
-        let left = self.at(left, depth);
-        let right = self.at(right, depth);
-        match (self.source(operator), &left) {
-            ("+", Value::List(items)) => match right {
-                Value::List(more) => Value::List(items.iter().cloned().chain(more).collect()),
-                _ => Value::Unknown,
-            },
-            ("+", _) if left.as_text().is_some() || right.as_text().is_some() => {
-                Value::Str(left.text().concat(&right.text()))
-            }
-            ("%", Value::Str(fmt)) => Value::Str(formatting::percent(fmt, &right)),
-            ("|", Value::Dict(dict)) => {
-                let mut dict = dict.clone();
-                dict.merge(&right);
-                Value::Dict(dict)
-            }
-            _ => Value::Unknown,
+        let operator = self.source(operator);
+        let operands = if operator == "+" {
+            self.sum_terms(node)
+        } else {
+            child_in(node, "left")
+                .zip(child_in(node, "right"))
+                .map(|(left, right)| vec![left, right])
+        };
+        let Some((first, rest)) = operands.as_deref().and_then(<[Node]>::split_first) else {
+            return Value::Unknown;
+        };
+
+        let mut value = self.at(*first, depth);
+        for operand in rest {
+            value = combine(operator, value, self.at(*operand, depth)).capped();
         }
+        value
+    }
+
+    /// The terms of a sum in source order, through parentheses on either
+    /// side: `a + (b + c) + d` gives `a`, `b`, `c`, `d`. Adding strings or
+    /// lists does not depend on the grouping. Walked with a stack of its own,
+    /// so thousands of terms cost no recursion; `None` for a broken tree.
+    fn sum_terms<'t>(&self, sum: Node<'t>) -> Option<Vec<Node<'t>>> {
+        let mut terms = Vec::new();
+        let mut pending = vec![sum];
+        while let Some(node) = pending.pop() {
+            let node = unparenthesized(node);
+            if self.is_sum(node) {
+                pending.push(child_in(node, "right")?);
+                pending.push(child_in(node, "left")?);
+            } else {
+                terms.push(node);
+            }
+        }
+        Some(terms)
+    }
+
+    /// Whether `node` is `a + b`.
+    fn is_sum(&self, node: Node) -> bool {
+        kind_of(node) == "binary_operator"
+            && child_in(node, "operator").is_some_and(|op| self.source(op) == "+")
     }
 
     /// `a or b`: the first operand when it is a known non-empty string,
@@ -389,6 +468,61 @@ impl<'a> Eval<'a> {
     }
 }
 
+/// `left operator right` for two folded operands.
+fn combine(operator: &str, left: Value, right: Value) -> Value {
+    match (operator, left) {
+        ("+", Value::List(mut items)) => match right {
+            Value::List(more) => {
+                items.extend(more);
+                Value::List(items)
+            }
+            _ => Value::Unknown,
+        },
+        ("+", left) if left.as_text().is_some() || right.as_text().is_some() => {
+            let mut text = match left {
+                Value::Str(text) => text,
+                other => other.text(),
+            };
+            text.push_text(&right.text());
+            Value::Str(text)
+        }
+        ("%", Value::Str(fmt)) => Value::Str(formatting::percent(&fmt, &right)),
+        ("|", Value::Dict(mut dict)) => {
+            dict.merge(&right);
+            Value::Dict(dict)
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// The expression inside any number of parentheses, found without
+/// recursion: `((x))` is `x`.
+fn unparenthesized(mut node: Node) -> Node {
+    while kind_of(node) == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Moves `cursor` to the next node of its subtree in source order
+/// (children before siblings); `false` when the subtree is done.
+fn next_in_preorder(cursor: &mut tree_sitter::TreeCursor) -> bool {
+    if cursor.goto_first_child() {
+        return true;
+    }
+    loop {
+        if cursor.goto_next_sibling() {
+            return true;
+        }
+        if !cursor.goto_parent() {
+            return false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,9 +625,33 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let code = format!("{}'a'{}", "(".repeat(5000), ")".repeat(5000));
+        // The parser refuses more than 200 open brackets, as CPython does.
+        let code = format!("{}'a'{}", "(".repeat(190), ")".repeat(190));
+        assert_eq!(eval(&code), "a");
+        let code = format!("{}'a'{}", "str(".repeat(190), ")".repeat(190));
         assert_eq!(eval(&code), "…");
+        let code = format!("{}'a'{}", "[".repeat(190), "]".repeat(190));
+        assert_eq!(eval(&code), "…");
+    }
+
+    #[test]
+    fn a_long_sum_is_folded_whole() {
         let sum = vec!["'a'"; 3000].join(" + ");
-        assert!(eval(&sum).contains('…'));
+        assert_eq!(eval(&sum), "a".repeat(3000));
+        let grouped = format!("{}'a'{}", "('a' + ".repeat(190), ")".repeat(190));
+        assert_eq!(eval(&grouped), "a".repeat(191));
+        assert_eq!(eval("A = ['a']\nB = A + ['b'] + ['c']\nB[2]"), "c");
+        assert_eq!(eval("'a' + ('%s' % 'b') + ('c' + u)"), "abc…");
+    }
+
+    #[test]
+    fn a_metadata_url_nested_too_deep_starts_the_value() {
+        let url = "'http://169.254.169.254/latest/'";
+        let code = format!("{}{url}{}", "str(".repeat(100), ")".repeat(100));
+        assert_eq!(eval(&code), "http://169.254.169.254/latest/…");
+        let code = format!("{}{url}{}", "'{}'.format(".repeat(100), ")".repeat(100));
+        assert_eq!(eval(&code), "http://169.254.169.254/latest/…");
+        let code = format!("{}'http://h/'{}", "str(".repeat(100), ")".repeat(100));
+        assert_eq!(eval(&code), "…");
     }
 }

@@ -146,3 +146,61 @@ fn reassignment_and_loops_forget_values() {
     url_flagged("A = B = 'http://169.254.169.254/latest/'", "A");
     url_quiet("URL = 'http://169.254.169.254/latest/'\nimport URL", "URL");
 }
+
+/// Bracket levels for nesting tests: past the evaluator's depth limit,
+/// within the 200 that Python (and so the parser) accepts.
+const NESTING: usize = 150;
+
+/// `text` inside `count` copies of `open` and `close`.
+fn nested(open: &str, text: &str, close: &str, count: usize) -> String {
+    format!("{}{text}{}", open.repeat(count), close.repeat(count))
+}
+
+/// A URL followed by `count` concatenated `'a'` terms.
+fn long_sum(count: usize) -> String {
+    format!(
+        "'http://169.254.169.254/latest/meta-data/'{}",
+        " + 'a'".repeat(count)
+    )
+}
+
+#[test]
+fn long_concatenations_are_not_missed() {
+    // Regression (tester): from 50 terms on, the sum was silently missed.
+    url_flagged("", &long_sum(50));
+    url_flagged("", &long_sum(2000));
+    url_quiet(
+        "",
+        &format!("'http://example.com/'{}", " + 'a'".repeat(2000)),
+    );
+
+    // Grouped at every step, to the left and to the right.
+    let url = "'http://169.254.169.254/latest/'";
+    url_flagged("", &nested("(", url, " + 'a')", NESTING));
+    url_flagged(
+        "",
+        &format!("{url} + {}", nested("('a' + ", "'a'", ")", NESTING)),
+    );
+}
+
+#[test]
+fn deep_parentheses_neither_crash_nor_hide_the_url() {
+    let url = "'http://169.254.169.254/latest/'";
+    url_flagged("", &nested("(", url, ")", NESTING));
+    url_quiet("", &nested("(", "host", ")", NESTING));
+
+    // Deeper than CPython accepts: it must only not crash.
+    let deep = format!(
+        "import requests\nrequests.get({})\n",
+        nested("(", url, ")", 5000)
+    );
+    let _ = super::found(&deep);
+}
+
+#[test]
+fn a_url_nested_past_the_folding_limit_is_still_found() {
+    let url = "'http://169.254.169.254/latest/'";
+    url_flagged("", &nested("str(", url, ")", NESTING));
+    url_flagged("", &nested("'{}'.format(", url, ")", NESTING));
+    url_quiet("", &nested("str(", "'http://example.com/'", ")", NESTING));
+}
