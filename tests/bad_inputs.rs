@@ -326,7 +326,7 @@ fn ten_thousand_cells() {
 
 /// Thousands of nesting levels in every language, each around a request:
 /// no stack overflow, and the request inside is still found; in Python,
-/// as deep as CPython takes (200 brackets), and deeper code, which CPython
+/// as deep as Python takes (200 brackets), and deeper code, which Python
 /// refuses, is not analysed at all.
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
