@@ -1,13 +1,15 @@
 //! Configuration files: `imds-lint.toml`, `.imds-lint.toml` or the
 //! `[tool.imds-lint]` table of `pyproject.toml`, the nearest one above each
-//! checked file; their keys checked ([`file`]), merged with the defaults
-//! and the command line ([`folder`]), found and cached per folder
-//! ([`discover`]), and shown by `imds-lint config` ([`show`]).
+//! checked file; read with care ([`text`]), their keys checked
+//! ([`file`]), merged with the defaults and the command line ([`folder`]),
+//! found and cached per folder ([`discover`]), and shown by
+//! `imds-lint config` ([`show`]).
 
 mod discover;
 mod file;
 mod folder;
 pub mod show;
+mod text;
 
 use std::path::{Path, PathBuf};
 

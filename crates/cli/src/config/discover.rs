@@ -7,8 +7,6 @@
 //! folder's configuration files are looked for and read once per run.
 
 use std::collections::HashMap;
-use std::fs;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -16,6 +14,7 @@ use imds_lint_rules::Settings;
 
 use super::file::{self, ConfigError, Layout};
 use super::folder::{FolderSettings, Origin, Overrides};
+use super::text::{self, Reading};
 
 /// The names of configuration files, by precedence when a folder holds
 /// more than one.
@@ -193,14 +192,24 @@ impl Resolver {
     fn read_folder(&self, folder: &Path) -> Option<Found> {
         for name in CONFIG_NAMES {
             let path = folder.join(name);
-            let text = match fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(err) if is_absent(&err) => continue,
-                Err(err) => return Some(Err(read_error(&self.shown(&path), &err))),
+            let is_pyproject = name == "pyproject.toml";
+            let text = match text::read(&path) {
+                Reading::Absent(_) => continue,
+                Reading::Text(text) => text,
+                // A pyproject.toml belongs to other tools first: one that
+                // cannot be read as text and does not name us is passed
+                // over, as a broken one is below.
+                Reading::Unusable(unusable) if is_pyproject && !unusable.names_us => {
+                    log::debug!("{}: passed over: {}", path.display(), unusable.why);
+                    continue;
+                }
+                Reading::Unusable(unusable) => {
+                    return Some(Err(read_error(&self.shown(&path), &unusable.why)))
+                }
             };
             // A pyproject.toml that does not mention us is not parsed: a
             // broken one belongs to another tool.
-            if name == "pyproject.toml" && !text.contains("imds-lint") {
+            if is_pyproject && !text.contains("imds-lint") {
                 continue;
             }
             let shown = self.shown(&path);
@@ -235,7 +244,11 @@ impl Resolver {
 /// Reads the file named by `--config`: it must exist and hold a
 /// configuration (a `pyproject.toml` must have the table).
 fn read_named(path: &Path, cwd: &Path, overrides: &Overrides) -> Found {
-    let text = fs::read_to_string(path).map_err(|err| read_error(path, &err))?;
+    let text = match text::read(path) {
+        Reading::Text(text) => text,
+        Reading::Absent(err) => return Err(read_error(path, &crate::reason::io(&err))),
+        Reading::Unusable(unusable) => return Err(read_error(path, &unusable.why)),
+    };
     let Some(config) = file::parse(&text, Layout::of(path), path)? else {
         return Err(ConfigError::file(path, "has no [tool.imds-lint] table"));
     };
@@ -250,49 +263,8 @@ fn read_named(path: &Path, cwd: &Path, overrides: &Overrides) -> Found {
     FolderSettings::new(Some(origin), config, overrides).map(Arc::new)
 }
 
-/// Whether a read failed because there is no such file to read (a folder
-/// by that name counts as none). A path too long for the system to name
-/// counts as none too: in a folder chain deeper than the system's path
-/// limit no file can be opened by its path, so none can be a
-/// configuration file, and the files there get their own error.
-fn is_absent(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory
-    ) || is_name_too_long(err)
-}
-
-/// Whether the system refused a path as too long (`ENAMETOOLONG`).
-/// `io::ErrorKind::InvalidFilename` says so from Rust 1.87, past our
-/// minimum version, so the OS error number is compared.
-fn is_name_too_long(err: &io::Error) -> bool {
-    // ENAMETOOLONG on Linux, then on macOS and the BSDs; Windows's
-    // ERROR_FILENAME_EXCED_RANGE. Elsewhere such a path stays an error.
-    const NAME_TOO_LONG: Option<i32> = if cfg!(any(target_os = "linux", target_os = "android")) {
-        Some(36)
-    } else if cfg!(any(
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "netbsd",
-        target_os = "dragonfly"
-    )) {
-        Some(63)
-    } else if cfg!(windows) {
-        Some(206)
-    } else {
-        None
-    };
-    NAME_TOO_LONG.is_some() && err.raw_os_error() == NAME_TOO_LONG
-}
-
-fn read_error(path: &Path, err: &io::Error) -> ConfigError {
-    let why = if err.kind() == io::ErrorKind::InvalidData {
-        "cannot be read: not UTF-8".to_owned()
-    } else {
-        format!("cannot be read: {}", crate::reason::io(err))
-    };
-    ConfigError::file(path, why)
+fn read_error(path: &Path, why: &str) -> ConfigError {
+    ConfigError::file(path, format!("cannot be read: {why}"))
 }
 
 /// `path` relative to `cwd` when under it, else as it is.
@@ -336,6 +308,8 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::fs;
+
     use imds_lint_rules::Rule;
 
     use super::*;
@@ -453,6 +427,124 @@ mod tests {
         assert!(
             errors[0].starts_with("bad/imds-lint.toml:1: unknown key `selct`"),
             "{errors:?}"
+        );
+    }
+
+    /// A FIFO at `path`, made by `mkfifo` (the tests take no libc).
+    #[cfg(unix)]
+    fn fifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn config_files_that_are_not_regular_files_are_not_read() {
+        // Regression (tester): a committed link `pyproject.toml ->
+        // /dev/zero` ate memory until the run died, and a FIFO named
+        // `pyproject.toml` hung the run forever.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        fs::create_dir_all(root.join("zero")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("zero/pyproject.toml")).unwrap();
+        fs::create_dir_all(root.join("pipe")).unwrap();
+        fifo(&root.join("pipe/pyproject.toml"));
+        fs::create_dir_all(root.join("own")).unwrap();
+        fifo(&root.join("own/imds-lint.toml"));
+        fs::create_dir_all(root.join("dev")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("dev/.imds-lint.toml")).unwrap();
+
+        let r = resolver(root);
+        // Another tool's file: passed over, as one without our table.
+        for folder in ["zero", "pipe"] {
+            let found = r.for_folder(&root.join(folder)).unwrap();
+            assert_eq!(
+                found.origin.as_ref().unwrap().shown,
+                PathBuf::from("imds-lint.toml")
+            );
+        }
+        // Ours: an error naming it.
+        let errors: Vec<String> = [
+            r.for_folder(&root.join("own")),
+            r.for_folder(&root.join("dev")),
+        ]
+        .into_iter()
+        .map(|found| found.unwrap_err().to_string())
+        .collect();
+        assert_eq!(
+            errors,
+            [
+                "own/imds-lint.toml: cannot be read: not a regular file",
+                "dev/.imds-lint.toml: cannot be read: not a regular file",
+            ]
+        );
+
+        let named = Choice::File(root.join("own/imds-lint.toml"));
+        let err = Resolver::new(&named, Overrides::default(), root.to_owned()).unwrap_err();
+        assert!(err
+            .to_string()
+            .ends_with("own/imds-lint.toml: cannot be read: not a regular file"));
+    }
+
+    #[test]
+    fn config_files_over_the_size_cap_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let padding = "# padding\n".repeat(120_000);
+        write(root, "big/imds-lint.toml", &padding);
+        write(
+            root,
+            "other/pyproject.toml",
+            &format!("[tool.ruff]\n{padding}"),
+        );
+        write(
+            root,
+            "ours/pyproject.toml",
+            &format!("[tool.imds-lint]\n{padding}"),
+        );
+        write(root, "fits/imds-lint.toml", &"# padding\n".repeat(100_000));
+
+        let r = resolver(root);
+        assert_eq!(
+            r.for_folder(&root.join("big")).unwrap_err().to_string(),
+            "big/imds-lint.toml: cannot be read: too large (over 1 MiB)"
+        );
+        assert!(r.for_folder(&root.join("other")).unwrap().origin.is_none());
+        assert_eq!(
+            r.for_folder(&root.join("ours")).unwrap_err().to_string(),
+            "ours/pyproject.toml: cannot be read: too large (over 1 MiB)"
+        );
+        assert!(r.for_folder(&root.join("fits")).is_ok());
+    }
+
+    #[test]
+    fn a_pyproject_that_is_not_utf8_stops_the_run_only_when_it_is_ours() {
+        // Regression (tester): a Latin-1 pyproject.toml of another tool
+        // stopped the run, while one with broken TOML was passed over.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("latin1")).unwrap();
+        fs::create_dir_all(root.join("ours")).unwrap();
+        fs::write(
+            root.join("latin1/pyproject.toml"),
+            b"[project]\nauthors = [\"Ren\xe9\"]\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("ours/pyproject.toml"),
+            b"# Ren\xe9\n[tool.imds-lint]\nignore = []\n",
+        )
+        .unwrap();
+
+        let r = resolver(root);
+        assert!(r.for_folder(&root.join("latin1")).unwrap().origin.is_none());
+        assert_eq!(
+            r.for_folder(&root.join("ours")).unwrap_err().to_string(),
+            "ours/pyproject.toml: cannot be read: not UTF-8"
         );
     }
 
