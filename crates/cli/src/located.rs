@@ -72,40 +72,151 @@ pub struct FixSummary {
 
 /// Places `finding`, found in `cells` of `source`, in the file.
 pub fn locate(source: &SourceFile, cells: &[Cell], finding: Finding) -> Located {
-    locate_with(source, &Encoder::new(cells), finding)
+    Locator::new(source, cells).locate(finding)
 }
 
-/// Places the findings of one file ([`locate`] for each).
+/// Places the findings of one file ([`locate`] for each), in the order
+/// given. They are placed in file order, so that lines and columns are
+/// counted on from the finding before and a cell's text is rebuilt once:
+/// thousands of findings on one line or in one cell cost no more than on
+/// as many lines.
 pub fn locate_all(source: &SourceFile, cells: &[Cell], findings: Vec<Finding>) -> Vec<Located> {
-    let encoder = Encoder::new(cells);
-    findings
+    let mut locator = Locator::new(source, cells);
+    let mut order: Vec<(usize, Finding)> = findings.into_iter().enumerate().collect();
+    order.sort_by_key(|(_, finding)| locator.file_start(finding));
+
+    let mut placed: Vec<(usize, Located)> = order
         .into_iter()
-        .map(|finding| locate_with(source, &encoder, finding))
-        .collect()
+        .map(|(at, finding)| (at, locator.locate(finding)))
+        .collect();
+    placed.sort_by_key(|(at, _)| *at);
+    placed.into_iter().map(|(_, located)| located).collect()
 }
 
-fn locate_with(source: &SourceFile, encoder: &Encoder, finding: Finding) -> Located {
-    let cells = encoder.cells();
-    let range = cells[finding.cell].map.file_range(finding.range.clone());
-    let start = source.line_col(range.start);
-    let end = source.line_col(range.end);
-    let cell = cell_spot(source, cells, &finding, &range);
+/// Places the findings of one file, remembering what the last one needed:
+/// the place of its end in the file, and the text of its notebook cell.
+struct Locator<'a> {
+    source: &'a SourceFile,
+    encoder: Encoder<'a>,
+    /// The last offset placed in the file, and its place.
+    last: Option<(usize, LineCol)>,
+    /// The notebook cell of the last finding placed in one.
+    cell: Option<WrittenCell>,
+}
 
-    Located {
-        rule: finding.rule,
-        start,
-        end,
-        range,
-        cell,
-        message: finding.message.clone(),
-        note: finding.note.clone(),
-        help: finding.help.clone(),
-        fix: finding.fix.as_ref().map(|fix| FixSummary {
-            applicability: fix.applicability,
-            edits: file_edits(encoder, finding.cell, fix),
-            message: fix.message.clone(),
-        }),
-        finding,
+/// A notebook cell's text as written, indexed, and the last offset placed
+/// in it.
+struct WrittenCell {
+    index: usize,
+    written: CellText,
+    lines: LineIndex,
+    last: Option<(usize, LineCol)>,
+}
+
+impl WrittenCell {
+    fn line_col(&mut self, offset: usize) -> LineCol {
+        let at = self
+            .lines
+            .line_col_near(&self.written.text, self.last, offset);
+        self.last = Some((offset, at));
+        at
+    }
+}
+
+impl<'a> Locator<'a> {
+    fn new(source: &'a SourceFile, cells: &'a [Cell]) -> Self {
+        Locator {
+            source,
+            encoder: Encoder::new(cells),
+            last: None,
+            cell: None,
+        }
+    }
+
+    /// Where `finding` starts in the file as stored.
+    fn file_start(&self, finding: &Finding) -> usize {
+        let cells = self.encoder.cells();
+        cells[finding.cell].map.file_start(finding.range.start)
+    }
+
+    fn locate(&mut self, finding: Finding) -> Located {
+        let cells = self.encoder.cells();
+        let range = cells[finding.cell].map.file_range(finding.range.clone());
+        let start = self.line_col(range.start);
+        let end = self.line_col(range.end);
+        let cell = self.cell_spot(&finding, &range);
+
+        Located {
+            rule: finding.rule,
+            start,
+            end,
+            range,
+            cell,
+            message: finding.message.clone(),
+            note: finding.note.clone(),
+            help: finding.help.clone(),
+            fix: finding.fix.as_ref().map(|fix| FixSummary {
+                applicability: fix.applicability,
+                edits: file_edits(&self.encoder, finding.cell, fix),
+                message: fix.message.clone(),
+            }),
+            finding,
+        }
+    }
+
+    /// The place of `offset` in the file.
+    fn line_col(&mut self, offset: usize) -> LineCol {
+        let source = self.source;
+        let at = source.lines.line_col_near(&source.text, self.last, offset);
+        self.last = Some((offset, at));
+        at
+    }
+
+    /// The finding's place in its notebook cell, as a person counts lines
+    /// in the notebook: code nested in a host string or cut from it as a
+    /// `!` line is placed in the host cell, as written.
+    fn cell_spot(&mut self, finding: &Finding, file_range: &Range<usize>) -> Option<CellSpot> {
+        let cells = self.encoder.cells();
+        let number = cells[finding.cell].number?;
+
+        let (index, range) = match outermost(cells, finding.cell) {
+            top if top == finding.cell => (top, finding.range.clone()),
+            top => (top, cell_range_of(&cells[top], file_range)?),
+        };
+
+        let cell = self.written_cell(index);
+        let range = cell.written.code_start + range.start..cell.written.code_start + range.end;
+        let lines_before = cell.written.lines_before;
+        let shift = |mut at: LineCol| {
+            at.line += lines_before;
+            at
+        };
+        Some(CellSpot {
+            number,
+            index,
+            start: shift(cell.line_col(range.start)),
+            end: shift(cell.line_col(range.end)),
+            range,
+            lines_before,
+        })
+    }
+
+    /// The text of the notebook cell `index`, rebuilt only when it is not
+    /// the cell of the last finding.
+    fn written_cell(&mut self, index: usize) -> &mut WrittenCell {
+        let source = self.source;
+        let cells = self.encoder.cells();
+        let cell = self.cell.take().filter(|cell| cell.index == index);
+        self.cell.insert(cell.unwrap_or_else(|| {
+            let written = CellText::of(source, cells, index);
+            let lines = LineIndex::new(&written.text);
+            WrittenCell {
+                index,
+                written,
+                lines,
+                last: None,
+            }
+        }))
     }
 }
 
@@ -124,39 +235,6 @@ fn file_edits(encoder: &Encoder, cell: usize, fix: &Fix) -> Option<Vec<FileEdit>
         .collect::<Option<Vec<_>>>()?;
     edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
     Some(edits)
-}
-
-/// The finding's place in its notebook cell, as a person counts lines in
-/// the notebook: code nested in a host string or cut from it as a `!` line
-/// is placed in the host cell, as written.
-fn cell_spot(
-    source: &SourceFile,
-    cells: &[Cell],
-    finding: &Finding,
-    file_range: &Range<usize>,
-) -> Option<CellSpot> {
-    let number = cells[finding.cell].number?;
-
-    let (index, range) = match outermost(cells, finding.cell) {
-        top if top == finding.cell => (top, finding.range.clone()),
-        top => (top, cell_range_of(&cells[top], file_range)?),
-    };
-
-    let written = CellText::of(source, cells, index);
-    let range = written.code_start + range.start..written.code_start + range.end;
-    let lines = LineIndex::new(&written.text);
-    let shift = |mut at: LineCol| {
-        at.line += written.lines_before;
-        at
-    };
-    Some(CellSpot {
-        number,
-        index,
-        start: shift(lines.line_col(&written.text, range.start)),
-        end: shift(lines.line_col(&written.text, range.end)),
-        range,
-        lines_before: written.lines_before,
-    })
 }
 
 /// The notebook cell a cell's code finally sits in: a string's code sits
@@ -315,6 +393,59 @@ mod tests {
 
     /// A notebook whose second cell's code `a\tcurl` sits in the file as
     /// JSON `a\\tcurl` (the tab is a two-byte escape).
+    /// A finding at each `curl` in each cell's code, last cell first and
+    /// backwards in each, so that no order of the findings is assumed.
+    fn every_curl(cells: &[Cell]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (index, cell) in cells.iter().enumerate().rev() {
+            for (at, _) in cell.code.rmatch_indices("curl") {
+                findings.push(finding(index, at..at + 4));
+            }
+        }
+        findings
+    }
+
+    #[test]
+    fn many_findings_in_one_line_or_cell_are_placed_as_one_alone() {
+        // Regression (tester): each finding counted its column from the
+        // start of its line and rebuilt its cell's text, so a one-line file
+        // or a cell with thousands of findings took quadratic time.
+        // Placing them together must give what placing each alone gives.
+        let request = "curl http://169.254.169.254/latest/meta-data/é; ";
+        let one_line = format!("\u{feff}#!/bin/sh\n{}\n", request.repeat(40));
+        let shell = source(FileKind::Shell, &one_line);
+        let shell_cells = vec![Cell::whole_file(Lang::Shell, &one_line)];
+
+        let cell = |code: String| {
+            serde_json::json!({"cell_type": "code", "metadata": {}, "outputs": [],
+                "execution_count": null, "source": code})
+        };
+        let many_lines = format!("%%sh\n{}", format!("{request}\n").repeat(30));
+        let notebook_json = serde_json::json!({
+            "cells": [
+                cell(format!("%%sh\n{}", request.repeat(20))),
+                cell(many_lines),
+                cell("import os\n!curl -s x\nos.system('curl y; curl z')\n".to_owned()),
+                cell("%sh curl a; curl b".to_owned()),
+            ],
+            "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5
+        });
+        let compact = serde_json::to_string(&notebook_json).unwrap();
+        let jupyter = source(FileKind::Jupyter, &compact);
+        let jupyter_cells = imds_lint_parser::split(&jupyter).unwrap();
+
+        for (src, cells) in [(&shell, shell_cells), (&jupyter, jupyter_cells)] {
+            let findings = every_curl(&cells);
+            assert!(findings.len() >= 40);
+            let alone: Vec<Located> = findings
+                .iter()
+                .map(|f| locate(src, &cells, f.clone()))
+                .collect();
+            assert_eq!(locate_all(src, &cells, findings), alone);
+        }
+    }
+
     fn notebook() -> (SourceFile, Vec<Cell>) {
         let text = "{\"cells\": [\"x\",\n \"a\\tb\\ncurl\"]}";
         let src = source(FileKind::Jupyter, text);

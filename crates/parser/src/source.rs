@@ -54,15 +54,71 @@ impl LineIndex {
 
     /// Line and column of byte `offset` in `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
+        self.line_col_near(text, None, offset)
+    }
+
+    /// Line and column of byte `offset` in `text`, counted on from `known`
+    /// (an offset and the place this index gave it) when that is on the
+    /// same line and nearer than the line's start. Asked in order, the
+    /// places of many findings on one long line (a minified script, a
+    /// notebook's JSON line) cost the distance between them, not each its
+    /// distance from the line's start, which made such files quadratic.
+    pub fn line_col_near(
+        &self,
+        text: &str,
+        known: Option<(usize, LineCol)>,
+        offset: usize,
+    ) -> LineCol {
+        let offset = column_offset(text, offset);
         let line = self.line_of(offset);
-        let before = &text[self.starts[line]..offset];
-        // A byte order mark is no column: editors do not show it.
-        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        let line_start = column_offset(text, self.starts[line]);
+
+        if let Some((from, at)) = known {
+            let from = column_offset(text, from);
+            if self.line_of(from) == line && from.abs_diff(offset) < offset - line_start {
+                return step(text, from, at, offset);
+            }
+        }
+        let before = &text[line_start..offset];
         LineCol {
             line: line + 1,
             column: before.chars().count() + 1,
             utf16_column: before.encode_utf16().count() + 1,
+        }
+    }
+}
+
+/// `offset` moved to where a column can be counted to: into the text, onto
+/// a character boundary, and past a leading byte order mark, which is no
+/// column (editors do not show it).
+fn column_offset(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let bom = '\u{feff}'.len_utf8();
+    if offset < bom && text.starts_with('\u{feff}') {
+        bom
+    } else {
+        offset
+    }
+}
+
+/// The place of `to`, counted from `from` at `at` on the same line, both
+/// on character boundaries.
+fn step(text: &str, from: usize, at: LineCol, to: usize) -> LineCol {
+    if to >= from {
+        let between = &text[from..to];
+        LineCol {
+            line: at.line,
+            column: at.column + between.chars().count(),
+            utf16_column: at.utf16_column + between.encode_utf16().count(),
+        }
+    } else {
+        let between = &text[to..from];
+        LineCol {
+            line: at.line,
+            column: at.column.saturating_sub(between.chars().count()),
+            utf16_column: at
+                .utf16_column
+                .saturating_sub(between.encode_utf16().count()),
         }
     }
 }
@@ -142,6 +198,33 @@ mod tests {
         assert_eq!((lc.line, lc.column, lc.utf16_column), (2, 3, 4));
         let last = text.find("last").unwrap_or_default();
         assert_eq!(index.line_col(text, last).line, 3);
+    }
+
+    #[test]
+    fn line_col_near_a_known_place_matches_line_col() {
+        // Many findings on one long line were each counted from the line's
+        // start; counted from the place before, they must land the same.
+        let text = "\u{feff}a é𝄞 curl x; curl y;\r\n\n𝄞𝄞 z\u{feff}q\nlast";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        let forward = offsets.iter();
+        let backward = offsets.iter().rev();
+        let jumping = offsets
+            .iter()
+            .step_by(3)
+            .chain(offsets.iter().step_by(2).rev());
+        for order in [
+            forward.collect::<Vec<_>>(),
+            backward.collect(),
+            jumping.collect(),
+        ] {
+            let mut known = None;
+            for &offset in order {
+                let near = index.line_col_near(text, known, offset);
+                assert_eq!(near, index.line_col(text, offset), "offset {offset}");
+                known = Some((offset, near));
+            }
+        }
     }
 
     #[test]

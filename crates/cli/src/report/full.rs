@@ -50,7 +50,7 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
         let mut text = String::new();
         // A snippet of a minified or generated line is unreadable, and
         // miette cannot draw a label past column 65,535: name the place.
-        if too_wide(report.snippet.text, report.span)
+        if too_wide(report.snippet.text, line_starts, report.span)
             || handler.render_report(&mut text, &report).is_err()
         {
             // miette refuses spans it cannot read; the location still helps.
@@ -86,19 +86,22 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
 const MAX_SNIPPET_LINE: usize = 4096;
 
 /// Whether a line the snippet would show (the span's lines and one on each
-/// side) is wider than [`MAX_SNIPPET_LINE`].
-fn too_wide(text: &str, span: SourceSpan) -> bool {
+/// side) is wider than [`MAX_SNIPPET_LINE`]. The lines are found in
+/// `line_starts` (of `text`), not searched for: thousands of findings on
+/// one long line would each search it.
+fn too_wide(text: &str, line_starts: &[usize], span: SourceSpan) -> bool {
+    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
     let start = span.offset().min(text.len());
     let end = (span.offset() + span.len()).min(text.len());
-    let from = text[..start]
-        .rfind('\n')
-        .map_or(0, |i| text[..i].rfind('\n').map_or(0, |j| j + 1));
-    let to = text[end..].find('\n').map_or(text.len(), |i| {
-        let after = end + i + 1;
-        text[after..].find('\n').map_or(text.len(), |j| after + j)
-    });
-    text.get(from..to)
-        .is_some_and(|shown| shown.split('\n').any(|line| line.len() > MAX_SNIPPET_LINE))
+    let first = line_of(start).saturating_sub(1);
+    let last = (line_of(end) + 1).min(line_starts.len() - 1);
+    (first..=last).any(|line| {
+        // A line's width without its line break.
+        let line_end = line_starts
+            .get(line + 1)
+            .map_or(text.len(), |&next| next - 1);
+        line_end - line_starts[line] > MAX_SNIPPET_LINE
+    })
 }
 
 /// What a fix of this kind is to the reader: whether `--fix` applies it.
@@ -318,10 +321,56 @@ mod tests {
         );
         for code in [text, wide] {
             let span = SourceSpan::from(code.find("curl").unwrap_or_default()..code.len() - 1);
-            assert!(too_wide(&code, span));
+            assert!(too_wide(&code, &line_starts(&code), span));
         }
         let narrow = "a\ncurl http://169.254.169.254/\nb\n";
-        assert!(!too_wide(narrow, SourceSpan::from(2..31)));
+        assert!(!too_wide(
+            narrow,
+            &line_starts(narrow),
+            SourceSpan::from(2..31)
+        ));
+    }
+
+    #[test]
+    fn too_wide_judges_the_lines_shown_by_their_starts() {
+        // Regression (tester): each finding searched its line for the line
+        // breaks around it, so a one-line file with thousands of findings
+        // took quadratic time. The line starts must say what the search
+        // said: the span's lines and one on each side, breaks not counted.
+        let wide = "w".repeat(MAX_SNIPPET_LINE + 1);
+        let fits = "f".repeat(MAX_SNIPPET_LINE);
+        let text = format!("{fits}\n{wide}\n{fits}\n\n{fits}\r\nx\n{fits}\n{wide}");
+        let starts = line_starts(&text);
+        let by_search = |start: usize, end: usize| {
+            let from = text[..start]
+                .rfind('\n')
+                .map_or(0, |i| text[..i].rfind('\n').map_or(0, |j| j + 1));
+            let to = text[end..].find('\n').map_or(text.len(), |i| {
+                let after = end + i + 1;
+                text[after..].find('\n').map_or(text.len(), |j| after + j)
+            });
+            text[from..to]
+                .split('\n')
+                .any(|line| line.len() > MAX_SNIPPET_LINE)
+        };
+        let mut offsets: Vec<usize> = starts
+            .iter()
+            .flat_map(|&s| [s.saturating_sub(1), s, s + 1])
+            .collect();
+        offsets.push(text.len());
+        for &start in &offsets {
+            for &end in offsets
+                .iter()
+                .filter(|&&end| end >= start && end <= text.len())
+            {
+                let span = SourceSpan::from(start..end);
+                assert_eq!(
+                    too_wide(&text, &starts, span),
+                    by_search(start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]
