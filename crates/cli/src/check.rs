@@ -27,7 +27,7 @@ pub struct Context<'a> {
     /// Files larger than this many bytes are not read.
     pub max_file_size: u64,
     /// Standard input, read before checking began (if `-` was given).
-    pub stdin: Option<&'a Result<Vec<u8>, String>>,
+    pub stdin: Option<&'a Result<Vec<u8>, read::Unread>>,
     /// Whether `--stdin-filename` names a path the excludes cover: then
     /// standard input is skipped, as a named path would be (and `--fix`
     /// passes it through unchanged).
@@ -189,11 +189,11 @@ fn escaped_in_json(bytes: &[u8]) -> bool {
 fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
     let bytes = match cx.stdin {
         Some(Ok(bytes)) => bytes.clone(),
-        Some(Err(why)) => return Outcome::Failed(why.clone()),
+        Some(Err(unread)) => return Outcome::Failed(unread.why.clone()),
         None => return Outcome::Failed("standard input was not read".to_owned()),
     };
-    // After reading: text that could not be read is still reported, since
-    // `--fix` cannot pass it through.
+    // After reading: text that could not be read whole is still reported
+    // (`--fix` passes it through), since it was not checked.
     if cx.stdin_excluded {
         return Outcome::Skipped;
     }
@@ -473,7 +473,7 @@ mod tests {
             path: PathBuf::from("venv/x.sh"),
             source: InputSource::Stdin { named: true },
         };
-        let read: Result<Vec<u8>, String> = Ok(b"curl http://169.254.169.254/\n".to_vec());
+        let read: Result<Vec<u8>, read::Unread> = Ok(b"curl http://169.254.169.254/\n".to_vec());
         let excluded = Context {
             stdin: Some(&read),
             stdin_excluded: true,
@@ -481,7 +481,10 @@ mod tests {
         };
         assert!(matches!(check_input(&stdin, &excluded), Outcome::Skipped));
 
-        let unread: Result<Vec<u8>, String> = Err("input too large".to_owned());
+        let unread: Result<Vec<u8>, read::Unread> = Err(read::Unread {
+            why: "input too large".to_owned(),
+            head: Vec::new(),
+        });
         let excluded = Context {
             stdin: Some(&unread),
             stdin_excluded: true,
@@ -493,7 +496,7 @@ mod tests {
     #[test]
     fn stdin_bytes_are_checked_under_their_name() {
         let settings = Settings::default();
-        let bytes: Result<Vec<u8>, String> = Ok(b"echo hi\n".to_vec());
+        let bytes: Result<Vec<u8>, read::Unread> = Ok(b"echo hi\n".to_vec());
         let context = Context {
             stdin: Some(&bytes),
             ..cx(&settings)

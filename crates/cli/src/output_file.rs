@@ -7,6 +7,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::inputs::{Input, InputSource};
 use crate::report::Paint;
 use crate::run::{Console, Exit};
 
@@ -127,6 +128,50 @@ impl Drop for OutputFile {
         // Not committed (or the rename failed): nothing half-written stays.
         drop(self.file.take());
         let _ = fs::remove_file(&self.temp);
+    }
+}
+
+/// The input that is the report file `target` itself, if any: writing the
+/// report would replace a file the run checks or fixes. Files are the same
+/// when their device and inode are (links followed), so `./a.sh`, a link
+/// to it and a hard link all count.
+pub fn input_at<'a>(
+    target: &Path,
+    inputs: impl IntoIterator<Item = &'a Input>,
+) -> Option<&'a Path> {
+    // A report file that does not exist yet cannot be an input.
+    let target = FileId::of(target)?;
+    inputs
+        .into_iter()
+        .filter(|input| matches!(input.source, InputSource::File { .. }))
+        .find(|input| FileId::of(&input.path).as_ref() == Some(&target))
+        .map(|input| input.path.as_path())
+}
+
+/// What makes a file the same file under any name.
+#[derive(Debug, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    device_inode: (u64, u64),
+    #[cfg(not(unix))]
+    canonical: PathBuf,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(path).ok()?;
+        Some(FileId {
+            device_inode: (meta.dev(), meta.ino()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<FileId> {
+        Some(FileId {
+            canonical: fs::canonicalize(path).ok()?,
+        })
     }
 }
 

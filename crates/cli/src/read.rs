@@ -65,15 +65,30 @@ impl Opened {
     }
 }
 
+/// A stream that could not be read whole: why, and the bytes read before
+/// giving up, which `--fix` passes on with the rest of the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// Why, in the words that follow `error: <path>: `.
+    pub why: String,
+    /// The bytes read before the limit was passed or the read failed.
+    pub head: Vec<u8>,
+}
+
 /// Reads a stream (standard input) to its end, up to `limit` bytes.
-pub fn read_stream(stream: &mut dyn Read, limit: u64) -> Result<Vec<u8>, String> {
+pub fn read_stream(stream: &mut dyn Read, limit: u64) -> Result<Vec<u8>, Unread> {
     let mut bytes = Vec::new();
-    stream
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| reason::io(&err))?;
+    if let Err(err) = stream.take(limit + 1).read_to_end(&mut bytes) {
+        return Err(Unread {
+            why: reason::io(&err),
+            head: bytes,
+        });
+    }
     if bytes.len() as u64 > limit {
-        return Err(reason::too_large(None, limit));
+        return Err(Unread {
+            why: reason::too_large(None, limit),
+            head: bytes,
+        });
     }
     Ok(bytes)
 }
@@ -156,7 +171,10 @@ mod tests {
     #[test]
     fn streams_are_cut_at_the_limit() {
         let mut input: &[u8] = b"0123456789";
-        assert!(read_stream(&mut input, 9).is_err());
+        let unread = read_stream(&mut input, 8).unwrap_err();
+        // What was read is kept, and the rest is left in the stream.
+        assert_eq!(unread.head, b"012345678");
+        assert_eq!(input, b"9");
         let mut input: &[u8] = b"0123456789";
         assert_eq!(read_stream(&mut input, 10).unwrap(), b"0123456789");
     }

@@ -144,6 +144,9 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
             inputs.len(),
             started.elapsed()
         );
+        if let Some(exit) = report_file_clash(args, &inputs, error_paint, console.stderr) {
+            return exit;
+        }
         let errors = config::errors_for(&config, &inputs);
         if !errors.is_empty() {
             return config_errors(&errors, error_paint, console.stderr);
@@ -169,6 +172,10 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
     // A configuration file that cannot be read ends the run before
     // anything is reported, as if nothing had been checked.
     let inputs: Vec<&Input> = checked.iter().map(|(input, _)| input).collect();
+    if let Some(exit) = report_file_clash(args, inputs.iter().copied(), error_paint, console.stderr)
+    {
+        return exit;
+    }
     let errors = config::errors_for(&config, inputs.iter().copied());
     if !errors.is_empty() {
         return config_errors(&errors, error_paint, console.stderr);
@@ -225,6 +232,25 @@ fn write_reports(
     }
 }
 
+/// Ends the run before anything is written when `--output-file` names one
+/// of the files checked: the report would replace it (and `--fix` would
+/// write it first).
+fn report_file_clash<'a>(
+    args: &Args,
+    inputs: impl IntoIterator<Item = &'a Input>,
+    error_paint: Paint,
+    stderr: &mut dyn Write,
+) -> Option<Exit> {
+    let target = args.report_file()?;
+    let input = output_file::input_at(target, inputs)?;
+    let why = format!(
+        "{}: --output-file names a file that is also checked ({}); the report would replace it",
+        target.display(),
+        input.display()
+    );
+    Some(walk_error(&escape::line(&why), error_paint, stderr))
+}
+
 /// Prints why the paths could not be walked (a bad `--exclude` glob).
 fn walk_error(why: &str, error_paint: Paint, stderr: &mut dyn Write) -> Exit {
     let _ = writeln!(stderr, "{} {why}", error_paint.red("error:"));
@@ -259,5 +285,96 @@ fn usage_error(err: &clap::Error, console: &mut Console<'_>) -> Exit {
         let _ = write!(console.stdout, "{}", err.render());
         let _ = console.stdout.flush();
         Exit::Clean
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Runs `args` with `stdin` as standard input; returns the exit, standard
+    /// output and standard error.
+    fn run_on(args: &[&str], stdin: &[u8]) -> (Exit, Vec<u8>, String) {
+        let mut input = stdin;
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let args = std::iter::once("imds-lint").chain(args.iter().copied());
+        let exit = run(
+            args.map(OsString::from),
+            Console {
+                stdin: &mut input,
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                stdout_is_terminal: false,
+                stderr_is_terminal: false,
+            },
+        );
+        (exit, stdout, String::from_utf8(stderr).unwrap())
+    }
+
+    #[test]
+    fn fix_passes_stdin_over_the_size_limit_through_unchanged() {
+        // Regression (tester): `--fix - < big > out` wrote nothing to
+        // standard output when the input passed `--max-file-size`, so a
+        // pipeline that replaces the file with the output lost it.
+        let text = "echo hello world\n".repeat(750);
+        let args = [
+            "--isolated",
+            "--fix",
+            "--max-file-size",
+            "1K",
+            "--stdin-filename",
+            "big.sh",
+            "-",
+        ];
+        let (exit, stdout, stderr) = run_on(&args, text.as_bytes());
+        assert_eq!(exit, Exit::Error);
+        assert!(stdout == text.as_bytes(), "{} bytes out", stdout.len());
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
+            "{stderr}"
+        );
+        assert!(stderr.contains("big.sh: input too large"), "{stderr}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_report_never_replaces_a_file_it_checks() {
+        // Regression (tester): `--output-file a.sh a.sh` overwrote the
+        // scanned script with the report.
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("a.sh");
+        let text = "#!/bin/sh\ncurl http://169.254.169.254/latest/meta-data/\n";
+        std::fs::write(&script, text).unwrap();
+        let script_arg = script.to_str().unwrap();
+        let dir_arg = dir.path().to_str().unwrap();
+        let linked = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&script, &linked).unwrap();
+        let linked_arg = linked.to_str().unwrap();
+
+        for args in [
+            vec!["--isolated", "--output-file", script_arg, script_arg],
+            vec!["--isolated", "--output-file", script_arg, dir_arg],
+            vec!["--isolated", "--fix", "--output-file", script_arg, dir_arg],
+            vec![
+                "--isolated",
+                "--output-format",
+                "json",
+                "--output-file",
+                linked_arg,
+                script_arg,
+            ],
+        ] {
+            let (exit, stdout, stderr) = run_on(&args, b"");
+            assert_eq!(exit, Exit::Error, "{args:?}");
+            assert!(stdout.is_empty(), "{args:?}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert!(stderr.contains("is also checked"), "{args:?}: {stderr}");
+            assert_eq!(std::fs::read_to_string(&script).unwrap(), text);
+        }
+        let names = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(names, 2, "no temporary file left");
     }
 }

@@ -77,6 +77,10 @@ pub enum Change {
     Diff(String),
     /// Standard input's text after fixing (changed or not), to print.
     Text(Vec<u8>),
+    /// Standard input that could not be read whole: the bytes read, to
+    /// print before the rest of standard input is copied through, so that
+    /// `--fix - < a > b` never loses text.
+    PassThrough(Vec<u8>),
 }
 
 /// One input, fixed.
@@ -102,7 +106,7 @@ impl FileFix {
         match &self.change {
             Change::Written | Change::Diff(_) => true,
             Change::Text(_) => !self.applied.is_empty(),
-            Change::None | Change::Refused(_) => false,
+            Change::None | Change::Refused(_) | Change::PassThrough(_) => false,
         }
     }
 }
@@ -145,6 +149,9 @@ pub fn fix_input(input: &Input, job: &Job) -> FileFix {
 fn unchecked(input: &Input, outcome: Outcome, job: &Job) -> FileFix {
     let change = match (&input.source, job.output, job.cx.stdin) {
         (InputSource::Stdin { .. }, Output::Write, Some(Ok(bytes))) => Change::Text(bytes.clone()),
+        (InputSource::Stdin { .. }, Output::Write, Some(Err(unread))) => {
+            Change::PassThrough(unread.head.clone())
+        }
         _ => Change::None,
     };
     FileFix {

@@ -14,7 +14,7 @@ mod place;
 mod summary;
 
 use std::cell::RefCell;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -102,7 +102,12 @@ const WRITERS_PER_CORE: usize = 4;
 
 /// `--fix`.
 fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Console<'_>) -> Exit {
-    let Console { stdout, stderr, .. } = console;
+    let Console {
+        stdin,
+        stdout,
+        stderr,
+        ..
+    } = console;
     let reporter = job.reporter;
 
     // Standard input's fixed text owns standard output; the report moves
@@ -135,7 +140,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
             |input| file::fix_input(input, job),
             |fixed| {
                 tally.add(&fixed);
-                match emit(&mut emitter, &fixed, text_out.as_deref_mut()) {
+                match emit(&mut emitter, &fixed, text_out.as_deref_mut(), &mut *stdin) {
                     Ok(unused) => {
                         unused_ignores += unused;
                         ControlFlow::Continue(())
@@ -187,11 +192,14 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
 
 /// Writes one input's part of a `--fix` run: what is left, notes on its
 /// suppression comments, fixes refused, why it was not written, and
-/// standard input's text. Returns how many unused suppressions it reported.
+/// standard input's text (with what is still unread in `stdin`, when it
+/// could not be read whole). Returns how many unused suppressions it
+/// reported.
 fn emit<'w>(
     emitter: &mut Emitter<'_>,
     fixed: &FileFix,
     text_out: Option<&mut (dyn Write + 'w)>,
+    stdin: &mut dyn Read,
 ) -> io::Result<usize> {
     emitter.file(&fixed.report)?;
     let unused = suppress::emit(emitter, &fixed.report.path, &fixed.notes)?;
@@ -201,9 +209,33 @@ fn emit<'w>(
             emitter.error(&fixed.report.path.display().to_string(), why)?;
         }
         (Change::Text(text), Some(out)) => out.write_all(text)?,
+        (Change::PassThrough(head), Some(out)) => pass_through(head, stdin, out)?,
         _ => {}
     }
     Ok(unused)
+}
+
+/// Writes standard input unchanged: `head`, the bytes read before it was
+/// given up on, then the rest of `stdin`, copied a buffer at a time, never
+/// held whole (it may be far larger than `--max-file-size`). Only a failed
+/// write is an error here: a read that fails part way leaves the output as
+/// short as the input could be read, and the run already ends in an error
+/// for this input.
+fn pass_through(head: &[u8], stdin: &mut dyn Read, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(head)?;
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        let read = match stdin.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => {
+                log::debug!("standard input: copy stopped: {err}");
+                return Ok(());
+            }
+        };
+        out.write_all(&buffer[..read])?;
+    }
 }
 
 /// `--diff`.

@@ -32,7 +32,7 @@ impl Tally {
         match &fix.change {
             Change::Written => self.written.push(path.clone()),
             Change::Refused(why) => self.refused.push((path.clone(), why.clone())),
-            Change::None | Change::Diff(_) | Change::Text(_) => {}
+            Change::None | Change::Diff(_) | Change::Text(_) | Change::PassThrough(_) => {}
         }
         if fix.changed() {
             self.fixed += fix.applied.len();
