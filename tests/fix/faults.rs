@@ -52,6 +52,11 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
 /// Runs `imds-lint ARGS` in `dir`, doing `meanwhile` while it waits before
 /// its (single) write. `None` in release builds, which have no pause.
 fn fix_with_pause(dir: &Path, args: &[&str], meanwhile: impl FnOnce()) -> Option<Run> {
+    fix_with_pause_of(dir, args, |_| meanwhile())
+}
+
+/// The same, `meanwhile` given the process id of the run.
+fn fix_with_pause_of(dir: &Path, args: &[&str], meanwhile: impl FnOnce(u32)) -> Option<Run> {
     if !cfg!(debug_assertions) {
         note_skipped("pause before write", "release builds have no pause");
         return None;
@@ -75,9 +80,73 @@ fn fix_with_pause(dir: &Path, args: &[&str], meanwhile: impl FnOnce()) -> Option
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    meanwhile();
+    meanwhile(child.id());
     fs::write(control.path().join("resume"), b"").unwrap();
     Some(finish(child))
+}
+
+/// Sends `signal` (`INT`, `TERM`) to process `pid`.
+fn signal(signal: &str, pid: u32) {
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// A folder with one file to fix and many clean ones after it.
+fn one_to_fix_among_clean_files() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.sh", IMDSV1_SCRIPT);
+    for n in 0..40 {
+        write(dir.path(), &format!("b{n:02}.sh"), "echo clean\n");
+    }
+    dir
+}
+
+#[test]
+fn a_signal_stops_writes_and_the_run_says_what_changed() {
+    for sig in ["INT", "TERM"] {
+        let dir = one_to_fix_among_clean_files();
+        let Some(run) = fix_with_pause_of(dir.path(), &["--fix", "."], |pid| signal(sig, pid))
+        else {
+            return;
+        };
+        assert_eq!(run.code, 2, "{sig}: {run:#?}");
+        assert_eq!(
+            run.errors(),
+            vec!["error: a.sh: not written: the run was interrupted"],
+            "{sig}"
+        );
+        assert!(
+            run.stderr
+                .contains("not changed: a.sh (not written: the run was interrupted)"),
+            "{sig}: {run:#?}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.sh")).unwrap(),
+            IMDSV1_SCRIPT
+        );
+        assert!(leftovers(dir.path()).is_empty());
+    }
+}
+
+#[test]
+fn a_second_signal_ends_the_run_at_once() {
+    let dir = one_to_fix_among_clean_files();
+    let Some(run) = fix_with_pause_of(dir.path(), &["--fix", "."], |pid| {
+        signal("INT", pid);
+        // The first signal is noted before the second is sent.
+        std::thread::sleep(Duration::from_millis(100));
+        signal("INT", pid);
+    }) else {
+        return;
+    };
+    assert_eq!(run.code, 130, "{run:#?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
 }
 
 #[test]

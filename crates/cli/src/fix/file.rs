@@ -11,7 +11,7 @@ use imds_lint_rewriter::{
 };
 use imds_lint_rules::{Finding, Rule};
 
-use super::{pause, place};
+use super::{interrupt, pause, place};
 use crate::check::{self, Checked, Context, Outcome};
 use crate::inputs::{Input, InputSource};
 use crate::located::Located;
@@ -81,6 +81,8 @@ pub enum Change {
     /// print before the rest of standard input is copied through, so that
     /// `--fix - < a > b` never loses text.
     PassThrough(Vec<u8>),
+    /// Not checked: a signal stopped the run first (see `interrupt`).
+    Unchecked,
 }
 
 /// One input, fixed.
@@ -106,7 +108,7 @@ impl FileFix {
         match &self.change {
             Change::Written | Change::Diff(_) => true,
             Change::Text(_) => !self.applied.is_empty(),
-            Change::None | Change::Refused(_) | Change::PassThrough(_) => false,
+            Change::None | Change::Refused(_) | Change::PassThrough(_) | Change::Unchecked => false,
         }
     }
 }
@@ -114,12 +116,18 @@ impl FileFix {
 /// Checks and fixes one input. A panic while fixing is caught: the file is
 /// left as it was and reported.
 pub fn fix_input(input: &Input, job: &Job) -> FileFix {
+    // Standard input is always handed back, fixed or not.
+    let stdin = matches!(input.source, InputSource::Stdin { .. });
+    if !stdin && job.output == Output::Write && interrupt::interrupted() {
+        let mut left = unchecked(input, Outcome::Skipped, job);
+        left.change = Change::Unchecked;
+        return left;
+    }
     let checked = match check::check_input(input, job.cx) {
         Outcome::Checked(checked) => checked,
         outcome => return unchecked(input, outcome, job),
     };
     let path = input.path.as_path();
-    let stdin = matches!(input.source, InputSource::Stdin { .. });
 
     let fixing = || fix_checked(path, stdin, checked, job);
     panic::catch_unwind(AssertUnwindSafe(fixing)).unwrap_or_else(|_| {
@@ -227,6 +235,10 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
         (Output::Write, true) => Change::Text(fixed.source.text.clone().into_bytes()),
         (Output::Write, false) => {
             pause::before_write(path);
+            if interrupt::interrupted() {
+                let why = "not written: the run was interrupted".to_owned();
+                return refuse(path, original, refused, why, job);
+            }
             let old = original.source.text.as_bytes();
             let new = fixed.source.text.as_bytes();
             match write_atomic(path, old, new, job.roots) {

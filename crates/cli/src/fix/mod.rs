@@ -9,6 +9,7 @@
 //! the closing line go to standard error.
 
 mod file;
+mod interrupt;
 mod pause;
 mod place;
 mod summary;
@@ -129,6 +130,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
         quiet: true,
         ..reporter.clone()
     };
+    interrupt::listen();
     let mut tally = Tally::default();
     let mut unused_ignores = 0;
     let mut emitter = Emitter::new(&quiet, &mut *report_out, &mut errors);
@@ -181,7 +183,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
     if let Some(exit) = output_failed(written, &stderr, reporter) {
         return exit;
     }
-    if totals.failed > 0 || !tally.refused.is_empty() {
+    if totals.failed > 0 || !tally.refused.is_empty() || tally.unchecked > 0 {
         Exit::Error
     } else if totals.findings() > 0 || unused_ignores > 0 {
         Exit::Findings
@@ -285,7 +287,7 @@ fn diff(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Conso
     if let Some(exit) = output_failed(written, &stderr, reporter) {
         return exit;
     }
-    if totals.failed > 0 || !tally.refused.is_empty() {
+    if totals.failed > 0 || !tally.refused.is_empty() || tally.unchecked > 0 {
         Exit::Error
     } else if tally.files > 0 {
         Exit::Findings

@@ -23,6 +23,8 @@ pub struct Tally {
     pub written: Vec<PathBuf>,
     /// Files with fixes that were not written, and why.
     pub refused: Vec<(PathBuf, String)>,
+    /// Files not checked because a signal stopped the run.
+    pub unchecked: usize,
 }
 
 impl Tally {
@@ -32,6 +34,7 @@ impl Tally {
         match &fix.change {
             Change::Written => self.written.push(path.clone()),
             Change::Refused(why) => self.refused.push((path.clone(), why.clone())),
+            Change::Unchecked => self.unchecked += 1,
             Change::None | Change::Diff(_) | Change::Text(_) | Change::PassThrough(_) => {}
         }
         if fix.changed() {
@@ -98,6 +101,13 @@ pub fn fixed_line(tally: &Tally, totals: &Totals, unsafe_applied: bool, paint: P
             count(tally.refused.len(), "file")
         );
     }
+    if tally.unchecked > 0 {
+        let _ = write!(
+            text,
+            " Interrupted: {} not checked.",
+            count(tally.unchecked, "path")
+        );
+    }
     paint.bold(&text)
 }
 
@@ -122,11 +132,12 @@ pub fn would_fix_line(tally: &Tally, totals: &Totals) -> String {
     text
 }
 
-/// After a file could not be written: which were changed and which were
-/// not, one per line, so that whoever reruns knows where things stand.
+/// After a file could not be written, or a signal stopped the run: which
+/// were changed and which were not, one per line, so that whoever reruns
+/// knows where things stand.
 pub fn changed_and_not(tally: &Tally, paint: Paint) -> String {
     let mut out = String::new();
-    if tally.refused.is_empty() {
+    if tally.refused.is_empty() && tally.unchecked == 0 {
         return out;
     }
     for path in &tally.written {
@@ -144,6 +155,14 @@ pub fn changed_and_not(tally: &Tally, paint: Paint) -> String {
             paint.red("not changed:"),
             escape::line(&path.display().to_string()),
             escape::line(why)
+        );
+    }
+    if tally.unchecked > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} not checked: the run was interrupted; no other file was changed",
+            paint.red("not changed:"),
+            count(tally.unchecked, "path")
         );
     }
     out
