@@ -1,15 +1,45 @@
 //! Text from scanned files and file names, made safe for a terminal:
 //! control characters could move the cursor, recolor or clear the screen,
-//! and bidirectional controls could reorder what the reader sees (Trojan
-//! Source). They are written as visible escapes such as `\u{1b}`.
+//! bidirectional controls could reorder what the reader sees (Trojan
+//! Source), and invisible characters could make two names or two lines of
+//! code look the same. They are written as visible escapes such as
+//! `\u{1b}`.
 
 use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Whether `c` must not reach a terminal raw: controls (C0 other than tab
-/// and line feed, DEL, C1) and the Unicode bidirectional controls.
+/// and line feed, DEL, C1), the Unicode bidirectional controls, and
+/// characters that show as nothing.
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c) || is_invisible(c)
+}
+
+/// Characters a terminal shows as nothing, or as blank space where no
+/// space is: zero-width spaces and joiners, the word joiner and invisible
+/// operators, a byte order mark inside text, the soft hyphen, line and
+/// paragraph separators, Hangul and Mongolian fillers, interlinear
+/// annotation marks, and tag characters. (Variation selectors are left
+/// alone: every emoji has one.)
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2065}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -57,7 +87,11 @@ pub struct Code<'a> {
 impl<'a> Code<'a> {
     /// Escapes `code` for showing.
     pub fn new(code: &'a str) -> Self {
-        let unsafe_here = |i: usize, c: char| c != '\r' || !code[i..].starts_with("\r\n");
+        // A line break's CR, and the byte order mark that opens a file,
+        // are shown as the file's editor shows them.
+        let unsafe_here = |i: usize, c: char| {
+            (c != '\r' || !code[i..].starts_with("\r\n")) && (c != '\u{feff}' || i > 0)
+        };
         if !code
             .char_indices()
             .any(|(i, c)| is_unsafe(c) && unsafe_here(i, c))
@@ -139,6 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(line("init.sh\u{200b}"), "init.sh\\u{200b}");
+        assert_eq!(
+            line("a\u{2060}b\u{feff}c\u{ad}d\u{2028}e\u{e0041}f\u{3164}"),
+            "a\\u{2060}b\\u{feff}c\\u{ad}d\\u{2028}e\\u{e0041}f\\u{3164}"
+        );
+        // An emoji's variation selector is no trick.
+        assert_eq!(line("ok \u{2764}\u{fe0f}"), "ok \u{2764}\u{fe0f}");
+    }
+
+    #[test]
     fn code_keeps_line_breaks_and_maps_offsets() {
         let code = "a\r\nb\x1bc\u{202e}d\n";
         let shown = Code::new(code);
@@ -149,6 +194,12 @@ mod tests {
         assert_eq!(&shown.text[shown.offset(d)..=shown.offset(d)], "d");
         assert_eq!(shown.offset(1), 1);
         assert_eq!(shown.offset(code.len()), shown.text.len());
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_the_code_is_no_trick() {
+        assert_eq!(Code::new("\u{feff}curl x\n").text, "\u{feff}curl x\n");
+        assert_eq!(Code::new("a\u{feff}b\n").text, "a\\u{feff}b\n");
     }
 
     #[test]
