@@ -9,7 +9,7 @@
 //! uses the request's own library, and the scheme, host and port of the
 //! first request's URL. The fix is unsafe, saying why, when the request
 //! may not run where the fetch does (see `Detached`); headers held in a
-//! name not known to be a dict are merged as `{**(h or {}), ...}`:
+//! name not known to be a dict are merged as `{**dict(h or {}), ...}`:
 //!
 //! ```python
 //! imds_token = requests.put("http://169.254.169.254/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "21600"}).text
@@ -547,13 +547,19 @@ impl<'t> CellWalk<'_, '_, 't> {
             if kind_of(node) == "none" {
                 return Ok(Edit::replacement(value.clone(), format!("{{{header}}}")));
             }
-            // Headers that may be `None` (or not a mapping) on some path
-            // would make `**` raise: they are merged through `or {}`.
+            // Headers that may be `None`, or pairs (httpx takes a list of
+            // them), on some path would make `**` raise: they are merged
+            // through `dict(... or {})`, which takes both, unless the code
+            // gives `dict` another meaning.
             let text = &self.code[value.clone()];
+            let dict_rebound = self.scopes.module.contains_key("dict")
+                || self.file.hidden_binds(self.index, Lang::Python, "dict");
             let merged = if self.always_a_dict(node) {
                 format!("{{**{text}, {header}}}")
-            } else {
+            } else if dict_rebound {
                 format!("{{**({text} or {{}}), {header}}}")
+            } else {
+                format!("{{**dict({text} or {{}}), {header}}}")
             };
             return Ok(Edit::replacement(value.clone(), merged));
         }

@@ -54,7 +54,7 @@ fn headers_that_may_be_none_are_merged_with_a_fallback() {
                 return requests.get(IMDS + DOC, headers=hdrs).json()[\"region\"]\n";
     let out = fixed(code);
     assert!(
-        out.contains(&format!("headers={{**(hdrs or {{}}), {HEADER}}}")),
+        out.contains(&format!("headers={{**dict(hdrs or {{}}), {HEADER}}}")),
         "{out}"
     );
     assert_safe(code);
@@ -82,7 +82,26 @@ fn headers_not_known_to_be_a_dict_are_merged_with_a_fallback() {
         );
         let out = fixed(&code);
         assert!(
-            out.contains(&format!("headers={{**({headers} or {{}}), {HEADER}}}")),
+            out.contains(&format!("headers={{**dict({headers} or {{}}), {HEADER}}}")),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn headers_given_as_pairs_are_merged_through_dict() {
+    // httpx takes a list of (name, value) pairs: `**` of a list raises.
+    for (setup, headers) in [
+        ("    h = [('Accept', 'text/plain')]\n", "h"),
+        ("", "[('Accept', 'text/plain')]"),
+        ("", "(('Accept', 'text/plain'),)"),
+    ] {
+        let code = format!(
+            "import httpx\n{MD}def f():\n{setup}    return httpx.get(MD + 'x', headers={headers})\n"
+        );
+        let out = fixed(&code);
+        assert!(
+            out.contains(&format!("headers={{**dict({headers} or {{}}), {HEADER}}}")),
             "{out}"
         );
     }
@@ -112,7 +131,7 @@ fn headers_of_a_module_name_another_cell_may_bind_get_a_fallback() {
         .map(|e| e.content.clone())
         .collect();
     assert!(
-        edits.contains(&format!("{{**(H or {{}}), {HEADER}}}")),
+        edits.contains(&format!("{{**dict(H or {{}}), {HEADER}}}")),
         "{edits:?}"
     );
 }
