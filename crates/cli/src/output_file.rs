@@ -7,7 +7,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::inputs::{Input, InputSource};
+use crate::inputs::Input;
 use crate::report::Paint;
 use crate::run::{Console, Exit};
 
@@ -141,9 +141,10 @@ pub fn input_at<'a>(
 ) -> Option<&'a Path> {
     // A report file that does not exist yet cannot be an input.
     let target = FileId::of(target)?;
+    // Standard input counts under the name it stands for: a pipeline that
+    // reads a file and names it so must not have the report replace it.
     inputs
         .into_iter()
-        .filter(|input| matches!(input.source, InputSource::File { .. }))
         .find(|input| FileId::of(&input.path).as_ref() == Some(&target))
         .map(|input| input.path.as_path())
 }

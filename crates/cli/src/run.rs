@@ -366,8 +366,18 @@ mod tests {
                 linked_arg,
                 script_arg,
             ],
+            // Standard input standing for the file: the file is what the
+            // pipeline read, and would be lost.
+            vec![
+                "--isolated",
+                "--output-file",
+                script_arg,
+                "--stdin-filename",
+                script_arg,
+                "-",
+            ],
         ] {
-            let (exit, stdout, stderr) = run_on(&args, b"");
+            let (exit, stdout, stderr) = run_on(&args, text.as_bytes());
             assert_eq!(exit, Exit::Error, "{args:?}");
             assert!(stdout.is_empty(), "{args:?}");
             assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
