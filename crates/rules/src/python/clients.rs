@@ -13,6 +13,7 @@ use crate::text::Text;
 
 use super::args::Args;
 use super::eval::Eval;
+use super::functions;
 use super::shell_run;
 use super::value::{Dict, Object, Value};
 use super::{child_in, kind_of};
@@ -154,6 +155,8 @@ fn merge_headers(object: &mut Object, headers: Option<Value>) {
     if let (Some(headers), Some(dict)) = (headers, object.headers_mut()) {
         match headers {
             Value::List(_) => dict.open = true,
+            // `headers=None` adds none.
+            Value::None => {}
             other => dict.merge(&other),
         }
     }
@@ -212,25 +215,43 @@ fn method_of(value: &Text) -> Method {
         .map_or(Method::Unknown, Method::from_name)
 }
 
-/// Headers of a call: `base` (a session's), then the call's `headers=`
-/// (or the positional argument at `index`), then `**kwargs`.
-fn call_headers(eval: &Eval, args: &Args, index: Option<usize>, base: Headers) -> Headers {
+/// Headers of a call to `url`: `base` (a session's), then the call's
+/// `headers=` (or the positional argument at `index`), then `**kwargs`.
+fn call_headers(
+    eval: &Eval,
+    args: &Args,
+    index: Option<usize>,
+    base: Headers,
+    url: &Text,
+) -> Headers {
     let mut headers = base;
     let given = match index {
         Some(index) => args.get(index, "headers"),
         None => args.keyword("headers"),
     };
     if let Some(node) = given {
-        let more = match eval.value(node) {
-            // `headers=None` sends no extra headers.
-            Value::Unknown if kind_of(node) == "none" => Headers::none(),
-            value => value.headers(),
-        };
+        let more = given_headers(eval, node, url).headers();
         headers.open |= more.open;
         headers.known.extend(more.known);
     }
     headers.open |= !args.dict_splats.is_empty() || args.list_splat;
     headers
+}
+
+/// The value of a call's headers argument: a parameter of the function
+/// the call is in stands for its default, which a call of the function
+/// without that argument sends. Not when the URL comes from a parameter
+/// too: such a request is judged at each call of the function, which
+/// may pass other headers.
+fn given_headers(eval: &Eval, node: Node, url: &Text) -> Value {
+    let value = eval.value(node);
+    if kind_of(node) != "identifier" || functions::has_markers(url) {
+        return value;
+    }
+    eval.scopes
+        .parameter_default(eval.source(node), eval.frame)
+        .cloned()
+        .unwrap_or(value)
 }
 
 fn keyword_slot(
@@ -294,12 +315,13 @@ pub(super) fn function_request(
     } else {
         name_slot(call, &args)
     };
+    let headers = call_headers(eval, &args, None, Headers::none(), &url);
     Some(Found {
         request: Request {
             client: name.to_owned(),
             method,
             url,
-            headers: call_headers(eval, &args, None, Headers::none()),
+            headers,
             range: call.byte_range(),
         },
         slot: keyword_slot(args_node, &args, None, "headers"),
@@ -478,7 +500,7 @@ pub(super) fn method_request(
         } else {
             return None;
         };
-        let headers = call_headers(eval, &args, None, object.headers());
+        let headers = call_headers(eval, &args, None, object.headers(), &url);
         let slot = keyword_slot(args_node, &args, None, "headers");
         let mut found = found(request_method, url, headers, slot);
         if METHOD_FUNCTIONS.contains(&method) {
@@ -489,24 +511,20 @@ pub(super) fn method_request(
 
     match (object.class, method) {
         ("urllib3.PoolManager", "request" | "urlopen" | "request_encode_url") => {
-            let headers = call_headers(eval, &args, None, object.headers());
+            let url = text_arg(1, "url");
+            let headers = call_headers(eval, &args, None, object.headers(), &url);
             let slot = keyword_slot(args_node, &args, None, "headers");
-            Some(found(
-                method_of(&text_arg(0, "method")),
-                text_arg(1, "url"),
-                headers,
-                slot,
-            ))
+            Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
         }
         ("urllib3.HTTPConnectionPool", "request" | "urlopen") => {
             let url = joined(object, &text_arg(1, "url"));
-            let headers = call_headers(eval, &args, None, object.headers());
+            let headers = call_headers(eval, &args, None, object.headers(), &url);
             let slot = keyword_slot(args_node, &args, None, "headers");
             Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
         }
         ("http.client.HTTPConnection" | "http.client.HTTPSConnection", "request") => {
             let url = joined(object, &text_arg(1, "url"));
-            let headers = call_headers(eval, &args, Some(3), Headers::none());
+            let headers = call_headers(eval, &args, Some(3), Headers::none(), &url);
             let slot = keyword_slot(args_node, &args, Some(3), "headers");
             Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
         }

@@ -138,6 +138,11 @@ impl<'a> Eval<'a> {
                 Value::Str(text)
             }
             "integer" => Value::Number(self.source(node).replace('_', "")),
+            "none" => Value::None,
+            // `(h := value)` is the value.
+            "named_expression" => {
+                child_in(node, "value").map_or(Value::Unknown, |value| self.at(value, depth))
+            }
             "identifier" => self
                 .scopes
                 .get(self.source(node), self.frame)

@@ -31,6 +31,19 @@ pub(super) struct Frame {
     pub vars: HashMap<String, Value>,
     /// Names declared `global` here.
     pub globals: HashSet<String>,
+    /// Parameters whose default a call may leave in place, by name (see
+    /// [`Scopes::parameter_default`]).
+    pub defaults: HashMap<String, ParamDefault>,
+}
+
+/// A function parameter's default value, with the marker the parameter
+/// holds while the body runs.
+#[derive(Debug, Clone)]
+pub(super) struct ParamDefault {
+    /// The marker bound to the parameter.
+    pub marker: Value,
+    /// The default value.
+    pub value: Value,
 }
 
 /// Where a name is bound.
@@ -61,6 +74,7 @@ impl Scopes {
             parent,
             vars: HashMap::new(),
             globals: HashSet::new(),
+            defaults: HashMap::new(),
         });
         self.frames.len() - 1
     }
@@ -116,6 +130,18 @@ impl Scopes {
             }
         }
         self.module.get(name)
+    }
+
+    /// The default value of the parameter `name` as seen from `frame`,
+    /// while the name still holds the parameter's marker: a call that
+    /// passes no argument for it runs with that value.
+    pub(super) fn parameter_default(&self, name: &str, frame: Option<usize>) -> Option<&Value> {
+        let Owner::Frame(index) = self.owner(name, frame)? else {
+            return None;
+        };
+        let f = self.frames.get(index)?;
+        let default = f.defaults.get(name)?;
+        (f.vars.get(name) == Some(&default.marker)).then_some(&default.value)
     }
 
     /// Binds `name` in `frame` (or the module, also for `global` names).

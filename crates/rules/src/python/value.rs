@@ -23,6 +23,8 @@ pub(super) enum Value {
     Instance(usize),
     /// A class, with the string constants its body binds (`Cfg.MD`).
     Class(BTreeMap<String, Value>),
+    /// Python's `None`: as headers, no headers at all.
+    None,
     /// Nothing known.
     #[default]
     Unknown,
@@ -72,11 +74,13 @@ impl Value {
         }
     }
 
-    /// The value as headers: a dict's entries, or nothing known.
+    /// The value as headers: a dict's entries, a list's lines or pairs,
+    /// none for `None`, or nothing known.
     pub(super) fn headers(&self) -> Headers {
         match self {
             Value::Dict(dict) => dict.headers(),
             Value::List(items) => header_lines(items),
+            Value::None => Headers::none(),
             _ => Headers::unknown(),
         }
     }

@@ -17,7 +17,7 @@ use super::eval::Eval;
 use super::functions::{self, CallSite, Calls, Function, Param};
 use super::imports::{chain, Imports};
 use super::query::{Match, Shape};
-use super::scope::{FrameKind, Scopes};
+use super::scope::{FrameKind, ParamDefault, Scopes};
 use super::value::Value;
 use super::Site;
 use super::{child_in, kind_of};
@@ -216,7 +216,10 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
         }
         let computed = self.eval(frame).value(value);
-        if computed == Value::Unknown && in_except_handler(m.node) && self.is_known(&name, frame) {
+        if matches!(computed, Value::Unknown | Value::None)
+            && in_except_handler(m.node)
+            && self.is_known(&name, frame)
+        {
             // `try: MD = "http://..." except Exception: MD = None`: the
             // handler runs only when the try body failed, and code after
             // it is written for the value the try body gives; keeping that
@@ -508,14 +511,16 @@ impl<'t> CellWalk<'_, '_, 't> {
                 continue;
             };
             let param_name = self.code[name_node.byte_range()].to_owned();
-            let default = default
-                .map(|d| self.eval(parent).value(d))
-                .and_then(|v| v.as_text().cloned());
+            let default_value = default.map(|d| self.eval(parent).value(d));
             let value = match class {
                 Some(class) if params.is_empty() => Value::Instance(class),
                 _ => Value::Str(functions::marker(index, params.len())),
             };
-            self.scopes.bind(&param_name, value, Some(frame));
+            self.scopes.bind(&param_name, value.clone(), Some(frame));
+            if let Some(default) = default_value.clone() {
+                self.keep_header_default(body, frame, &param_name, value, default);
+            }
+            let default = default_value.and_then(|v| v.as_text().cloned());
             params.push(Param {
                 name: param_name,
                 positional: !keyword_only,
@@ -544,6 +549,36 @@ impl<'t> CellWalk<'_, '_, 't> {
         self.walk(body, Some(frame));
     }
 
+    /// Keeps a parameter's default for judging the headers it is passed
+    /// as, when it may be headers (`None`, a dict, a list of pairs) and
+    /// the body only ever passes the name on by keyword: a body that
+    /// changes or rebinds it (`h.update(...)`, `h = h or {}`) may add the
+    /// token in ways the default does not show.
+    // A function given the name by keyword (`f(h=h)`) may still change
+    // a dict default in place; that is taken as unlikely.
+    fn keep_header_default(
+        &mut self,
+        body: Node,
+        frame: usize,
+        name: &str,
+        marker: Value,
+        default: Value,
+    ) {
+        if !matches!(default, Value::None | Value::Dict(_) | Value::List(_)) {
+            return;
+        }
+        if !only_passed_by_keyword(body, name, self.code) {
+            return;
+        }
+        if let Some(f) = self.scopes.frames.get_mut(frame) {
+            let default = ParamDefault {
+                marker,
+                value: default,
+            };
+            f.defaults.insert(name.to_owned(), default);
+        }
+    }
+
     /// The string names visible from `frame`, for shell code run here.
     pub(super) fn visible_strings(&self, frame: Option<usize>) -> Env {
         let mut env = self.scopes.strings.clone();
@@ -569,6 +604,35 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
         }
         env
+    }
+}
+
+/// Whether every use of the name `name` in `body` is the value of a
+/// keyword argument (`headers=h`).
+fn only_passed_by_keyword(body: Node, name: &str, code: &str) -> bool {
+    let mut cursor = body.walk();
+    loop {
+        let node = cursor.node();
+        if kind_of(node) == "identifier" && &code[node.byte_range()] == name {
+            let by_keyword = node.parent().is_some_and(|parent| {
+                kind_of(parent) == "keyword_argument"
+                    && child_in(parent, "value").is_some_and(|value| value.id() == node.id())
+            });
+            if !by_keyword {
+                return false;
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return true;
+            }
+        }
     }
 }
 

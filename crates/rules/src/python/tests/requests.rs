@@ -185,3 +185,72 @@ fn imds_spellings() {
         flags(&format!("import requests\n{call}\n"), &[&call]);
     }
 }
+
+#[test]
+fn header_names_bound_to_none_or_pairs_without_the_token_are_reported() {
+    for (bind, headers) in [
+        ("h = None\n", "headers=h"),
+        ("h = [('Accept', 'x')]\n", "headers=h"),
+        ("h = (('Accept', 'x'),)\n", "headers=h"),
+        ("", "headers=(h := [('Accept', 'x')])"),
+        ("", "headers=(h := None)"),
+    ] {
+        let call = format!("requests.get('{MD}', {headers})");
+        flags(&format!("import requests\n{bind}{call}\n"), &[&call]);
+    }
+    let call = format!("httpx.get('{MD}', headers=(h := [('Accept', 'x')]))");
+    flags(&format!("import httpx\n{call}\n"), &[&call]);
+}
+
+#[test]
+fn header_parameter_defaults_without_the_token_are_reported() {
+    for default in ["[('Accept', 'x')]", "None"] {
+        let call = format!("requests.get('{MD}', headers=h)");
+        flags(
+            &format!("import requests\ndef g(h={default}):\n    return {call}\ng()\n"),
+            &[&call],
+        );
+    }
+}
+
+#[test]
+fn header_names_bound_to_pairs_with_the_token_are_quiet() {
+    for bind in [
+        "h = [('X-aws-ec2-metadata-token', t)]",
+        "h = [('Accept', 'x'), ('x-AWS-ec2-METADATA-token', t)]",
+        "h = (('X-aws-ec2-metadata-token', t),)",
+    ] {
+        quiet(&format!(
+            "import requests\n{bind}\nrequests.get('{MD}', headers=h)\n"
+        ));
+    }
+    quiet(&format!(
+        "import httpx\nhttpx.get('{MD}', headers=(h := [('X-aws-ec2-metadata-token', t)]))\n"
+    ));
+    quiet(&format!(
+        "import requests\ndef g(h=[('X-aws-ec2-metadata-token', t)]):\n    \
+         return requests.get('{MD}', headers=h)\ng()\n"
+    ));
+}
+
+#[test]
+fn header_names_with_unknown_values_are_still_quiet() {
+    for code in [
+        "h = make_headers()\nrequests.get('{MD}', headers=h)\n",
+        "requests.get('{MD}', headers=(h := make_headers()))\n",
+        "def g(h):\n    return requests.get('{MD}', headers=h)\ng(make_headers())\n",
+        "def g(h=make_headers()):\n    return requests.get('{MD}', headers=h)\ng()\n",
+        "def g(h=None):\n    h = make_headers()\n    return requests.get('{MD}', headers=h)\n",
+        // A body that changes the parameter may add the token.
+        "def g(h=None):\n    h = h or {}\n    h['X-aws-ec2-metadata-token'] = t\n    \
+         return requests.get('{MD}', headers=h)\ng()\n",
+        "def g(h={}):\n    h.update({'X-aws-ec2-metadata-token': t})\n    \
+         return requests.get('{MD}', headers=h)\ng()\n",
+        // A parameter whose URL comes from the caller: the caller's headers
+        // are not followed, so the default is not assumed.
+        "def g(path, h=None):\n    return requests.get('{MD}' + path, headers=h)\n\
+         g('x', {'X-aws-ec2-metadata-token': t})\n",
+    ] {
+        quiet(&format!("import requests\n{}", code.replace("{MD}", MD)));
+    }
+}
