@@ -4,10 +4,12 @@
 //! The net is wide on purpose: reusing a variable that holds something
 //! else sends that to IMDS (a workspace API token, say), while missing a
 //! reuse only costs one token request more. Besides assignments of every
-//! form (`NAME=`, `export`, `local`, `declare`, `NAME[i]=`, arithmetic,
-//! `${NAME:=...}`), the builtins that write a variable (`read`, `mapfile`,
-//! `printf -v`, `getopts`, `let`), `unset`, and loop variables count; so
-//! do `eval`, `source` and `.`, which may set any variable.
+//! form (`NAME=`, `export`, `local`, `declare`, quoted `declare 'NAME=v'`,
+//! `NAME[i]=`, arithmetic anywhere bash evaluates it, `${NAME:=...}`), the
+//! builtins that write a variable (`read`, `mapfile`, `printf -v`,
+//! `getopts`, `let`, also behind `command`, `builtin` or `time`), `unset`,
+//! loop variables, `{NAME}>` redirections and `coproc NAME` count; so do
+//! `eval`, `source` and `.`, which may set any variable.
 //!
 //! Known limits: a variable written through a name held in another one
 //! (`read "$var"`, `declare -n`) is not seen.
@@ -84,6 +86,13 @@ const WRITERS: [&str; 7] = [
 /// Commands that may set any variable.
 const ANY: [&str; 3] = ["eval", "source", "."];
 
+/// Words that run the builtin after them in this shell (`command read T`).
+const PREFIXES: [&str; 3] = ["command", "builtin", "time"];
+
+/// The operators of `[[ ]]` that evaluate their operands as arithmetic,
+/// where `T=1` assigns.
+const ARITHMETIC_TESTS: [&str; 6] = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge"];
+
 /// Every rebinding in the code `text` parsed into `tree`, in the order
 /// they are written. One walk, which keeps the functions it is in: asking
 /// each node for its function would cost the square of the depth.
@@ -139,18 +148,17 @@ fn bound_names(node: Node, text: &str) -> Vec<Option<String>> {
         "declaration_command" => declared(node, text),
         "unset_command" => arguments(node)
             .into_iter()
-            .map(|n| Some(unquoted(&text[n.byte_range()]).to_owned()))
+            .map(|n| Some(variable_in(unquoted(&text[n.byte_range()])).to_owned()))
             .collect(),
         "command" => command(node, text),
         "expansion" => assigning_expansion(node, text),
-        "binary_expression" => {
-            let op = child_in(node, "operator").map_or("", |op| &text[op.byte_range()]);
-            let assigns = op.ends_with('=') && !matches!(op, "==" | "!=" | "<=" | ">=");
-            assigns
-                .then(|| named(child_in(node, "left")))
-                .flatten()
-                .unwrap_or_default()
-        }
+        "binary_expression" => binary(node, text),
+        // The grammar leaves an index (`${a[T=5]}`, `b[T++]=1`) as text,
+        // which bash evaluates as arithmetic.
+        "subscript" => child_in(node, "index")
+            .map(|index| arithmetic(&text[index.byte_range()]))
+            .unwrap_or_default(),
+        "word" | "concatenation" => fd_variable(node, text),
         "postfix_expression" | "unary_expression" => {
             let steps = ["++", "--"]
                 .iter()
@@ -164,6 +172,80 @@ fn bound_names(node: Node, text: &str) -> Vec<Option<String>> {
     }
 }
 
+/// The names an arithmetic or test operation may write: the left side of
+/// an assignment operator, or any name in an operand of `[[ A -eq B ]]`,
+/// which the grammar leaves as text.
+fn binary(node: Node, text: &str) -> Vec<Option<String>> {
+    let op = child_in(node, "operator").map_or("", |op| &text[op.byte_range()]);
+    if ARITHMETIC_TESTS.contains(&op) {
+        return ["left", "right"]
+            .into_iter()
+            .filter_map(|side| child_in(node, side))
+            .flat_map(|side| arithmetic(&text[side.byte_range()]))
+            .collect();
+    }
+    let assigns = op.ends_with('=') && !matches!(op, "==" | "!=" | "<=" | ">=");
+    match child_in(node, "left") {
+        Some(left) if assigns => vec![Some(variable_of(left, text))],
+        _ => Vec::new(),
+    }
+}
+
+/// Every name in the arithmetic `expression` if it may assign one (`=`,
+/// `+=`, `++`...): too rare to be worth telling which name it writes.
+fn arithmetic(expression: &str) -> Vec<Option<String>> {
+    if !may_assign(expression) {
+        return Vec::new();
+    }
+    expression
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .map(|w| Some(w.to_owned()))
+        .collect()
+}
+
+/// Whether the arithmetic `expression` holds an assignment or a step:
+/// an `=` that is not part of `==`, `!=`, `<=` or `>=` (but is of `<<=`
+/// and `>>=`), or `++`/`--`.
+fn may_assign(expression: &str) -> bool {
+    let bytes = expression.as_bytes();
+    let assigns_at = |i: usize| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let twice = i >= 2 && bytes[i - 2] == bytes[i - 1];
+        let comparison = match before {
+            Some(b'=' | b'!') => true,
+            Some(b'<' | b'>') => !twice,
+            _ => false,
+        };
+        bytes.get(i + 1) != Some(&b'=') && !comparison
+    };
+    let assigns = (0..bytes.len()).any(|i| bytes[i] == b'=' && assigns_at(i));
+    assigns || expression.contains("++") || expression.contains("--")
+}
+
+/// `{NAME}>file`, `{NAME}<&-`: bash stores the file descriptor it opens
+/// in NAME (the grammar sees `{NAME}` as a word before the redirection).
+fn fd_variable(node: Node, text: &str) -> Vec<Option<String>> {
+    let word = &text[node.byte_range()];
+    let name = word.strip_prefix('{').and_then(|w| w.strip_suffix('}'));
+    let redirects = text[node.end_byte()..].starts_with(['<', '>']);
+    match name {
+        Some(name) if redirects && is_name(name) => vec![Some(name.to_owned())],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `word` is a shell variable name.
+fn is_name(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The variable a word naming one stands for: `NAME` of `NAME[i]`.
+fn variable_in(word: &str) -> &str {
+    word.split('[').next().unwrap_or(word)
+}
+
 /// The variable a name node stands for: `NAME` of `NAME[i]`.
 fn variable_of(node: Node, text: &str) -> String {
     let node = match kind_of(node) {
@@ -173,19 +255,49 @@ fn variable_of(node: Node, text: &str) -> String {
     text[node.byte_range()].to_owned()
 }
 
-/// Bare names a declaration empties: `local NAME`, `declare NAME`,
-/// `typeset NAME` (`export NAME` and `readonly NAME` keep the value).
-/// Its assignments are nodes of their own.
+/// The names a declaration writes that are not assignment nodes of their
+/// own: bare names it empties (`local NAME`, `declare NAME`, `typeset
+/// NAME`; `export NAME` and `readonly NAME` keep the value), and
+/// assignments the grammar does not see because of quotes (`declare
+/// 'NAME=v'`, `export "NAME=v"`, `export NAME"=v"`).
 fn declared(node: Node, text: &str) -> Vec<Option<String>> {
     let keyword = node.child(0).map_or("", |k| &text[k.byte_range()]);
-    if !matches!(keyword, "local" | "declare" | "typeset") {
-        return Vec::new();
-    }
-    arguments(node)
+    let empties = matches!(keyword, "local" | "declare" | "typeset");
+    shell_words(arguments(node))
         .into_iter()
-        .filter(|n| kind_of(n) == "variable_name")
-        .map(|n| Some(text[n.byte_range()].to_owned()))
+        .filter(|word| word.iter().all(|n| kind_of(n) != "variable_assignment"))
+        .filter_map(|word| {
+            let joined: String = word.iter().map(|n| &text[n.byte_range()]).collect();
+            let bare = joined.replace(['\'', '"'], "");
+            let name = bare
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            let rest = &bare[name.len()..];
+            let assigns = rest.starts_with(['=', '[']) || rest.starts_with("+=");
+            let writes = assigns || (empties && rest.is_empty());
+            (writes && is_name(name)).then(|| Some(name.to_owned()))
+        })
         .collect()
+}
+
+/// `nodes` grouped into the shell words they make: nodes with no space
+/// between them (`NAME` and `"=v"`) are one word.
+fn shell_words(nodes: Vec<Node>) -> Vec<Vec<Node>> {
+    let mut words: Vec<Vec<Node>> = Vec::new();
+    for node in nodes {
+        match words.last_mut() {
+            Some(word)
+                if word
+                    .last()
+                    .is_some_and(|n| n.end_byte() == node.start_byte()) =>
+            {
+                word.push(node);
+            }
+            _ => words.push(vec![node]),
+        }
+    }
+    words
 }
 
 /// Whether the rebinding `node` is a declaration local to a function, or
@@ -213,42 +325,91 @@ fn is_local(node: Node, text: &str, parents: &Parents) -> bool {
 }
 
 /// The names a simple command may write: a builtin's variable arguments,
-/// or any name for `eval` and `source`.
+/// a coprocess's name, or any name for `eval` and `source`.
 fn command(node: Node, text: &str) -> Vec<Option<String>> {
     let Some(name) = child_in(node, "name") else {
         return Vec::new();
     };
-    let program = unquoted(&text[name.byte_range()]);
+    if unquoted(&text[name.byte_range()]) == "coproc" {
+        return coprocess(name, text);
+    }
+    let mut cursor = node.walk();
+    let words: Vec<&str> = std::iter::once(name)
+        .chain(node.children_by_field_name("argument", &mut cursor))
+        .map(|n| unquoted(&text[n.byte_range()]))
+        .collect();
+    let words = without_prefixes(&words);
+    let Some((&program, words)) = words.split_first() else {
+        return Vec::new();
+    };
     if ANY.contains(&program) {
         return vec![None];
     }
     if !WRITERS.contains(&program) {
         return Vec::new();
     }
-    let mut cursor = node.walk();
-    let words: Vec<&str> = node
-        .children_by_field_name("argument", &mut cursor)
-        .map(|n| unquoted(&text[n.byte_range()]))
-        .collect();
     let names: Vec<&str> = match program {
-        // `printf` writes only with `-v NAME`; `let` evaluates its
-        // arguments (`let NAME=1 NAME++`).
-        "printf" => words
-            .windows(2)
-            .filter(|pair| pair[0] == "-v")
-            .map(|pair| pair[1])
-            .collect(),
+        "printf" => printf_targets(words),
+        // `let` evaluates its arguments (`let NAME=1 NAME++`).
         "let" => words
             .iter()
             .flat_map(|w| w.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
             .collect(),
-        _ => words,
+        _ => words.to_vec(),
     };
     names
         .into_iter()
+        .map(variable_in)
         .filter(|n| !n.is_empty())
         .map(|n| Some(n.to_owned()))
         .collect()
+}
+
+/// `words` from the builtin on: `command`, `builtin` and `time` (with
+/// their options) run the word after them in this shell.
+fn without_prefixes<'w>(mut words: &'w [&'w str]) -> &'w [&'w str] {
+    while let Some((first, rest)) = words.split_first() {
+        if !PREFIXES.contains(first) {
+            break;
+        }
+        words = rest;
+        while words.first().is_some_and(|w| w.starts_with('-')) {
+            words = &words[1..];
+        }
+    }
+    words
+}
+
+/// The variables `printf` writes: only with `-v NAME` or `-vNAME`, its
+/// one option, before the format (`printf '%s' -v T` prints `-vT`).
+fn printf_targets<'w>(words: &[&'w str]) -> Vec<&'w str> {
+    let mut names = Vec::new();
+    let mut rest = words;
+    while let Some((word, after)) = rest.split_first() {
+        if *word == "-v" {
+            names.extend(after.first());
+            rest = after.get(1..).unwrap_or_default();
+        } else if let Some(joined) = word.strip_prefix("-v") {
+            names.push(joined);
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    names
+}
+
+/// `coproc NAME { ...; }` stores the coprocess's file descriptors in the
+/// array NAME; the grammar, which has no `coproc`, sees a command named
+/// `coproc` followed by the name (at times in an error node).
+fn coprocess(name: Node, text: &str) -> Vec<Option<String>> {
+    let next = name
+        .next_named_sibling()
+        .map(|n| text[n.byte_range()].trim());
+    match next {
+        Some(next) if is_name(next) => vec![Some(next.to_owned())],
+        _ => Vec::new(),
+    }
 }
 
 /// `${NAME:=value}` and `${NAME=value}` assign NAME when it is unset or
@@ -325,5 +486,58 @@ mod tests {
             vec![]
         );
         assert_eq!(found("eval \"$X\"\n"), vec![("*".to_owned(), false, false)]);
+    }
+
+    #[test]
+    fn each_missed_form_of_the_testers_rebinds_the_variable() {
+        for code in [
+            "printf -vT '%s' zz\n",
+            "command read -r T <<< zz\n",
+            "builtin read -r T <<< zz\n",
+            "time read -r T <<< zz\n",
+            "command -p read T\n",
+            "declare 'T=zz'\n",
+            "export \"T=zz\"\n",
+            "export T\"=zz\"\n",
+            "exec {T}>/dev/null\n",
+            "exec 3>x {T}<&-\n",
+            "coproc T { cat; }\n",
+            "coproc T (cat)\n",
+            "printf -v 'T[0]' zz\n",
+            "read 'T[0]' <<< zz\n",
+            "unset 'T[0]'\n",
+            "[[ 1 -eq T=1 ]]\n",
+            "[[ $X -lt T++ ]]\n",
+            ": ${a[T=5]}\n",
+            "echo \"${a[T<<=1]}\"\n",
+            "b[T=4]=1\n",
+        ] {
+            let names: Vec<String> = found(code).into_iter().map(|(n, _, _)| n).collect();
+            assert!(names.iter().any(|n| n == "T"), "{code:?}: {names:?}");
+        }
+    }
+
+    #[test]
+    fn reading_a_variable_in_those_forms_does_not_rebind_it() {
+        for code in [
+            "[[ T -eq 1 ]]\n",
+            "[[ $T -le 1 ]]\n",
+            "echo \"${a[T]}\" \"${a[T==1]}\" \"${a[T>=1]}\"\n",
+            "echo {T} x\n",
+            "export 'T' \"U\"\n",
+            "command echo T\n",
+            "printf '%s' -v T\n",
+        ] {
+            let names: Vec<String> = found(code).into_iter().map(|(n, _, _)| n).collect();
+            assert!(!names.iter().any(|n| n == "T"), "{code:?}: {names:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_declaration_in_a_function_is_local() {
+        assert_eq!(
+            found("f() {\n  declare 'T=1'\n  export \"T=2\"\n}\n"),
+            vec![("T".to_owned(), true, true), ("T".to_owned(), true, false)]
+        );
     }
 }

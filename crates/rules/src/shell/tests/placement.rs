@@ -231,6 +231,23 @@ fn a_token_variable_rebound_before_the_request_is_not_reused() {
         "( true ) && TOKEN=abc\n",
         "eval \"$SETUP\"\n",
         ". ./env.sh\n",
+        // The tester's forms: the option joined to the name, a prefix word
+        // before the builtin, the name in quotes, an fd number, a coprocess,
+        // an element in quotes, arithmetic in a test, a subscript or an
+        // array element's index.
+        "printf -vTOKEN '%s' abc\n",
+        "command read -r TOKEN <<< abc\n",
+        "builtin read -r TOKEN <<< abc\n",
+        "time read -r TOKEN <<< abc\n",
+        "declare 'TOKEN=abc'\n",
+        "export \"TOKEN=abc\"\n",
+        "exec {TOKEN}>/dev/null\n",
+        "coproc TOKEN { cat; }\n",
+        "printf -v 'TOKEN[0]' abc\n",
+        "read -r 'TOKEN[0]' <<< abc\n",
+        "[[ 1 -eq TOKEN=1 ]]\n",
+        ": ${a[TOKEN=5]}\n",
+        "b[TOKEN=4]=1\n",
     ] {
         let code = format!("{MD}{PUT}\n{rebind}curl -s $MD/instance-id\n");
         assert_eq!(
@@ -278,6 +295,21 @@ fn a_token_variable_rebound_later_in_the_same_loop_is_not_reused() {
         format!(
             "{MD}{PUT}\n{FETCH}\nfor k in instance-id hostname; do\n  curl {HEADER} -s \"$MD/$k\"\n  \
              TOKEN=abc\ndone\n"
+        )
+    );
+}
+
+#[test]
+fn a_token_variable_read_through_a_prefix_word_later_in_the_same_loop_is_not_reused() {
+    let code = format!(
+        "{MD}{PUT}\nfor k in instance-id hostname; do\n  curl -s \"$MD/$k\"\n  \
+         command read -r TOKEN <<< abc\ndone\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "{MD}{PUT}\n{FETCH}\nfor k in instance-id hostname; do\n  curl {HEADER} -s \"$MD/$k\"\n  \
+             command read -r TOKEN <<< abc\ndone\n"
         )
     );
 }
