@@ -12,7 +12,8 @@
 //! seen wherever it flows. Imports and docstrings are analysed where fixes
 //! read them (`keep_only_what_fixes_read`). The rest is blanked out (bytes
 //! turned to spaces, line breaks kept), so positions do not move and the
-//! analysers need not know. Python shares names across cells and `!` lines, Scala across
+//! analysers need not know; the parser is given the analysed statements'
+//! ranges and reads only those ([`Part::analysed`]). Python shares names across cells and `!` lines, Scala across
 //! cells (whole cells: a Scala cell is analysed all or not at all); a
 //! `%sh` cell runs in a shell of its own and is analysed only if it
 //! mentions the service.
