@@ -292,6 +292,11 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     } else {
         cwd.join(path)
     };
+    // Walked paths are nearly always in normal form already; rebuilding
+    // them component by component cost a tenth of a sparse scan.
+    if is_normal(&joined) {
+        return joined;
+    }
     let mut out = PathBuf::new();
     for component in joined.components() {
         match component {
@@ -305,6 +310,28 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     out
 }
 
+/// Whether `path` is absolute and has no `.` or `..` component, no empty
+/// one (`a//b`) and no trailing separator: what [`absolute`] would build
+/// from it component by component is the same bytes.
+#[cfg(unix)]
+fn is_normal(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let Some(rest) = bytes.strip_prefix(b"/") else {
+        return false;
+    };
+    // `//x` is a root of its own on some systems: leave it to the slow path.
+    rest.is_empty()
+        || rest
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
+#[cfg(not(unix))]
+fn is_normal(_path: &Path) -> bool {
+    false
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -313,6 +340,28 @@ mod tests {
     use imds_lint_rules::Rule;
 
     use super::*;
+
+    #[test]
+    fn normal_paths_are_taken_as_they_are_and_others_rebuilt() {
+        let cwd = Path::new("/work/repo");
+        for (path, want) in [
+            ("/a/b.py", "/a/b.py"),
+            ("/", "/"),
+            ("x/y.sh", "/work/repo/x/y.sh"),
+            ("./x/../y.sh", "/work/repo/y.sh"),
+            ("/a//b/", "/a/b"),
+            ("/a/./b/..", "/a"),
+            ("..", "/work"),
+            ("/a/.hidden/b..c", "/a/.hidden/b..c"),
+        ] {
+            assert_eq!(absolute(Path::new(path), cwd), Path::new(want), "{path}");
+            assert_eq!(
+                absolute(Path::new(path), cwd).as_os_str(),
+                Path::new(want).as_os_str(),
+                "{path}: the bytes too"
+            );
+        }
+    }
 
     fn write(dir: &Path, name: &str, text: &str) {
         let path = dir.join(name);
