@@ -216,6 +216,10 @@ enum Level {
     Cell,
     /// The top level's `metadata`.
     Metadata,
+    /// A cell's `source`, and anything in it: only its shape is kept,
+    /// strings empty, since the code is decoded from the text itself
+    /// (see [`notebook_json::decode_source`]).
+    Source,
     /// Anywhere else: kept whole.
     Other,
 }
@@ -230,8 +234,9 @@ impl Level {
         match (self, key) {
             (Level::Top, "cells") => Some(Level::Cells),
             (Level::Top, "metadata") => Some(Level::Metadata),
+            (Level::Cell, "source") | (Level::Source, _) => Some(Level::Source),
             (Level::Top, "nbformat")
-            | (Level::Cell, "cell_type" | "source")
+            | (Level::Cell, "cell_type")
             | (Level::Metadata, KERNELSPEC | LANGUAGE_INFO | DATABRICKS)
             | (Level::Cells | Level::Other, _) => Some(Level::Other),
             (Level::Top | Level::Cell | Level::Metadata, _) => None,
@@ -290,7 +295,10 @@ impl<'de> Visitor<'de> for Reader<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(match self.level {
+            Level::Source => String::new(),
+            _ => v.to_owned(),
+        }))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
@@ -300,6 +308,7 @@ impl<'de> Visitor<'de> for Reader<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let element = self.at(match self.level {
             Level::Cells => Level::Cell,
+            Level::Source => Level::Source,
             _ => Level::Other,
         });
         let mut out = Vec::new();
@@ -609,9 +618,18 @@ mod tests {
     }
 
     /// The one-pass skeleton is the notebook serde reads whole, less the
-    /// cell fields never read; errors are the same errors.
+    /// cell fields never read and the text of sources (their shape is
+    /// kept); errors are the same errors.
     #[test]
     fn skeleton_is_the_whole_value_without_outputs() {
+        fn shape_only(value: &mut Value) {
+            match value {
+                Value::String(text) => text.clear(),
+                Value::Array(items) => items.iter_mut().for_each(shape_only),
+                Value::Object(members) => members.values_mut().for_each(shape_only),
+                _ => {}
+            }
+        }
         fn without_outputs(mut value: Value) -> Value {
             if let Some(top) = value.as_object_mut() {
                 top.retain(|key, _| ["cells", "metadata", "nbformat"].contains(&key.as_str()));
@@ -624,6 +642,9 @@ mod tests {
             if let Some(Value::Array(cells)) = value.get_mut("cells") {
                 for cell in cells.iter_mut().filter_map(Value::as_object_mut) {
                     cell.retain(|key, _| key == "cell_type" || key == "source");
+                    if let Some(source) = cell.get_mut("source") {
+                        shape_only(source);
+                    }
                 }
             }
             value
