@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use imds_lint_parser::pattern::Patterns;
+use imds_lint_parser::pattern::{Match, Patterns};
 use imds_lint_parser::{split, syntax, FileKind, Lang, SourceFile};
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
@@ -44,6 +44,28 @@ fn ours(patterns: &Patterns, root: Node, code: &str) -> BTreeSet<Found> {
         assert!(set.insert((m.pattern, captures)), "a match reported twice");
     }
     set
+}
+
+/// What our engine finds node by node, visiting the tree in pre-order as
+/// a caller's own walk would.
+fn node_by_node<'t>(patterns: &Patterns, root: Node<'t>, code: &str) -> Vec<Match<'t>> {
+    let mut matcher = patterns.matcher();
+    let mut found = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        matcher.matches_at(cursor.node(), code, &mut found);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return found;
+            }
+        }
+    }
 }
 
 /// What tree-sitter finds.
@@ -142,6 +164,12 @@ impl Engines {
         let Some(tree) = syntax::parse(self.lang, code) else {
             return;
         };
+        assert_eq!(
+            node_by_node(&self.ours, tree.root_node(), code),
+            self.ours.matches(tree.root_node(), code),
+            "{:?}: matching node by node differs from matching the tree, in {what}",
+            self.lang
+        );
         let ours = ours(&self.ours, tree.root_node(), code);
         let theirs = theirs(&self.theirs, tree.root_node(), code);
         if ours != theirs {

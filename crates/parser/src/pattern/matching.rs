@@ -59,31 +59,12 @@ pub(super) fn matches<'t>(
     code: &[u8],
 ) -> Vec<Match<'t>> {
     let mut found = Vec::new();
-    let mut levels: Vec<Level<'t>> = (0..depth)
-        .map(|_| Level {
-            cursor: root.walk(),
-            loaded: None,
-            children: Vec::new(),
-        })
-        .collect();
-    let mut ways = Vec::new();
+    let mut matcher = Matcher::new(depth, root);
 
     // An explicit cursor walk: trees can nest thousands deep.
     let mut cursor = root.walk();
     loop {
-        let node = cursor.node();
-        let candidates = by_kind.get(usize::from(node.kind_id()));
-        for &index in candidates.into_iter().flatten() {
-            let pattern = &patterns[index];
-            ways.clear();
-            element(&pattern.root, node, None, &mut levels, code, &mut ways);
-            distinct(&mut ways);
-            found.extend(ways.drain(..).map(|captures| Match {
-                pattern: index,
-                captures,
-            }));
-        }
-
+        matcher.at(patterns, by_kind, cursor.node(), code, &mut found);
         if cursor.goto_first_child() {
             continue;
         }
@@ -91,6 +72,60 @@ pub(super) fn matches<'t>(
             if !cursor.goto_parent() {
                 return found;
             }
+        }
+    }
+}
+
+/// What matching needs from one node to the next, kept so that it
+/// allocates nothing per node once warm.
+pub(super) struct Matcher<'t> {
+    levels: Vec<Level<'t>>,
+    ways: Vec<Vec<Capture<'t>>>,
+}
+
+impl<'t> Matcher<'t> {
+    /// A matcher for patterns looking `depth` levels below their root, in
+    /// the tree `node` belongs to.
+    pub(super) fn new(depth: usize, node: Node<'t>) -> Self {
+        Matcher {
+            levels: (0..depth)
+                .map(|_| Level {
+                    cursor: node.walk(),
+                    loaded: None,
+                    children: Vec::new(),
+                })
+                .collect(),
+            ways: Vec::new(),
+        }
+    }
+
+    /// Appends to `found` the matches of the patterns whose root is
+    /// `node` itself, by pattern index.
+    pub(super) fn at(
+        &mut self,
+        patterns: &[Pattern],
+        by_kind: &[Vec<usize>],
+        node: Node<'t>,
+        code: &[u8],
+        found: &mut Vec<Match<'t>>,
+    ) {
+        let candidates = by_kind.get(usize::from(node.kind_id()));
+        for &index in candidates.into_iter().flatten() {
+            let pattern = &patterns[index];
+            self.ways.clear();
+            element(
+                &pattern.root,
+                node,
+                None,
+                &mut self.levels,
+                code,
+                &mut self.ways,
+            );
+            distinct(&mut self.ways);
+            found.extend(self.ways.drain(..).map(|captures| Match {
+                pattern: index,
+                captures,
+            }));
         }
     }
 }

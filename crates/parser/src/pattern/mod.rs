@@ -108,6 +108,15 @@ impl Patterns {
         self.compiled.is_empty()
     }
 
+    /// A matcher of the patterns at one node at a time, for a walk that
+    /// visits the nodes itself (see [`NodeMatcher::matches_at`]).
+    pub fn matcher<'t>(&self) -> NodeMatcher<'_, 't> {
+        NodeMatcher {
+            patterns: self,
+            state: None,
+        }
+    }
+
     /// Every match in the tree under `root` (itself included) of the code
     /// `code` it was parsed from: in pre-order of the node a pattern's root
     /// matched, then by pattern index, then in the order of the children
@@ -120,5 +129,31 @@ impl Patterns {
             root,
             code.as_bytes(),
         )
+    }
+}
+
+/// Matches the patterns of a [`Patterns`] at nodes a caller visits, with
+/// state kept from one node to the next. One per tree.
+pub struct NodeMatcher<'p, 't> {
+    patterns: &'p Patterns,
+    state: Option<matching::Matcher<'t>>,
+}
+
+impl<'t> NodeMatcher<'_, 't> {
+    /// Appends to `found` the matches of the patterns whose root is `node`
+    /// itself, by pattern index: what [`Patterns::matches`] gives for
+    /// `node` among the others. `code` is the text the tree was parsed from.
+    pub fn matches_at(&mut self, node: Node<'t>, code: &str, found: &mut Vec<Match<'t>>) {
+        let patterns = self.patterns;
+        let state = self
+            .state
+            .get_or_insert_with(|| matching::Matcher::new(patterns.depth, node));
+        state.at(
+            &patterns.compiled,
+            &patterns.by_kind,
+            node,
+            code.as_bytes(),
+            found,
+        );
     }
 }

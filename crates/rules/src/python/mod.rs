@@ -123,7 +123,6 @@ impl Analyzer {
         let Some(tree) = syntax::parse_within(Lang::Python, &code, within) else {
             return;
         };
-        let shapes = query::matches(&tree, &code);
 
         let scopes = Scopes {
             module: std::mem::take(&mut self.module),
@@ -134,7 +133,7 @@ impl Analyzer {
             file,
             index,
             code: &code,
-            shapes: &shapes,
+            shapes: query::Shapes::new(),
             scopes,
             imports: &mut self.imports,
             calls: &mut self.calls,

@@ -1,12 +1,10 @@
 //! The Python call and binding shapes of `grammars/python.scm`, compiled
-//! once, and the matches of one cell indexed by the node they sit on.
+//! once, and matched at the nodes a cell's walk visits.
 
 use std::sync::OnceLock;
 
-use imds_lint_parser::pattern::Patterns;
-use tree_sitter::{Node, Tree};
-
-use crate::node_map::NodeMap;
+use imds_lint_parser::pattern::{self, NodeMatcher, Patterns};
+use tree_sitter::Node;
 
 /// The query text, kept with the other grammars' queries.
 const SOURCE: &str = include_str!("../../../../grammars/python.scm");
@@ -118,41 +116,63 @@ fn shape_of(capture: &str) -> Option<Shape> {
     })
 }
 
-/// Every match in `tree`, keyed by the id of the node the pattern matched.
-pub(super) fn matches<'t>(tree: &'t Tree, code: &str) -> NodeMap<Vec<Match<'t>>> {
-    let mut out: NodeMap<Vec<Match<'t>>> = NodeMap::default();
-    let Some(patterns) = patterns() else {
-        return out;
-    };
-    let names = patterns.capture_names();
-    for m in patterns.matches(tree.root_node(), code) {
-        let Some((shape, node)) = m.captures.iter().find_map(|c| {
-            let shape = shape_of(&names[c.index as usize])?;
-            Some((shape, c.node))
-        }) else {
-            continue;
-        };
-        let mut item = Match::new(shape, node);
-        for capture in &m.captures {
-            let slot = match names[capture.index as usize].as_str() {
-                "target" => &mut item.target,
-                "targets" => &mut item.targets,
-                "value" => &mut item.value,
-                "container" => &mut item.container,
-                "key" => &mut item.key,
-                "object" => &mut item.object,
-                "attribute" => &mut item.attribute,
-                "receiver" => &mut item.receiver,
-                "method" => &mut item.method,
-                "function" => &mut item.function,
-                "arguments" => &mut item.arguments,
-                _ => continue,
-            };
-            *slot = Some(capture.node);
+/// The shapes at the nodes of one tree, matched as a walk reaches each
+/// node: the walk that acts on them visits every node anyway.
+pub(super) struct Shapes<'t> {
+    matcher: Option<NodeMatcher<'static, 't>>,
+    found: Vec<pattern::Match<'t>>,
+}
+
+impl<'t> Shapes<'t> {
+    pub(super) fn new() -> Self {
+        Shapes {
+            matcher: patterns().map(Patterns::matcher),
+            found: Vec::new(),
         }
-        out.entry(node.id()).or_default().push(item);
     }
-    out
+
+    /// The shapes whose pattern matched `node` itself, in the order of
+    /// the query file. `code` is the text the tree was parsed from.
+    pub(super) fn at(&mut self, node: Node<'t>, code: &str) -> Vec<Match<'t>> {
+        let (Some(matcher), Some(patterns)) = (&mut self.matcher, patterns()) else {
+            return Vec::new();
+        };
+        self.found.clear();
+        matcher.matches_at(node, code, &mut self.found);
+        let names = patterns.capture_names();
+        self.found
+            .iter()
+            .filter_map(|m| shape_match(m, names))
+            .collect()
+    }
+}
+
+/// A pattern's match as the walk uses it: the shape its captures name,
+/// and the parts they captured.
+fn shape_match<'t>(m: &pattern::Match<'t>, names: &[String]) -> Option<Match<'t>> {
+    let (shape, node) = m.captures.iter().find_map(|c| {
+        let shape = shape_of(&names[c.index as usize])?;
+        Some((shape, c.node))
+    })?;
+    let mut item = Match::new(shape, node);
+    for capture in &m.captures {
+        let slot = match names[capture.index as usize].as_str() {
+            "target" => &mut item.target,
+            "targets" => &mut item.targets,
+            "value" => &mut item.value,
+            "container" => &mut item.container,
+            "key" => &mut item.key,
+            "object" => &mut item.object,
+            "attribute" => &mut item.attribute,
+            "receiver" => &mut item.receiver,
+            "method" => &mut item.method,
+            "function" => &mut item.function,
+            "arguments" => &mut item.arguments,
+            _ => continue,
+        };
+        *slot = Some(capture.node);
+    }
+    Some(item)
 }
 
 #[cfg(test)]
@@ -162,11 +182,28 @@ mod tests {
 
     fn shapes(code: &str) -> Vec<Shape> {
         let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
-        let mut all: Vec<(usize, usize, Shape)> = matches(&tree, code)
-            .into_values()
-            .flatten()
-            .map(|m| (m.node.start_byte(), m.node.end_byte(), m.shape))
-            .collect();
+        let mut shapes = Shapes::new();
+        let mut all: Vec<(usize, usize, Shape)> = Vec::new();
+        let mut cursor = tree.walk();
+        loop {
+            let found = shapes.at(cursor.node(), code);
+            all.extend(
+                found
+                    .iter()
+                    .map(|m| (m.node.start_byte(), m.node.end_byte(), m.shape)),
+            );
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break;
+                }
+            }
+            if cursor.node() == tree.root_node() {
+                break;
+            }
+        }
         // Outer nodes first, as the walk visits them.
         all.sort_by_key(|(start, end, _)| (*start, usize::MAX - end));
         all.into_iter().map(|(_, _, s)| s).collect()

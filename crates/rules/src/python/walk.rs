@@ -9,14 +9,14 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::node_map::{NodeMap, NodeSet};
+use crate::node_map::NodeSet;
 use crate::text::Env;
 use crate::FileCheck;
 
 use super::eval::Eval;
 use super::functions::{self, CallSite, Calls, Function, Param};
 use super::imports::{chain, Imports};
-use super::query::{Match, Shape};
+use super::query::{Match, Shape, Shapes};
 use super::scope::{FrameKind, ParamDefault, Scopes};
 use super::value::Value;
 use super::Site;
@@ -30,8 +30,8 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     pub index: usize,
     /// The cell's code.
     pub code: &'a str,
-    /// Query matches by node id.
-    pub shapes: &'a NodeMap<Vec<Match<'t>>>,
+    /// The query's shapes, matched at each node as the walk enters it.
+    pub shapes: Shapes<'t>,
     /// The names in scope.
     pub scopes: Scopes,
     /// Import aliases (shared by the file's cells).
@@ -72,7 +72,8 @@ enum Step<'t> {
     /// Visit a node: calls act now, then children.
     Enter(Node<'t>, Option<usize>),
     /// Leave a node: bindings take effect once their value is computed.
-    Leave(Node<'t>, Option<usize>),
+    /// With the shapes found on entering.
+    Leave(Node<'t>, Option<usize>, Vec<Match<'t>>),
     /// Leave a class definition: its name, bound in the outer frame, gets
     /// the constants of its body (the class's frame).
     EndClass(Node<'t>, Option<usize>, usize),
@@ -122,8 +123,9 @@ impl<'t> CellWalk<'_, '_, 't> {
                         inner = Some(class);
                         class_body = Some(child_in(node, "body"));
                     }
-                    self.shapes_at(node, frame, true);
-                    stack.push(Step::Leave(node, frame));
+                    let shapes = self.shapes.at(node, self.code);
+                    self.shapes_at(node, &shapes, frame, true);
+                    stack.push(Step::Leave(node, frame, shapes));
                     // Children go on the stack last first, so that the
                     // first is walked first.
                     let pushed = stack.len();
@@ -137,7 +139,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                     }
                     stack[pushed..].reverse();
                 }
-                Step::Leave(node, frame) => self.shapes_at(node, frame, false),
+                Step::Leave(node, frame, shapes) => self.shapes_at(node, &shapes, frame, false),
                 Step::EndClass(node, frame, class) => self.end_class(node, frame, class),
             }
         }
@@ -145,11 +147,14 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     /// Acts on the query matches sitting on `node`: calls and loop
     /// variables on entry, other bindings on leaving.
-    fn shapes_at(&mut self, node: Node<'t>, frame: Option<usize>, entering: bool) {
-        let Some(matches) = self.shapes.get(&node.id()) else {
-            return;
-        };
-        for m in matches.clone() {
+    fn shapes_at(
+        &mut self,
+        node: Node<'t>,
+        matches: &[Match<'t>],
+        frame: Option<usize>,
+        entering: bool,
+    ) {
+        for &m in matches {
             let early = matches!(m.shape, Shape::Call | Shape::Forget | Shape::Global);
             if early != entering {
                 continue;
