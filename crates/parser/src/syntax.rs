@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
 
 use crate::lang::Lang;
 
@@ -172,6 +172,42 @@ fn names(lang: Lang) -> &'static Names {
         fields.sort_unstable();
         Names { kinds, fields }
     })
+}
+
+/// The nodes of the subtree under `node`, itself first, in pre-order (a
+/// node before its children, children in source order), found with one
+/// cursor: no recursion, so code nested thousands deep cannot overflow
+/// the stack.
+pub fn preorder(node: Node<'_>) -> Preorder<'_> {
+    Preorder {
+        cursor: Some(node.walk()),
+    }
+}
+
+/// The iterator [`preorder`] returns.
+pub struct Preorder<'t> {
+    /// `None` once the subtree is done.
+    cursor: Option<TreeCursor<'t>>,
+}
+
+impl<'t> Iterator for Preorder<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        let cursor = self.cursor.as_mut()?;
+        let node = cursor.node();
+        if !cursor.goto_first_child() {
+            // Up until a node has a next sibling; the cursor's own root
+            // has none, and no parent.
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    self.cursor = None;
+                    break;
+                }
+            }
+        }
+        Some(node)
+    }
 }
 
 /// Whether Python code is nested too deeply to parse: more brackets open

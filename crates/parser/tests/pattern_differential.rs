@@ -51,21 +51,10 @@ fn ours(patterns: &Patterns, root: Node, code: &str) -> BTreeSet<Found> {
 fn node_by_node<'t>(patterns: &Patterns, root: Node<'t>, code: &str) -> Vec<Match<'t>> {
     let mut matcher = patterns.matcher();
     let mut found = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        matcher.matches_at(cursor.node(), code, &mut found);
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return found;
-            }
-        }
+    for node in syntax::preorder(root) {
+        matcher.matches_at(node, code, &mut found);
     }
+    found
 }
 
 /// What tree-sitter finds.

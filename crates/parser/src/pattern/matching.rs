@@ -60,20 +60,10 @@ pub(super) fn matches<'t>(
 ) -> Vec<Match<'t>> {
     let mut found = Vec::new();
     let mut matcher = Matcher::new(depth, root);
-
-    // An explicit cursor walk: trees can nest thousands deep.
-    let mut cursor = root.walk();
-    loop {
-        matcher.at(patterns, by_kind, cursor.node(), code, &mut found);
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return found;
-            }
-        }
+    for node in crate::syntax::preorder(root) {
+        matcher.at(patterns, by_kind, node, code, &mut found);
     }
+    found
 }
 
 /// What matching needs from one node to the next, kept so that it

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use imds_lint_parser::syntax;
 use tree_sitter::Node;
 
 use crate::endpoint;
@@ -110,20 +111,11 @@ impl<'a> Eval<'a> {
     /// The first string literal in `node` (in source order) that is a
     /// metadata URL, looking at a bounded number of nodes.
     fn metadata_literal(&self, node: Node) -> Option<Text> {
-        let mut cursor = node.walk();
-        for _ in 0..MAX_SCANNED {
-            let current = cursor.node();
-            if kind_of(current) == "string" {
-                let text = self.string_with(current, |_| Text::unknown());
-                if endpoint::classify(&text).is_some() {
-                    return Some(text);
-                }
-            }
-            if !next_in_preorder(&mut cursor) {
-                return None;
-            }
-        }
-        None
+        syntax::preorder(node)
+            .take(MAX_SCANNED)
+            .filter(|current| kind_of(*current) == "string")
+            .map(|string| self.string_with(string, |_| Text::unknown()))
+            .find(|text| endpoint::classify(text).is_some())
     }
 
     fn fold(&self, node: Node, depth: usize) -> Value {
@@ -510,22 +502,6 @@ fn unparenthesized(mut node: Node) -> Node {
         }
     }
     node
-}
-
-/// Moves `cursor` to the next node of its subtree in source order
-/// (children before siblings); `false` when the subtree is done.
-fn next_in_preorder(cursor: &mut tree_sitter::TreeCursor) -> bool {
-    if cursor.goto_first_child() {
-        return true;
-    }
-    loop {
-        if cursor.goto_next_sibling() {
-            return true;
-        }
-        if !cursor.goto_parent() {
-            return false;
-        }
-    }
 }
 
 #[cfg(test)]

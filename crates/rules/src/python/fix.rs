@@ -28,7 +28,7 @@ use super::clients::{ArgvHeader, HeaderSlot};
 use super::quotes::{self, quoted};
 use super::walk::CellWalk;
 use super::Site;
-use super::{child_in, kind_of};
+use super::{child_in, identifiers, kind_of};
 
 /// The library a scope's token fetch is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -581,24 +581,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         let hidden = |prefix: &str| self.file.hidden_names(self.index, Lang::Python, prefix);
         names.extend(hidden(&self.file.settings.token_variable.python));
         names.extend(hidden("imds_"));
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            if kind_of(node) == "identifier" {
-                names.insert(self.code[node.byte_range()].to_owned());
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return names;
-                }
-            }
-        }
+        names.extend(identifiers(root).map(|node| self.code[node.byte_range()].to_owned()));
+        names
     }
 }
 

@@ -184,6 +184,13 @@ pub(crate) fn kind_of<'t>(node: impl std::borrow::Borrow<tree_sitter::Node<'t>>)
     imds_lint_parser::syntax::kind_name(imds_lint_parser::Lang::Python, *node.borrow())
 }
 
+/// The identifiers of the subtree under `root`, in source order.
+pub(crate) fn identifiers(
+    root: tree_sitter::Node<'_>,
+) -> impl Iterator<Item = tree_sitter::Node<'_>> {
+    imds_lint_parser::syntax::preorder(root).filter(|node| kind_of(*node) == "identifier")
+}
+
 /// The child of a node of a Python tree in one of its fields (see
 /// [`imds_lint_parser::syntax::field_child`]).
 pub(crate) fn child_in<'t>(

@@ -183,27 +183,10 @@ mod tests {
     fn shapes(code: &str) -> Vec<Shape> {
         let tree = syntax::parse(Lang::Python, code).unwrap_or_else(|| panic!("no tree"));
         let mut shapes = Shapes::new();
-        let mut all: Vec<(usize, usize, Shape)> = Vec::new();
-        let mut cursor = tree.walk();
-        loop {
-            let found = shapes.at(cursor.node(), code);
-            all.extend(
-                found
-                    .iter()
-                    .map(|m| (m.node.start_byte(), m.node.end_byte(), m.shape)),
-            );
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break;
-                }
-            }
-            if cursor.node() == tree.root_node() {
-                break;
-            }
-        }
+        let mut all: Vec<(usize, usize, Shape)> = syntax::preorder(tree.root_node())
+            .flat_map(|node| shapes.at(node, code))
+            .map(|m| (m.node.start_byte(), m.node.end_byte(), m.shape))
+            .collect();
         // Outer nodes first, as the walk visits them.
         all.sort_by_key(|(start, end, _)| (*start, usize::MAX - end));
         all.into_iter().map(|(_, _, s)| s).collect()

@@ -20,7 +20,7 @@ use super::query::{Match, Shape, Shapes};
 use super::scope::{FrameKind, ParamDefault, Scopes};
 use super::value::Value;
 use super::Site;
-use super::{child_in, kind_of};
+use super::{child_in, identifiers, kind_of};
 
 /// The state of one cell's analysis.
 pub(super) struct CellWalk<'a, 'f, 't> {
@@ -615,30 +615,14 @@ impl<'t> CellWalk<'_, '_, 't> {
 /// Whether every use of the name `name` in `body` is the value of a
 /// keyword argument (`headers=h`).
 fn only_passed_by_keyword(body: Node, name: &str, code: &str) -> bool {
-    let mut cursor = body.walk();
-    loop {
-        let node = cursor.node();
-        if kind_of(node) == "identifier" && &code[node.byte_range()] == name {
-            let by_keyword = node.parent().is_some_and(|parent| {
+    identifiers(body)
+        .filter(|node| &code[node.byte_range()] == name)
+        .all(|node| {
+            node.parent().is_some_and(|parent| {
                 kind_of(parent) == "keyword_argument"
                     && child_in(parent, "value").is_some_and(|value| value.id() == node.id())
-            });
-            if !by_keyword {
-                return false;
-            }
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return true;
-            }
-        }
-    }
+            })
+        })
 }
 
 /// Whether a binding is written in an `except` handler of the function,

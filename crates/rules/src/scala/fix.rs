@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Edit, Fix};
+use imds_lint_parser::{syntax, Applicability, Edit, Fix};
 use tree_sitter::Node;
 
 use super::clients::{Found, ProcessSlot, Site};
@@ -560,23 +560,10 @@ pub(super) fn line_indent(code: &str, offset: usize) -> Option<&str> {
 
 /// Every identifier written in the cell.
 fn identifiers(root: Node<'_>, code: &str) -> HashSet<String> {
-    let mut names = HashSet::new();
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
-        if kind_of(node) == "identifier" {
-            names.insert(code[node.byte_range()].to_owned());
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
-    names
+    syntax::preorder(root)
+        .filter(|node| kind_of(*node) == "identifier")
+        .map(|node| code[node.byte_range()].to_owned())
+        .collect()
 }
 
 /// `base`, or `base2`, `base3`... whichever is free.
