@@ -137,6 +137,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                     "send the session token in `{}` in the {TOKEN_HEADER} header",
                     need.found.token.as_deref().unwrap_or(&self.token)
                 );
+                let mut applicability = applicability(&need.found.site);
                 match &places[i] {
                     Some(Err(why)) => return Err(why.clone()),
                     Some(Ok(place)) => {
@@ -150,10 +151,14 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                             "fetch an IMDSv2 session token into `{}` and send it in the {TOKEN_HEADER} header",
                             self.token
                         );
+                        if self.on_some_paths(&need.found.request.range, *place) {
+                            applicability = Applicability::Unsafe;
+                            message.push_str(SOME_PATHS);
+                        }
                     }
                     None => {}
                 }
-                Ok(Fix::new(message, edits, applicability(&need.found.site)))
+                Ok(Fix::new(message, edits, applicability))
             })
             .collect()
     }
@@ -438,6 +443,62 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
 
     pub(super) fn node_at(&self, range: &Range<usize>) -> Option<Node<'tree>> {
         self.path_to(range)?.pop()
+    }
+
+    /// Whether the request at `range` runs on only some of the paths on
+    /// which its token fetch, at `place`, runs: in a branch, a loop's
+    /// body, a case, a catch, the right of `&&` or `||`, or a lazy val.
+    /// The fetch would then reach for the service, and fail where there
+    /// is none, on paths that never did.
+    fn on_some_paths(&self, range: &Range<usize>, place: Place<'tree>) -> bool {
+        let Some(path) = self.path_to(range) else {
+            return false;
+        };
+        let anchor = match place {
+            Place::Before { statement, .. } | Place::Braces { statement, .. } => statement,
+            Place::Wrap { body } => body,
+        };
+        for pair in path.windows(2).rev() {
+            let (parent, child) = (pair[0], pair[1]);
+            if child == anchor {
+                return false;
+            }
+            if runs_later(child, parent, self.code) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Why a fix whose request runs on some paths only is unsafe, for its
+/// message.
+const SOME_PATHS: &str = " (unsafe: the request runs only on some paths, and the token is \
+                          fetched before it on every path)";
+
+/// Whether `child`, a part of `parent`, runs only on some of the paths
+/// that evaluate `parent`, or later: see [`Fixer::on_some_paths`].
+fn runs_later(child: Node<'_>, parent: Node<'_>, code: &str) -> bool {
+    let is = |field: &str| child_in(parent, field) == Some(child);
+    match kind_of(parent) {
+        "if_expression" => is("consequence") || is("alternative"),
+        // A loop's body, and a `match`'s cases: `body` is all of them.
+        "while_expression" | "for_expression" | "match_expression" => is("body"),
+        // `for (a <- xs; b <- f(a))`: only the first generator always runs.
+        "enumerators" => parent.named_child(0) != Some(child),
+        "catch_clause" => true,
+        "infix_expression" => {
+            is("right")
+                && child_in(parent, "operator")
+                    .is_some_and(|op| matches!(&code[op.byte_range()], "&&" | "||"))
+        }
+        "val_definition" => {
+            is("value")
+                && parent.named_children(&mut parent.walk()).any(|part| {
+                    kind_of(part) == "modifiers" && code[part.byte_range()].contains("lazy")
+                })
+        }
+        _ => false,
     }
 }
 

@@ -667,3 +667,63 @@ fn shell_code_in_a_plain_or_triple_quoted_string_keeps_its_fix() {
         );
     }
 }
+
+/// The applicability of each IMD001 finding's fix in `code`, in order.
+fn applicabilities(code: &str) -> Vec<Applicability> {
+    findings(code)
+        .iter()
+        .filter(|f| f.rule == Rule::MetadataRequestWithoutToken)
+        .map(|f| {
+            f.fix
+                .as_ref()
+                .map_or(Applicability::DisplayOnly, |fix| fix.applicability)
+        })
+        .collect()
+}
+
+#[test]
+fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
+    let request = format!("\"curl -s {MD}/instance-id\".!!");
+    let some_paths = [
+        format!("def f(b: Boolean): String =\n  if (b) \"a\"\n  else\n    {request}\n"),
+        format!("def f(b: Boolean): String = if (b) {request} else \"a\"\n"),
+        format!("def f(b: Boolean): String = {{\n  val x = 1\n  if (b) {request} else \"a\"\n}}\n"),
+        format!("def f(n: Int): Unit = {{\n  var i = n\n  while (i > 0) {{ {request}; i -= 1 }}\n}}\n"),
+        format!("def f(xs: Seq[String]): Unit = {{\n  for (x <- xs) {request}\n}}\n"),
+        format!("def f(xs: Seq[String]): Seq[String] = for (x <- xs; y <- Seq({request})) yield y\n"),
+        format!("def f(o: Any): String = o match {{\n  case s: String => {request}\n  case _ => \"\"\n}}\n"),
+        format!("def f(): String = try \"a\" catch {{ case _: Exception => {request} }}\n"),
+        format!("def f(b: Boolean): Boolean = b && {request}.nonEmpty\n"),
+        format!("def f(b: Boolean): Boolean = b || {request}.isEmpty\n"),
+        format!("object A {{\n  lazy val id = {request}\n}}\n"),
+        format!("def f(b: Boolean): Unit = {{\n  if (b) {{\n    val x = {request}\n    println(x)\n  }}\n}}\n"),
+    ];
+    for code in &some_paths {
+        let code = format!("import scala.sys.process._\n{code}");
+        assert_eq!(applicabilities(&code), [Applicability::Unsafe], "{code}");
+        let found = findings(&code);
+        let message = found[0]
+            .fix
+            .as_ref()
+            .map(|fix| fix.message.clone())
+            .unwrap_or_default();
+        assert!(message.contains("runs only on some paths"), "{message}");
+        // Applied anyway (with --unsafe-fixes), the fix still parses and
+        // settles its finding.
+        fixed(&code);
+    }
+    let every_path = [
+        format!("def f(): String = {request}\n"),
+        format!("def f(): String = {{\n  val x = 1\n  {request}\n}}\n"),
+        format!("def f(b: Boolean): String = if ({request}.isEmpty) \"a\" else \"b\"\n"),
+        format!("def f(): String = try {request} catch {{ case _: Exception => \"\" }}\n"),
+        format!("def f(): Seq[String] = for (x <- Seq({request})) yield x\n"),
+        format!("def f(b: Boolean): Boolean = {request}.nonEmpty && b\n"),
+        format!("def f(): Int = {request}.length + 1\n"),
+        format!("val id = {request}\n"),
+    ];
+    for code in &every_path {
+        let code = format!("import scala.sys.process._\n{code}");
+        assert_eq!(applicabilities(&code), [Applicability::Safe], "{code}");
+    }
+}
