@@ -98,7 +98,7 @@ pub fn check_input(input: &Input, cx: &Context) -> Outcome {
 }
 
 fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
-    let opened = match read::open(path) {
+    let opened = match read::open(path, named) {
         Ok(opened) => opened,
         // A file whose name says nothing about its kind may be anything: its
         // being unreadable is no concern of ours unless it was named.

@@ -22,12 +22,24 @@ pub struct Opened {
     pub size: Option<u64>,
 }
 
-/// Opens `path` and reads its first bytes.
-pub fn open(path: &Path) -> io::Result<Opened> {
-    let file = File::open(path)?;
+/// Opens `path` and reads its first bytes. A file the walk found (not
+/// `named` on the command line) was a regular file then; anything else in
+/// its place now (a named pipe, whose open would wait for a writer, a
+/// device) is not read, and the error says why.
+pub fn open(path: &Path, named: bool) -> io::Result<Opened> {
+    let file = if named {
+        File::open(path)?
+    } else {
+        imds_lint_rewriter::open_without_waiting(path)?
+    };
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
+    }
+    if !named && !meta.is_file() {
+        return Err(io::Error::other(
+            "not a regular file any more (something took its place after the walk found it)",
+        ));
     }
     let size = meta.is_file().then_some(meta.len());
 
@@ -109,13 +121,30 @@ mod tests {
     }
 
     #[test]
+    fn a_walked_file_that_became_a_named_pipe_is_not_waited_for() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("init.sh");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.is_ok_and(|status| status.success()));
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(open(&path, false).map(|_| ()));
+        });
+        let opened = receive
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("the open waited for a writer"));
+        let err = opened.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("not a regular file any more"), "{err}");
+    }
+
+    #[test]
     fn reads_head_then_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sh");
         let text = "x".repeat(HEAD_LEN * 3);
         std::fs::write(&path, &text).unwrap();
 
-        let opened = open(&path).unwrap();
+        let opened = open(&path, true).unwrap();
         assert_eq!(opened.head.len(), HEAD_LEN);
         assert_eq!(opened.size, Some(text.len() as u64));
         assert_eq!(opened.read_all(1 << 20).unwrap(), text.as_bytes());
@@ -130,17 +159,20 @@ mod tests {
         std::fs::write(&short, "echo hi\n").unwrap();
 
         let mut buffer = Vec::new();
-        open(&long)
+        open(&long, true)
             .unwrap()
             .read_into(1 << 20, &mut buffer)
             .unwrap();
         assert_eq!(buffer.len(), HEAD_LEN * 4);
-        open(&short)
+        open(&short, true)
             .unwrap()
             .read_into(1 << 20, &mut buffer)
             .unwrap();
         assert_eq!(buffer, b"echo hi\n");
-        assert!(open(&long).unwrap().read_into(100, &mut buffer).is_err());
+        assert!(open(&long, true)
+            .unwrap()
+            .read_into(100, &mut buffer)
+            .is_err());
     }
 
     #[test]
@@ -151,7 +183,7 @@ mod tests {
         // Sparse: no disk space, and reading it would take 200 MiB of memory.
         file.set_len(200 << 20).unwrap();
 
-        let err = open(&path).unwrap().read_all(50 << 20).unwrap_err();
+        let err = open(&path, true).unwrap().read_all(50 << 20).unwrap_err();
         assert!(err.contains("200 MiB"), "{err}");
         assert!(err.contains("50 MiB"), "{err}");
     }
@@ -164,8 +196,8 @@ mod tests {
             .unwrap()
             .write_all(b"12345")
             .unwrap();
-        assert!(open(&path).unwrap().read_all(5).is_ok());
-        assert!(open(&path).unwrap().read_all(4).is_err());
+        assert!(open(&path, true).unwrap().read_all(5).is_ok());
+        assert!(open(&path, true).unwrap().read_all(4).is_err());
     }
 
     #[test]
@@ -182,6 +214,6 @@ mod tests {
     #[test]
     fn a_folder_is_not_a_file() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(open(dir.path()).is_err());
+        assert!(open(dir.path(), true).is_err());
     }
 }

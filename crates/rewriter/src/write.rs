@@ -92,13 +92,36 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Whether the file at `target` still holds `original`.
+/// Whether the file at `target` still holds `original`. Something else
+/// in its place (a named pipe, a device) is a change, and is not read.
 fn still_holds(target: &Path, original: &[u8]) -> Result<(), WriteError> {
-    if fs::read(target).map_err(removed_or_io)? == original {
+    let mut file = open_without_waiting(target).map_err(removed_or_io)?;
+    if !file.metadata()?.is_file() {
+        return Err(WriteError::Changed);
+    }
+    let mut now = Vec::with_capacity(original.len() + 1);
+    io::Read::read_to_end(&mut file, &mut now)?;
+    if now == original {
         Ok(())
     } else {
         Err(WriteError::Changed)
     }
+}
+
+/// Opens `path` for reading without waiting: a named pipe put in a
+/// file's place would otherwise hold the open until something writes to
+/// it, and the run with it, deaf to Ctrl-C. The caller checks what it
+/// opened (`metadata().is_file()`) before reading; for a regular file the
+/// flag changes nothing.
+pub fn open_without_waiting(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// A file that is not found any more was removed after it was read.
@@ -124,6 +147,38 @@ fn keep_owner(_path: &Path, _metadata: &fs::Metadata) {}
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Runs `f` on a thread, failing the test if it does not finish in
+    /// a few seconds (rather than hanging the test run).
+    fn within_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(f());
+        });
+        receive
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap_or_else(|_| panic!("blocked for 5 s"))
+    }
+
+    fn mkfifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+
+    #[test]
+    fn a_file_turned_into_a_named_pipe_is_changed_not_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        mkfifo(&path);
+        let target = path.clone();
+        let held = within_seconds(move || still_holds(&target, b"old"));
+        assert!(matches!(held, Err(WriteError::Changed)), "{held:?}");
+        let opened = within_seconds(move || open_without_waiting(&path).map(|_| ()));
+        assert!(opened.is_ok(), "{opened:?}");
+    }
 
     #[test]
     fn replaces_content_and_keeps_permissions() {

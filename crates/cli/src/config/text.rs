@@ -3,7 +3,6 @@
 //! [`MAX_LEN`] bytes are read. A committed link to `/dev/zero` would
 //! otherwise fill memory, and a FIFO would block the run forever.
 
-use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -42,20 +41,15 @@ pub fn read(path: &Path) -> Reading {
 }
 
 /// The file's bytes, up to one past [`MAX_LEN`] (so that a file over the
-/// cap shows as one). The kind is checked before opening, since opening a
-/// FIFO waits for a writer; and again on the open file, in case the name
-/// was swapped in between (a FIFO swapped in at that moment can still
-/// block the open: no portable way to open without waiting is used).
+/// cap shows as one). Opened without waiting, since opening a FIFO waits
+/// for a writer, then checked to be a regular file.
 fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
-    let meta = fs::metadata(path)?;
+    let file = imds_lint_rewriter::open_without_waiting(path)?;
+    let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(io::Error::from(io::ErrorKind::IsADirectory));
     }
     if !meta.is_file() {
-        return Err(not_regular());
-    }
-    let file = File::open(path)?;
-    if !file.metadata()?.is_file() {
         return Err(not_regular());
     }
 
