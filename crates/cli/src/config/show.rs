@@ -378,10 +378,11 @@ fn toml_string(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            c if c.is_control() || crate::report::escape::is_hidden(c) => {
+                let _ = match u32::from(c) {
+                    code @ 0..=0xffff => write!(out, "\\u{code:04X}"),
+                    code => write!(out, "\\U{code:08X}"),
+                };
             }
             c => out.push(c),
         }
@@ -412,6 +413,15 @@ mod tests {
         let err = parse(&text, Layout::Standalone, Path::new("t")).unwrap_err();
         assert!(err.message.starts_with("unknown key `a`"), "{err}");
         assert_eq!(toml_table(std::iter::empty()), "{}");
+    }
+
+    #[test]
+    fn hidden_characters_are_toml_escapes() {
+        let shown = toml_string("a\u{200b}b\u{202e}c\u{e0041}");
+        assert_eq!(shown, "\"a\\u200Bb\\u202Ec\\U000E0041\"");
+        let text = format!("a = {shown}\n");
+        let err = parse(&text, Layout::Standalone, Path::new("t")).unwrap_err();
+        assert!(err.message.starts_with("unknown key `a`"), "{err}");
     }
 
     #[test]

@@ -8,38 +8,76 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// Whether `c` must not reach a terminal raw: controls (C0 other than tab
-/// and line feed, DEL, C1), the Unicode bidirectional controls, and
-/// characters that show as nothing.
-fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c) || is_invisible(c)
+/// Whether `c`, after `prev`, must not reach a terminal raw: controls (C0
+/// other than tab and line feed, DEL, C1), the Unicode bidirectional
+/// controls, and characters that show as nothing.
+fn is_unsafe(c: char, prev: Option<char>) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || is_bidi_control(c)
+        || is_invisible(c)
+        || (c == EMOJI_PRESENTATION && prev.is_none_or(|p| p.is_ascii()))
+}
+
+/// The variation selector that asks for an emoji's colour form: part of
+/// most emoji as written, so kept after a character that is not ASCII,
+/// and escaped after one that is (`init\u{fe0f}.sh` is not `init.sh`).
+const EMOJI_PRESENTATION: char = '\u{fe0f}';
+
+/// Each character of `text`, with its offset and whether it must be
+/// escaped (see [`is_unsafe`]).
+fn judged(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let mut prev = None;
+    text.char_indices().map(move |(i, c)| {
+        let unsafe_here = is_unsafe(c, prev);
+        prev = Some(c);
+        (i, c, unsafe_here)
+    })
 }
 
 /// Characters a terminal shows as nothing, or as blank space where no
-/// space is: zero-width spaces and joiners, the word joiner and invisible
-/// operators, a byte order mark inside text, the soft hyphen, line and
-/// paragraph separators, Hangul and Mongolian fillers, interlinear
-/// annotation marks, and tag characters. (Variation selectors are left
-/// alone: every emoji has one.)
+/// space is: Unicode's default-ignorable code points (zero-width spaces
+/// and joiners, the word joiner and invisible operators, the combining
+/// grapheme joiner, a byte order mark inside text, the soft hyphen,
+/// Hangul, Khmer and Mongolian fillers and selectors, variation selectors
+/// but the emoji one, shorthand and musical format controls, tag
+/// characters), the other format characters (Arabic number signs,
+/// interlinear annotation marks, Egyptian hieroglyph controls), and line
+/// and paragraph separators.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{ad}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{17b4}'
-            | '\u{17b5}'
-            | '\u{180e}'
+            | '\u{34f}'
+            | '\u{600}'..='\u{605}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
             | '\u{200b}'..='\u{200d}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{2060}'..='\u{2065}'
+            | '\u{2028}'..='\u{2029}'
+            | '\u{2060}'..='\u{206f}'
             | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0e}'
             | '\u{feff}'
             | '\u{ffa0}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{e0000}'..='\u{e007f}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
     )
+}
+
+/// Whether `c` could hide or reorder text where no context tells an emoji
+/// apart: the bidirectional controls, the invisible characters and every
+/// variation selector.
+pub fn is_hidden(c: char) -> bool {
+    is_bidi_control(c) || is_invisible(c) || c == EMOJI_PRESENTATION
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -59,12 +97,12 @@ fn escape_char(c: char, out: &mut String) {
 /// `text` for a one-line field (a path, a message): unsafe characters and
 /// line breaks escaped, so one finding stays one line.
 pub fn line(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c == '\n' || is_unsafe(c)) {
+    if !judged(text).any(|(_, c, unsafe_here)| c == '\n' || unsafe_here) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c == '\n' || is_unsafe(c) {
+    for (_, c, unsafe_here) in judged(text) {
+        if c == '\n' || unsafe_here {
             escape_char(c, &mut out);
         } else {
             out.push(c);
@@ -89,13 +127,12 @@ impl<'a> Code<'a> {
     pub fn new(code: &'a str) -> Self {
         // A line break's CR, and the byte order mark that opens a file,
         // are shown as the file's editor shows them.
-        let unsafe_here = |i: usize, c: char| {
-            (c != '\r' || !code[i..].starts_with("\r\n")) && (c != '\u{feff}' || i > 0)
+        let escaped = |i: usize, c: char, unsafe_here: bool| {
+            unsafe_here
+                && (c != '\r' || !code[i..].starts_with("\r\n"))
+                && (c != '\u{feff}' || i > 0)
         };
-        if !code
-            .char_indices()
-            .any(|(i, c)| is_unsafe(c) && unsafe_here(i, c))
-        {
+        if !judged(code).any(|(i, c, unsafe_here)| escaped(i, c, unsafe_here)) {
             return Code {
                 text: Cow::Borrowed(code),
                 growth: Vec::new(),
@@ -104,8 +141,8 @@ impl<'a> Code<'a> {
 
         let mut out = String::with_capacity(code.len() + 16);
         let mut growth = Vec::new();
-        for (i, c) in code.char_indices() {
-            if is_unsafe(c) && unsafe_here(i, c) {
+        for (i, c, unsafe_here) in judged(code) {
+            if escaped(i, c, unsafe_here) {
                 escape_char(c, &mut out);
                 let end = i + c.len_utf8();
                 growth.push((end, out.len() - end));
@@ -141,15 +178,18 @@ impl<'a> Code<'a> {
 /// terminal would obey (DEL, C1 controls, bidirectional controls) written
 /// as `\uXXXX` escapes; the decoded text is unchanged.
 pub fn json(serialized: String) -> String {
-    if !serialized.chars().any(is_unsafe) {
+    if !judged(&serialized).any(|(_, _, unsafe_here)| unsafe_here) {
         return serialized;
     }
     let mut out = String::with_capacity(serialized.len() + 16);
-    for c in serialized.chars() {
-        if is_unsafe(c) {
+    for (_, c, unsafe_here) in judged(&serialized) {
+        if unsafe_here {
             // Outside strings JSON holds only ASCII punctuation, so every
-            // such character is inside a string, where an escape is valid.
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            // such character is inside a string, where an escape is valid;
+            // one past U+FFFF is written as its UTF-16 surrogate pair.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
         } else {
             out.push(c);
         }
@@ -183,6 +223,67 @@ mod tests {
         assert_eq!(line("ok \u{2764}\u{fe0f}"), "ok \u{2764}\u{fe0f}");
     }
 
+    /// Every character found shown raw by a fresh tester (each looks like
+    /// nothing, so two names differing by one looked the same), and the
+    /// emoji selector after ASCII.
+    #[test]
+    fn every_default_ignorable_and_format_character_is_shown() {
+        for c in [
+            '\u{34f}',
+            '\u{180b}',
+            '\u{180d}',
+            '\u{180f}',
+            '\u{206a}',
+            '\u{206f}',
+            '\u{1bca0}',
+            '\u{1bca3}',
+            '\u{1d173}',
+            '\u{1d17a}',
+            '\u{fe00}',
+            '\u{fe0e}',
+            '\u{e0100}',
+            '\u{e01ef}',
+            '\u{e0fff}',
+            '\u{600}',
+            '\u{605}',
+            '\u{6dd}',
+            '\u{70f}',
+            '\u{890}',
+            '\u{891}',
+            '\u{8e2}',
+            '\u{110bd}',
+            '\u{110cd}',
+            '\u{13430}',
+            '\u{13438}',
+            '\u{fff0}',
+        ] {
+            let name = format!("init{c}.sh");
+            let shown = line(&name);
+            assert_eq!(
+                shown,
+                format!("init\\u{{{:x}}}.sh", u32::from(c)),
+                "{:x}",
+                u32::from(c)
+            );
+        }
+        assert_eq!(line("init\u{fe0f}.sh"), "init\\u{fe0f}.sh");
+        assert_eq!(line("\u{fe0f}x"), "\\u{fe0f}x");
+        assert_eq!(
+            Code::new("# \u{2705}\u{fe0f} ok\n").text,
+            "# \u{2705}\u{fe0f} ok\n"
+        );
+    }
+
+    #[test]
+    fn json_escapes_past_the_basic_plane_as_surrogate_pairs() {
+        let doc = serde_json::to_string("tag\u{e0041} music\u{1d173} end").unwrap();
+        let safe = json(doc.clone());
+        assert!(safe.is_ascii() || !safe.contains('\u{e0041}'), "{safe}");
+        assert!(safe.contains("\\udb40\\udc41"), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "tag\u{e0041} music\u{1d173} end");
+    }
+
     #[test]
     fn code_keeps_line_breaks_and_maps_offsets() {
         let code = "a\r\nb\x1bc\u{202e}d\n";
@@ -214,7 +315,10 @@ mod tests {
     fn json_escapes_what_serde_leaves_raw() {
         let doc = serde_json::to_string("del\u{7f} c1\u{85} bidi\u{202e} esc\x1b").unwrap();
         let safe = json(doc.clone());
-        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        assert!(
+            !judged(&safe).any(|(_, _, unsafe_here)| unsafe_here),
+            "{safe}"
+        );
         let back: String = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, serde_json::from_str::<String>(&doc).unwrap());
     }
