@@ -17,7 +17,7 @@ pub use encode::{encode, json_escape, EncodeError, Encoder};
 pub use verify::{verify, Broken, Rechecked};
 pub use write::{open_without_waiting, write_atomic, WriteError};
 
-use imds_lint_parser::{Applicability, Cell, Origin, SourceFile};
+use imds_lint_parser::{Applicability, Cell, Interpolation, Origin, SourceFile};
 use imds_lint_rules::{Finding, Settings};
 
 /// The result of fixing one file in memory.
@@ -49,8 +49,15 @@ pub fn fix_file(
     settings: &Settings,
     level: Applicability,
 ) -> Fixed {
-    let mut exclude: Vec<usize> = Vec::new();
-    let mut skipped = Vec::new();
+    // Shell code held in a string is not matched one to one after a fix
+    // (see `verify`), so a fix inside such code that did not parse is left
+    // out here: its tree is a guess. (The shell analyser offers none; this
+    // holds whatever an analyser offers.)
+    let mut exclude: Vec<usize> = in_unparsed_nested_code(cells, findings, level);
+    let mut skipped: Vec<(usize, Skipped)> = exclude
+        .iter()
+        .map(|&i| (i, Skipped::Syntax(describe(&Broken::Unparsed(Vec::new())))))
+        .collect();
 
     for _ in 0..ROUNDS {
         let plan = plan(cells, findings, level, &exclude);
@@ -106,6 +113,39 @@ pub fn fix_file(
 }
 
 /// The applied findings to drop after a failed verification.
+/// The findings with a fix at or above `level` that sit in shell code held
+/// in a plain string of another language that does not parse.
+fn in_unparsed_nested_code(
+    cells: &[Cell],
+    findings: &[Finding],
+    level: Applicability,
+) -> Vec<usize> {
+    let mut unparsed: Vec<Option<bool>> = vec![None; cells.len()];
+    findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fix.as_ref().is_some_and(|fix| fix.applicability >= level))
+        .filter(|(_, f)| {
+            let Some(cell) = cells.get(f.cell) else {
+                return false;
+            };
+            // Host values in the string (`{expr}`) may be what does not
+            // parse as written: only plain strings are judged.
+            matches!(
+                cell.origin,
+                Origin::HostString {
+                    interpolation: Interpolation::None,
+                    ..
+                }
+            ) && *unparsed[f.cell].get_or_insert_with(|| {
+                cell.lang.is_analysed()
+                    && !imds_lint_parser::syntax::parses_cleanly(cell.lang, &cell.code)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn culprits(
     cells: &[Cell],
     findings: &[Finding],
@@ -251,6 +291,57 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    /// Found by `scan_then_fix`: fixes inside shell code held in a string
+    /// that did not parse were applied (only own cells were held to "no
+    /// rewrite from a guessed tree"), and one never settled. The shell
+    /// analyser now offers none there; the rewriter refuses one whatever
+    /// offers it, in a plain string, and not in an f-string, whose
+    /// `{expr}` is what fails to parse as written.
+    #[test]
+    fn shell_code_in_a_plain_string_that_does_not_parse_is_not_rewritten() {
+        let url = "http://169.254.169.254/latest/meta-data/iam/";
+        for (text, refused) in [
+            (format!("import os\nos.system('curl {url}; fi )')\n"), true),
+            (
+                format!("import os\nos.system(f'curl {url}{{role()}}')\n"),
+                false,
+            ),
+        ] {
+            let source =
+                SourceFile::from_bytes(Path::new("x.py"), FileKind::Python, text.clone().into())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+            let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+            assert_eq!(findings.len(), 1, "{text}: {findings:?}");
+            // A fix as an analyser could offer it: a comment before the
+            // request, which parses wherever it goes.
+            let at = findings[0].range.start;
+            findings[0].fix = Some(Fix::new(
+                "fix",
+                vec![Edit::insertion(at, "true; ")],
+                Applicability::Safe,
+            ));
+            let out = fix_file(
+                &source,
+                &cells,
+                &findings,
+                &Settings::default(),
+                Applicability::Safe,
+            );
+            let said = format!("{text}: {:?}", out.skipped);
+            if refused {
+                assert!(out.applied.is_empty(), "{said}");
+                assert_eq!(out.text, text);
+                assert!(
+                    matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("does not parse")),
+                    "{said}"
+                );
+            } else {
+                assert_eq!(out.applied, vec![0], "{said}");
+            }
+        }
     }
 
     #[test]

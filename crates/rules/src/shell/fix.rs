@@ -185,7 +185,10 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
             };
             match fix {
                 Some(fix) => finding.fix = Some(fix),
-                None => finding.help = Some(help),
+                // Help the analysis gave (code that does not parse) stands.
+                None => {
+                    finding.help.get_or_insert(help);
+                }
             }
             finding
         })

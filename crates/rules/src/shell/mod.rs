@@ -107,6 +107,13 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         reported: HashSet::new(),
         codes: 0,
         errexit: errexit::in_shebang(&cell.code),
+        in_plain_string: matches!(
+            origin,
+            Origin::HostString {
+                interpolation: Interpolation::None,
+                ..
+            }
+        ),
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0);
@@ -206,7 +213,17 @@ struct Analysis {
     codes: usize,
     /// Whether errexit (`set -e`) may be on somewhere in the cell.
     errexit: bool,
+    /// Whether the cell is shell code held in a plain string of another
+    /// language (`subprocess.run("...", shell=True)`): one with host
+    /// values in it (`{expr}`, `${expr}`) may not parse as it is written
+    /// and still be sound once they are put in.
+    in_plain_string: bool,
 }
+
+/// Why a request in shell code held in a string or heredoc that does not
+/// parse gets no fix.
+const UNPARSED_HELP: &str = "no automatic fix: the shell code in this string does not parse, \
+                             so where a token fetch may go is a guess; fix it by hand";
 
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
@@ -250,6 +267,7 @@ impl Analysis {
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
         // heredoc is run by this shell, and is reported (and fixed) here.
         let mut nested: Vec<(Code, ShellEnv)> = Vec::new();
+        let first_found = self.found.len();
         for (_, shape, node) in events {
             match shape {
                 Shape::Command => {
@@ -269,6 +287,15 @@ impl Analysis {
                 Shape::Name => {
                     self.names.insert(code.text[node.byte_range()].to_owned());
                 }
+            }
+        }
+        // The cell around code held in a string parses whatever the
+        // string holds, so the rewriter's check that fixes go only into
+        // code that parses cannot see this: it is made here.
+        if (depth > 0 || self.in_plain_string) && tree.root_node().has_error() {
+            for found in &mut self.found[first_found..] {
+                found.site = None;
+                found.finding.help = Some(UNPARSED_HELP.to_owned());
             }
         }
         if depth < MAX_NESTING {

@@ -75,3 +75,31 @@ fn a_substitution_in_nested_code_is_reported_once() {
     let code = format!("sh -c \"echo $(curl -s {MD})\"");
     assert_eq!(findings(&code).len(), 1);
 }
+
+/// Found by `scan_then_fix`: a fix written into nested shell code that did
+/// not parse never settled (each run fetched another token). Such code is
+/// reported with help, not fixed, as code of a cell that does not parse is.
+#[test]
+fn nested_code_that_does_not_parse_is_reported_but_not_fixed() {
+    for code in [
+        format!("bash -c 'curl -s {MD}; fi )'\n"),
+        format!("bash <<EOF\ncurl -s {MD}\nfi )\nEOF\n"),
+        format!("bash <<EOF\n`x\nhttp GET {MD}\nEOF\n"),
+    ] {
+        let found = findings(&code);
+        assert_eq!(found.len(), 1, "{code}");
+        assert!(found[0].fix.is_none(), "{code}");
+        let help = found[0].help.clone().unwrap_or_default();
+        assert!(help.contains("does not parse"), "{code}: {help}");
+    }
+    // The same in a cell of its own that is a Python string.
+    let origin = Origin::HostString {
+        host: 0,
+        interpolation: Interpolation::None,
+    };
+    let found = findings_in(&format!("curl -s {MD}; fi )"), origin, &Env::new());
+    assert!(found.iter().all(|f| f.fix.is_none()), "{found:?}");
+    // Nested code that parses is still fixed.
+    let found = findings(&format!("bash -c 'curl -s {MD}'\n"));
+    assert!(found[0].fix.is_some());
+}
