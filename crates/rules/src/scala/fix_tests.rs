@@ -727,3 +727,17 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
         assert_eq!(applicabilities(&code), [Applicability::Safe], "{code}");
     }
 }
+
+#[test]
+fn code_that_does_not_parse_offers_no_fix() {
+    let code = format!(
+        "import scala.sys.process._\nval id = \"curl -s {MD}/instance-id\".!!\nval x = (\n"
+    );
+    let found = findings(&code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none());
+    assert!(found[0]
+        .help
+        .as_deref()
+        .is_some_and(|help| help.contains("does not parse")));
+}

@@ -130,6 +130,9 @@ impl Analyzer {
                 Err(why) => findings[*at].help = Some(format!("no automatic fix: {why}")),
             }
         }
+        if tree.root_node().has_error() {
+            withhold_fixes_in_unparsed_code(&mut findings);
+        }
         file.findings.extend(findings);
 
         for (decoded, strings) in nested {
@@ -149,6 +152,20 @@ impl Analyzer {
                 withhold_quoting_fixes(file, first);
             }
         }
+    }
+}
+
+/// Drops the fixes of `findings`, in code that does not parse: read from a
+/// guessed tree, it is reported, not rewritten (the rewriter would refuse
+/// the fix; showing one would mislead).
+fn withhold_fixes_in_unparsed_code(findings: &mut [Finding]) {
+    for finding in findings.iter_mut().filter(|f| f.fix.is_some()) {
+        finding.fix = None;
+        finding.help = Some(
+            "no automatic fix: the Scala code around it does not parse, so where a token fetch \
+             may go is a guess; fix it by hand"
+                .to_owned(),
+        );
     }
 }
 

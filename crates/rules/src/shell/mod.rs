@@ -107,13 +107,14 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         reported: HashSet::new(),
         codes: 0,
         errexit: errexit::in_shebang(&cell.code),
-        in_plain_string: matches!(
-            origin,
-            Origin::HostString {
-                interpolation: Interpolation::None,
-                ..
-            }
-        ),
+        interpolated: braces
+            || matches!(
+                origin,
+                Origin::HostString {
+                    interpolation: Interpolation::Dollar,
+                    ..
+                }
+            ),
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0);
@@ -213,17 +214,15 @@ struct Analysis {
     codes: usize,
     /// Whether errexit (`set -e`) may be on somewhere in the cell.
     errexit: bool,
-    /// Whether the cell is shell code held in a plain string of another
-    /// language (`subprocess.run("...", shell=True)`): one with host
-    /// values in it (`{expr}`, `${expr}`) may not parse as it is written
-    /// and still be sound once they are put in.
-    in_plain_string: bool,
+    /// Whether the cell's code holds host values (`{expr}`, `${expr}`: an
+    /// f-string, a Scala `s"..."`, a `!` line): such code may not parse as
+    /// it is written and still be sound once they are put in.
+    interpolated: bool,
 }
 
-/// Why a request in shell code held in a string or heredoc that does not
-/// parse gets no fix.
-const UNPARSED_HELP: &str = "no automatic fix: the shell code in this string does not parse, \
-                             so where a token fetch may go is a guess; fix it by hand";
+/// Why a request in shell code that does not parse gets no fix.
+const UNPARSED_HELP: &str = "no automatic fix: the shell code around it does not parse, so \
+                             where a token fetch may go is a guess; fix it by hand";
 
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
@@ -289,10 +288,12 @@ impl Analysis {
                 }
             }
         }
-        // The cell around code held in a string parses whatever the
-        // string holds, so the rewriter's check that fixes go only into
-        // code that parses cannot see this: it is made here.
-        if (depth > 0 || self.in_plain_string) && tree.root_node().has_error() {
+        // Code that does not parse is read from a guessed tree: its
+        // requests are reported, with help, and not fixed. The rewriter
+        // refuses such fixes in a cell too, but cannot see into code held
+        // in a string or heredoc of a cell that parses; and a fix shown,
+        // then refused, would mislead.
+        if (depth > 0 || !self.interpolated) && tree.root_node().has_error() {
             for found in &mut self.found[first_found..] {
                 found.site = None;
                 found.finding.help = Some(UNPARSED_HELP.to_owned());

@@ -103,3 +103,24 @@ fn nested_code_that_does_not_parse_is_reported_but_not_fixed() {
     let found = findings(&format!("bash -c 'curl -s {MD}'\n"));
     assert!(found[0].fix.is_some());
 }
+
+/// A fresh tester saw `[fix]` on a request in a script that does not
+/// parse, then `--fix` refuse it. Such a request now shows help instead.
+#[test]
+fn a_cell_that_does_not_parse_offers_no_fix() {
+    let code = format!("x=$(curl -s {MD}\n");
+    let found = findings(&code);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none());
+    assert!(found[0]
+        .help
+        .as_deref()
+        .is_some_and(|help| help.contains("does not parse")));
+    // Host values in an f-string may be what does not parse as written.
+    let braces = Origin::HostString {
+        host: 0,
+        interpolation: Interpolation::Braces,
+    };
+    let found = findings_in(&format!("curl -s {MD}/{{role()}}"), braces, &Env::new());
+    assert!(found.iter().all(|f| f.fix.is_some()), "{found:?}");
+}
