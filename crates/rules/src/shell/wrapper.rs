@@ -108,6 +108,14 @@ const WRAPPERS: &[Wrapper] = &[
         operands: 0,
         assignments: false,
     },
+    // `coproc curl ...` runs the command beside the shell; a coprocess's
+    // NAME comes only before a compound command, never a simple one.
+    Wrapper {
+        name: "coproc",
+        spec: spec("", &[]),
+        operands: 0,
+        assignments: false,
+    },
     Wrapper {
         name: "setsid",
         spec: spec("", &[]),
@@ -247,6 +255,7 @@ mod tests {
             "xargs -n1 curl",
             "sudo timeout 3 env A=1 curl x",
             "busybox wget x",
+            "coproc curl x",
         ] {
             let expect = if line.starts_with("busybox") {
                 "wget"

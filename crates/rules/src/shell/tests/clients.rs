@@ -349,6 +349,7 @@ fn wrappers_are_part_of_the_command() {
         "stdbuf -oL",
         "xargs -n1",
         "sudo timeout 3 env A=1",
+        "coproc",
     ] {
         v1(&format!("{wrapper} curl -s {{MD}}"));
         v1(&format!("{wrapper} wget -qO- {{MD}}"));
