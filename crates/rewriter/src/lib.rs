@@ -315,8 +315,8 @@ mod tests {
             let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
             let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
             assert_eq!(findings.len(), 1, "{text}: {findings:?}");
-            // A fix as an analyser could offer it: a comment before the
-            // request, which parses wherever it goes.
+            // A fix as an analyser could offer it: `true; ` before the
+            // request, which parses wherever a command can start.
             let at = findings[0].range.start;
             findings[0].fix = Some(Fix::new(
                 "fix",
