@@ -28,6 +28,9 @@ pub enum Skipped {
     Encode(EncodeError),
     /// The fixed code would not parse.
     Syntax(String),
+    /// The fix itself is unsound (its own edits overlap): a bug of the
+    /// analyser that made it, refused rather than applied.
+    Malformed(String),
 }
 
 /// The fixes chosen for one file, as file edits.
@@ -65,6 +68,15 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
                 continue;
             }
         };
+        if overlaps_itself(&edits) {
+            plan.skipped.push((
+                index,
+                Skipped::Malformed(
+                    "its edits overlap each other (an imds-lint bug; please report it)".to_owned(),
+                ),
+            ));
+            continue;
+        }
         if edits.iter().any(|e| chosen.conflicts(e)) {
             plan.skipped.push((index, Skipped::Overlap));
             continue;
@@ -80,6 +92,16 @@ pub fn plan(cells: &[Cell], findings: &[Finding], level: Applicability, exclude:
 
     plan.edits.sort_by_key(|e| (e.range.start, e.range.end));
     plan
+}
+
+/// Whether two different edits of one fix touch the same bytes (the same
+/// edit twice is one edit).
+fn overlaps_itself(edits: &[FileEdit]) -> bool {
+    edits.iter().enumerate().any(|(i, a)| {
+        edits[i + 1..]
+            .iter()
+            .any(|b| a != b && clash(&a.range, &b.range))
+    })
 }
 
 /// Maps the edits of a fix in cell `cell` to encoded file edits.

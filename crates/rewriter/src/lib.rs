@@ -62,6 +62,9 @@ pub fn fix_file(
     for _ in 0..ROUNDS {
         let plan = plan(cells, findings, level, &exclude);
         if plan.applied.is_empty() {
+            // Why each fix left was not taken (an encoding it cannot have,
+            // edits that overlap) is the last word on it.
+            skipped.extend(plan.skipped);
             break;
         }
         let text = apply(&source.text, &plan.edits);
@@ -342,6 +345,42 @@ mod tests {
                 assert_eq!(out.applied, vec![0], "{said}");
             }
         }
+    }
+
+    /// Found by `scan_then_fix`: a Scala fix whose token fetch was merged
+    /// with another request's rewrite held an edit inside its own shared
+    /// edit; once the other request's fix was left out, the plan took both
+    /// and applying them panicked. A fix whose edits overlap each other is
+    /// refused.
+    #[test]
+    fn a_fix_whose_own_edits_overlap_is_refused_not_applied() {
+        let source =
+            SourceFile::from_bytes(Path::new("x"), FileKind::Python, "x = 1\ny = 2\n".into())
+                .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let mut finding = Finding::new(Rule::MetadataRequestWithoutToken, 0, 0..5, "m");
+        finding.fix = Some(Fix::new(
+            "fix",
+            vec![
+                Edit::replacement(0..11, "z = 3\nw = 4"),
+                Edit::replacement(6..11, "v = 5"),
+            ],
+            Applicability::Safe,
+        ));
+        let out = fix_file(
+            &source,
+            &cells,
+            &[finding],
+            &Settings::default(),
+            Applicability::Safe,
+        );
+        assert!(out.applied.is_empty());
+        assert_eq!(out.text, "x = 1\ny = 2\n");
+        assert!(
+            matches!(&out.skipped[..], [(0, Skipped::Malformed(_))]),
+            "{:?}",
+            out.skipped
+        );
     }
 
     #[test]

@@ -293,7 +293,7 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
             let why = match why {
                 Skipped::Overlap => continue,
                 Skipped::Encode(err) => err.to_string(),
-                Skipped::Syntax(why) => why.clone(),
+                Skipped::Syntax(why) | Skipped::Malformed(why) => why.clone(),
             };
             let note = note(*index, why);
             if !round.refused.contains(&note) {

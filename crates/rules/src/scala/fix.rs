@@ -158,6 +158,17 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                     }
                     None => {}
                 }
+                // The fetch may have been merged with the rewrite of another
+                // request that holds this one: no rewriter can apply both.
+                if edits
+                    .iter()
+                    .enumerate()
+                    .any(|(j, a)| edits[j + 1..].iter().any(|b| a.overlaps(b)))
+                {
+                    return Err("the request is inside another request whose fix rewrites it; \
+                                --fix fixes that one, then this one"
+                        .to_owned());
+                }
                 Ok(Fix::new(message, edits, applicability))
             })
             .collect()

@@ -741,3 +741,28 @@ fn code_that_does_not_parse_offers_no_fix() {
         .as_deref()
         .is_some_and(|help| help.contains("does not parse")));
 }
+
+/// Found by `scan_then_fix`: a request inside another whose fix rewrites
+/// it whole got a fix holding both the outer rewrite (merged with the
+/// token fetch) and its own edit inside it, which no rewriter can apply.
+#[test]
+fn no_fix_has_edits_that_overlap_each_other() {
+    let code = format!(
+        "def f() = {{\n  new java.net.URL(\"{MD}/\" + scala.io.Source.fromURL(\"{MD}/mac\").mkString).openConnection()\n}}\n"
+    );
+    let found = findings(&code);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for finding in &found {
+        let Some(fix) = &finding.fix else { continue };
+        for (i, a) in fix.edits.iter().enumerate() {
+            for b in &fix.edits[i + 1..] {
+                assert!(!a.overlaps(b), "{a:?} overlaps {b:?} in {finding:?}");
+            }
+        }
+    }
+    // One --fix round applies the outer request's fix; the next, the
+    // inner one's, made again from the new text.
+    let once = apply(&code, &found[..1]);
+    let again = findings(&once);
+    assert!(again.iter().all(|f| f.fix.is_some()), "{again:?}");
+}
