@@ -495,8 +495,20 @@ fn runs_later(child: Node<'_>, parent: Node<'_>, code: &str) -> bool {
         "if_expression" => is("consequence") || is("alternative"),
         // A loop's body, and a `match`'s cases: `body` is all of them.
         "while_expression" | "for_expression" | "match_expression" => is("body"),
-        // `for (a <- xs; b <- f(a))`: only the first generator always runs.
+        // `for (a <- xs; b <- f(a))`: only the first generator always runs;
+        // a guard (`if ...`) runs once per element, if there is one.
         "enumerators" => parent.named_child(0) != Some(child),
+        "enumerator" => kind_of(child) == "guard",
+        // `o.getOrElse(req)`, `o.orElse(req)`: the argument is by name, and
+        // runs only when the option is empty.
+        "call_expression" => {
+            is("arguments")
+                && child_in(parent, "function")
+                    .and_then(|function| child_in(function, "field"))
+                    .is_some_and(|field| {
+                        matches!(&code[field.byte_range()], "getOrElse" | "orElse")
+                    })
+        }
         "catch_clause" => true,
         "infix_expression" => {
             is("right")

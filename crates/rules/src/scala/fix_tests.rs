@@ -696,6 +696,9 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
         format!("def f(b: Boolean): Boolean = b && {request}.nonEmpty\n"),
         format!("def f(b: Boolean): Boolean = b || {request}.isEmpty\n"),
         format!("object A {{\n  lazy val id = {request}\n}}\n"),
+        format!("def f(xs: Seq[Int]) = for (i <- xs if {request}.nonEmpty) yield i\n"),
+        format!("def f(o: Option[String]): String = o.getOrElse({request})\n"),
+        format!("def f(o: Option[String]) = o.orElse(Some({request}))\n"),
         format!("def f(b: Boolean): Unit = {{\n  if (b) {{\n    val x = {request}\n    println(x)\n  }}\n}}\n"),
     ];
     for code in &some_paths {
@@ -720,6 +723,7 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
         format!("def f(): Seq[String] = for (x <- Seq({request})) yield x\n"),
         format!("def f(b: Boolean): Boolean = {request}.nonEmpty && b\n"),
         format!("def f(): Int = {request}.length + 1\n"),
+        format!("def f(): Option[String] = Some({request}).map(_.trim)\n"),
         format!("val id = {request}\n"),
     ];
     for code in &every_path {

@@ -117,7 +117,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
             ),
     };
     let mut env = ShellEnv::new(outer, braces);
-    analysis.code(&code, &mut env, 0);
+    analysis.code(&code, &mut env, 0, false);
 
     let context = fix::Context {
         settings: file.settings,
@@ -226,7 +226,9 @@ const UNPARSED_HELP: &str = "no automatic fix: the shell code around it does not
 
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
-    fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize) {
+    /// `broken_around`: the code holding this one (a string or heredoc of
+    /// it) does not parse, so neither is this code's place in it known.
+    fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize, broken_around: bool) {
         let Some(patterns) = query() else {
             return;
         };
@@ -293,7 +295,9 @@ impl Analysis {
         // refuses such fixes in a cell too, but cannot see into code held
         // in a string or heredoc of a cell that parses; and a fix shown,
         // then refused, would mislead.
-        if (depth > 0 || !self.interpolated) && tree.root_node().has_error() {
+        let broken =
+            broken_around || ((depth > 0 || !self.interpolated) && tree.root_node().has_error());
+        if broken {
             for found in &mut self.found[first_found..] {
                 found.site = None;
                 found.finding.help = Some(UNPARSED_HELP.to_owned());
@@ -301,7 +305,7 @@ impl Analysis {
         }
         if depth < MAX_NESTING {
             for (code, mut env) in nested {
-                self.code(&code, &mut env, depth + 1);
+                self.code(&code, &mut env, depth + 1, broken);
             }
         }
     }

@@ -124,3 +124,14 @@ fn a_cell_that_does_not_parse_offers_no_fix() {
     let found = findings_in(&format!("curl -s {MD}/{{role()}}"), braces, &Env::new());
     assert!(found.iter().all(|f| f.fix.is_some()), "{found:?}");
 }
+
+/// A fresh tester: a heredoc's code parsed, the script around it did not
+/// (an `if` left open after it), and the heredoc's request showed `[fix]`
+/// that `--fix` then refused.
+#[test]
+fn nested_code_in_a_script_that_does_not_parse_offers_no_fix() {
+    let code = format!("#!/bin/bash\nbash <<EOF\ncurl -s {MD}\nEOF\nif true; then\n");
+    let found = findings(&code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none(), "{found:?}");
+}
