@@ -59,7 +59,7 @@ use crate::endpoint;
 use crate::request::{Method, TTL_HEADER};
 use crate::rules;
 use crate::text::{Env, Text};
-use crate::{FileCheck, Finding};
+use crate::{FileCheck, Finding, Rule};
 
 /// The command shapes, as tree-sitter query patterns.
 const PATTERNS_SOURCE: &str = include_str!("../../../../grammars/bash.scm");
@@ -298,7 +298,10 @@ impl Analysis {
         let broken =
             broken_around || ((depth > 0 || !self.interpolated) && tree.root_node().has_error());
         if broken {
-            for found in &mut self.found[first_found..] {
+            // An IMDSv1-only client has no fix to withhold, and keeps its
+            // own help (the client to use instead).
+            let fixable = |found: &&mut Found| found.finding.rule != Rule::Imdsv1OnlyClient;
+            for found in self.found[first_found..].iter_mut().filter(fixable) {
                 found.site = None;
                 found.finding.help = Some(UNPARSED_HELP.to_owned());
             }

@@ -135,3 +135,12 @@ fn nested_code_in_a_script_that_does_not_parse_offers_no_fix() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].fix.is_none(), "{found:?}");
 }
+
+/// An IMDSv1-only client in code that does not parse keeps its own help.
+#[test]
+fn an_imdsv1_only_client_in_broken_code_keeps_its_help() {
+    let found = findings("ec2metadata --instance-id\nif true; then\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let help = found[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("ec2-metadata"), "{help}");
+}
