@@ -101,14 +101,16 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
             .collect();
 
         // Requests that need a new token share one fetch per place.
-        let mut places: Vec<Option<Result<Place<'tree>, String>>> = Vec::new();
+        // Each with whether its request runs on only some of the paths
+        // that run the fetch.
+        let mut places: Vec<Option<Result<(Place<'tree>, bool), String>>> = Vec::new();
         let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, need) in needs.iter().enumerate() {
             let place = match (&own[i], &need.found.token) {
                 (Ok(_), None) => Some(self.place(&need.found.request.range)),
                 _ => None,
             };
-            if let Some(Ok(place)) = &place {
+            if let Some(Ok((place, _))) = &place {
                 groups.entry(place_id(*place)).or_default().push(i);
             }
             places.push(place);
@@ -116,7 +118,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         let mut shared: HashMap<usize, (Vec<Edit>, HashSet<usize>)> = HashMap::new();
         for (id, members) in &groups {
             let first = &needs[members[0]];
-            let Some(Some(Ok(place))) = places.get(members[0]) else {
+            let Some(Some(Ok((place, _)))) = places.get(members[0]) else {
                 continue;
             };
             let member_edits: Vec<(usize, &Vec<Edit>)> = members
@@ -140,7 +142,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 let mut applicability = applicability(&need.found.site);
                 match &places[i] {
                     Some(Err(why)) => return Err(why.clone()),
-                    Some(Ok(place)) => {
+                    Some(Ok((place, some_paths))) => {
                         if let Some((shared_edits, folded)) = shared.get(&place_id(*place)) {
                             if folded.contains(&i) {
                                 edits.clear();
@@ -151,7 +153,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                             "fetch an IMDSv2 session token into `{}` and send it in the {TOKEN_HEADER} header",
                             self.token
                         );
-                        if self.on_some_paths(&need.found.request.range, *place) {
+                        if *some_paths {
                             applicability = Applicability::Unsafe;
                             message.push_str(SOME_PATHS);
                         }
@@ -252,51 +254,14 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         }
     }
 
-    /// Where the token fetch for the request at `range` goes: the function
-    /// (def or lambda) it is in, or the class body or top level.
-    fn place(&self, range: &Range<usize>) -> Result<Place<'tree>, String> {
+    /// Where the token fetch for the request at `range` goes, and whether
+    /// the request runs on only some of the paths that run it there.
+    fn place(&self, range: &Range<usize>) -> Result<(Place<'tree>, bool), String> {
         let path = self
             .path_to(range)
             .ok_or_else(|| "the request could not be found again".to_owned())?;
-        for at in (1..path.len()).rev() {
-            let (node, parent) = (path[at], path[at - 1]);
-            match kind_of(parent) {
-                "compilation_unit" | "template_body" | "with_template_body" => {
-                    if matches!(
-                        kind_of(node),
-                        "class_definition" | "object_definition" | "trait_definition"
-                    ) {
-                        return Err("the request is in a class or object header".to_owned());
-                    }
-                    return Ok(Place::Before {
-                        statement: node,
-                        container: parent,
-                    });
-                }
-                "function_definition" if child_in(parent, "body") == Some(node) => {
-                    return in_body(node, range, false);
-                }
-                "lambda_expression" if is_lambda_body(parent, node) => {
-                    // `xs.map { x => ... }`: the braces around the lambda
-                    // make its body a block in Scala 2 too.
-                    let braced = at >= 2 && kind_of(path[at - 2]) == "block";
-                    return in_body(node, range, braced);
-                }
-                // `xs.map { case x => ... }`: a case block that is an
-                // argument is a function literal, each case a body.
-                "case_clause"
-                    if at >= 3
-                        && matches!(kind_of(path[at - 3]), "call_expression" | "arguments") =>
-                {
-                    return Ok(Place::Before {
-                        statement: node,
-                        container: parent,
-                    });
-                }
-                _ => {}
-            }
-        }
-        Err("the request is outside any statement".to_owned())
+        let place = place_on(&path, range)?;
+        Ok((place, on_some_paths(&path, place, self.code)))
     }
 
     /// The token fetch for one place, merged with the edits of the
@@ -455,31 +420,72 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
     pub(super) fn node_at(&self, range: &Range<usize>) -> Option<Node<'tree>> {
         self.path_to(range)?.pop()
     }
+}
 
-    /// Whether the request at `range` runs on only some of the paths on
-    /// which its token fetch, at `place`, runs: in a branch, a loop's
-    /// body, a case, a catch, the right of `&&` or `||`, or a lazy val.
-    /// The fetch would then reach for the service, and fail where there
-    /// is none, on paths that never did.
-    fn on_some_paths(&self, range: &Range<usize>, place: Place<'tree>) -> bool {
-        let Some(path) = self.path_to(range) else {
-            return false;
-        };
-        let anchor = match place {
-            Place::Before { statement, .. } | Place::Braces { statement, .. } => statement,
-            Place::Wrap { body } => body,
-        };
-        for pair in path.windows(2).rev() {
-            let (parent, child) = (pair[0], pair[1]);
-            if child == anchor {
-                return false;
+/// Where the token fetch for the request at the end of `path` (from the
+/// root down) goes: the function (def or lambda) it is in, or the class
+/// body or top level.
+fn place_on<'tree>(path: &[Node<'tree>], range: &Range<usize>) -> Result<Place<'tree>, String> {
+    for at in (1..path.len()).rev() {
+        let (node, parent) = (path[at], path[at - 1]);
+        match kind_of(parent) {
+            "compilation_unit" | "template_body" | "with_template_body" => {
+                if matches!(
+                    kind_of(node),
+                    "class_definition" | "object_definition" | "trait_definition"
+                ) {
+                    return Err("the request is in a class or object header".to_owned());
+                }
+                return Ok(Place::Before {
+                    statement: node,
+                    container: parent,
+                });
             }
-            if runs_later(child, parent, self.code) {
-                return true;
+            "function_definition" if child_in(parent, "body") == Some(node) => {
+                return in_body(node, range, false);
             }
+            "lambda_expression" if is_lambda_body(parent, node) => {
+                // `xs.map { x => ... }`: the braces around the lambda
+                // make its body a block in Scala 2 too.
+                let braced = at >= 2 && kind_of(path[at - 2]) == "block";
+                return in_body(node, range, braced);
+            }
+            // `xs.map { case x => ... }`: a case block that is an
+            // argument is a function literal, each case a body.
+            "case_clause"
+                if at >= 3 && matches!(kind_of(path[at - 3]), "call_expression" | "arguments") =>
+            {
+                return Ok(Place::Before {
+                    statement: node,
+                    container: parent,
+                });
+            }
+            _ => {}
         }
-        false
     }
+    Err("the request is outside any statement".to_owned())
+}
+
+/// Whether the request at the end of `path` runs on only some of the
+/// paths on which its token fetch, at `place`, runs: in a branch, a loop's
+/// body, a case, a catch, the right of `&&` or `||`, or a lazy val. The
+/// fetch would then reach for the service, and fail where there is none,
+/// on paths that never did.
+fn on_some_paths(path: &[Node<'_>], place: Place<'_>, code: &str) -> bool {
+    let anchor = match place {
+        Place::Before { statement, .. } | Place::Braces { statement, .. } => statement,
+        Place::Wrap { body } => body,
+    };
+    for pair in path.windows(2).rev() {
+        let (parent, child) = (pair[0], pair[1]);
+        if child == anchor {
+            return false;
+        }
+        if runs_later(child, parent, code) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Why a fix whose request runs on some paths only is unsafe, for its
