@@ -229,19 +229,23 @@ mod tests {
 
     use super::*;
 
+    /// `fix_file` with the default settings.
+    fn fix_with_defaults(
+        source: &SourceFile,
+        cells: &[Cell],
+        findings: &[Finding],
+        level: Applicability,
+    ) -> Fixed {
+        fix_file(source, cells, findings, &Settings::default(), level)
+    }
+
     fn fixed(kind: FileKind, text: &str, edit: Edit) -> Fixed {
         let source = SourceFile::from_bytes(Path::new("x"), kind, text.into())
             .unwrap_or_else(|e| panic!("{e}"));
         let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
         let mut finding = Finding::new(Rule::MetadataRequestWithoutToken, 0, 0..1, "m");
         finding.fix = Some(Fix::new("fix", vec![edit], Applicability::Safe));
-        fix_file(
-            &source,
-            &cells,
-            &[finding],
-            &Settings::default(),
-            Applicability::Safe,
-        )
+        fix_with_defaults(&source, &cells, &[finding], Applicability::Safe)
     }
 
     #[test]
@@ -280,13 +284,7 @@ mod tests {
             f
         };
         let findings = [finding(0, "a = 0\n"), finding(6, "(\n")];
-        let out = fix_file(
-            &source,
-            &cells,
-            &findings,
-            &Settings::default(),
-            Applicability::Safe,
-        );
+        let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
         assert_eq!(out.applied, vec![0]);
         assert_eq!(out.text, "a = 0\nx = 1\ny = 2\n");
         assert!(
@@ -326,13 +324,7 @@ mod tests {
                 vec![Edit::insertion(at, "true; ")],
                 Applicability::Safe,
             ));
-            let out = fix_file(
-                &source,
-                &cells,
-                &findings,
-                &Settings::default(),
-                Applicability::Safe,
-            );
+            let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
             let said = format!("{text}: {:?}", out.skipped);
             if refused {
                 assert!(out.applied.is_empty(), "{said}");
@@ -367,13 +359,7 @@ mod tests {
             ],
             Applicability::Safe,
         ));
-        let out = fix_file(
-            &source,
-            &cells,
-            &[finding],
-            &Settings::default(),
-            Applicability::Safe,
-        );
+        let out = fix_with_defaults(&source, &cells, &[finding], Applicability::Safe);
         assert!(out.applied.is_empty());
         assert_eq!(out.text, "x = 1\ny = 2\n");
         assert!(
