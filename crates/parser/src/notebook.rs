@@ -1,13 +1,12 @@
 //! Jupyter notebooks (`.ipynb`, nbformat 4) into cells.
 //!
 //! `serde_json` checks the notebook and gives its structure (outputs are
-//! checked but not kept, and where they lie is noted); the
-//! `notebook_json` scanner finds where each cell's `source` is written, so
-//! that span maps point at the bytes of the file as stored.
+//! checked but not kept) and where each cell's `source` is written; the
+//! `notebook_json` decoder reads each source from there, so that span maps
+//! point at the bytes of the file as stored.
 
 use std::cell::RefCell;
 use std::fmt;
-use std::ops::Range;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -28,7 +27,7 @@ use crate::source::SourceFile;
 /// through [`magic::expand`], which may turn one into several.
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
-    let Skeleton { notebook, checked } = skeleton(json)?;
+    let Skeleton { notebook, sources } = skeleton(json)?;
     let (top, cells) = structure(&notebook).map_err(|err| match err {
         // The value as written: `NaN` was read as a number.
         ReadError::UnsupportedNbformat(_) => ReadError::UnsupportedNbformat(
@@ -39,13 +38,11 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     })?;
     let lang = kernel_lang(top.get("metadata"));
 
-    let checked: Vec<Range<usize>> = checked
-        .into_iter()
-        .map(|range| range.start + bom..range.end + bom)
-        .collect();
-    let sources = notebook_json::locate_sources(&source.text, bom, &checked)
-        .filter(|found| found.len() == cells.len())
-        .ok_or_else(|| ReadError::NotNotebook("the `cells` list could not be located".into()))?;
+    if sources.len() != cells.len() {
+        return Err(ReadError::NotNotebook(
+            "the `cells` list could not be located".into(),
+        ));
+    }
 
     let mut out = Vec::with_capacity(cells.len());
     for (index, (cell, at)) in cells.iter().zip(sources).enumerate() {
@@ -54,7 +51,8 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
             cell: number,
             reason,
         };
-        let is_code = check_cell(cell).map_err(invalid)?;
+        let at = at.map(|at| at + bom);
+        let is_code = check_cell(cell, &source.text, at).map_err(invalid)?;
         let decoded = at
             .and_then(|at| notebook_json::decode_source(&source.text, at))
             .ok_or_else(|| invalid("its `source` could not be located in the text".into()))?;
@@ -80,20 +78,22 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
 struct Skeleton {
     /// The notebook without what imds-lint never reads.
     notebook: Value,
-    /// Where the values only checked to be JSON lie, in order.
-    checked: Vec<Range<usize>>,
+    /// Where each cell's `source` value starts in the text read, one entry
+    /// per element of the top-level `cells` list (`None` for one without).
+    sources: Vec<Option<usize>>,
 }
 
 /// The notebook as a JSON value without what imds-lint never reads: cell
 /// outputs and attachments, often megabytes of base64, and the cells' other
-/// fields are checked to be JSON but not copied into memory. One pass.
+/// fields are checked to be JSON but not copied into memory; of a cell's
+/// source only where it is written is kept. One pass.
 fn skeleton(json: &str) -> Result<Skeleton, ReadError> {
     let read = |json: &str| {
-        let checked = RefCell::new(Vec::new());
+        let sources = RefCell::new(Vec::new());
         let seed = Reader {
             level: Level::Top,
             base: json.as_ptr() as usize,
-            checked: &checked,
+            sources: &sources,
         };
         let mut reader = serde_json::Deserializer::from_str(json);
         let notebook = seed
@@ -101,7 +101,7 @@ fn skeleton(json: &str) -> Result<Skeleton, ReadError> {
             .and_then(|value| reader.end().map(|()| value))?;
         Ok::<_, serde_json::Error>(Skeleton {
             notebook,
-            checked: checked.into_inner(),
+            sources: sources.into_inner(),
         })
     };
     match read(json) {
@@ -206,7 +206,7 @@ const LANGUAGE_INFO: &str = "language_info";
 const DATABRICKS: &str = "application/vnd.databricks.v1+notebook";
 
 /// Where a value sits in a notebook, which decides what of it is kept.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
     /// The whole document.
     Top,
@@ -216,10 +216,6 @@ enum Level {
     Cell,
     /// The top level's `metadata`.
     Metadata,
-    /// A cell's `source`, and anything in it: only its shape is kept,
-    /// strings empty, since the code is decoded from the text itself
-    /// (see [`notebook_json::decode_source`]).
-    Source,
     /// Anywhere else: kept whole.
     Other,
 }
@@ -227,14 +223,14 @@ enum Level {
 impl Level {
     /// What the members of an object at this level are; `None` for those
     /// only checked to be JSON because nothing reads them: of a cell, all
-    /// but its type and source (outputs, attachments, metadata, id); of the
+    /// but its type (outputs, attachments, metadata, id; its source is
+    /// decoded from the text, see [`notebook_json::decode_source`]); of the
     /// notebook, all but its cells, format and the metadata that names the
     /// kernel's language.
     fn member(self, key: &str) -> Option<Level> {
         match (self, key) {
             (Level::Top, "cells") => Some(Level::Cells),
             (Level::Top, "metadata") => Some(Level::Metadata),
-            (Level::Cell, "source") | (Level::Source, _) => Some(Level::Source),
             (Level::Top, "nbformat")
             | (Level::Cell, "cell_type")
             | (Level::Metadata, KERNELSPEC | LANGUAGE_INFO | DATABRICKS)
@@ -244,14 +240,14 @@ impl Level {
     }
 }
 
-/// Reads a value at a [`Level`], noting where the values it only checks lie.
+/// Reads a value at a [`Level`], noting where cells' sources are written.
 #[derive(Clone, Copy)]
 struct Reader<'a> {
     level: Level,
     /// The address of the text being read, which values are borrowed from.
     base: usize,
-    /// Where the values only checked lie, in the text, in order.
-    checked: &'a RefCell<Vec<Range<usize>>>,
+    /// Where each cell's source starts, in the text, one entry per cell.
+    sources: &'a RefCell<Vec<Option<usize>>>,
 }
 
 impl Reader<'_> {
@@ -266,6 +262,10 @@ impl<'de> DeserializeSeed<'de> for Reader<'_> {
     fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<Value, D::Error> {
         match self.level {
             Level::Other => Value::deserialize(reader),
+            Level::Cell => {
+                self.sources.borrow_mut().push(None);
+                reader.deserialize_any(self)
+            }
             _ => reader.deserialize_any(self),
         }
     }
@@ -295,10 +295,7 @@ impl<'de> Visitor<'de> for Reader<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(match self.level {
-            Level::Source => String::new(),
-            _ => v.to_owned(),
-        }))
+        Ok(Value::String(v.to_owned()))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
@@ -308,7 +305,6 @@ impl<'de> Visitor<'de> for Reader<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let element = self.at(match self.level {
             Level::Cells => Level::Cell,
-            Level::Source => Level::Source,
             _ => Level::Other,
         });
         let mut out = Vec::new();
@@ -322,18 +318,23 @@ impl<'de> Visitor<'de> for Reader<'_> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if let Some(level) = self.level.member(&key) {
+                if level == Level::Cells {
+                    // A repeated `cells`: serde keeps the last.
+                    self.sources.borrow_mut().clear();
+                }
                 let value = map.next_value_seed(self.at(level))?;
                 out.insert(key, value);
                 continue;
             }
             // Checked as serde checks what it ignores, and borrowed from
-            // the text: where it lies is the scanner's to skip. Not a
-            // number or a literal: those are short, and one may stand for
-            // a longer `NaN` (see `python_liberties_replaced`).
+            // the text, where a source is read from (the last one of a
+            // repeated key, as serde keeps the last).
             let raw = map.next_value::<&RawValue>()?.get();
-            if raw.starts_with(['[', '{', '"']) {
+            if self.level == Level::Cell && key == "source" {
                 let start = (raw.as_ptr() as usize).wrapping_sub(self.base);
-                self.checked.borrow_mut().push(start..start + raw.len());
+                if let Some(source) = self.sources.borrow_mut().last_mut() {
+                    *source = Some(start);
+                }
             }
         }
         Ok(Value::Object(out))
@@ -388,8 +389,9 @@ fn check_nbformat(top: &Map<String, Value>) -> Result<(), ReadError> {
     }
 }
 
-/// Checks one cell against the schema; returns whether it is a code cell.
-fn check_cell(cell: &Value) -> Result<bool, String> {
+/// Checks one cell against the schema, its source where `text` has it at
+/// `source`; returns whether it is a code cell.
+fn check_cell(cell: &Value, text: &str, source: Option<usize>) -> Result<bool, String> {
     let Value::Object(fields) = cell else {
         return Err(format!("it is {}, not an object", describe(cell)));
     };
@@ -398,26 +400,10 @@ fn check_cell(cell: &Value) -> Result<bool, String> {
         Some(other) => return Err(format!("`cell_type` is {}, not a string", describe(other))),
         None => return Err("it has no `cell_type`".into()),
     };
-    match fields.get("source") {
-        Some(Value::String(_)) => {}
-        Some(Value::Array(lines)) => {
-            if let Some((i, line)) = lines.iter().enumerate().find(|(_, l)| !l.is_string()) {
-                return Err(format!(
-                    "`source` item {} is {}, not a string",
-                    i + 1,
-                    describe(line)
-                ));
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "`source` is {}; expected a string or a list of strings",
-                describe(other)
-            ))
-        }
-        None => return Err("it has no `source`".into()),
-    }
-
+    let Some(source) = source else {
+        return Err("it has no `source`".into());
+    };
+    notebook_json::check_source(text, source)?;
     Ok(is_code)
 }
 
@@ -618,18 +604,10 @@ mod tests {
     }
 
     /// The one-pass skeleton is the notebook serde reads whole, less the
-    /// cell fields never read and the text of sources (their shape is
-    /// kept); errors are the same errors.
+    /// cell fields never read and sources (read from the text); errors are
+    /// the same errors.
     #[test]
     fn skeleton_is_the_whole_value_without_outputs() {
-        fn shape_only(value: &mut Value) {
-            match value {
-                Value::String(text) => text.clear(),
-                Value::Array(items) => items.iter_mut().for_each(shape_only),
-                Value::Object(members) => members.values_mut().for_each(shape_only),
-                _ => {}
-            }
-        }
         fn without_outputs(mut value: Value) -> Value {
             if let Some(top) = value.as_object_mut() {
                 top.retain(|key, _| ["cells", "metadata", "nbformat"].contains(&key.as_str()));
@@ -641,10 +619,7 @@ mod tests {
             }
             if let Some(Value::Array(cells)) = value.get_mut("cells") {
                 for cell in cells.iter_mut().filter_map(Value::as_object_mut) {
-                    cell.retain(|key, _| key == "cell_type" || key == "source");
-                    if let Some(source) = cell.get_mut("source") {
-                        shape_only(source);
-                    }
+                    cell.retain(|key, _| key == "cell_type");
                 }
             }
             value
@@ -688,6 +663,44 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} notebooks found");
+    }
+
+    #[test]
+    fn sources_are_found_past_other_keys_and_nesting() {
+        let text = r#"{"metadata": {"cells": [1]}, "cells": [
+            {"cell_type": "code", "source": "a", "outputs": [{"text": ["\"source\": ]"]}]},
+            {"cell_type": "code", "sour\u0063e": "escaped key"},
+            {"cell_type": "code", "source": "first", "source": "second"}
+        ]}"#;
+        let codes: Vec<_> = read(text)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|cell| cell.code)
+            .collect();
+        assert_eq!(codes, ["a", "escaped key", "second"]);
+
+        // A repeated `cells` list: the last one is read, as serde keeps it.
+        let twice = r#"{"cells": [{"cell_type": "code", "source": "x"}, 3],
+                        "cells": [{"cell_type": "code", "source": "y"}]}"#;
+        let cells = read(twice).unwrap_or_default();
+        assert_eq!(cells.len(), 1);
+        assert_eq!(cells[0].code, "y");
+        assert_eq!(
+            cells[0].map.file_start(0),
+            twice.rfind("y\"").unwrap_or_default()
+        );
+
+        let message = |cells: &str| {
+            read(&notebook("{}", cells))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(message(r#"3, {"cell_type": "code", "source": "x"}"#).contains("cell 1"));
+        assert!(message(r#"{"cell_type": "raw"}"#).contains("no `source`"));
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let error = message(&format!(r#"{{"cell_type": "code", "source": {deep}}}"#));
+        assert!(error.contains("`source` item 1 is a list"), "{error}");
     }
 
     #[test]

@@ -1,15 +1,11 @@
-//! Where each cell's `source` is written in a notebook's JSON text, decoded
-//! with a span map through the JSON escapes.
+//! A cell's `source` as written in a notebook's JSON text, checked and
+//! decoded with a span map through the JSON escapes.
 //!
-//! `serde_json` validates a notebook and gives its structure but forgets where
-//! values were written, so this small scanner walks the same text again to
-//! find them, jumping over the values `serde_json` only checked (outputs,
-//! attachments: most of a notebook's bytes), whose places it noted. It only
-//! runs on text `serde_json` accepted; should the two ever disagree it
-//! answers `None`, never panics. It loops rather than recurses, so deep
-//! nesting cannot overflow the stack.
-
-use std::ops::Range;
+//! `serde_json` validates a notebook and says where each source starts;
+//! this small scanner reads the source from there. It only runs on text
+//! `serde_json` accepted; should the two ever disagree it answers `None`,
+//! never panics. It loops rather than recurses, so deep nesting cannot
+//! overflow the stack.
 
 use crate::cell::Layer;
 use crate::span::{SpanMap, SpanMapBuilder};
@@ -25,26 +21,48 @@ pub(crate) struct Source {
     pub layer: Layer,
 }
 
-/// Where each cell's `source` value starts, one entry per element of the
-/// top-level `cells` list (`None` for an element without one). `start` is
-/// where the JSON begins (after a byte order mark). `skips` are values known
-/// to be valid JSON, by where they start and end, in order: they are jumped
-/// over, not read.
-pub(crate) fn locate_sources(
-    text: &str,
-    start: usize,
-    skips: &[Range<usize>],
-) -> Option<Vec<Option<usize>>> {
-    let scanner = |pos| Scanner { text, pos, skips };
-    let cells = scanner(start).member("cells")??;
-    scanner(cells)
-        .elements()?
-        .into_iter()
-        .map(|cell| match text.as_bytes().get(cell) {
-            Some(b'{') => scanner(cell).member("source"),
-            _ => Some(None),
-        })
-        .collect()
+/// Checks that the value at `at` in valid JSON `text` is a string or a
+/// list of strings, as a cell's `source` must be; the error says what is
+/// wrong with it.
+pub(crate) fn check_source(text: &str, at: usize) -> Result<(), String> {
+    match text.as_bytes().get(at) {
+        Some(b'"') => Ok(()),
+        Some(b'[') => {
+            let items = Scanner::new(text, at)
+                .elements()
+                .ok_or("its `source` could not be read")?;
+            match items
+                .into_iter()
+                .enumerate()
+                .find(|&(_, item)| text.as_bytes().get(item) != Some(&b'"'))
+            {
+                Some((i, item)) => Err(format!(
+                    "`source` item {} is {}, not a string",
+                    i + 1,
+                    kind_at(text, item)
+                )),
+                None => Ok(()),
+            }
+        }
+        _ => Err(format!(
+            "`source` is {}; expected a string or a list of strings",
+            kind_at(text, at)
+        )),
+    }
+}
+
+/// The kind of the JSON value at `at`, told by its first byte, for
+/// error messages.
+fn kind_at(text: &str, at: usize) -> &'static str {
+    match text.as_bytes().get(at) {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "a list",
+        Some(b'{') => "an object",
+        // Digits, `-`, and the `NaN` or `Infinity` Python writes.
+        _ => "a number",
+    }
 }
 
 /// The text of the top-level member `key`'s value, as written.
@@ -220,17 +238,11 @@ fn hex4(text: &str, at: usize) -> Option<u32> {
 struct Scanner<'a> {
     text: &'a str,
     pos: usize,
-    /// Values to jump over, by where they start and end, in order.
-    skips: &'a [Range<usize>],
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, pos: usize) -> Self {
-        Scanner {
-            text,
-            pos,
-            skips: &[],
-        }
+        Scanner { text, pos }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -323,29 +335,10 @@ impl<'a> Scanner<'a> {
         Some(i)
     }
 
-    /// Where the value starting at `pos` ends, if it is one to jump over.
-    fn skip_at(&self, pos: usize) -> Option<usize> {
-        if self.skips.is_empty() {
-            return None;
-        }
-        let i = self
-            .skips
-            .binary_search_by_key(&pos, |skip| skip.start)
-            .ok()?;
-        Some(self.skips[i].end)
-    }
-
     /// Steps over the value starting here, however deeply nested.
     fn skip_value(&mut self) -> Option<()> {
         let mut depth = 0usize;
         loop {
-            if let Some(end) = self.skip_at(self.pos) {
-                self.pos = end;
-                if depth == 0 {
-                    return Some(());
-                }
-                continue;
-            }
             match self.peek()? {
                 b'"' => {
                     self.skip_string()?;
@@ -405,50 +398,37 @@ fn key_is(text: &str, open: usize, close: usize, key: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
+    /// Where cell `cell`'s source starts (the reader has it from serde).
+    fn source_start(text: &str, cell: usize) -> Option<usize> {
+        let cells = Scanner::new(text, 0).member("cells")??;
+        let at = *Scanner::new(text, cells).elements()?.get(cell)?;
+        Scanner::new(text, at).member("source")?
+    }
+
     fn source_at(text: &str, cell: usize) -> Source {
-        let at = locate_sources(text, 0, &[]).unwrap_or_default()[cell].unwrap_or_default();
-        decode_source(text, at).unwrap_or_else(|| panic!("no source in cell {cell}"))
+        source_start(text, cell)
+            .and_then(|at| decode_source(text, at))
+            .unwrap_or_else(|| panic!("no source in cell {cell}"))
     }
 
     #[test]
-    fn locates_sources_past_other_keys_and_nesting() {
-        let text = r#"{"metadata": {"cells": [1]}, "cells": [
-            {"source": "a", "outputs": [{"text": ["\"source\": ]"]}]},
-            3,
-            {"cell_type": "raw"},
-            {"source": "first", "source": "second"}
-        ]}"#;
-        let found = locate_sources(text, 0, &[]).unwrap_or_default();
-        assert_eq!(found.len(), 4);
-        assert_eq!(found[0].map(|at| &text[at..at + 3]), Some("\"a\""));
-        assert_eq!(found[1], None);
-        assert_eq!(found[2], None);
-        assert_eq!(source_at(text, 3).code, "second");
-    }
-
-    #[test]
-    fn values_already_checked_are_jumped_over() {
-        let text = r#"{"cells": [{"outputs": [{"source": 1}, "]"], "source": "a"}]}"#;
-        let outputs = text.find("[{").unwrap_or_default();
-        let end = text.find(", \"source\": \"a").unwrap_or_default();
-        let read = |skips: &[Range<usize>]| locate_sources(text, 0, skips);
-        let skip = outputs..end;
-        assert_eq!(read(std::slice::from_ref(&skip)), read(&[]));
-        assert_eq!(read(&[]).unwrap_or_default().len(), 1);
-
-        // What a skip covers is not read at all.
-        let broken = r#"{"cells": [{"outputs": [}}}, "source": "a"}]}"#;
-        let outputs = broken.find("[}").unwrap_or_default();
-        let skip = outputs..outputs + "[}}}".len();
-        let found = locate_sources(broken, 0, std::slice::from_ref(&skip)).unwrap_or_default();
-        assert_eq!(found.len(), 1);
-        assert_eq!(locate_sources(broken, 0, &[]), None);
-    }
-
-    #[test]
-    fn escaped_key_still_matches() {
-        let text = r#"{"cells": [{"sour\u0063e": "x"}]}"#;
-        assert_eq!(source_at(text, 0).code, "x");
+    fn sources_must_be_strings_or_lists_of_strings() {
+        let text = r#"["a", ["b", "c"], 1, {"x": 1}, ["a", null, 2], [[[]]], NaN, true]"#;
+        let items = Scanner::new(text, 0).elements().unwrap_or_default();
+        let checked: Vec<_> = items.iter().map(|&at| check_source(text, at)).collect();
+        let expected: [Result<(), &str>; 8] = [
+            Ok(()),
+            Ok(()),
+            Err("`source` is a number; expected a string or a list of strings"),
+            Err("`source` is an object; expected a string or a list of strings"),
+            Err("`source` item 2 is null, not a string"),
+            Err("`source` item 1 is a list, not a string"),
+            Err("`source` is a number; expected a string or a list of strings"),
+            Err("`source` is a boolean; expected a string or a list of strings"),
+        ];
+        for (got, want) in checked.into_iter().zip(expected) {
+            assert_eq!(got, want.map_err(str::to_owned));
+        }
     }
 
     #[test]
@@ -529,11 +509,8 @@ mod tests {
             "{\"cells\": [}",
             "{\"cells\": [{\"source\": [\"a\" \"b\"]}]}",
         ] {
-            let found = locate_sources(text, 0, &[]);
-            let decoded = found
-                .into_iter()
-                .flatten()
-                .flatten()
+            let decoded = (0..2)
+                .filter_map(|cell| source_start(text, cell))
                 .filter_map(|at| decode_source(text, at))
                 .count();
             assert_eq!(decoded, 0, "{text}");

@@ -115,11 +115,18 @@ fn cells_of_the_wrong_shape_are_named() {
 #[test]
 fn deep_nesting_is_never_a_stack_overflow() {
     let nested = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
-    // Where values are built (a cell's source), an error.
-    let built = format!("{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {nested}}}]}}");
+    // Where values are built (the notebook's metadata), an error.
+    let built = format!("{{\"cells\": [], \"metadata\": {{\"kernelspec\": {nested}}}}}");
     assert!(matches!(
         read("nb.ipynb", &built),
         Err(ReadError::InvalidJson { .. })
+    ));
+    // A cell's source is read from the text: a list nested that deep is
+    // valid JSON and the wrong kind of source.
+    let source = format!("{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {nested}}}]}}");
+    assert!(matches!(
+        read("nb.ipynb", &source),
+        Err(ReadError::InvalidCell { cell: 1, .. })
     ));
     // Where the JSON is only checked (fields nothing reads), read.
     let checked = format!("{{\"cells\": [], \"x\": {nested}}}");
