@@ -2,7 +2,7 @@
 //! into the same cells, and no cell may gain a syntax error.
 
 use imds_lint_parser::{split, syntax, Cell, Origin, SourceFile};
-use imds_lint_rules::{check, Finding, Settings};
+use imds_lint_rules::{check_verifying, Finding, Settings};
 
 /// A file's text read again after fixing: its cells and findings.
 #[derive(Debug)]
@@ -49,14 +49,22 @@ pub fn verify(
     }
 
     // A cell the fix left as it was cannot have gained an error: only
-    // changed cells are parsed again, and the old one only if the new one
-    // fails, to tell a fix that broke the code from code that was broken.
-    let (unparsed, broken): (Vec<usize>, Vec<usize>) = cells
+    // changed cells are checked, analysed whole so that the analysers' own
+    // parses tell (a cell they did not parse is parsed here), and the old
+    // one only if the new one fails, to tell a fix that broke the code
+    // from code that was broken.
+    let changed: Vec<usize> = cells
         .iter()
         .zip(&new_cells)
         .enumerate()
-        .filter(|(_, (old, new))| !is_nested(old) && old.code != new.code && has_error(new))
+        .filter(|(_, (old, new))| !is_nested(old) && old.code != new.code)
         .map(|(i, _)| i)
+        .collect();
+    let (new_cells, findings, parsed) = check_verifying(new_cells, settings, &changed);
+    let new_has_error = |i: usize| parsed[i].unwrap_or_else(|| has_error(&new_cells[i]));
+    let (unparsed, broken): (Vec<usize>, Vec<usize>) = changed
+        .into_iter()
+        .filter(|&i| new_has_error(i))
         .partition(|&i| has_error(&cells[i]));
     if !unparsed.is_empty() {
         return Err(Broken::Unparsed(unparsed));
@@ -65,16 +73,17 @@ pub fn verify(
         return Err(Broken::Cells(broken));
     }
 
-    let (new_cells, findings) = check(new_cells, settings);
     // Nested cells are not matched one to one (a fix may add a string), so
     // errors are counted; the original's only when the new text has some.
+    let new_errors = (0..new_cells.len())
+        .filter(|&i| is_nested(&new_cells[i]) && new_has_error(i))
+        .count();
     let nested_errors = |cells: &[Cell]| {
         cells
             .iter()
             .filter(|c| is_nested(c) && has_error(c))
             .count()
     };
-    let new_errors = nested_errors(&new_cells);
     if new_errors > 0 && new_errors > nested_errors(cells) {
         return Err(Broken::NestedCells);
     }

@@ -49,6 +49,9 @@ pub struct FileCheck<'a> {
     /// Where the statements analysed in that part are (see
     /// [`focus::Part`]); empty while a whole cell is analysed.
     pub part_ranges: Vec<std::ops::Range<usize>>,
+    /// By cell, whether the analyser's parse of its whole code had syntax
+    /// errors; `None` for a cell not parsed whole (see [`check_verifying`]).
+    pub syntax_errors: Vec<Option<bool>>,
 }
 
 impl FileCheck<'_> {
@@ -86,6 +89,19 @@ impl FileCheck<'_> {
         )
     }
 
+    /// Whether cell `index` is analysed whole, not a part of it.
+    fn analysing_whole(&self, index: usize) -> bool {
+        !matches!(&self.whole, Some((part, _)) if *part == index)
+    }
+
+    /// Notes whether the tree of cell `index`'s whole code has errors.
+    fn note_parse(&mut self, index: usize, has_errors: bool) {
+        if self.syntax_errors.len() <= index {
+            self.syntax_errors.resize(index + 1, None);
+        }
+        self.syntax_errors[index] = Some(has_errors);
+    }
+
     /// A cell's whole code, even while a part of it stands in its place.
     fn whole_code(&self, cell: usize) -> Option<&str> {
         match &self.whole {
@@ -100,7 +116,29 @@ impl FileCheck<'_> {
 /// [`focus`] finds related to the metadata service is analysed.
 pub fn check(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>) {
     let plan = focus::plan(&cells);
-    check_planned(cells, settings, plan)
+    let (cells, findings, _) = check_planned(cells, settings, plan);
+    (cells, findings)
+}
+
+/// [`check`], with the cells `whole` analysed whole, and by cell whether
+/// its whole code parsed with syntax errors (`None` where it was not parsed
+/// whole: a cell left out, a part, a language not analysed). For the
+/// rewriter, which must know whether the cells it changed still parse, and
+/// so need not parse them again.
+pub fn check_verifying(
+    cells: Vec<Cell>,
+    settings: &Settings,
+    whole: &[usize],
+) -> (Vec<Cell>, Vec<Finding>, Vec<Option<bool>>) {
+    let mut plan = focus::plan(&cells);
+    for &index in whole {
+        if let Some(focus) = plan.cells.get_mut(index) {
+            *focus = Focus::Whole;
+        }
+    }
+    let (cells, findings, mut errors) = check_planned(cells, settings, plan);
+    errors.resize(cells.len(), None);
+    (cells, findings, errors)
 }
 
 /// Checks every line of every cell: what [`check`] must agree with, at
@@ -111,14 +149,15 @@ pub fn check_all_code(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<
         cells: vec![Focus::Whole; cells.len()],
         hidden: Vec::new(),
     };
-    check_planned(cells, settings, plan)
+    let (cells, findings, _) = check_planned(cells, settings, plan);
+    (cells, findings)
 }
 
 fn check_planned(
     cells: Vec<Cell>,
     settings: &Settings,
     plan: focus::Plan,
-) -> (Vec<Cell>, Vec<Finding>) {
+) -> (Vec<Cell>, Vec<Finding>, Vec<Option<bool>>) {
     let mut file = FileCheck {
         cells,
         findings: Vec::new(),
@@ -126,6 +165,7 @@ fn check_planned(
         hidden: plan.hidden,
         whole: None,
         part_ranges: Vec::new(),
+        syntax_errors: Vec::new(),
     };
     let mut python = python::Analyzer::default();
     let mut scala = scala::Analyzer::default();
@@ -153,11 +193,12 @@ fn check_planned(
     let FileCheck {
         cells,
         mut findings,
+        syntax_errors,
         ..
     } = file;
     findings.sort_by_key(|f| (position_key(&cells, f), f.rule));
     findings.dedup_by(|a, b| a.rule == b.rule && a.cell == b.cell && a.range == b.range);
-    (cells, findings)
+    (cells, findings, syntax_errors)
 }
 
 /// Runs the analyser of cell `index`'s language on it.

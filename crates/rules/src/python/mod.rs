@@ -123,6 +123,9 @@ impl Analyzer {
         let Some(tree) = syntax::parse_within(Lang::Python, &code, within) else {
             return;
         };
+        if file.analysing_whole(index) {
+            file.note_parse(index, tree.root_node().has_error());
+        }
 
         let scopes = Scopes {
             module: std::mem::take(&mut self.module),

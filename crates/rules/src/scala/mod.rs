@@ -48,6 +48,9 @@ impl Analyzer {
         let Some(tree) = syntax::parse(Lang::Scala, &code) else {
             return;
         };
+        if file.analysing_whole(index) {
+            file.note_parse(index, tree.root_node().has_error());
+        }
 
         let mut outcome = walk::walk(&tree, &code, &self.globals);
         // Cells left out of analysis (see `focus`) may use the names a fix

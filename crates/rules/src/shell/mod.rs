@@ -115,9 +115,16 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
                     ..
                 }
             ),
+        syntax_errors: None,
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0, false);
+    if let Some(has_errors) = analysis
+        .syntax_errors
+        .filter(|_| file.analysing_whole(index))
+    {
+        file.note_parse(index, has_errors);
+    }
 
     let context = fix::Context {
         settings: file.settings,
@@ -218,6 +225,8 @@ struct Analysis {
     /// f-string, a Scala `s"..."`, a `!` line): such code may not parse as
     /// it is written and still be sound once they are put in.
     interpolated: bool,
+    /// Whether the cell's own code parsed with errors, once read.
+    syntax_errors: Option<bool>,
 }
 
 /// Why a request in shell code that does not parse gets no fix.
@@ -235,6 +244,9 @@ impl Analysis {
         let Some(tree) = syntax::parse(Lang::Shell, &code.text) else {
             return;
         };
+        if depth == 0 {
+            self.syntax_errors = Some(tree.root_node().has_error());
+        }
         let id = self.codes;
         self.codes += 1;
 

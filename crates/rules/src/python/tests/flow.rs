@@ -41,6 +41,7 @@ fn globals_are_exposed_for_bang_lines() {
         hidden: Vec::new(),
         whole: None,
         part_ranges: Vec::new(),
+        syntax_errors: Vec::new(),
     };
     analyzer.check_cell(&mut file, 0);
     assert_eq!(

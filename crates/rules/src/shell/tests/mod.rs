@@ -39,6 +39,7 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
         hidden: Vec::new(),
         whole: None,
         part_ranges: Vec::new(),
+        syntax_errors: Vec::new(),
     };
     super::check_cell(&mut file, 0, outer);
     file.findings
