@@ -45,17 +45,19 @@ pub fn write_atomic(
     new: &[u8],
     roots: &[PathBuf],
 ) -> Result<(), WriteError> {
-    let target = fs::canonicalize(path).map_err(removed_or_io)?;
-    if fs::symlink_metadata(path)
-        .map_err(removed_or_io)?
-        .file_type()
-        .is_symlink()
-        && !roots.iter().any(|r| target.starts_with(r))
-    {
-        return Err(WriteError::OutsideRoots(target));
-    }
-
-    let metadata = fs::metadata(&target).map_err(removed_or_io)?;
+    let link = fs::symlink_metadata(path).map_err(removed_or_io)?;
+    // A path that is no link is written where it is: resolving it would
+    // cost a system call for each folder on the way, for every file.
+    let (target, metadata) = if link.file_type().is_symlink() {
+        let target = fs::canonicalize(path).map_err(removed_or_io)?;
+        if !roots.iter().any(|r| target.starts_with(r)) {
+            return Err(WriteError::OutsideRoots(target));
+        }
+        let metadata = fs::metadata(&target).map_err(removed_or_io)?;
+        (target, metadata)
+    } else {
+        (path.to_owned(), link)
+    };
     if !metadata.is_file() {
         return Err(WriteError::NotAFile);
     }
@@ -68,7 +70,10 @@ pub fn write_atomic(
         return Err(WriteError::Changed);
     }
 
-    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
     let mut temp = tempfile::Builder::new()
         .prefix(".imds-lint.")
         .suffix(".tmp")

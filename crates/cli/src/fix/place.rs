@@ -50,10 +50,10 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
     let is_link =
         |path: &Path| fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
     let mut kept: Vec<Option<Input>> = Vec::with_capacity(inputs.len());
-    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut seen: HashMap<FileId, usize> = HashMap::new();
     for input in inputs {
         let canonical = match input.source {
-            InputSource::File { .. } => fs::canonicalize(&input.path).ok(),
+            InputSource::File { .. } => file_id(&input.path),
             InputSource::Stdin { .. } | InputSource::Failed(_) => None,
         };
         let Some(canonical) = canonical else {
@@ -73,6 +73,26 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
         kept.push(Some(input.clone()));
     }
     kept.into_iter().flatten().collect()
+}
+
+/// What tells one file from another, whatever path leads to it.
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+/// The file `path` leads to, links followed: its device and inode (one
+/// system call, where resolving the path takes one for each folder on the
+/// way, for every file of a run).
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|meta| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<FileId> {
+    fs::canonicalize(path).ok()
 }
 
 /// `path` as a diff names it: relative to `cwd` when it is under it, `./`
@@ -146,6 +166,12 @@ mod tests {
         ];
         let kept = one_path_per_file(&inputs);
         assert_eq!(kept, vec![input("real.sh"), input("zz.sh"), stdin]);
+
+        // A hard link is the same file too: the second write would be
+        // refused, the file having changed since it was read.
+        fs::hard_link(dir.path().join("zz.sh"), dir.path().join("hard.sh")).unwrap();
+        let kept = one_path_per_file(&[input("hard.sh"), input("zz.sh")]);
+        assert_eq!(kept, vec![input("hard.sh")]);
     }
 
     #[test]
