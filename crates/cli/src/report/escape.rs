@@ -12,7 +12,11 @@ use std::fmt::Write;
 /// other than tab and line feed, DEL, C1), the Unicode bidirectional
 /// controls, and characters that show as nothing.
 fn is_unsafe(c: char, prev: Option<char>) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
+    // Most of what is shown is ASCII, where only controls are unsafe.
+    if c.is_ascii() {
+        return c.is_ascii_control() && c != '\n' && c != '\t';
+    }
+    c.is_control()
         || is_bidi_control(c)
         || is_invisible(c)
         || (c == EMOJI_PRESENTATION && prev.is_none_or(|p| p.is_ascii()))
