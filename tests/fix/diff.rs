@@ -63,13 +63,20 @@ fn diff_paths_are_relative_to_the_current_folder() {
     write(dir.path(), "jobs/init.sh", IMDSV1_SCRIPT);
     let absolute = dir.path().join("jobs/init.sh");
 
-    for path in ["jobs/init.sh", "./jobs/init.sh", "jobs/../jobs/init.sh"] {
-        let run = imds_lint(dir.path(), &["--diff", path]);
+    // git refuses `..` in a diff's path: it is named without one.
+    for (from, path) in [
+        ("", "jobs/init.sh"),
+        ("", "./jobs/init.sh"),
+        ("", "jobs/../jobs/init.sh"),
+        ("jobs", "../jobs/init.sh"),
+    ] {
+        let cwd = dir.path().join(from);
+        let run = imds_lint(&cwd, &["--diff", path]);
         assert_eq!(run.code, 1, "{run:#?}");
-        let expected_path = if path.contains("..") {
-            "jobs/../jobs/init.sh"
-        } else {
+        let expected_path = if from.is_empty() {
             "jobs/init.sh"
+        } else {
+            "init.sh"
         };
         assert!(
             run.stdout.starts_with(&format!(
@@ -78,7 +85,17 @@ fn diff_paths_are_relative_to_the_current_folder() {
             "{path}: {}",
             run.stdout
         );
+        let check = tool(&cwd, "git", &["apply", "--check", "-"], &run.bytes);
+        assert_eq!(check.code, 0, "{path}: {check:#?}");
     }
+    // Outside the current folder, the path stays as it was given.
+    write(dir.path(), "top.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(&dir.path().join("jobs"), &["--diff", "../top.sh"]);
+    assert!(
+        run.stdout.starts_with("--- a/../top.sh\n"),
+        "{}",
+        run.stdout
+    );
     let run = imds_lint(dir.path(), &["--diff", absolute.to_str().unwrap()]);
     assert!(
         run.stdout

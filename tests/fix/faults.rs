@@ -430,6 +430,26 @@ fn symbolic_link_out_of_the_scanned_folder_is_not_written_through() {
     );
 }
 
+/// Two names of one file (hard links) are two files to `--fix`: writing
+/// one replaces its file, so each is fixed, and "0 left" holds.
+#[test]
+fn each_hard_link_of_a_file_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.sh", IMDSV1_SCRIPT);
+    fs::hard_link(dir.path().join("a.sh"), dir.path().join("b.sh")).unwrap();
+
+    let run = imds_lint(dir.path(), &["--fix", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.contains("(0 left)"), "{run:#?}");
+    for name in ["a.sh", "b.sh"] {
+        assert_eq!(
+            fs::read_to_string(dir.path().join(name)).unwrap(),
+            fixed_text("init.sh", IMDSV1_SCRIPT),
+            "{name}"
+        );
+    }
+}
+
 /// A file named through a linked folder is fixed, but does not make the
 /// folder the link leads to one that other links may write into.
 #[test]

@@ -35,7 +35,8 @@ pub fn roots(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether `folder`, or a folder above it as written, is a symbolic link.
+/// Whether `folder`, or a folder above it as written, is a symbolic link
+/// (for a file's path: the file or a folder on the way).
 fn through_a_link(folder: &Path) -> bool {
     folder
         .ancestors()
@@ -44,16 +45,17 @@ fn through_a_link(folder: &Path) -> bool {
 }
 
 /// `inputs` with each file once. Two paths to one file (a symbolic link
-/// and its target) would fix it twice, the second write refused because
-/// the first changed it; the path that is not a link is kept.
+/// and its target, a path through a linked folder) would fix it twice, the
+/// second write refused because the first changed it; the path with no
+/// link on the way is kept. Two names of one file (hard links) are two
+/// files here: writing one replaces its file and leaves the other.
 pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
-    let is_link =
-        |path: &Path| fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    let mut folders = HashMap::new();
     let mut kept: Vec<Option<Input>> = Vec::with_capacity(inputs.len());
     let mut seen: HashMap<FileId, usize> = HashMap::new();
     for input in inputs {
         let canonical = match input.source {
-            InputSource::File { .. } => file_id(&input.path),
+            InputSource::File { .. } => file_id(&input.path, &mut folders),
             InputSource::Stdin { .. } | InputSource::Failed(_) => None,
         };
         let Some(canonical) = canonical else {
@@ -62,7 +64,7 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
         };
         if let Some(&at) = seen.get(&canonical) {
             let earlier = kept[at].as_ref().map(|earlier| earlier.path.as_path());
-            if earlier.is_some_and(is_link) && !is_link(&input.path) {
+            if earlier.is_some_and(through_a_link) && !through_a_link(&input.path) {
                 kept[at] = None;
             } else {
                 log::debug!("{}: same file as an earlier path", input.path.display());
@@ -75,23 +77,44 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
     kept.into_iter().flatten().collect()
 }
 
-/// What tells one file from another, whatever path leads to it.
+/// What tells one file from another, whatever path leads to it: the
+/// folder it is in (device and inode) and its name there.
 #[cfg(unix)]
-type FileId = (u64, u64);
+type FileId = ((u64, u64), std::ffi::OsString);
 #[cfg(not(unix))]
 type FileId = PathBuf;
 
-/// The file `path` leads to, links followed: its device and inode (one
-/// system call, where resolving the path takes one for each folder on the
-/// way, for every file of a run).
+/// The folder and name `path` leads to, a link in its last part resolved
+/// (folders are told by a stat each, which follows links, and remembered in
+/// `folders`: resolving every path would cost a system call for each folder
+/// on the way, for every file of a run).
 #[cfg(unix)]
-fn file_id(path: &Path) -> Option<FileId> {
+fn file_id(path: &Path, folders: &mut HashMap<PathBuf, (u64, u64)>) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
-    fs::metadata(path).ok().map(|meta| (meta.dev(), meta.ino()))
+    let resolved;
+    let path = if fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+        resolved = fs::canonicalize(path).ok()?;
+        resolved.as_path()
+    } else {
+        path
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let folder_id = if let Some(&id) = folders.get(folder) {
+        id
+    } else {
+        let meta = fs::metadata(folder).ok()?;
+        let id = (meta.dev(), meta.ino());
+        folders.insert(folder.to_owned(), id);
+        id
+    };
+    Some((folder_id, path.file_name()?.to_owned()))
 }
 
 #[cfg(not(unix))]
-fn file_id(path: &Path) -> Option<FileId> {
+fn file_id(path: &Path, _folders: &mut HashMap<PathBuf, (u64, u64)>) -> Option<FileId> {
     fs::canonicalize(path).ok()
 }
 
@@ -101,10 +124,16 @@ fn file_id(path: &Path) -> Option<FileId> {
 /// file it changes (its header quotes such a name as git does).
 ///
 /// An absolute path outside `cwd` loses its leading `/`: such a diff
-/// applies from the root folder only.
+/// applies from the root folder only. git refuses a `..` in a diff's path,
+/// so a path with one is named from `cwd` without it when that name leads
+/// to the same file.
 pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
+    let shorter;
     let relative = if path.is_absolute() {
         path.strip_prefix(cwd).unwrap_or(path)
+    } else if path.components().any(|c| c == Component::ParentDir) {
+        shorter = without_steps_up(path, cwd);
+        shorter.as_deref().unwrap_or(path)
     } else {
         path
     };
@@ -117,6 +146,39 @@ pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
         })
         .collect();
     parts.join(b"/".as_slice())
+}
+
+/// `path` (relative to `cwd`, with `..` in it) as a path under `cwd`
+/// without `..`, if that names the same file.
+fn without_steps_up(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let mut normal = PathBuf::new();
+    for component in cwd.join(path).components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    let relative = normal.strip_prefix(cwd).ok()?.to_path_buf();
+    same_file(&cwd.join(&relative), &cwd.join(path)).then_some(relative)
+}
+
+/// Whether two paths lead to one file (a `..` after a linked folder leads
+/// elsewhere than the same words read without it).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let id = |path: &Path| fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+        id(a).is_some() && id(a) == id(b)
+    }
+    #[cfg(not(unix))]
+    {
+        let real = |path: &Path| fs::canonicalize(path).ok();
+        real(a).is_some() && real(a) == real(b)
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +196,23 @@ mod tests {
         assert_eq!(path("/elsewhere/y.py"), b"elsewhere/y.py");
         assert_eq!(path("../up.sh"), b"../up.sh");
         assert_ne!(path("/work/repository/z.sh"), b"sitory/z.sh");
+    }
+
+    #[test]
+    fn a_step_up_is_dropped_only_where_it_names_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(cwd.join("a/b")).unwrap();
+        fs::create_dir_all(cwd.join("far/inner")).unwrap();
+        fs::write(cwd.join("a/x.sh"), "x").unwrap();
+        fs::write(cwd.join("far/x.sh"), "x").unwrap();
+        assert_eq!(diff_path(Path::new("a/b/../x.sh"), &cwd), b"a/x.sh");
+        // `link/..` is the folder above where the link leads, not `a`.
+        std::os::unix::fs::symlink(cwd.join("far/inner"), cwd.join("a/link")).unwrap();
+        assert_eq!(
+            diff_path(Path::new("a/link/../x.sh"), &cwd),
+            b"a/link/../x.sh"
+        );
     }
 
     #[test]
@@ -167,11 +246,27 @@ mod tests {
         let kept = one_path_per_file(&inputs);
         assert_eq!(kept, vec![input("real.sh"), input("zz.sh"), stdin]);
 
-        // A hard link is the same file too: the second write would be
-        // refused, the file having changed since it was read.
+        // Two names of one file (hard links) are fixed each: the write
+        // replaces one name's file and leaves the other as it was.
         fs::hard_link(dir.path().join("zz.sh"), dir.path().join("hard.sh")).unwrap();
-        let kept = one_path_per_file(&[input("hard.sh"), input("zz.sh")]);
-        assert_eq!(kept, vec![input("hard.sh")]);
+        let both = [input("hard.sh"), input("zz.sh")];
+        assert_eq!(one_path_per_file(&both), both);
+
+        // Through a linked folder: the path with no link on the way is
+        // kept, whichever comes first (git refuses a diff through a link).
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("sub/c.sh"), "x").unwrap();
+        std::os::unix::fs::symlink("sub", dir.path().join("dirlink")).unwrap();
+        for order in [["dirlink/c.sh", "sub/c.sh"], ["sub/c.sh", "dirlink/c.sh"]] {
+            let kept = one_path_per_file(&order.map(input));
+            assert_eq!(kept, vec![input("sub/c.sh")], "{order:?}");
+        }
+        let same = [
+            input("sub/c.sh"),
+            input("./sub/c.sh"),
+            input("sub/../sub/c.sh"),
+        ];
+        assert_eq!(one_path_per_file(&same), vec![input("sub/c.sh")]);
     }
 
     #[test]
