@@ -271,7 +271,10 @@ fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
 fn cell_range_of(cell: &Cell, file_range: &Range<usize>) -> Option<Range<usize>> {
     let len = cell.code.len();
     let start = first_offset(len, |at| cell.map.file_start(at) >= file_range.start);
-    let end = first_offset(len, |at| cell.map.file_end(at) >= file_range.end);
+    // The first offset whose byte starts at or past the range's end: an
+    // offset inside an escaped character (`\u00e9`, two bytes of code for
+    // six of the file) ends where the escape does, which would cut it.
+    let end = first_offset(len, |at| cell.map.file_start(at) >= file_range.end);
     let inside = cell.map.file_start(start) == file_range.start && start <= end;
     inside.then_some(start..end)
 }

@@ -158,6 +158,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bang_line_ending_in_an_escaped_character_reads_as_written() {
+        // As Python's json writes it by default: every non-ASCII character
+        // escaped, `é` (2 bytes in the code) as 6 bytes in the file.
+        let text = r#"{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
+  "source": "!curl -s http://x/ # caf\u00e9\nprint(\"d\u00e9j\u00e0\")"}],
+ "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+        let source =
+            SourceFile::from_bytes(Path::new("t.ipynb"), FileKind::Jupyter, text.into()).unwrap();
+        let written = first(&source);
+        assert_eq!(written.text, "!curl -s http://x/ # café\nprint(\"déjà\")");
+    }
+
+    #[test]
     fn bang_lines_of_a_databricks_python_cell_read_as_written() {
         let text = "# Databricks notebook source\n!curl -s http://x/\nout = %system ls\n";
         let written = first(&databricks(text));
