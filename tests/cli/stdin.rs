@@ -24,6 +24,34 @@ fn stdin_is_read_as_the_named_file() {
     );
 }
 
+/// Standard input named as a file that is also checked on disk: both are
+/// checked, whichever is named first, and the disk file once.
+#[test]
+fn stdin_named_as_a_file_on_disk_does_not_hide_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.sh", IMDSV1_SCRIPT);
+    let clean = b"#!/bin/sh\necho hi\n";
+    for args in [
+        ["--stdin-filename", "a.sh", "-", "a.sh", "."],
+        ["--stdin-filename", "a.sh", "a.sh", "-", "."],
+        ["--stdin-filename", "a.sh", ".", "-", "a.sh"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--output-format", "concise"]);
+        let run = imds_lint_with_stdin(dir.path(), &args, clean);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert_eq!(
+            run.stdout.matches("a.sh:2:1: IMD001").count(),
+            1,
+            "{args:?}: {run:?}"
+        );
+        assert!(
+            run.stdout.contains("(2 files checked)"),
+            "{args:?}: {run:?}"
+        );
+    }
+}
+
 #[test]
 fn stdin_filename_alone_implies_stdin() {
     let dir = tempfile::tempdir().unwrap();

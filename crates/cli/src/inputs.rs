@@ -236,9 +236,13 @@ where
     });
     found.extend(named.into_iter().zip(results));
 
-    // A path named and also found by a walk is kept once, as named.
+    // A path named and also found by a walk is kept once, as named;
+    // standard input named as a file is another text, and kept beside it.
     found.sort_by_cached_key(|(input, _)| (order_key(&input.path), !input.is_named()));
-    found.dedup_by(|later, first| later.0.path == first.0.path);
+    let mut files = HashSet::new();
+    found.retain(|(input, _)| {
+        matches!(input.source, InputSource::Stdin { .. }) || files.insert(input.path.clone())
+    });
     Ok(found)
 }
 
