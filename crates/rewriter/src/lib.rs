@@ -157,6 +157,7 @@ fn culprits(
 ) -> Vec<usize> {
     let own_cell = |index: usize| match cells[index].origin {
         Origin::HostString { host, .. } => host,
+        Origin::BangLine => bang_host(cells, index),
         _ => index,
     };
     let suspects: Vec<usize> = applied
@@ -187,6 +188,18 @@ fn culprits(
     } else {
         alone
     }
+}
+
+/// The cell a `!` line was cut from: the closest cell before it of the
+/// same notebook cell that is neither a `!` line nor a string's code (the
+/// line itself when there is none).
+fn bang_host(cells: &[Cell], index: usize) -> usize {
+    let number = cells[index].number;
+    cells[..index]
+        .iter()
+        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
+        .filter(|&host| cells[host].number == number)
+        .unwrap_or(index)
 }
 
 /// Whether the fix of `finding`, applied alone to `cell`, leaves a syntax
@@ -289,6 +302,27 @@ mod tests {
         assert_eq!(out.text, "a = 0\nx = 1\ny = 2\n");
         assert!(
             matches!(&out.skipped[..], [(1, Skipped::Syntax(_))]),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    /// Found by a fresh tester: a `!` line's fix in a Python cell that did
+    /// not parse (an escaped NUL in a comment) was refused as "the fixed
+    /// file did not verify": the refusal named the Python cell, and a `!`
+    /// line is a cell of its own. It is the Python cell's now.
+    #[test]
+    fn a_bang_line_fix_in_a_cell_that_does_not_parse_says_why_it_is_refused() {
+        let text = r#"{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "!curl -s http://169.254.169.254/latest/meta-data/instance-id\n# \u0000"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
+        let source = SourceFile::from_bytes(Path::new("x.ipynb"), FileKind::Jupyter, text.into())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let (cells, findings) = imds_lint_rules::check(cells, &Settings::default());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
+        assert!(out.applied.is_empty());
+        assert!(
+            matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("does not parse")),
             "{:?}",
             out.skipped
         );
