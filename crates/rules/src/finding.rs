@@ -114,6 +114,19 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
+/// Drops the fixes of `findings`, in `language` code that does not parse:
+/// read from a guessed tree, it is reported, not rewritten (the rewriter
+/// would refuse the fix; showing one would mislead).
+pub(crate) fn withhold_fixes_in_unparsed_code(findings: &mut [Finding], language: &str) {
+    for finding in findings.iter_mut().filter(|f| f.fix.is_some()) {
+        finding.fix = None;
+        finding.help = Some(format!(
+            "no automatic fix: the {language} code around it does not parse, so where a token \
+             fetch may go is a guess; fix it by hand"
+        ));
+    }
+}
+
 impl Finding {
     /// A finding with no fix yet.
     pub fn new(rule: Rule, cell: usize, range: Range<usize>, message: impl Into<String>) -> Self {

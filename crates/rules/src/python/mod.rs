@@ -54,6 +54,7 @@ use std::ops::Range;
 
 use imds_lint_parser::{syntax, Lang};
 
+use crate::finding::withhold_fixes_in_unparsed_code;
 use crate::node_map::NodeSet;
 use crate::text::Env;
 use crate::FileCheck;
@@ -148,8 +149,14 @@ impl Analyzer {
             tokens: Vec::new(),
             bindings: std::cell::RefCell::default(),
         };
+        let first = walk.file.findings.len();
         walk.run(tree.root_node());
         walk.attach_fixes(tree.root_node());
+        // The rewriter refuses to rewrite a cell that does not parse; the
+        // part parsed here tells for the statements analysed.
+        if tree.root_node().has_error() {
+            withhold_fixes_in_unparsed_code(&mut walk.file.findings[first..], "Python");
+        }
 
         let CellWalk { scopes, .. } = walk;
         self.module = scopes.module;

@@ -28,7 +28,7 @@ mod walk;
 
 use imds_lint_parser::{syntax, Cell, Interpolation, Lang, Layer};
 
-use crate::finding::{Finding, Rule};
+use crate::finding::{withhold_fixes_in_unparsed_code, Finding, Rule};
 use crate::request::TTL_HEADER;
 use crate::rules::{self, imd002_malformed_token_request::MAX_TTL};
 use crate::FileCheck;
@@ -134,7 +134,7 @@ impl Analyzer {
             }
         }
         if tree.root_node().has_error() {
-            withhold_fixes_in_unparsed_code(&mut findings);
+            withhold_fixes_in_unparsed_code(&mut findings, "Scala");
         }
         file.findings.extend(findings);
 
@@ -155,20 +155,6 @@ impl Analyzer {
                 withhold_quoting_fixes(file, first);
             }
         }
-    }
-}
-
-/// Drops the fixes of `findings`, in code that does not parse: read from a
-/// guessed tree, it is reported, not rewritten (the rewriter would refuse
-/// the fix; showing one would mislead).
-fn withhold_fixes_in_unparsed_code(findings: &mut [Finding]) {
-    for finding in findings.iter_mut().filter(|f| f.fix.is_some()) {
-        finding.fix = None;
-        finding.help = Some(
-            "no automatic fix: the Scala code around it does not parse, so where a token fetch \
-             may go is a guess; fix it by hand"
-                .to_owned(),
-        );
     }
 }
 

@@ -490,3 +490,28 @@ fn the_token_request_keeps_the_time_limit_of_the_request() {
     );
     assert!(out.contains(FETCH), "{out}");
 }
+
+/// `--fix` refuses to rewrite a cell that does not parse (its tree is a
+/// guess); the check said `[fix]` all the same. Where the code it parsed
+/// has errors, it now offers none, and says why.
+#[test]
+fn no_fix_is_offered_in_code_that_does_not_parse() {
+    let broken = format!("import requests\nr = requests.get('{MD}a'))\n");
+    let (_, f) = findings(&broken);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].fix.is_none(), "{f:?}");
+    assert!(
+        f[0].help
+            .as_deref()
+            .is_some_and(|h| h.contains("does not parse")),
+        "{f:?}"
+    );
+    // Shell code in a string of that cell is the cell's too.
+    let nested = format!("import os\nos.system('curl {MD}a'))\n");
+    let (_, f) = findings(&nested);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].fix.is_none(), "{f:?}");
+
+    let (_, f) = findings(&format!("import requests\nr = requests.get('{MD}a')\n"));
+    assert!(f[0].fix.is_some(), "{f:?}");
+}
