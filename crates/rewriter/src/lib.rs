@@ -157,15 +157,20 @@ fn culprits(
 ) -> Vec<usize> {
     let own_cell = |index: usize| match cells[index].origin {
         Origin::HostString { host, .. } => host,
-        Origin::BangLine => bang_host(cells, index),
         _ => index,
+    };
+    // A `!` line is a cell of its own, cut from a Python cell: a fix of it
+    // changes either, and either may be the one named.
+    let named = |bad: &[usize], index: usize| {
+        bad.contains(&own_cell(index))
+            || (cells[index].origin == Origin::BangLine && bad.contains(&bang_host(cells, index)))
     };
     let suspects: Vec<usize> = applied
         .iter()
         .copied()
         .filter(|&i| match broken {
             Broken::Structure(_) => true,
-            Broken::Cells(bad) | Broken::Unparsed(bad) => bad.contains(&own_cell(findings[i].cell)),
+            Broken::Cells(bad) | Broken::Unparsed(bad) => named(bad, findings[i].cell),
             Broken::NestedCells => {
                 matches!(cells[findings[i].cell].origin, Origin::HostString { .. })
             }
@@ -323,6 +328,36 @@ mod tests {
         assert!(out.applied.is_empty());
         assert!(
             matches!(&out.skipped[..], [(0, Skipped::Syntax(why))] if why.contains("does not parse")),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    /// Found by a fresh tester: a `!` line whose shell does not parse held
+    /// back every fix of the notebook ("the fixed file did not verify"):
+    /// its cell was named by verification, and the blame went to its host.
+    #[test]
+    fn a_bang_line_that_does_not_parse_holds_back_only_its_own_fix() {
+        let md = "http://169.254.169.254/latest/meta-data";
+        let text = format!(
+            r#"{{"cells": [{{"cell_type": "code", "metadata": {{}}, "outputs": [], "source": "import requests\nr = requests.get('{md}/placement/region')"}}, {{"cell_type": "code", "metadata": {{}}, "outputs": [], "source": "!curl -s {md}/mac ; if then"}}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}"#
+        );
+        let source = SourceFile::from_bytes(Path::new("x.ipynb"), FileKind::Jupyter, text.into())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        // A fix as an analyser could offer it for the `!` line.
+        let at = findings[1].range.start;
+        findings[1].fix = Some(Fix::new(
+            "fix",
+            vec![Edit::insertion(at, "true; ")],
+            Applicability::Safe,
+        ));
+        let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
+        assert_eq!(out.applied, vec![0], "{:?}", out.skipped);
+        assert!(
+            matches!(&out.skipped[..], [(1, Skipped::Syntax(why))] if why.contains("does not parse")),
             "{:?}",
             out.skipped
         );

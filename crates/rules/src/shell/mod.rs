@@ -116,6 +116,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
                 }
             ),
         syntax_errors: None,
+        bang: origin == Origin::BangLine,
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0, false);
@@ -227,6 +228,9 @@ struct Analysis {
     interpolated: bool,
     /// Whether the cell's own code parsed with errors, once read.
     syntax_errors: Option<bool>,
+    /// Whether the cell is a `!` line: a cell of its own, which `--fix`
+    /// holds to parsing as written, interpolated or not.
+    bang: bool,
 }
 
 /// Why a request in shell code that does not parse gets no fix.
@@ -307,8 +311,8 @@ impl Analysis {
         // refuses such fixes in a cell too, but cannot see into code held
         // in a string or heredoc of a cell that parses; and a fix shown,
         // then refused, would mislead.
-        let broken =
-            broken_around || ((depth > 0 || !self.interpolated) && tree.root_node().has_error());
+        let broken = broken_around
+            || ((depth > 0 || !self.interpolated || self.bang) && tree.root_node().has_error());
         if broken {
             // An IMDSv1-only client has no fix to withhold, and keeps its
             // own help (the client to use instead).

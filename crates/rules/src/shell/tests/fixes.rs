@@ -324,8 +324,15 @@ fn bang_lines_whose_expansion_may_fail_get_no_fix() {
         assert_eq!(found.len(), 1, "{code}: {found:?}");
         assert!(found[0].fix.is_none(), "{code}: {found:?}");
         let help = found[0].help.as_deref().unwrap_or_default();
+        // `{path()}` is no shell as written: the line does not parse,
+        // which is said first.
+        let cause = if code.contains("()") {
+            "does not parse"
+        } else {
+            "IPython"
+        };
         assert!(
-            help.contains("IPython") && help.contains("by hand"),
+            help.contains(cause) && help.contains("by hand"),
             "{code}: {help}"
         );
     }
@@ -563,4 +570,27 @@ fn the_token_request_keeps_the_time_limits_of_the_request() {
         out.contains("IMDS_TOKEN=$(curl -s --max-time 1 -X PUT "),
         "{out}"
     );
+}
+
+/// Found by a fresh tester: a `!` line whose shell does not parse was
+/// offered a fix (a `{expr}` may be what does not parse as written), which
+/// `--fix` then refused, since it holds a `!` line to parsing as a cell.
+/// None is offered now; in a string's shell, where the rewriter judges by
+/// errors gained, one still is.
+#[test]
+fn a_bang_line_that_does_not_parse_gets_no_fix() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/mac ; if then";
+    let found = findings_in(code, Origin::BangLine, &Env::new());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none(), "{found:?}");
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("does not parse")),
+        "{found:?}"
+    );
+    let fine = "curl -s http://169.254.169.254/latest/meta-data/mac ; echo done";
+    let found = findings_in(fine, Origin::BangLine, &Env::new());
+    assert!(found[0].fix.is_some(), "{found:?}");
 }
