@@ -52,6 +52,32 @@ fn stdin_named_as_a_file_on_disk_does_not_hide_it() {
     }
 }
 
+/// Found by a fresh tester: `- -` checked standard input twice, and
+/// `--fix` wrote the fixed text out twice (every request ran twice).
+#[test]
+fn stdin_named_twice_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = IMDSV1_SCRIPT.as_bytes();
+    let args = [
+        "--stdin-filename",
+        "q.sh",
+        "-",
+        "-",
+        "--output-format",
+        "concise",
+    ];
+    let run = imds_lint_with_stdin(dir.path(), &args, script);
+    assert_eq!(run.stdout.matches("q.sh:2:1: IMD001").count(), 1, "{run:?}");
+    assert!(run.stdout.contains("(1 file checked)"), "{run:?}");
+
+    let run = imds_lint_with_stdin(
+        dir.path(),
+        &["--fix", "--stdin-filename", "q.sh", "-", "-"],
+        script,
+    );
+    assert_eq!(run.stdout.matches("#!/bin/").count(), 1, "{run:?}");
+}
+
 #[test]
 fn stdin_filename_alone_implies_stdin() {
     let dir = tempfile::tempdir().unwrap();

@@ -188,8 +188,13 @@ where
     let mut named = Vec::new();
     let mut folders = Vec::new();
 
+    let mut stdin_named = false;
     for path in paths {
         if path == Path::new("-") {
+            // Standard input is one text, read once, however often named.
+            if std::mem::replace(&mut stdin_named, true) {
+                continue;
+            }
             let (path, is_named) = match &options.stdin_filename {
                 Some(name) => (name.clone(), true),
                 None => (PathBuf::from("-"), false),
