@@ -107,14 +107,15 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         reported: HashSet::new(),
         codes: 0,
         errexit: errexit::in_shebang(&cell.code),
-        interpolated: braces
+        interpolated: (braces
             || matches!(
                 origin,
                 Origin::HostString {
                     interpolation: Interpolation::Dollar,
                     ..
                 }
-            ),
+            ))
+            && holds_host_value(&cell.code),
         syntax_errors: None,
         bang: origin == Origin::BangLine,
     };
@@ -231,6 +232,16 @@ struct Analysis {
     /// Whether the cell is a `!` line: a cell of its own, which `--fix`
     /// holds to parsing as written, interpolated or not.
     bang: bool,
+}
+
+/// Whether `code` may hold a host value: a `{expr}` or a `$name` (also
+/// `${...}`), which the host puts in before the shell reads the code.
+fn holds_host_value(code: &str) -> bool {
+    code.contains('{')
+        || code
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
 }
 
 /// Why a request in shell code that does not parse gets no fix.

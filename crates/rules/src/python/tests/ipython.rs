@@ -122,3 +122,33 @@ fn expansion_that_may_fail_withholds_the_fix() {
         assert!(help.contains("IPython"), "{command}: {help}");
     }
 }
+
+/// Found by a fresh tester: shell that does not parse in a string IPython
+/// expands got a fix, where the same text in `os.system` got none. The
+/// allowance for a string whose `$name` or `{expr}` may be what does not
+/// parse as written holds only where the string has one.
+#[test]
+fn shell_that_does_not_parse_gets_no_fix_unless_a_host_value_may_be_why_it_does_not() {
+    for (code, fixed) in [
+        (
+            format!("get_ipython().system('curl -s {MD}mac ; if then')\n"),
+            false,
+        ),
+        (
+            format!("get_ipython().getoutput('curl -s {MD}mac ; if then')\n"),
+            false,
+        ),
+        (
+            format!("import os\nos.system(f'curl -s {MD}mac ; if then')\n"),
+            false,
+        ),
+        (
+            format!("get_ipython().system('curl -s {MD}mac ; echo ok')\n"),
+            true,
+        ),
+    ] {
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{code}: {f:?}");
+        assert_eq!(f[0].fix.is_some(), fixed, "{code}: {f:?}");
+    }
+}
