@@ -88,6 +88,16 @@ fn diff_paths_are_relative_to_the_current_folder() {
         let check = tool(&cwd, "git", &["apply", "--check", "-"], &run.bytes);
         assert_eq!(check.code, 0, "{path}: {check:#?}");
     }
+    // Through a linked folder (which git refuses), by where it leads.
+    std::os::unix::fs::symlink("jobs", dir.path().join("linked")).unwrap();
+    let run = imds_lint(dir.path(), &["--diff", "linked"]);
+    assert!(
+        run.stdout.starts_with("--- a/jobs/init.sh\n"),
+        "{}",
+        run.stdout
+    );
+    let check = tool(dir.path(), "git", &["apply", "--check", "-"], &run.bytes);
+    assert_eq!(check.code, 0, "{check:#?}");
     // Outside the current folder, the path stays as it was given.
     write(dir.path(), "top.sh", IMDSV1_SCRIPT);
     let run = imds_lint(&dir.path().join("jobs"), &["--diff", "../top.sh"]);

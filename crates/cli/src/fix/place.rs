@@ -126,10 +126,15 @@ fn file_id(path: &Path, _folders: &mut HashMap<PathBuf, (u64, u64)>) -> Option<F
 /// An absolute path outside `cwd` loses its leading `/`: such a diff
 /// applies from the root folder only. git refuses a `..` in a diff's path,
 /// so a path with one is named from `cwd` without it when that name leads
-/// to the same file.
+/// to the same file; it refuses a path through a linked folder too, so
+/// such a path is named by where it leads, when that is under `cwd`.
 pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
     let shorter;
-    let relative = if path.is_absolute() {
+    let real;
+    let relative = if let Some(under) = real_path_under(path, cwd) {
+        real = under;
+        real.as_path()
+    } else if path.is_absolute() {
         path.strip_prefix(cwd).unwrap_or(path)
     } else if path.components().any(|c| c == Component::ParentDir) {
         shorter = without_steps_up(path, cwd);
@@ -146,6 +151,29 @@ pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
         })
         .collect();
     parts.join(b"/".as_slice())
+}
+
+/// Where `path` (relative to `cwd`), if it goes through a linked folder,
+/// leads, relative to `cwd`, when that is under `cwd`.
+fn real_path_under(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    if path.is_absolute() {
+        return None;
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let linked = folder
+        .ancestors()
+        .filter(|step| !step.as_os_str().is_empty())
+        .any(|step| {
+            fs::symlink_metadata(cwd.join(step)).is_ok_and(|meta| meta.file_type().is_symlink())
+        });
+    if !linked {
+        return None;
+    }
+    let real = fs::canonicalize(cwd.join(folder))
+        .ok()?
+        .join(path.file_name()?);
+    let cwd = fs::canonicalize(cwd).ok()?;
+    real.strip_prefix(&cwd).ok().map(Path::to_path_buf)
 }
 
 /// `path` (relative to `cwd`, with `..` in it) as a path under `cwd`
@@ -209,10 +237,15 @@ mod tests {
         assert_eq!(diff_path(Path::new("a/b/../x.sh"), &cwd), b"a/x.sh");
         // `link/..` is the folder above where the link leads, not `a`.
         std::os::unix::fs::symlink(cwd.join("far/inner"), cwd.join("a/link")).unwrap();
-        assert_eq!(
-            diff_path(Path::new("a/link/../x.sh"), &cwd),
-            b"a/link/../x.sh"
-        );
+        assert_eq!(diff_path(Path::new("a/link/../x.sh"), &cwd), b"far/x.sh");
+        // git refuses a path through a linked folder: it is named by where
+        // it leads, when that is under the current folder.
+        fs::write(cwd.join("far/inner/y.sh"), "y").unwrap();
+        assert_eq!(diff_path(Path::new("a/link/y.sh"), &cwd), b"far/inner/y.sh");
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("z.sh"), "z").unwrap();
+        std::os::unix::fs::symlink(outside.path(), cwd.join("out")).unwrap();
+        assert_eq!(diff_path(Path::new("out/z.sh"), &cwd), b"out/z.sh");
     }
 
     #[test]
