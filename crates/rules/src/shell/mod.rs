@@ -188,6 +188,8 @@ struct Source<'a, 't> {
     /// Where it may rebind variables, found when a request first asks:
     /// most code never fetches a token to reuse.
     rebindings: OnceCell<Rebindings>,
+    /// The scopes of the statements placed so far.
+    scopes: scope::ScopeMemo<'t>,
 }
 
 impl Source<'_, '_> {
@@ -290,6 +292,7 @@ impl Analysis {
             tree: &tree,
             parents: &parents,
             rebindings: OnceCell::new(),
+            scopes: scope::ScopeMemo::default(),
         };
         // Nested code is read after this code, each with the variables
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
@@ -341,7 +344,12 @@ impl Analysis {
     }
 
     /// Reads one simple command; returns the shell code it runs.
-    fn command(&mut self, node: Node, source: &Source, env: &mut ShellEnv) -> Vec<Code> {
+    fn command<'t>(
+        &mut self,
+        node: Node<'t>,
+        source: &Source<'_, 't>,
+        env: &mut ShellEnv,
+    ) -> Vec<Code> {
         let code = source.code;
         let (words, sources) = command_words(node, code, env);
         if words.is_empty() {
@@ -437,8 +445,14 @@ impl Analysis {
         };
         let url_start =
             written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
-        let (scope, insertion) =
-            scope::placement(node, code, source.id, source.parents, self.layout);
+        let (scope, insertion) = scope::placement(
+            node,
+            code,
+            source.id,
+            source.parents,
+            &source.scopes,
+            self.layout,
+        );
         let token = reach::token_at(node, source.id, source.parents, &self.tokens, || {
             source.rebindings()
         });

@@ -9,12 +9,22 @@
 //! before an endless loop expires after its TTL, and from then on every
 //! request of the loop is refused. A `for` over a list is not.
 
+use std::cell::RefCell;
+
 use tree_sitter::Node;
 
 use super::errexit;
 use super::nested::Code;
 use super::tree::Parents;
 use super::{child_in, kind_of};
+use crate::node_map::NodeMap;
+
+/// What [`scope_and_statement`] found for each node it walked through, per
+/// piece of code: the walk up from a command stops at the first node
+/// already placed, so the commands of a long `&&` list (each list nested
+/// in the one before) cost one walk together, not one walk each.
+#[derive(Default)]
+pub(super) struct ScopeMemo<'t>(RefCell<NodeMap<(Opens, Node<'t>, Node<'t>)>>);
 
 /// A scope: a piece of code, or a function body or loop part in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,14 +88,15 @@ enum Opens {
 /// its own before the statement that holds it, indented alike; or, when
 /// the statement shares its line or the scope is one line (see
 /// [`Layout`]), chained with `&&` before the statement.
-pub(super) fn placement(
-    node: Node,
+pub(super) fn placement<'t>(
+    node: Node<'t>,
     code: &Code,
     id: usize,
-    parents: &Parents,
+    parents: &Parents<'t>,
+    memo: &ScopeMemo<'t>,
     layout: Layout,
 ) -> (Scope, Insertion) {
-    let (opens, statement, scope_node) = scope_and_statement(node, parents);
+    let (opens, statement, scope_node) = scope_and_statement(node, parents, memo);
     let scope = Scope {
         code: id,
         body: (opens != Opens::Top).then(|| scope_node.start_byte()),
@@ -116,15 +127,32 @@ pub(super) fn placement(
 /// What scope `node` is in, the statement of that scope that holds it,
 /// and the scope's node (the code's root, a function or loop body, or
 /// the loop whose condition holds the statement).
-fn scope_and_statement<'t>(node: Node<'t>, parents: &Parents<'t>) -> (Opens, Node<'t>, Node<'t>) {
+fn scope_and_statement<'t>(
+    node: Node<'t>,
+    parents: &Parents<'t>,
+    memo: &ScopeMemo<'t>,
+) -> (Opens, Node<'t>, Node<'t>) {
     let mut statement = node;
-    while let Some(parent) = parents.parent(statement) {
+    let mut walked = Vec::new();
+    let found = loop {
+        if let Some(&known) = memo.0.borrow().get(&statement.id()) {
+            break known;
+        }
+        walked.push(statement.id());
+        let Some(parent) = parents.parent(statement) else {
+            break (Opens::Top, statement, statement);
+        };
         if let Some(opens) = opens_scope(parent, statement, parents) {
-            return (opens, statement, parent);
+            break (opens, statement, parent);
         }
         statement = parent;
+    };
+    // The walk from each node passed on the way is the rest of this one.
+    let mut memo = memo.0.borrow_mut();
+    for id in walked {
+        memo.insert(id, found);
     }
-    (Opens::Top, statement, statement)
+    found
 }
 
 /// The scope `parent` opens for its child `child`, if any.
