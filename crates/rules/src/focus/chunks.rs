@@ -216,6 +216,32 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The last of [`words`] of `text`, found from its end: taking it from
+/// `words` reads every word before it, which for each `=` of a long line
+/// (`a = 1; b = 2; ...`) costs the square of the line.
+pub fn last_word(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let is_word = |at: usize| WORD_BYTE[usize::from(bytes[at])];
+    let mut end = bytes.len();
+    loop {
+        while end > 0 && !is_word(end - 1) {
+            end -= 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let mut start = end;
+        while start > 0 && is_word(start - 1) {
+            start -= 1;
+        }
+        // As `words` does: a number is no word.
+        if !bytes[start].is_ascii_digit() {
+            return text.get(start..end);
+        }
+        end = start;
+    }
+}
+
 /// Names a chunk may bind at module level: defined (`def`, `class`),
 /// imported, assigned (`x = `, `x: T = `, `x += `, `a, b = `, `x[k] = `,
 /// `x.attr = `, `A = B = `, `x = 1; y = 2`, `if c: y = 2`), bound by `for`,
@@ -250,7 +276,7 @@ pub fn bound_names<'a>(code: &'a str, chunk: &Chunk) -> Vec<&'a str> {
     // Forms that bind inside expressions or compound statement headers.
     let mut rest = text;
     while let Some(i) = rest.find(":=") {
-        if let Some(name) = words(&rest[..i]).last() {
+        if let Some(name) = last_word(&rest[..i]) {
             names.push(name);
         }
         rest = &rest[i + 2..];
@@ -282,7 +308,7 @@ fn assigned_at_top<'a>(line: &'a str, assignments: &[usize], names: &mut Vec<&'a
     for &at in assignments {
         // `+=`, `//=`, `**=`, `>>=`...: the operator is no name.
         let target = line[..at].trim_end_matches(|c: char| "+-*/%&|^@<>".contains(c));
-        if let Some(name) = words(target).last() {
+        if let Some(name) = last_word(target) {
             if target.trim_end().ends_with(name) {
                 names.push(name);
             }
@@ -478,6 +504,24 @@ mod tests {
     fn words_skip_numbers_and_keep_unicode() {
         let found: Vec<&str> = words("x1 = 0x1f + größe_2 # ok\n'str'").collect();
         assert_eq!(found, ["x1", "größe_2", "ok", "str"]);
+    }
+
+    #[test]
+    fn last_word_is_the_last_of_words() {
+        for text in [
+            "",
+            " ",
+            "x",
+            "x1 = 0x1f",
+            "größe_2 # 12",
+            "a.b[c] ",
+            "(x := ",
+            "1 2 3",
+            "é",
+            "a é1 9z",
+        ] {
+            assert_eq!(last_word(text), words(text).last(), "{text:?}");
+        }
     }
 
     fn bound(code: &str) -> Vec<&str> {

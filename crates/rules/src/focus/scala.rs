@@ -1,7 +1,7 @@
 //! Names a Scala cell may bind for the cells after it (a Databricks
 //! notebook's Scala cells share one REPL).
 
-use super::chunks::words;
+use super::chunks::{last_word, words};
 
 /// Keywords after which a word is a name being defined.
 const DEFINING: [&str; 8] = [
@@ -38,7 +38,7 @@ pub fn bound_names(code: &str) -> Vec<&str> {
             }
         }
         if let Some(arrow) = line.find("<-") {
-            names.extend(words(&line[..arrow]).last());
+            names.extend(last_word(&line[..arrow]));
         }
     }
     names
