@@ -62,6 +62,9 @@ pub struct FixNote {
     pub rule: Rule,
     /// What the fix does, or why it was not applied.
     pub text: String,
+    /// Line and column of the finding in the file, which notes are
+    /// shown in the order of.
+    pub at: (usize, usize),
 }
 
 /// What became of an input's file.
@@ -352,6 +355,7 @@ fn fix_note(path: &Path, finding: &Located, text: String) -> FixNote {
         location: report::location(path, finding),
         rule: finding.rule,
         text,
+        at: (finding.start.line, finding.start.column),
     }
 }
 

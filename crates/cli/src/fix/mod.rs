@@ -311,13 +311,22 @@ fn emit_diff(emitter: &mut Emitter<'_>, fixed: &FileFix, stdout: &mut dyn Write)
     Ok(())
 }
 
-/// A warning per fix that was not applied because it would break the file.
+/// A warning per fix that was not applied because it would break the file,
+/// in the order of the findings in the file (rounds of fixes find them in
+/// another).
 fn refused_fixes(emitter: &mut Emitter<'_>, fixed: &FileFix) -> io::Result<()> {
-    for note in &fixed.refused {
+    for note in in_file_order(&fixed.refused) {
         let what = format!("{}: {}", note.location, note.rule.code());
         emitter.warning(&what, &format!("fix not applied: {}", note.text))?;
     }
     Ok(())
+}
+
+/// `notes` in the order of their findings in the file.
+fn in_file_order(notes: &[FixNote]) -> Vec<&FixNote> {
+    let mut ordered: Vec<&FixNote> = notes.iter().collect();
+    ordered.sort_by_key(|note| note.at);
+    ordered
 }
 
 /// The exit for output that could not be written, if it could not: a
@@ -349,5 +358,27 @@ impl Write for Shared<'_, '_> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.0.borrow_mut().flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imds_lint_rules::Rule;
+
+    use super::*;
+
+    /// Found by a fresh tester: refusals came out in the order rounds of
+    /// fixes met them (`cell 3` before `cell 1`).
+    #[test]
+    fn refused_fixes_are_shown_in_file_order() {
+        let note = |at: (usize, usize)| FixNote {
+            location: format!("nb.ipynb:{}:{}", at.0, at.1),
+            rule: Rule::MetadataRequestWithoutToken,
+            text: "why".to_owned(),
+            at,
+        };
+        let notes = [note((9, 2)), note((2, 5)), note((9, 1))];
+        let order: Vec<(usize, usize)> = in_file_order(&notes).iter().map(|n| n.at).collect();
+        assert_eq!(order, [(2, 5), (9, 1), (9, 2)]);
     }
 }

@@ -181,6 +181,7 @@ mod tests {
             location: format!("{path}:2:1"),
             rule: Rule::MetadataRequestWithoutToken,
             text: "send a token".to_owned(),
+            at: (2, 1),
         };
         FileFix {
             report: FileReport {
