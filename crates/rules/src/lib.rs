@@ -25,9 +25,9 @@ pub use request::{Header, Headers, Method, Request};
 pub use settings::Settings;
 pub use text::{Env, Piece, Text};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use imds_lint_parser::{Cell, Lang, Origin};
+use imds_lint_parser::{syntax, Cell, Lang, Origin};
 
 use crate::focus::Focus;
 
@@ -189,6 +189,7 @@ fn check_planned(
             file.part_ranges.clear();
         }
     }
+    withhold_fixes_of_bang_lines_in_unparsed_cells(&mut file);
 
     let FileCheck {
         cells,
@@ -199,6 +200,41 @@ fn check_planned(
     findings.sort_by_key(|f| (position_key(&cells, f), f.rule));
     findings.dedup_by(|a, b| a.rule == b.rule && a.cell == b.cell && a.range == b.range);
     (cells, findings, syntax_errors)
+}
+
+/// Drops the fixes of `!` lines cut from a Python cell that does not parse:
+/// a fix of the line changes that cell too (the line is blanked in it), and
+/// the rewriter does not rewrite code it cannot read.
+fn withhold_fixes_of_bang_lines_in_unparsed_cells(file: &mut FileCheck) {
+    let mut parses: HashMap<usize, bool> = HashMap::new();
+    for at in 0..file.findings.len() {
+        let cell = file.findings[at].cell;
+        if file.findings[at].fix.is_none() || file.cells[cell].origin != Origin::BangLine {
+            continue;
+        }
+        let Some(host) = bang_host(&file.cells, cell) else {
+            continue;
+        };
+        let known = file.syntax_errors.get(host).copied().flatten();
+        let cells = &file.cells;
+        let parses = *parses.entry(host).or_insert_with(|| match known {
+            Some(has_errors) => !has_errors,
+            None => syntax::parses_cleanly(cells[host].lang, &cells[host].code),
+        });
+        if !parses {
+            finding::withhold_fixes_in_unparsed_code(&mut file.findings[at..=at], "Python");
+        }
+    }
+}
+
+/// The cell a `!` line was cut from: the closest cell before it of the
+/// same notebook cell that is neither a `!` line nor a string's code.
+fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
+    let number = cells[index].number;
+    cells[..index]
+        .iter()
+        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
+        .filter(|&host| cells[host].number == number)
 }
 
 /// Runs the analyser of cell `index`'s language on it.

@@ -152,3 +152,30 @@ fn shell_that_does_not_parse_gets_no_fix_unless_a_host_value_may_be_why_it_does_
         assert_eq!(f[0].fix.is_some(), fixed, "{code}: {f:?}");
     }
 }
+
+/// Found by a fresh tester: a `!` line in a cell whose Python does not
+/// parse (`x = (` after it) was shown with a fix that `--fix` refused: the
+/// line is blanked in that cell, so fixing it changes the cell too.
+#[test]
+fn a_bang_line_in_a_cell_that_does_not_parse_gets_no_fix() {
+    for (cell, fixed) in [
+        (format!("!curl -s {MD}instance-id\nx = ("), false),
+        (format!("!curl -s {MD}instance-id\nprint('ok')"), true),
+    ] {
+        // No quote nor backslash in the cell: a line break is all to escape.
+        let text = format!(
+            r#"{{"cells": [{{"cell_type": "code", "source": "{}"}}]}}"#,
+            cell.replace('\n', "\\n")
+        );
+        let source = imds_lint_parser::SourceFile::from_bytes(
+            std::path::Path::new("nb.ipynb"),
+            imds_lint_parser::FileKind::Jupyter,
+            text.into_bytes(),
+        )
+        .unwrap();
+        let cells = imds_lint_parser::split(&source).unwrap();
+        let (_, f) = crate::check(cells, &crate::Settings::default());
+        assert_eq!(f.len(), 1, "{cell}: {f:?}");
+        assert_eq!(f[0].fix.is_some(), fixed, "{cell}: {f:?}");
+    }
+}
