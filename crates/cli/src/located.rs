@@ -6,7 +6,9 @@ mod cell_text;
 
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Cell, Fix, LineCol, LineIndex, Origin, SourceFile};
+use imds_lint_parser::{
+    bang_host, Applicability, Cell, Fix, LineCol, LineIndex, Origin, SourceFile,
+};
 use imds_lint_rewriter::{Encoder, FileEdit};
 use imds_lint_rules::{Finding, Rule};
 
@@ -253,16 +255,6 @@ fn outermost(cells: &[Cell], mut index: usize) -> usize {
         }
     }
     index
-}
-
-/// The Python cell a `!` line was cut from: the closest cell before it of
-/// the same notebook cell that is not itself a `!` line or a string's code.
-fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
-    let number = cells[index].number;
-    cells[..index]
-        .iter()
-        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
-        .filter(|&host| cells[host].number == number)
 }
 
 /// The range of `cell`'s code that maps to `file_range`, found through the

@@ -105,6 +105,20 @@ pub struct Cell {
     pub layers: Vec<Layer>,
 }
 
+/// The cell the `!` line `cells[index]` was cut from: the closest cell
+/// before it of the same notebook cell that is neither a `!` line nor a
+/// string's code. `None` when there is none (or it is not a `!` line).
+pub fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
+    if cells.get(index)?.origin != Origin::BangLine {
+        return None;
+    }
+    let number = cells[index].number;
+    cells[..index]
+        .iter()
+        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
+        .filter(|&host| cells[host].number == number)
+}
+
 impl Cell {
     /// A cell holding a whole plain file.
     pub fn whole_file(lang: Lang, text: &str) -> Self {

@@ -23,7 +23,7 @@ mod span;
 pub mod strings;
 pub mod syntax;
 
-pub use cell::{Cell, Interpolation, Layer, Origin};
+pub use cell::{bang_host, Cell, Interpolation, Layer, Origin};
 pub use edit::{Applicability, Edit, Fix};
 pub use error::ReadError;
 pub use kind::{databricks_header, FileKind};

@@ -17,7 +17,7 @@ pub use encode::{encode, json_escape, EncodeError, Encoder};
 pub use verify::{verify, Broken, Rechecked};
 pub use write::{open_without_waiting, write_atomic, WriteError};
 
-use imds_lint_parser::{Applicability, Cell, Interpolation, Origin, SourceFile};
+use imds_lint_parser::{bang_host, Applicability, Cell, Interpolation, Origin, SourceFile};
 use imds_lint_rules::{Finding, Settings};
 
 /// The result of fixing one file in memory.
@@ -163,7 +163,7 @@ fn culprits(
     // changes either, and either may be the one named.
     let named = |bad: &[usize], index: usize| {
         bad.contains(&own_cell(index))
-            || (cells[index].origin == Origin::BangLine && bad.contains(&bang_host(cells, index)))
+            || bang_host(cells, index).is_some_and(|host| bad.contains(&host))
     };
     let suspects: Vec<usize> = applied
         .iter()
@@ -193,18 +193,6 @@ fn culprits(
     } else {
         alone
     }
-}
-
-/// The cell a `!` line was cut from: the closest cell before it of the
-/// same notebook cell that is neither a `!` line nor a string's code (the
-/// line itself when there is none).
-fn bang_host(cells: &[Cell], index: usize) -> usize {
-    let number = cells[index].number;
-    cells[..index]
-        .iter()
-        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
-        .filter(|&host| cells[host].number == number)
-        .unwrap_or(index)
 }
 
 /// Whether the fix of `finding`, applied alone to `cell`, leaves a syntax
@@ -312,6 +300,27 @@ mod tests {
         );
     }
 
+    /// `text` read as a file of `kind`, checked, with the finding at
+    /// `offered` given a fix as an analyser could offer it: `true; ` before
+    /// the request, which parses wherever a command can start.
+    fn checked_with_a_fix(
+        kind: FileKind,
+        text: &str,
+        offered: usize,
+    ) -> (SourceFile, Vec<Cell>, Vec<Finding>) {
+        let source = SourceFile::from_bytes(Path::new("x"), kind, text.into())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
+        let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+        let at = findings[offered].range.start;
+        findings[offered].fix = Some(Fix::new(
+            "fix",
+            vec![Edit::insertion(at, "true; ")],
+            Applicability::Safe,
+        ));
+        (source, cells, findings)
+    }
+
     /// Found by a fresh tester: a `!` line's fix in a Python cell that did
     /// not parse (an escaped NUL in a comment) was refused as "the fixed
     /// file did not verify": the refusal named the Python cell, and a `!`
@@ -319,18 +328,9 @@ mod tests {
     #[test]
     fn a_bang_line_fix_in_a_cell_that_does_not_parse_says_why_it_is_refused() {
         let text = r#"{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "!curl -s http://169.254.169.254/latest/meta-data/instance-id\n# \u0000"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}"#;
-        let source = SourceFile::from_bytes(Path::new("x.ipynb"), FileKind::Jupyter, text.into())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
-        let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+        // The check offers no fix there now.
+        let (source, cells, findings) = checked_with_a_fix(FileKind::Jupyter, text, 0);
         assert_eq!(findings.len(), 1, "{findings:?}");
-        // The check offers none now; a fix as an analyser could offer it.
-        let at = findings[0].range.start;
-        findings[0].fix = Some(Fix::new(
-            "fix",
-            vec![Edit::insertion(at, "true; ")],
-            Applicability::Safe,
-        ));
         let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
         assert!(out.applied.is_empty());
         assert!(
@@ -349,18 +349,8 @@ mod tests {
         let text = format!(
             r#"{{"cells": [{{"cell_type": "code", "metadata": {{}}, "outputs": [], "source": "import requests\nr = requests.get('{md}/placement/region')"}}, {{"cell_type": "code", "metadata": {{}}, "outputs": [], "source": "!curl -s {md}/mac ; if then"}}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}"#
         );
-        let source = SourceFile::from_bytes(Path::new("x.ipynb"), FileKind::Jupyter, text.into())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
-        let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+        let (source, cells, findings) = checked_with_a_fix(FileKind::Jupyter, &text, 1);
         assert_eq!(findings.len(), 2, "{findings:?}");
-        // A fix as an analyser could offer it for the `!` line.
-        let at = findings[1].range.start;
-        findings[1].fix = Some(Fix::new(
-            "fix",
-            vec![Edit::insertion(at, "true; ")],
-            Applicability::Safe,
-        ));
         let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
         assert_eq!(out.applied, vec![0], "{:?}", out.skipped);
         assert!(
@@ -386,20 +376,8 @@ mod tests {
                 false,
             ),
         ] {
-            let source =
-                SourceFile::from_bytes(Path::new("x.py"), FileKind::Python, text.clone().into())
-                    .unwrap_or_else(|e| panic!("{e}"));
-            let cells = split(&source).unwrap_or_else(|e| panic!("{e}"));
-            let (cells, mut findings) = imds_lint_rules::check(cells, &Settings::default());
+            let (source, cells, findings) = checked_with_a_fix(FileKind::Python, &text, 0);
             assert_eq!(findings.len(), 1, "{text}: {findings:?}");
-            // A fix as an analyser could offer it: `true; ` before the
-            // request, which parses wherever a command can start.
-            let at = findings[0].range.start;
-            findings[0].fix = Some(Fix::new(
-                "fix",
-                vec![Edit::insertion(at, "true; ")],
-                Applicability::Safe,
-            ));
             let out = fix_with_defaults(&source, &cells, &findings, Applicability::Safe);
             let said = format!("{text}: {:?}", out.skipped);
             if refused {

@@ -27,7 +27,7 @@ pub use text::{Env, Piece, Text};
 
 use std::collections::{HashMap, HashSet};
 
-use imds_lint_parser::{syntax, Cell, Lang, Origin};
+use imds_lint_parser::{bang_host, syntax, Cell, Lang, Origin};
 
 use crate::focus::Focus;
 
@@ -209,7 +209,7 @@ fn withhold_fixes_of_bang_lines_in_unparsed_cells(file: &mut FileCheck) {
     let mut parses: HashMap<usize, bool> = HashMap::new();
     for at in 0..file.findings.len() {
         let cell = file.findings[at].cell;
-        if file.findings[at].fix.is_none() || file.cells[cell].origin != Origin::BangLine {
+        if file.findings[at].fix.is_none() {
             continue;
         }
         let Some(host) = bang_host(&file.cells, cell) else {
@@ -225,16 +225,6 @@ fn withhold_fixes_of_bang_lines_in_unparsed_cells(file: &mut FileCheck) {
             finding::withhold_fixes_in_unparsed_code(&mut file.findings[at..=at], "Python");
         }
     }
-}
-
-/// The cell a `!` line was cut from: the closest cell before it of the
-/// same notebook cell that is neither a `!` line nor a string's code.
-fn bang_host(cells: &[Cell], index: usize) -> Option<usize> {
-    let number = cells[index].number;
-    cells[..index]
-        .iter()
-        .rposition(|cell| !matches!(cell.origin, Origin::BangLine | Origin::HostString { .. }))
-        .filter(|&host| cells[host].number == number)
 }
 
 /// Runs the analyser of cell `index`'s language on it.
