@@ -132,11 +132,16 @@ fn scope_and_statement<'t>(
     parents: &Parents<'t>,
     memo: &ScopeMemo<'t>,
 ) -> (Opens, Node<'t>, Node<'t>) {
+    // Most walks are a few steps long; only a longer one is worth
+    // remembering, and looking up.
+    const SHORT: usize = 16;
     let mut statement = node;
     let mut walked = Vec::new();
     let found = loop {
-        if let Some(&known) = memo.0.borrow().get(&statement.id()) {
-            break known;
+        if walked.len() >= SHORT {
+            if let Some(&known) = memo.0.borrow().get(&statement.id()) {
+                break known;
+            }
         }
         walked.push(statement.id());
         let Some(parent) = parents.parent(statement) else {
@@ -148,9 +153,11 @@ fn scope_and_statement<'t>(
         statement = parent;
     };
     // The walk from each node passed on the way is the rest of this one.
-    let mut memo = memo.0.borrow_mut();
-    for id in walked {
-        memo.insert(id, found);
+    if walked.len() > SHORT {
+        let mut memo = memo.0.borrow_mut();
+        for id in walked {
+            memo.insert(id, found);
+        }
     }
     found
 }
