@@ -572,8 +572,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         })
     }
 
-    /// Every name the cell uses, and the module's names, which a new
-    /// variable must not clash with.
+    /// The names a new token variable must not take: the module's, and
+    /// those of the cell that start with the variable's name.
     fn names_in_use(&self, root: Node) -> HashSet<String> {
         let mut names: HashSet<String> = self.scopes.module.keys().cloned().collect();
         // Code left out of analysis (see `focus`) may use the names a fix
@@ -581,7 +581,18 @@ impl<'t> CellWalk<'_, '_, 't> {
         let hidden = |prefix: &str| self.file.hidden_names(self.index, Lang::Python, prefix);
         names.extend(hidden(&self.file.settings.token_variable.python));
         names.extend(hidden("imds_"));
-        names.extend(identifiers(root).map(|node| self.code[node.byte_range()].to_owned()));
+        // Only a name that starts with the token variable's can clash (see
+        // `unique`), and code that does not hold it has none: the walk
+        // over the whole tree is skipped where it would find nothing.
+        let base = self.file.settings.token_variable.python.as_str();
+        if memchr::memmem::find(self.code.as_bytes(), base.as_bytes()).is_some() {
+            names.extend(
+                identifiers(root)
+                    .map(|node| &self.code[node.byte_range()])
+                    .filter(|name| name.starts_with(base))
+                    .map(str::to_owned),
+            );
+        }
         names
     }
 }

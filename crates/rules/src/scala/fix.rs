@@ -53,6 +53,10 @@ enum Place<'tree> {
     Wrap { body: Node<'tree> },
 }
 
+/// The name of the connection val a rewritten expression opens (a
+/// number is added when the cell has it already).
+pub(super) const CONNECTION: &str = "imdsConn";
+
 /// Writes fixes for the requests of one cell.
 #[derive(Debug)]
 pub struct Fixer<'a, 'tree> {
@@ -76,10 +80,11 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         earlier: impl IntoIterator<Item = String>,
     ) -> Self {
         let mut names: HashSet<String> = earlier.into_iter().collect();
-        names.extend(identifiers(root, code));
-        let token = unique(&settings.token_variable.scala, &names);
+        let bases = [settings.token_variable.scala.as_str(), CONNECTION];
+        names.extend(identifiers_starting_with(root, code, &bases));
+        let token = unique(bases[0], &names);
         names.insert(token.clone());
-        let connection = unique("imdsConn", &names);
+        let connection = unique(CONNECTION, &names);
         Fixer {
             code,
             root,
@@ -648,11 +653,20 @@ pub(super) fn line_indent(code: &str, offset: usize) -> Option<&str> {
         .then_some(before)
 }
 
-/// Every identifier written in the cell.
-fn identifiers(root: Node<'_>, code: &str) -> HashSet<String> {
+/// The identifiers written in the cell that start with one of `bases`.
+fn identifiers_starting_with(root: Node<'_>, code: &str, bases: &[&str]) -> HashSet<String> {
+    // A name that starts with none of `bases` cannot clash with a new one
+    // (see `unique`), and code that holds none of them has no such name:
+    // the walk over the whole tree is skipped where it would find nothing.
+    let held = |base: &&str| memchr::memmem::find(code.as_bytes(), base.as_bytes()).is_some();
+    if !bases.iter().any(held) {
+        return HashSet::new();
+    }
     syntax::preorder(root)
         .filter(|node| kind_of(*node) == "identifier")
-        .map(|node| code[node.byte_range()].to_owned())
+        .map(|node| &code[node.byte_range()])
+        .filter(|name| bases.iter().any(|base| name.starts_with(base)))
+        .map(str::to_owned)
         .collect()
 }
 

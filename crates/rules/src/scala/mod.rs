@@ -58,7 +58,7 @@ impl Analyzer {
         let hidden = file
             .hidden_names(index, Lang::Scala, &file.settings.token_variable.scala)
             .into_iter()
-            .chain(file.hidden_names(index, Lang::Scala, "imdsConn"));
+            .chain(file.hidden_names(index, Lang::Scala, fix::CONNECTION));
         let fixer = fix::Fixer::new(
             &code,
             tree.root_node(),
