@@ -241,6 +241,17 @@ for profile in "${profiles[@]}"; do
     if ((has_fix)); then
       measure "$profile" fix imds-lint "$files" "$bytes" "$(fix_prepare "$tree")" \
         "$bin" --quiet --fix "$copy"
+      # What the writes alone cost: the files --fix changed, replaced as it
+      # replaces them (temporary, fsync, rename, folder fsync) by a loop
+      # that does nothing else, with as many threads as --fix writes with.
+      if floor=$(python3 bench/write_floor.py "$tree" "$copy" "$work/floor-copy" --runs "$runs" \
+        --threads $((4 * $(nproc))) 2>"$work/floor.err"); then
+        record type floor profile "$profile" $(python3 -c 'import json, sys
+for k, v in json.loads(sys.argv[1]).items(): print(k, v)' "$floor")
+        say "$profile write floor: $floor"
+      else
+        note "dense write floor not measured: $(head -c 300 "$work/floor.err" | tr '\n' ' ')"
+      fi
       "$bin" --output-format json "$copy" >"$work/after-fix.json" 2>/dev/null || true
       "$bin" --output-format json "$tree" >"$work/before-fix.json" 2>/dev/null || true
       before=$(python3 bench/score.py --count "$work/before-fix.json" 2>&1) || true

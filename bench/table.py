@@ -4,8 +4,9 @@
     table.py RESULTS.jsonl
 
 Each line of RESULTS.jsonl is an object with a "type": "meta" (machine,
-versions, how timing was done), "run" (one timed command), "score" (accuracy
-from score.py, or an error) or "note". All values arrive as strings.
+versions, how timing was done), "run" (one timed command), "floor" (the
+writes of --fix alone, from write_floor.py), "score" (accuracy from
+score.py, or an error) or "note". All values arrive as strings.
 Standard library only.
 """
 
@@ -38,6 +39,7 @@ class Results:
         self.runs = [x for x in lines if x["type"] == "run"]
         self.scores = [x for x in lines if x["type"] == "score"]
         self.notes = [x["text"] for x in lines if x["type"] == "note"]
+        self.floors = [x for x in lines if x["type"] == "floor"]
         self.quick = self.meta.get("quick") == "1"
 
     def wall(self, profile: str, case: str, tool: str) -> float | None:
@@ -90,6 +92,21 @@ class Results:
               value is not None and value < 100)
         return ["| target | limit | measured | verdict |", "| --- | --- | --- | --- |"] + rows
 
+    def floor(self) -> list[str]:
+        """What --fix's writes alone cost (write_floor.py), against the scan and --fix."""
+        out = []
+        for f in self.floors:
+            profile, wall, cpu = f["profile"], float(f["wall"]), float(f["cpu"])
+            scan, fix = self.wall(profile, "scan", "imds-lint"), self.wall(profile, "fix", "imds-lint")
+            out.append(f"- {profile}: replacing the {int(f['files']):,} files --fix changed "
+                       f"({int(f['bytes']) / MB:.1f} MB) as it does (temporary file, fsync, rename, folder "
+                       f"fsync; {f['threads']} threads), and nothing else, takes {seconds(f['wall'])} wall and "
+                       f"{cpu:.2f} s of CPU time (`bench/write_floor.py`)")
+            if scan and fix:
+                out.append(f"- {profile}: that is {wall / scan:.2f}× the scan; --fix takes {fix / scan:.2f}× "
+                           f"the scan, {(fix - wall) / scan:.2f}× once the writes' own wall time is taken off")
+        return out
+
     def accuracy(self) -> list[str]:
         out = ["| workload | IMDSv1 lines expected | reported (IMD001/IMD003) | matched | precision | recall "
                "| false alarms on v2 / mentions / elsewhere |",
@@ -119,6 +136,8 @@ class Results:
                  "sent to /dev/null (ripgrep stops at the first match when its output is /dev/null)",
                  f"- MB = 10^6 bytes; targets are those of {TARGETS_DOC}", ""]
         body = ["## Timings", ""] + self.timings() + ["", "## Targets", ""] + self.targets()
+        if self.floors:
+            body += ["", "## What the writes of --fix cost alone", ""] + self.floor()
         body += ["", "## Accuracy on IMDSv1 requests", ""] + self.accuracy()
         if self.notes:
             body += ["", "## Notes", ""] + [f"- {n}" for n in self.notes]
