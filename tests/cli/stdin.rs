@@ -217,3 +217,32 @@ fn fixing_excluded_stdin_passes_it_through_unchanged() {
     assert_eq!(run.stdout, IMDSV1_SCRIPT, "{run:?}");
     assert!(!run.stderr.contains("IMD001"), "{run:?}");
 }
+
+/// `--stdin-filename` with PATHs that do not include `-` reads no standard
+/// input: the run says so instead of dropping the text without a word.
+#[test]
+fn stdin_filename_without_a_dash_among_paths_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.sh", "#!/bin/sh\necho hi\n");
+    let run = imds_lint_with_stdin(
+        dir.path(),
+        &["--stdin-filename", "jobs/init.sh", "a.sh"],
+        IMDSV1_SCRIPT.as_bytes(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.lines().any(|line| line
+            == "warning: --stdin-filename jobs/init.sh is not used: standard input is read \
+                only when `-` is among the paths"),
+        "{run:?}"
+    );
+    // With `-`, or with no PATHs at all, it is used and nothing is said.
+    for args in [
+        &["--stdin-filename", "jobs/init.sh", "a.sh", "-"][..],
+        &["--stdin-filename", "jobs/init.sh"][..],
+    ] {
+        let run = imds_lint_with_stdin(dir.path(), args, IMDSV1_SCRIPT.as_bytes());
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(!run.stderr.contains("not used"), "{args:?}: {run:?}");
+    }
+}

@@ -89,6 +89,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
 /// `console`.
 fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Console<'_>) -> Exit {
     let paths = args.paths();
+    if let Some(name) = &args.stdin_filename {
+        if !paths.iter().any(|path| path == Path::new("-")) {
+            log::warn!(
+                "--stdin-filename {} is not used: standard input is read only when `-` is among \
+                 the paths",
+                name.display()
+            );
+        }
+    }
     // Configuration files: the working folder's decides the output format.
     let (config, format) = match config::resolver(args).and_then(|config| {
         let format = config.for_folder(Path::new("."))?.output_format;
