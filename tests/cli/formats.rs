@@ -256,3 +256,40 @@ fn output_file_dash_is_standard_output() {
     assert!(run.stdout.starts_with("init.sh:2:1: IMD001 "), "{run:?}");
     assert!(!dir.path().join("-").exists(), "a file named `-` was made");
 }
+
+/// Found by a fresh tester: `--output-file /dev/stdout` renamed a regular
+/// file over the `/dev/stdout` link (as root, over the machine's), and a
+/// link to a file was replaced by the report. The process's own streams
+/// are written into; a link to a regular file is refused, left as it was.
+#[test]
+fn output_file_into_own_stream_or_through_a_link() {
+    let dir = workspace();
+    let args = ["--output-format", "concise", "-q", "init.sh"];
+    // `/proc/self/fd/1` rather than `/dev/stdout`: were this broken again,
+    // the rename would fail there instead of replacing a system file.
+    let run = imds_lint(
+        dir.path(),
+        &[&["--output-file", "/proc/self/fd/1"][..], &args].concat(),
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.starts_with("init.sh:2:1: IMD001 "), "{run:?}");
+
+    std::fs::write(dir.path().join("real.txt"), "old").unwrap();
+    std::os::unix::fs::symlink("real.txt", dir.path().join("report.txt")).unwrap();
+    let run = imds_lint(
+        dir.path(),
+        &[&["--output-file", "report.txt"][..], &args].concat(),
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("error: cannot write report.txt: it is a symbolic link"),
+        "{run:?}"
+    );
+    let link = std::fs::symlink_metadata(dir.path().join("report.txt")).unwrap();
+    assert!(link.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real.txt")).unwrap(),
+        "old"
+    );
+}

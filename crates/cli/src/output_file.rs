@@ -2,6 +2,16 @@
 //! appearing only once it is complete. The text goes to a hidden temporary
 //! file beside the target, which replaces the target at the end; a run that
 //! fails to write leaves the target as it was.
+//!
+//! Only a regular file (or a name not yet taken) is replaced. A device, a
+//! named pipe or a socket (`/dev/null`, `/dev/stdout`, a FIFO a reader
+//! waits on) is written into, never replaced: as root, a rename over
+//! `/dev/null` would break the machine. A symbolic link to a regular file
+//! is refused rather than followed or replaced: a link planted in a
+//! checked-out repository must not send the report over another file, and
+//! replacing the link would drop what the user pointed it at. The
+//! process's own streams (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`)
+//! are links too, and are written into, appended to whatever they hold.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -64,7 +74,9 @@ pub fn run_into(
 #[derive(Debug)]
 pub struct OutputFile {
     target: PathBuf,
-    temp: PathBuf,
+    /// The hidden file that replaces `target` at the end; `None` when the
+    /// report is written into `target` itself (a device, a pipe).
+    temp: Option<PathBuf>,
     file: Option<BufWriter<File>>,
     /// Whether anything was written.
     wrote: bool,
@@ -72,9 +84,94 @@ pub struct OutputFile {
     failed: bool,
 }
 
+/// How a report reaches the path `--output-file` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// Through a temporary file renamed over it.
+    Replace,
+    /// Written into it (opened for writing, never created or renamed over).
+    Into,
+    /// Appended to it: one of the process's own streams.
+    Append,
+}
+
+/// How the report is to reach `target`, or why it cannot.
+fn way_to(target: &Path) -> io::Result<Way> {
+    let link = match fs::symlink_metadata(target) {
+        Ok(link) => link,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Way::Replace),
+        Err(err) => return Err(err),
+    };
+    if link.file_type().is_symlink() && is_own_stream(target) {
+        return Ok(Way::Append);
+    }
+    let meta = if link.file_type().is_symlink() {
+        fs::metadata(target).map_err(|_| refused("a symbolic link that leads nowhere"))?
+    } else {
+        link.clone()
+    };
+    if meta.is_dir() {
+        return Err(refused("a folder"));
+    }
+    if meta.is_file() {
+        return if link.file_type().is_symlink() {
+            Err(refused(
+                "a symbolic link; name the file it leads to, if that is where the report goes",
+            ))
+        } else {
+            Ok(Way::Replace)
+        };
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if meta.file_type().is_block_device() {
+            return Err(refused("a block device"));
+        }
+    }
+    // A character device, a named pipe, a socket.
+    Ok(Way::Into)
+}
+
+/// Whether `path` names one of the process's own open files.
+fn is_own_stream(path: &Path) -> bool {
+    let Some(text) = path.to_str() else {
+        return false;
+    };
+    if matches!(text, "/dev/stdout" | "/dev/stderr") || text.starts_with("/dev/fd/") {
+        return true;
+    }
+    text.strip_prefix("/proc/")
+        .and_then(|rest| rest.split_once("/fd/"))
+        .is_some_and(|(process, _)| {
+            process == "self"
+                || process == "thread-self"
+                || process.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+fn refused(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("it is {what}"))
+}
+
 impl OutputFile {
     /// Starts writing the report that will become `target`.
     pub fn create(target: &Path) -> io::Result<Self> {
+        let way = way_to(target)?;
+        if way != Way::Replace {
+            let mut options = fs::OpenOptions::new();
+            match way {
+                Way::Append => options.append(true),
+                _ => options.write(true),
+            };
+            return Ok(OutputFile {
+                target: target.to_owned(),
+                temp: None,
+                file: Some(BufWriter::new(options.open(target)?)),
+                wrote: false,
+                failed: false,
+            });
+        }
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -86,7 +183,7 @@ impl OutputFile {
         let file = File::create(&temp)?;
         Ok(OutputFile {
             target: target.to_owned(),
-            temp,
+            temp: Some(temp),
             file: Some(BufWriter::new(file)),
             wrote: false,
             failed: false,
@@ -98,7 +195,10 @@ impl OutputFile {
         if let Some(file) = self.file.take() {
             file.into_inner().map_err(io::IntoInnerError::into_error)?;
         }
-        fs::rename(&self.temp, &self.target)
+        match &self.temp {
+            Some(temp) => fs::rename(temp, &self.target),
+            None => Ok(()),
+        }
     }
 
     fn file(&mut self) -> io::Result<&mut BufWriter<File>> {
@@ -127,7 +227,9 @@ impl Drop for OutputFile {
     fn drop(&mut self) {
         // Not committed (or the rename failed): nothing half-written stays.
         drop(self.file.take());
-        let _ = fs::remove_file(&self.temp);
+        if let Some(temp) = &self.temp {
+            let _ = fs::remove_file(temp);
+        }
     }
 }
 
@@ -206,6 +308,114 @@ mod tests {
         out.write_all(b"[").unwrap();
         drop(out);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Found by a fresh tester: as root, `--output-file /dev/null` renamed
+    /// a regular file over `/dev/null`. A device is written into.
+    #[test]
+    fn a_device_is_written_into_not_replaced() {
+        let out = OutputFile::create(Path::new("/dev/null")).unwrap();
+        // Checked before committing: were it wrong, the commit would
+        // replace the machine's /dev/null.
+        assert_eq!(out.temp, None);
+        let mut out = out;
+        out.write_all(b"report").unwrap();
+        out.commit().unwrap();
+        let full = OutputFile::create(Path::new("/dev/full"));
+        if let Ok(mut full) = full {
+            assert_eq!(full.temp, None);
+            let written = full.write_all(&[b'x'; 1 << 16]).and_then(|()| full.flush());
+            assert!(
+                written.is_err() && full.failed,
+                "a full device must fail the write"
+            );
+        }
+    }
+
+    #[test]
+    fn a_named_pipe_gets_the_report_and_stays_a_pipe() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("report.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        let mut out = OutputFile::create(&fifo).unwrap();
+        out.write_all(b"report").unwrap();
+        out.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), b"report");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    #[test]
+    fn a_link_to_a_file_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("real.txt"), "old").unwrap();
+        let link = dir.path().join("report.txt");
+        std::os::unix::fs::symlink("real.txt", &link).unwrap();
+        let err = OutputFile::create(&link).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let nowhere = dir.path().join("nowhere.txt");
+        std::os::unix::fs::symlink("missing.txt", &nowhere).unwrap();
+        assert!(OutputFile::create(&nowhere).is_err());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("real.txt")).unwrap(),
+            "old"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn a_link_to_a_device_is_written_through_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("report.txt");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        let mut out = OutputFile::create(&link).unwrap();
+        assert_eq!(out.temp, None);
+        out.write_all(b"report").unwrap();
+        out.commit().unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn the_process_own_streams_are_appended_to() {
+        for path in [
+            "/dev/stdout",
+            "/dev/stderr",
+            "/dev/fd/1",
+            "/proc/self/fd/2",
+            "/proc/42/fd/1",
+        ] {
+            assert!(is_own_stream(Path::new(path)), "{path}");
+        }
+        for path in [
+            "/dev/stdout2",
+            "/proc/self/fdx/1",
+            "/proc/a1/fd/1",
+            "dev/stdout",
+        ] {
+            assert!(!is_own_stream(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = OutputFile::create(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("folder"), "{err}");
     }
 
     #[test]
