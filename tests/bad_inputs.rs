@@ -327,7 +327,8 @@ fn ten_thousand_cells() {
 /// Thousands of nesting levels in every language, each around a request:
 /// no stack overflow, and the request inside is still found; in Python,
 /// as deep as Python takes (200 brackets), and deeper code, which Python
-/// refuses, is not analysed at all.
+/// refuses, is not analysed, and the file is an error that says so (a
+/// fresh tester found it reported clean, exit 0).
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     const DEPTH: usize = 5_000;
@@ -354,7 +355,12 @@ fn deep_nesting_does_not_overflow_the_stack() {
         let text = format!("import requests\nx = {}\n", nest(open, &python_call, close));
         fs::write(dir.path().join(&deep), text).unwrap();
         let run = imds_lint(dir.path(), &["--output-format", "concise", &deep]);
-        assert_judged(&run, &deep, 0, "");
+        assert_judged(
+            &run,
+            &deep,
+            2,
+            "not analysed: Python code nested more than 200 brackets",
+        );
     }
     let files = [
         ("brackets.py", python("[", "]")),
@@ -417,6 +423,49 @@ fn deep_nesting_does_not_overflow_the_stack() {
         }
     }
     assert!(failures.is_empty(), "deep nesting:\n{failures}");
+}
+
+/// Code of too many tokens to parse in one piece (tree-sitter's tree of a
+/// 6 MB shell pipeline took 3.5 GB, a 12 MB one 7 GB, and under a memory
+/// limit the run aborted, other files' findings lost: a fresh tester's
+/// find) is an error naming the file, and the run goes on. Long lines of
+/// few tokens are still read (`lines_of_several_megabytes`).
+#[test]
+fn code_too_big_to_parse_is_an_error_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = format!("curl {URL}{}\n", " | cat".repeat(500_000));
+    fs::write(dir.path().join("pipeline.sh"), &pipeline).unwrap();
+    let scala = format!(
+        "import scala.io.Source\nobject A {{ val s = Source.fromURL(\"{URL}\").mkString\n  val xs = List({}1) }}\n",
+        "1,".repeat(1_200_000)
+    );
+    fs::write(dir.path().join("big.scala"), &scala).unwrap();
+    let cell = format!("%sh\ncurl {URL}{}\n", " | cat".repeat(500_000));
+    fs::write(
+        dir.path().join("big-cell.ipynb"),
+        notebook(&[json_escaped("x = 1\n"), json_escaped(&cell)]),
+    )
+    .unwrap();
+    fs::write(dir.path().join("small.sh"), format!("curl {URL}\n")).unwrap();
+
+    for (name, reason) in [
+        (
+            "pipeline.sh",
+            "not analysed: shell code of about 1000025 words and symbols",
+        ),
+        ("big.scala", "not analysed: scala code of about"),
+        (
+            "big-cell.ipynb",
+            "cell 2: not analysed: shell code of about 1000",
+        ),
+    ] {
+        let run = imds_lint(dir.path(), &["--output-format", "concise", name]);
+        assert_judged(&run, name, 2, reason);
+    }
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert_eq!(run.stderr_lines().len(), 3, "{run:#?}");
+    assert!(run.stdout.contains("small.sh:1:1: IMD001"), "{run:#?}");
 }
 
 /// JSON nested deeper than the JSON reader follows is invalid notebook

@@ -289,7 +289,16 @@ fn check_looked(
         });
     }
 
-    let (cells, findings) = imds_lint_rules::check(cells, settings);
+    let (cells, findings, refused) = imds_lint_rules::check_refusing(cells, settings);
+    // A cell too big to parse or nested too deeply may hold requests that
+    // are not reported: the file is an error, as one that cannot be read.
+    if let Some(refused) = refused.first() {
+        let why = match cells[refused.cell].number {
+            Some(number) => format!("cell {number}: {}", refused.why),
+            None => refused.why.clone(),
+        };
+        return Outcome::Failed(why);
+    }
     Outcome::Checked(report_findings(
         source,
         cells,

@@ -32,9 +32,69 @@ const MAX_PYTHON_INDENT_LEVELS: usize = 400;
 /// calls took 1.6 GB).
 const MAX_PYTHON_BRACKET_LEVELS: usize = 200;
 
+/// The most words and symbols parsed in one piece. tree-sitter's tree
+/// takes memory in proportion to the tokens it reads, from about 0.5 KB
+/// each (a megabyte of `echo ab ab ...`: 170 MB) to 1.7 KB (a shell
+/// pipeline of `| cat`: 6 MB took 3.5 GB); a long comment or string is
+/// one token, whatever its size. Real scripts and cells hold a few
+/// thousand.
+pub const MAX_PARSED_TOKENS: usize = 400_000;
+
+/// Why `code` (of it, the bytes in `ranges` when there are some) is not
+/// parsed as `lang`: too many tokens to parse in one piece (see
+/// [`MAX_PARSED_TOKENS`]), or Python nested more deeply than Python takes
+/// (see [`too_deep`]). `None` when it is parsed.
+pub fn refusal(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Option<String> {
+    let bytes = code.as_bytes();
+    let whole = 0..bytes.len();
+    let parsed = if ranges.is_empty() {
+        std::slice::from_ref(&whole)
+    } else {
+        ranges
+    };
+    // A token is a byte at least: most code needs no counting.
+    let tokens = if parsed.iter().map(ExactSizeIterator::len).sum::<usize>() <= MAX_PARSED_TOKENS {
+        0
+    } else {
+        parsed.iter().map(|r| tokens_in(&bytes[r.clone()])).sum()
+    };
+    if tokens > MAX_PARSED_TOKENS {
+        return Some(format!(
+            "not analysed: {} code of about {tokens} words and symbols in one piece is more \
+             than the {MAX_PARSED_TOKENS} imds-lint parses at once",
+            lang.name(),
+        ));
+    }
+    (lang == Lang::Python && too_deep(code)).then(|| {
+        format!(
+            "not analysed: Python code nested more than {MAX_PYTHON_BRACKET_LEVELS} brackets or \
+             {MAX_PYTHON_INDENT_LEVELS} indentation levels deep, which Python itself refuses"
+        )
+    })
+}
+
+/// About how many tokens a lexer finds in `code`: runs of word bytes
+/// (letters, digits, `_`, anything not ASCII), and every other byte that
+/// is not white space. Quotes and comments are not followed, so words in
+/// a string or a comment count too: an estimate from above.
+fn tokens_in(code: &[u8]) -> usize {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut tokens = 0;
+    let mut after_word = false;
+    for &b in code {
+        let here = word(b);
+        if here {
+            tokens += usize::from(!after_word);
+        } else if !b.is_ascii_whitespace() {
+            tokens += 1;
+        }
+        after_word = here;
+    }
+    tokens
+}
+
 /// Parses `code` as `lang`; `None` for languages without a grammar, and for
-/// Python code the grammar cannot take without crashing or that Python
-/// refuses for its nesting (see [`too_deep`]).
+/// code [`refusal`] gives a reason not to parse.
 pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
     parse_within(lang, code, &[])
 }
@@ -43,14 +103,27 @@ pub fn parse(lang: Lang, code: &str) -> Option<Tree> {
 /// starting at a line's start), as if the rest were blank; all of it when
 /// `ranges` is empty. Nodes keep their offsets in `code`.
 pub fn parse_within(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
-    let language = language(lang)?;
-    if lang == Lang::Python && too_deep(code) {
-        log::debug!(
-            "not parsing Python nested deeper than {MAX_PYTHON_INDENT_LEVELS} indentation \
-             or {MAX_PYTHON_BRACKET_LEVELS} bracket levels"
-        );
-        return None;
+    parse_or_refuse(lang, code, ranges).unwrap_or_else(|why| {
+        log::debug!("{why}");
+        None
+    })
+}
+
+/// [`parse_within`], with the reason [`refusal`] gives when the code is
+/// not parsed at all.
+pub fn parse_or_refuse(
+    lang: Lang,
+    code: &str,
+    ranges: &[std::ops::Range<usize>],
+) -> Result<Option<Tree>, String> {
+    if let Some(why) = refusal(lang, code, ranges) {
+        return Err(why);
     }
+    Ok(parse_unchecked(lang, code, ranges))
+}
+
+fn parse_unchecked(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Option<Tree> {
+    let language = language(lang)?;
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let idx = if let Some(idx) = parsers.iter().position(|(l, _)| *l == lang) {
@@ -304,6 +377,31 @@ pub fn parses_cleanly(lang: Lang, code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_words_and_symbols_not_bytes() {
+        assert_eq!(tokens_in(b"curl -s http://x/a | cat\n"), 12);
+        assert_eq!(
+            tokens_in(format!("# {}\n", "a".repeat(1 << 20)).as_bytes()),
+            2
+        );
+        assert_eq!(tokens_in("é_1 x".as_bytes()), 2);
+    }
+
+    #[test]
+    fn code_of_too_many_tokens_is_refused_long_lines_are_not() {
+        let pipeline = format!("curl x{}\n", " | cat".repeat(MAX_PARSED_TOKENS / 2));
+        let why = refusal(Lang::Shell, &pipeline, &[]).unwrap();
+        assert!(
+            why.starts_with("not analysed: shell code of about"),
+            "{why}"
+        );
+        assert!(parse(Lang::Shell, &pipeline).is_none());
+        // Only the ranges count.
+        assert_eq!(refusal(Lang::Shell, &pipeline, &[0..100]), None);
+        let comment = format!("# {}\ncurl x\n", "a".repeat(8 << 20));
+        assert_eq!(refusal(Lang::Shell, &comment, &[]), None);
+    }
 
     #[test]
     fn deeply_indented_python_is_refused_not_crashed() {

@@ -52,6 +52,35 @@ pub struct FileCheck<'a> {
     /// By cell, whether the analyser's parse of its whole code had syntax
     /// errors; `None` for a cell not parsed whole (see [`check_verifying`]).
     pub syntax_errors: Vec<Option<bool>>,
+    /// Cells an analyser did not parse, and why (see [`syntax::refusal`]).
+    pub refused: Vec<Refused>,
+}
+
+/// A cell an analyser did not parse: too big, or nested too deeply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The cell's index.
+    pub cell: usize,
+    /// Why, for the user.
+    pub why: String,
+}
+
+impl FileCheck<'_> {
+    /// The tree of `code` (of it, the bytes in `ranges`) for the analyser
+    /// of cell `index`; `None` when it is not parsed, and the cell noted as
+    /// refused when it is too big or nested too deeply.
+    pub fn parse(
+        &mut self,
+        index: usize,
+        lang: Lang,
+        code: &str,
+        ranges: &[std::ops::Range<usize>],
+    ) -> Option<tree_sitter::Tree> {
+        syntax::parse_or_refuse(lang, code, ranges).unwrap_or_else(|why| {
+            self.refused.push(Refused { cell: index, why });
+            None
+        })
+    }
 }
 
 impl FileCheck<'_> {
@@ -115,9 +144,20 @@ impl FileCheck<'_> {
 /// appended) and the findings sorted by cell and position. Only the code
 /// [`focus`] finds related to the metadata service is analysed.
 pub fn check(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>) {
-    let plan = focus::plan(&cells);
-    let (cells, findings, _) = check_planned(cells, settings, plan);
+    let (cells, findings, _) = check_refusing(cells, settings);
     (cells, findings)
+}
+
+/// [`check`], and the cells that were not analysed because they are too
+/// big to parse or nested too deeply: their requests, if any, are not
+/// among the findings.
+pub fn check_refusing(
+    cells: Vec<Cell>,
+    settings: &Settings,
+) -> (Vec<Cell>, Vec<Finding>, Vec<Refused>) {
+    let plan = focus::plan(&cells);
+    let checked = check_planned(cells, settings, plan);
+    (checked.cells, checked.findings, checked.refused)
 }
 
 /// [`check`], with the cells `whole` analysed whole, and by cell whether
@@ -136,7 +176,12 @@ pub fn check_verifying(
             *focus = Focus::Whole;
         }
     }
-    let (cells, findings, mut errors) = check_planned(cells, settings, plan);
+    let Checked {
+        cells,
+        findings,
+        syntax_errors: mut errors,
+        ..
+    } = check_planned(cells, settings, plan);
     errors.resize(cells.len(), None);
     (cells, findings, errors)
 }
@@ -149,15 +194,19 @@ pub fn check_all_code(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<
         cells: vec![Focus::Whole; cells.len()],
         hidden: Vec::new(),
     };
-    let (cells, findings, _) = check_planned(cells, settings, plan);
-    (cells, findings)
+    let checked = check_planned(cells, settings, plan);
+    (checked.cells, checked.findings)
 }
 
-fn check_planned(
+/// What [`check_planned`] gives.
+struct Checked {
     cells: Vec<Cell>,
-    settings: &Settings,
-    plan: focus::Plan,
-) -> (Vec<Cell>, Vec<Finding>, Vec<Option<bool>>) {
+    findings: Vec<Finding>,
+    syntax_errors: Vec<Option<bool>>,
+    refused: Vec<Refused>,
+}
+
+fn check_planned(cells: Vec<Cell>, settings: &Settings, plan: focus::Plan) -> Checked {
     let mut file = FileCheck {
         cells,
         findings: Vec::new(),
@@ -166,6 +215,7 @@ fn check_planned(
         whole: None,
         part_ranges: Vec::new(),
         syntax_errors: Vec::new(),
+        refused: Vec::new(),
     };
     let mut python = python::Analyzer::default();
     let mut scala = scala::Analyzer::default();
@@ -195,11 +245,17 @@ fn check_planned(
         cells,
         mut findings,
         syntax_errors,
+        refused,
         ..
     } = file;
     findings.sort_by_key(|f| (position_key(&cells, f), f.rule));
     findings.dedup_by(|a, b| a.rule == b.rule && a.cell == b.cell && a.range == b.range);
-    (cells, findings, syntax_errors)
+    Checked {
+        cells,
+        findings,
+        syntax_errors,
+        refused,
+    }
 }
 
 /// Drops the fixes of `!` lines cut from a Python cell that does not parse:

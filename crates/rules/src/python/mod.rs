@@ -52,7 +52,7 @@ mod tests;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
-use imds_lint_parser::{syntax, Lang};
+use imds_lint_parser::Lang;
 
 use crate::finding::withhold_fixes_in_unparsed_code;
 use crate::node_map::NodeSet;
@@ -112,16 +112,22 @@ impl Analyzer {
         let code = cell.code.clone();
         if indentation_depth(&code) > MAX_INDENT_LEVELS {
             // tree-sitter-python's scanner aborts the process on very deep
-            // indentation; such a cell is skipped, and its requests missed.
-            log::debug!("Python cell {index} is nested too deeply to analyse");
+            // indentation; such a cell is not parsed, and the user told.
+            file.refused.push(crate::Refused {
+                cell: index,
+                why: format!(
+                    "not analysed: Python code nested more than {MAX_INDENT_LEVELS} indentation \
+                     levels deep"
+                ),
+            });
             return;
         }
         // Of a part, only the statements analysed are parsed.
         let within = match &file.whole {
-            Some((part, _)) if *part == index => file.part_ranges.as_slice(),
-            _ => &[],
+            Some((part, _)) if *part == index => file.part_ranges.clone(),
+            _ => Vec::new(),
         };
-        let Some(tree) = syntax::parse_within(Lang::Python, &code, within) else {
+        let Some(tree) = file.parse(index, Lang::Python, &code, &within) else {
             return;
         };
         if file.analysing_whole(index) {

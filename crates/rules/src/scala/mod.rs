@@ -26,7 +26,7 @@ mod token_request;
 mod value;
 mod walk;
 
-use imds_lint_parser::{syntax, Cell, Interpolation, Lang, Layer};
+use imds_lint_parser::{Cell, Interpolation, Lang, Layer};
 
 use crate::finding::{withhold_fixes_in_unparsed_code, Finding, Rule};
 use crate::request::TTL_HEADER;
@@ -45,7 +45,7 @@ impl Analyzer {
     /// Analyses Scala cell `index`.
     pub fn check_cell(&mut self, file: &mut FileCheck, index: usize) {
         let code = file.cells[index].code.clone();
-        let Some(tree) = syntax::parse(Lang::Scala, &code) else {
+        let Some(tree) = file.parse(index, Lang::Scala, &code, &[]) else {
             return;
         };
         if file.analysing_whole(index) {

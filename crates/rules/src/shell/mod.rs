@@ -71,6 +71,12 @@ const MAX_NESTING: usize = 8;
 /// Analyses shell cell `index`; `outer` holds variables visible from
 /// outside the shell (a notebook's Python names, for `!` lines).
 pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
+    // Code this code runs (`sh -c`, `eval`) is parsed through
+    // `syntax::parse`, which refuses the same sizes without a word.
+    if let Some(why) = syntax::refusal(Lang::Shell, &file.cells[index].code, &[]) {
+        file.refused.push(crate::Refused { cell: index, why });
+        return;
+    }
     let cell = &file.cells[index];
     let code = Code::cell(&cell.code);
     let origin = cell.origin.clone();

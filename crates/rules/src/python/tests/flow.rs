@@ -42,6 +42,7 @@ fn globals_are_exposed_for_bang_lines() {
         whole: None,
         part_ranges: Vec::new(),
         syntax_errors: Vec::new(),
+        refused: Vec::new(),
     };
     analyzer.check_cell(&mut file, 0);
     assert_eq!(

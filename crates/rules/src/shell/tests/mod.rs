@@ -40,6 +40,7 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
         whole: None,
         part_ranges: Vec::new(),
         syntax_errors: Vec::new(),
+        refused: Vec::new(),
     };
     super::check_cell(&mut file, 0, outer);
     file.findings
