@@ -76,7 +76,7 @@ pub struct OutputFile {
     target: PathBuf,
     /// The hidden file that replaces `target` at the end; `None` when the
     /// report is written into `target` itself (a device, a pipe).
-    temp: Option<PathBuf>,
+    temp: Option<tempfile::TempPath>,
     file: Option<BufWriter<File>>,
     /// Whether anything was written.
     wrote: bool,
@@ -175,12 +175,29 @@ impl OutputFile {
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}.tmp", std::process::id()));
-        let temp = target.with_file_name(temp_name);
-
-        let file = File::create(&temp)?;
+        let folder = match target.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() => folder,
+            _ => Path::new("."),
+        };
+        // A random name, created only where nothing is: a link planted at
+        // a name a run would use cannot send the report elsewhere.
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(".");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            // What `File::create` gives a new file (the umask applies); a
+            // report that replaces one keeps that one's mode.
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(folder)?;
+        if let Ok(old) = fs::metadata(target) {
+            temp.as_file().set_permissions(old.permissions())?;
+        }
+        let (file, temp) = temp.into_parts();
         Ok(OutputFile {
             target: target.to_owned(),
             temp: Some(temp),
@@ -195,8 +212,8 @@ impl OutputFile {
         if let Some(file) = self.file.take() {
             file.into_inner().map_err(io::IntoInnerError::into_error)?;
         }
-        match &self.temp {
-            Some(temp) => fs::rename(temp, &self.target),
+        match self.temp.take() {
+            Some(temp) => temp.persist(&self.target).map_err(|e| e.error),
             None => Ok(()),
         }
     }
@@ -227,9 +244,8 @@ impl Drop for OutputFile {
     fn drop(&mut self) {
         // Not committed (or the rename failed): nothing half-written stays.
         drop(self.file.take());
-        if let Some(temp) = &self.temp {
-            let _ = fs::remove_file(temp);
-        }
+        // The temporary file, if still there, is removed with its path.
+        drop(self.temp.take());
     }
 }
 
@@ -317,13 +333,13 @@ mod tests {
         let out = OutputFile::create(Path::new("/dev/null")).unwrap();
         // Checked before committing: were it wrong, the commit would
         // replace the machine's /dev/null.
-        assert_eq!(out.temp, None);
+        assert!(out.temp.is_none());
         let mut out = out;
         out.write_all(b"report").unwrap();
         out.commit().unwrap();
         let full = OutputFile::create(Path::new("/dev/full"));
         if let Ok(mut full) = full {
-            assert_eq!(full.temp, None);
+            assert!(full.temp.is_none());
             let written = full.write_all(&[b'x'; 1 << 16]).and_then(|()| full.flush());
             assert!(
                 written.is_err() && full.failed,
@@ -381,7 +397,7 @@ mod tests {
         let link = dir.path().join("report.txt");
         std::os::unix::fs::symlink("/dev/null", &link).unwrap();
         let mut out = OutputFile::create(&link).unwrap();
-        assert_eq!(out.temp, None);
+        assert!(out.temp.is_none());
         out.write_all(b"report").unwrap();
         out.commit().unwrap();
         assert!(fs::symlink_metadata(&link)
@@ -409,6 +425,53 @@ mod tests {
         ] {
             assert!(!is_own_stream(Path::new(path)), "{path}");
         }
+    }
+
+    /// Found by a fresh tester: the temporary file was `.NAME.<pid>.tmp`,
+    /// opened by following links, so a link planted at that name for a
+    /// likely process id sent the report into any file.
+    #[test]
+    fn a_link_at_the_old_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("victim.txt"), "keep").unwrap();
+        let planted = dir
+            .path()
+            .join(format!(".report.txt.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(dir.path().join("victim.txt"), &planted).unwrap();
+        let target = dir.path().join("report.txt");
+        let mut out = OutputFile::create(&target).unwrap();
+        out.write_all(b"report").unwrap();
+        out.commit().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("victim.txt")).unwrap(),
+            "keep"
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "report");
+        assert!(fs::symlink_metadata(&target).unwrap().is_file());
+    }
+
+    #[test]
+    fn a_replaced_report_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.sarif");
+        fs::write(&target, "old").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        let mut out = OutputFile::create(&target).unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        let mode = fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A new report gets what `File::create` gives: readable by others
+        // under the usual umask, not the temporary file's 0600.
+        let fresh = dir.path().join("fresh.sarif");
+        OutputFile::create(&fresh).unwrap().commit().unwrap();
+        let probe = dir.path().join("probe");
+        File::create(&probe).unwrap();
+        assert_eq!(
+            fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            fs::metadata(&probe).unwrap().permissions().mode() & 0o777
+        );
     }
 
     #[test]
