@@ -20,7 +20,15 @@ pub enum Piece {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Text {
     pieces: Vec<Piece>,
+    /// Bytes of the known parts.
+    known: usize,
 }
+
+/// The most known bytes one value holds; what is appended past it is
+/// unknown. Values that double (`X="$X $X"`, twenty times over) would
+/// otherwise take memory to the power of the code: a 6 KB script asked for
+/// 1.6 GB. A URL, a header or a command is far shorter.
+const MAX_KNOWN: usize = 256 << 10;
 
 /// Names bound to string values in one scope.
 pub type Env = HashMap<String, Text>;
@@ -37,6 +45,7 @@ impl Text {
     pub fn unknown() -> Self {
         Text {
             pieces: vec![Piece::Unknown],
+            known: 0,
         }
     }
 
@@ -45,6 +54,11 @@ impl Text {
         if s.is_empty() {
             return;
         }
+        if self.known + s.len() > MAX_KNOWN {
+            self.push_unknown();
+            return;
+        }
+        self.known += s.len();
         if let Some(Piece::Lit(last)) = self.pieces.last_mut() {
             last.push_str(s);
         } else {
@@ -135,6 +149,19 @@ impl fmt::Display for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by a fresh tester: twelve `X="$X ; $X"` lines over a 6 KB
+    /// command, then `sh -c "$X12"`, asked for 1.6 GB and aborted the run.
+    #[test]
+    fn a_value_stops_being_known_past_its_limit() {
+        let mut value = Text::lit("curl http://x/ | cat");
+        for _ in 0..40 {
+            value = value.concat(&value);
+        }
+        assert!(value.known <= MAX_KNOWN, "{}", value.known);
+        assert!(value.known_prefix().starts_with("curl http://x/"));
+        assert_eq!(value.pieces().last(), Some(&Piece::Unknown));
+    }
 
     #[test]
     fn adjacent_parts_merge() {
