@@ -466,6 +466,29 @@ fn code_too_big_to_parse_is_an_error_and_the_run_goes_on() {
     assert_eq!(run.code, Some(2), "{run:#?}");
     assert_eq!(run.stderr_lines().len(), 3, "{run:#?}");
     assert!(run.stdout.contains("small.sh:1:1: IMD001"), "{run:#?}");
+
+    // A comment, a string or a here-document is one token however many
+    // words it holds (a second tester found these refused).
+    let words = "the cat sat ".repeat(200_000);
+    let records = "{\"id\": 1, \"tags\": [\"a\", \"b\"]}\n".repeat(60_000);
+    let read = [
+        ("comment.sh", format!("# {words}\ncurl {URL}\n")),
+        (
+            "heredoc.sh",
+            format!("cat > x.json <<'EOF'\n{records}EOF\ncurl {URL}\n"),
+        ),
+        ("string.sh", format!("P='{words}'\ncurl {URL}\n")),
+        (
+            "docstring.py",
+            format!("\"\"\"{words}\"\"\"\nimport requests\nrequests.get('{URL}')\n"),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &read {
+        fs::write(dir.path().join(name), text).unwrap();
+        let run = imds_lint(dir.path(), &["--output-format", "concise", name]);
+        assert_judged(&run, name, 1, "");
+    }
 }
 
 /// JSON nested deeper than the JSON reader follows is invalid notebook

@@ -56,7 +56,10 @@ pub fn refusal(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Opt
     let tokens = if parsed.iter().map(ExactSizeIterator::len).sum::<usize>() <= MAX_PARSED_TOKENS {
         0
     } else {
-        parsed.iter().map(|r| tokens_in(&bytes[r.clone()])).sum()
+        parsed
+            .iter()
+            .map(|r| tokens_in(lang, &bytes[r.clone()]))
+            .sum()
     };
     if tokens > MAX_PARSED_TOKENS {
         return Some(format!(
@@ -73,24 +76,105 @@ pub fn refusal(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) -> Opt
     })
 }
 
-/// About how many tokens a lexer finds in `code`: runs of word bytes
-/// (letters, digits, `_`, anything not ASCII), and every other byte that
-/// is not white space. Quotes and comments are not followed, so words in
-/// a string or a comment count too: an estimate from above.
-fn tokens_in(code: &[u8]) -> usize {
+/// About how many tokens the parser of `lang` finds in `code`: runs of
+/// word bytes (letters, digits, `_`, anything not ASCII) and every other
+/// byte that is not white space, with each comment, quoted string and
+/// shell here-document counted as one. Escapes are followed; nesting
+/// (`${...}` in a string, `$(...)`) is not, so the count errs either way
+/// by little, never by the size of a comment, a string or a heredoc.
+fn tokens_in(lang: Lang, code: &[u8]) -> usize {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let line_end = |at: usize| memchr::memchr(b'\n', &code[at..]).map_or(code.len(), |n| at + n);
     let mut tokens = 0;
-    let mut after_word = false;
-    for &b in code {
-        let here = word(b);
-        if here {
-            tokens += usize::from(!after_word);
-        } else if !b.is_ascii_whitespace() {
-            tokens += 1;
+    let mut at = 0;
+    while at < code.len() {
+        let b = code[at];
+        let after_space = at == 0 || code[at - 1].is_ascii_whitespace();
+        let next = code.get(at + 1).copied();
+        if b.is_ascii_whitespace() {
+            at += 1;
+            continue;
         }
-        after_word = here;
+        tokens += 1;
+        at = if word(b) {
+            code[at..]
+                .iter()
+                .position(|&c| !word(c))
+                .map_or(code.len(), |n| at + n)
+        } else if (b == b'#' && lang != Lang::Scala && (lang == Lang::Python || after_space))
+            || (b == b'/' && next == Some(b'/') && lang == Lang::Scala)
+        {
+            line_end(at)
+        } else if b == b'/' && next == Some(b'*') && lang == Lang::Scala {
+            memchr::memmem::find(&code[at + 2..], b"*/").map_or(code.len(), |n| at + 2 + n + 2)
+        } else if b == b'"' || b == b'\'' {
+            quoted_end(code, at, lang)
+        } else if b == b'<' && next == Some(b'<') && lang == Lang::Shell {
+            heredoc_end(code, at).unwrap_or(at + 2)
+        } else {
+            at + 1
+        };
     }
     tokens
+}
+
+/// Where the string that opens at `at` (a quote) ends: past its closing
+/// quote, or at the end of the code. Python's and Scala's triple quotes
+/// close only with three; a backslash escapes, except in shell's single
+/// quotes.
+fn quoted_end(code: &[u8], at: usize, lang: Lang) -> usize {
+    let quote = code[at];
+    let triple = lang != Lang::Shell && code[at..].starts_with(&[quote; 3]);
+    let raw = lang == Lang::Shell && quote == b'\'';
+    let mut i = at + if triple { 3 } else { 1 };
+    while i < code.len() {
+        match code[i] {
+            b'\\' if !raw => i += 2,
+            c if c == quote && (!triple || code[i..].starts_with(&[quote; 3])) => {
+                return i + if triple { 3 } else { 1 };
+            }
+            _ => i += 1,
+        }
+    }
+    code.len()
+}
+
+/// Where the shell here-document whose `<<` is at `at` ends: past the line
+/// that closes it. `None` when `<<` opens none (`<<<`, arithmetic).
+fn heredoc_end(code: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 2;
+    if code.get(i) == Some(&b'<') {
+        return None;
+    }
+    let strip_tabs = code.get(i) == Some(&b'-');
+    i += usize::from(strip_tabs);
+    while code.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+        i += 1;
+    }
+    let delimiter: Vec<u8> = code[i..]
+        .iter()
+        .take_while(|&&b| !b.is_ascii_whitespace() && !b";&|<>()".contains(&b))
+        .filter(|&&b| !b"'\"\\".contains(&b))
+        .copied()
+        .collect();
+    if delimiter.is_empty() {
+        return None;
+    }
+    let mut line = memchr::memchr(b'\n', &code[i..]).map(|n| i + n + 1)?;
+    while line < code.len() {
+        let end = memchr::memchr(b'\n', &code[line..]).map_or(code.len(), |n| line + n);
+        let text = &code[line..end];
+        let text = if strip_tabs {
+            &text[text.iter().take_while(|&&b| b == b'\t').count()..]
+        } else {
+            text
+        };
+        if text == delimiter.as_slice() {
+            return Some(end);
+        }
+        line = end + 1;
+    }
+    Some(code.len())
 }
 
 /// Parses `code` as `lang`; `None` for languages without a grammar, and for
@@ -380,12 +464,32 @@ mod tests {
 
     #[test]
     fn tokens_are_words_and_symbols_not_bytes() {
-        assert_eq!(tokens_in(b"curl -s http://x/a | cat\n"), 12);
+        let sh = |code: &str| tokens_in(Lang::Shell, code.as_bytes());
+        assert_eq!(sh("curl -s http://x/a | cat\n"), 12);
         assert_eq!(
-            tokens_in(format!("# {}\n", "a".repeat(1 << 20)).as_bytes()),
-            2
+            sh(&format!("# {}\necho a\n", "the cat ".repeat(1 << 16))),
+            3
         );
-        assert_eq!(tokens_in("é_1 x".as_bytes()), 2);
+        assert_eq!(sh("echo a#b\n"), 4);
+        assert_eq!(sh(&format!("P='{}' ; x\n", "a+b/c= ".repeat(1000))), 5);
+        assert_eq!(sh("echo \"a \\\" b\" c\n"), 3);
+        let heredoc = format!(
+            "cat <<-'EOF' > f\n{}\tEOF\ncurl x\n",
+            "{\"a\": [1, 2]}\n".repeat(1000)
+        );
+        assert_eq!(sh(&heredoc), 4);
+        assert_eq!(sh("cat <<< \"$x\"\n"), 4);
+        assert_eq!(tokens_in(Lang::Shell, "é_1 x".as_bytes()), 2);
+        let py = |code: &str| tokens_in(Lang::Python, code.as_bytes());
+        assert_eq!(
+            py(&format!(
+                "\"\"\"{}\"\"\"\nx = 1  # a b c\n",
+                "a \" b\n".repeat(100)
+            )),
+            5
+        );
+        let scala = |code: &str| tokens_in(Lang::Scala, code.as_bytes());
+        assert_eq!(scala("val x = \"a b\" // c d\n/* e\n f */ y\n"), 7);
     }
 
     #[test]
