@@ -446,6 +446,15 @@ fn code_too_big_to_parse_is_an_error_and_the_run_goes_on() {
         notebook(&[json_escaped("x = 1\n"), json_escaped(&cell)]),
     )
     .unwrap();
+    fs::write(
+        dir.path().join("big-cells.ipynb"),
+        notebook(&[
+            json_escaped(&cell),
+            json_escaped("x = 1\n"),
+            json_escaped(&cell),
+        ]),
+    )
+    .unwrap();
     fs::write(dir.path().join("small.sh"), format!("curl {URL}\n")).unwrap();
 
     for (name, reason) in [
@@ -458,13 +467,14 @@ fn code_too_big_to_parse_is_an_error_and_the_run_goes_on() {
             "big-cell.ipynb",
             "cell 2: not analysed: shell code of about 1000",
         ),
+        ("big-cells.ipynb", "at once; not analysed either: cell 3"),
     ] {
         let run = imds_lint(dir.path(), &["--output-format", "concise", name]);
         assert_judged(&run, name, 2, reason);
     }
     let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
     assert_eq!(run.code, Some(2), "{run:#?}");
-    assert_eq!(run.stderr_lines().len(), 3, "{run:#?}");
+    assert_eq!(run.stderr_lines().len(), 4, "{run:#?}");
     assert!(run.stdout.contains("small.sh:1:1: IMD001"), "{run:#?}");
 
     // A comment, a string or a here-document is one token however many

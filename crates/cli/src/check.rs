@@ -292,11 +292,21 @@ fn check_looked(
     let (cells, findings, refused) = imds_lint_rules::check_refusing(cells, settings);
     // A cell too big to parse or nested too deeply may hold requests that
     // are not reported: the file is an error, as one that cannot be read.
-    if let Some(refused) = refused.first() {
-        let why = match cells[refused.cell].number {
-            Some(number) => format!("cell {number}: {}", refused.why),
-            None => refused.why.clone(),
+    if let Some(first) = refused.first() {
+        let mut why = match cells[first.cell].number {
+            Some(number) => format!("cell {number}: {}", first.why),
+            None => first.why.clone(),
         };
+        let mut others: Vec<usize> = refused[1..]
+            .iter()
+            .filter_map(|r| cells[r.cell].number)
+            .filter(|&n| Some(n) != cells[first.cell].number)
+            .collect();
+        others.dedup();
+        if !others.is_empty() {
+            let list: Vec<String> = others.iter().map(ToString::to_string).collect();
+            why = format!("{why}; not analysed either: cell {}", list.join(", "));
+        }
         return Outcome::Failed(why);
     }
     Outcome::Checked(report_findings(
