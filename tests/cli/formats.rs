@@ -293,3 +293,41 @@ fn output_file_into_own_stream_or_through_a_link() {
         "old"
     );
 }
+
+/// Found by a fresh tester: a run that reported only errors (exit 2, an
+/// empty report with `-q`) left the previous run's report in place, which
+/// CI would then upload as this run's. A run stopped by a bad argument
+/// still leaves it.
+#[test]
+fn output_file_of_a_run_with_errors_replaces_the_old_report() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("clean.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    let report = dir.path().join("r.txt");
+    std::fs::write(&report, "OLD").unwrap();
+    let run = imds_lint(
+        dir.path(),
+        &[
+            "-q",
+            "--output-format",
+            "concise",
+            "--output-file",
+            "r.txt",
+            "missing.sh",
+            "clean.sh",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "", "{run:?}");
+
+    std::fs::write(&report, "OLD").unwrap();
+    std::fs::write(
+        dir.path().join("imds-lint.toml"),
+        "token-ttl = [
+",
+    )
+    .unwrap();
+    let run = imds_lint(dir.path(), &["--output-file", "r.txt", "clean.sh"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("imds-lint.toml"), "{run:?}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "OLD", "{run:?}");
+}

@@ -52,8 +52,11 @@ pub fn run_into(
         stderr_is_terminal: console.stderr_is_terminal,
     });
 
-    // A failed write was reported where it happened.
-    if file.failed || (exit == Exit::Error && !file.wrote) {
+    // A failed write was reported where it happened. A run that ended
+    // before reporting (a bad argument or configuration) leaves the old
+    // report; one that reported, if only errors, replaces it, so that no
+    // earlier run's findings pass for this one's.
+    if file.failed || (exit == Exit::Error && !file.wrote && !file.reported) {
         return exit;
     }
     match file.commit() {
@@ -80,6 +83,8 @@ pub struct OutputFile {
     file: Option<BufWriter<File>>,
     /// Whether anything was written.
     wrote: bool,
+    /// Whether the report was flushed: the run got as far as reporting.
+    reported: bool,
     /// Whether a write failed.
     failed: bool,
 }
@@ -169,6 +174,7 @@ impl OutputFile {
                 temp: None,
                 file: Some(BufWriter::new(options.open(target)?)),
                 wrote: false,
+                reported: false,
                 failed: false,
             });
         }
@@ -203,6 +209,7 @@ impl OutputFile {
             temp: Some(temp),
             file: Some(BufWriter::new(file)),
             wrote: false,
+            reported: false,
             failed: false,
         })
     }
@@ -234,6 +241,7 @@ impl Write for OutputFile {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.reported = true;
         let flushed = self.file()?.flush();
         self.failed |= flushed.is_err();
         flushed
