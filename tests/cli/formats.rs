@@ -331,3 +331,36 @@ fn output_file_of_a_run_with_errors_replaces_the_old_report() {
     assert!(run.stderr.contains("imds-lint.toml"), "{run:?}");
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "OLD", "{run:?}");
 }
+
+/// Found by a fresh tester: `--output-file /dev/fd/0 - < a.sh` appended
+/// the report (with `--fix`, the fixed text) to `a.sh`, the file standard
+/// input was read from.
+#[test]
+fn output_file_may_not_be_the_file_standard_input_comes_from() {
+    let dir = workspace();
+    let script = dir.path().join("init.sh");
+    let before = std::fs::read(&script).unwrap();
+    for args in [
+        &["--output-file", "/dev/fd/0", "-"][..],
+        &[
+            "--fix",
+            "--stdin-filename",
+            "zz.sh",
+            "--output-file",
+            "/proc/self/fd/0",
+            "-",
+        ][..],
+    ] {
+        let stdin = std::fs::File::open(&script).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_imds-lint"))
+            .current_dir(dir.path())
+            .args(args)
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is also checked"), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read(&script).unwrap(), before, "{args:?}");
+    }
+}

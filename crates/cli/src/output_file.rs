@@ -17,7 +17,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::inputs::Input;
+use crate::inputs::{Input, InputSource};
 use crate::report::Paint;
 use crate::run::{Console, Exit};
 
@@ -269,9 +269,16 @@ pub fn input_at<'a>(
     let target = FileId::of(target)?;
     // Standard input counts under the name it stands for: a pipeline that
     // reads a file and names it so must not have the report replace it.
+    // It counts as the file it is read from too (`--output-file /dev/fd/0
+    // - < a.sh` would append the report to `a.sh`).
+    let from_stdin = || FileId::of(Path::new("/proc/self/fd/0"));
     inputs
         .into_iter()
-        .find(|input| FileId::of(&input.path).as_ref() == Some(&target))
+        .find(|input| {
+            FileId::of(&input.path).as_ref() == Some(&target)
+                || (matches!(input.source, InputSource::Stdin { .. })
+                    && from_stdin().as_ref() == Some(&target))
+        })
         .map(|input| input.path.as_path())
 }
 
