@@ -140,6 +140,8 @@ fn way_to(target: &Path) -> io::Result<Way> {
 
 /// Whether `path` names one of the process's own open files.
 fn is_own_stream(path: &Path) -> bool {
+    // `//dev/stdout` and `/dev/./stdout` name it too.
+    let path: PathBuf = path.components().collect();
     let Some(text) = path.to_str() else {
         return false;
     };
@@ -429,6 +431,8 @@ mod tests {
             "/dev/fd/1",
             "/proc/self/fd/2",
             "/proc/42/fd/1",
+            "//dev/stdout",
+            "/dev/./stdout",
         ] {
             assert!(is_own_stream(Path::new(path)), "{path}");
         }
