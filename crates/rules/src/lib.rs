@@ -81,9 +81,7 @@ impl FileCheck<'_> {
             None
         })
     }
-}
 
-impl FileCheck<'_> {
     /// Adds a shell cell found in a string of another cell, analyses it
     /// with `outer` as the variables it can see, and returns its index.
     pub fn add_nested_shell(&mut self, cell: Cell, outer: &Env) -> usize {
