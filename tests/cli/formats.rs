@@ -364,3 +364,32 @@ fn output_file_may_not_be_the_file_standard_input_comes_from() {
         assert_eq!(std::fs::read(&script).unwrap(), before, "{args:?}");
     }
 }
+
+/// Found by a fresh tester: `imds-lint . --output-file results.sarif` ran
+/// once; from the second run on, the report left in the folder counted as
+/// a checked file and the run refused to replace it. A file of no kind
+/// imds-lint reads is never read, so it is no input to protect.
+#[test]
+fn output_file_in_the_checked_folder_can_be_written_again() {
+    let dir = workspace();
+    for _ in 0..2 {
+        let run = imds_lint(
+            dir.path(),
+            &[
+                ".",
+                "--output-format",
+                "sarif",
+                "--output-file",
+                "results.sarif",
+            ],
+        );
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(run.stderr.is_empty(), "{run:?}");
+    }
+    let report = std::fs::read_to_string(dir.path().join("results.sarif")).unwrap();
+    assert!(report.contains("IMD001"), "{report}");
+    // A file the run reads is still protected.
+    let run = imds_lint(dir.path(), &[".", "--output-file", "init.sh"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("is also checked"), "{run:?}");
+}

@@ -273,12 +273,29 @@ pub fn input_at<'a>(
     let from_stdin = || FileId::of(Path::new("/proc/self/fd/0"));
     inputs
         .into_iter()
-        .find(|input| {
-            FileId::of(&input.path).as_ref() == Some(&target)
-                || (matches!(input.source, InputSource::Stdin { .. })
-                    && from_stdin().as_ref() == Some(&target))
+        .find(|input| match input.source {
+            // A file of no kind imds-lint reads is passed over, never
+            // read: a report left in a checked folder by the last run
+            // (`imds-lint . --output-file results.sarif`, again) is no
+            // input of this one.
+            InputSource::File { .. } => {
+                FileId::of(&input.path).as_ref() == Some(&target) && read_as_code(&input.path)
+            }
+            InputSource::Stdin { .. } => {
+                FileId::of(&input.path).as_ref() == Some(&target)
+                    || from_stdin().as_ref() == Some(&target)
+            }
+            InputSource::Failed(_) => false,
         })
         .map(|input| input.path.as_path())
+}
+
+/// Whether the file at `path` is of a kind imds-lint reads, by its name or
+/// its first line, as the check decides.
+fn read_as_code(path: &Path) -> bool {
+    let mut head = [0; 512];
+    let read = File::open(path).and_then(|mut file| io::Read::read(&mut file, &mut head));
+    imds_lint_parser::FileKind::detect(path, &head[..read.unwrap_or(0)]).is_some()
 }
 
 /// What makes a file the same file under any name.
