@@ -104,6 +104,9 @@ enum Way {
 fn way_to(target: &Path) -> io::Result<Way> {
     let link = match fs::symlink_metadata(target) {
         Ok(link) => link,
+        Err(err) if err.kind() == io::ErrorKind::NotFound && is_own_stream(target) => {
+            return Err(refused("a stream this process does not have open"));
+        }
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Way::Replace),
         Err(err) => return Err(err),
     };
@@ -503,6 +506,12 @@ mod tests {
             fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
             fs::metadata(&probe).unwrap().permissions().mode() & 0o777
         );
+    }
+
+    #[test]
+    fn a_stream_not_open_is_refused() {
+        let err = OutputFile::create(Path::new("/proc/self/fd/987654")).unwrap_err();
+        assert!(err.to_string().contains("not have open"), "{err}");
     }
 
     #[test]

@@ -108,14 +108,51 @@ fn tokens_in(lang: Lang, code: &[u8]) -> usize {
         } else if b == b'/' && next == Some(b'*') && lang == Lang::Scala {
             memchr::memmem::find(&code[at + 2..], b"*/").map_or(code.len(), |n| at + 2 + n + 2)
         } else if b == b'"' || b == b'\'' {
-            quoted_end(code, at, lang)
+            let end = quoted_end(code, at, lang);
+            tokens += holes(lang, code, at, &code[at..end]);
+            end
         } else if b == b'<' && next == Some(b'<') && lang == Lang::Shell {
-            heredoc_end(code, at).unwrap_or(at + 2)
+            match heredoc_end(code, at) {
+                Some((end, quoted)) => {
+                    if !quoted {
+                        tokens += holes(lang, code, at, &code[at..end]);
+                    }
+                    end
+                }
+                None => at + 2,
+            }
         } else {
             at + 1
         };
     }
     tokens
+}
+
+/// Tokens for the expansions in `text`, a string or here-document that
+/// opens at `at` in `code`: each `$x`, `${...}`, `$(...)` or backtick of a
+/// shell double-quoted string or here-document, each `$` of a Scala
+/// string, each `{` of a Python f-string is a few nodes of the tree (a
+/// string of a million `$x` took 690 MB), counted as three.
+fn holes(lang: Lang, code: &[u8], at: usize, text: &[u8]) -> usize {
+    let count = |marks: &[u8]| text.iter().filter(|b| marks.contains(b)).count();
+    3 * match lang {
+        Lang::Shell if code[at] != b'\'' => count(b"$`"),
+        Lang::Scala => count(b"$"),
+        Lang::Python => {
+            let prefix = code[..at]
+                .iter()
+                .rev()
+                .take_while(|b| b"rRbBuUfF".contains(b))
+                .count();
+            let f_string = code[at - prefix..at].iter().any(|b| b"fF".contains(b));
+            if f_string {
+                count(b"{")
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
 }
 
 /// Where the string that opens at `at` (a quote) ends: past its closing
@@ -140,8 +177,10 @@ fn quoted_end(code: &[u8], at: usize, lang: Lang) -> usize {
 }
 
 /// Where the shell here-document whose `<<` is at `at` ends: past the line
-/// that closes it. `None` when `<<` opens none (`<<<`, arithmetic).
-fn heredoc_end(code: &[u8], at: usize) -> Option<usize> {
+/// that closes it, and whether its delimiter is quoted (then its body is
+/// text, expanding nothing). `None` when `<<` opens none (`<<<`,
+/// arithmetic).
+fn heredoc_end(code: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut i = at + 2;
     if code.get(i) == Some(&b'<') {
         return None;
@@ -151,12 +190,13 @@ fn heredoc_end(code: &[u8], at: usize) -> Option<usize> {
     while code.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
         i += 1;
     }
-    let delimiter: Vec<u8> = code[i..]
+    let word: Vec<u8> = code[i..]
         .iter()
         .take_while(|&&b| !b.is_ascii_whitespace() && !b";&|<>()".contains(&b))
-        .filter(|&&b| !b"'\"\\".contains(&b))
         .copied()
         .collect();
+    let quoted = word.iter().any(|b| b"'\"\\".contains(b));
+    let delimiter: Vec<u8> = word.into_iter().filter(|b| !b"'\"\\".contains(b)).collect();
     if delimiter.is_empty() {
         return None;
     }
@@ -170,11 +210,11 @@ fn heredoc_end(code: &[u8], at: usize) -> Option<usize> {
             text
         };
         if text == delimiter.as_slice() {
-            return Some(end);
+            return Some((end, quoted));
         }
         line = end + 1;
     }
-    Some(code.len())
+    Some((code.len(), quoted))
 }
 
 /// Parses `code` as `lang`; `None` for languages without a grammar, and for
@@ -478,7 +518,19 @@ mod tests {
             "{\"a\": [1, 2]}\n".repeat(1000)
         );
         assert_eq!(sh(&heredoc), 4);
-        assert_eq!(sh("cat <<< \"$x\"\n"), 4);
+        assert_eq!(sh("cat <<< \"$x\"\n"), 7);
+        // Expansions in double quotes and unquoted here-documents count.
+        assert_eq!(sh(&format!("X=\"{}\"\n", "$x$y ".repeat(1000))), 3 + 6000);
+        assert_eq!(
+            sh(&format!("cat <<EOF\n{}EOF\n", "$(a b)\n".repeat(100))),
+            2 + 300
+        );
+        assert_eq!(
+            sh(&format!("cat <<'EOF'\n{}EOF\n", "$(a b)\n".repeat(100))),
+            2
+        );
+        let f_string = format!("x = f'{}'\n", "{a}".repeat(100));
+        assert_eq!(tokens_in(Lang::Python, f_string.as_bytes()), 4 + 300);
         assert_eq!(tokens_in(Lang::Shell, "é_1 x".as_bytes()), 2);
         let py = |code: &str| tokens_in(Lang::Python, code.as_bytes());
         assert_eq!(
