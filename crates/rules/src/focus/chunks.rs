@@ -64,7 +64,12 @@ pub fn split(code: &str) -> Vec<Chunk> {
         // Through the end of the physical line (or of a string that spans
         // lines).
         continued = false;
+        // The last byte of the line that is neither blank nor a comment's.
+        let mut last = None;
         while let Some(&byte) = bytes.get(at) {
+            if !matches!(byte, b' ' | b'\t' | b'\r' | b'\x0c' | b'\n' | b'#') {
+                last = Some(at);
+            }
             match byte {
                 b'\n' => {
                     at += 1;
@@ -99,7 +104,10 @@ pub fn split(code: &str) -> Vec<Chunk> {
                     at += 1;
                 }
                 b'"' | b'\'' => match string_extent(bytes, at) {
-                    (end, true) => at = end,
+                    (end, true) => {
+                        last = Some(end - 1);
+                        at = end;
+                    }
                     // A string left open: Python refuses the code, and
                     // tree-sitter's recovery may run the string past the
                     // line, into the next statement. No safe cut.
@@ -110,6 +118,11 @@ pub fn split(code: &str) -> Vec<Chunk> {
         }
         if depth > 0 {
             continued = true;
+        } else if !continued && last.is_some_and(|end| ends_in_operator(&code[..=end])) {
+            // Python refuses a line that ends in a binary operator, but
+            // tree-sitter reads on into the next line as its operand: no
+            // cut here is safe (the next statement would be parsed alone).
+            return whole(code);
         }
     }
     if depth > 0 {
@@ -122,6 +135,33 @@ pub fn split(code: &str) -> Vec<Chunk> {
         });
     }
     chunks
+}
+
+/// Whether a logical line, `line` up to its last byte that is neither
+/// blank nor a comment's, ends in an operator that wants an operand after
+/// it (`x = a |`, `b = c and`), so that tree-sitter takes the next line
+/// as that operand. `from m import *` and `x = 1.` end in no such
+/// operator; a string ends in its quote.
+fn ends_in_operator(line: &str) -> bool {
+    let Some(last) = line.bytes().last() else {
+        return false;
+    };
+    if b"+-/%&|^<>=@~".contains(&last) {
+        return true;
+    }
+    if last == b'*' {
+        return !line[..line.len() - 1].trim_end().ends_with("import");
+    }
+    let word = line
+        .rsplit(|c: char| !(c == '_' || c.is_alphanumeric()))
+        .next()
+        .unwrap_or("");
+    let attribute = line[..line.len() - word.len()].ends_with('.');
+    !attribute
+        && matches!(
+            word,
+            "and" | "or" | "not" | "in" | "is" | "if" | "else" | "lambda"
+        )
 }
 
 fn whole(code: &str) -> Vec<Chunk> {
@@ -416,6 +456,27 @@ fn statement_names<'a>(line: &'a str, assignments: &[usize], names: &mut Vec<&'a
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: tree-sitter reads a line that ends in an operator
+    /// on into the next (CPython refuses it), so a cut between them made
+    /// the focused check disagree with checking all of the code.
+    #[test]
+    fn a_line_ending_in_an_operator_leaves_the_cell_whole() {
+        for line in ["x = a |", "x = a +", "x = a and", "x = a *", "x = (b) if"] {
+            let code = format!("{line}\nprint(y)\nz = 1\n");
+            assert_eq!(split(&code).len(), 1, "{line}");
+        }
+        for line in [
+            "from m import *",
+            "x = 1.",
+            "x = 'a |'",
+            "x = a  # b |",
+            "x = y.and_",
+        ] {
+            let code = format!("{line}\nprint(y)\n");
+            assert_eq!(split(&code).len(), 2, "{line}");
+        }
+    }
 
     fn texts(code: &str) -> Vec<&str> {
         split(code).into_iter().map(|c| &code[c.range]).collect()
