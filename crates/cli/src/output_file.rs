@@ -374,7 +374,9 @@ mod tests {
         let full = OutputFile::create(Path::new("/dev/full"));
         if let Ok(mut full) = full {
             assert!(full.temp.is_none());
-            let written = full.write_all(&[b'x'; 1 << 16]).and_then(|()| full.flush());
+            let written = full
+                .write_all(&vec![b'x'; 1 << 16])
+                .and_then(|()| full.flush());
             assert!(
                 written.is_err() && full.failed,
                 "a full device must fail the write"

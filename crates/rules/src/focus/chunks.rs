@@ -458,7 +458,7 @@ mod tests {
     use super::*;
 
     /// Found by fuzzing: tree-sitter reads a line that ends in an operator
-    /// on into the next (CPython refuses it), so a cut between them made
+    /// on into the next (Python itself refuses it), so a cut between them made
     /// the focused check disagree with checking all of the code.
     #[test]
     fn a_line_ending_in_an_operator_leaves_the_cell_whole() {
