@@ -294,11 +294,10 @@ pub fn input_at<'a>(
 }
 
 /// Whether the file at `path` is of a kind imds-lint reads, by its name or
-/// its first line, as the check decides.
+/// its first bytes, read as the check reads them (never waiting on a pipe).
 fn read_as_code(path: &Path) -> bool {
-    let mut head = [0; 512];
-    let read = File::open(path).and_then(|mut file| io::Read::read(&mut file, &mut head));
-    imds_lint_parser::FileKind::detect(path, &head[..read.unwrap_or(0)]).is_some()
+    let head = crate::read::open(path, false).map_or_else(|_| Vec::new(), |opened| opened.head);
+    imds_lint_parser::FileKind::detect(path, &head).is_some()
 }
 
 /// What makes a file the same file under any name.
