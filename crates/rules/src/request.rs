@@ -17,23 +17,32 @@ pub enum Method {
     Get,
     /// PUT.
     Put,
-    /// Another known method, upper-case.
+    /// Another method, as the client sends it.
     Other(String),
     /// Not known (held in a variable the analyser could not resolve).
     Unknown,
 }
 
 impl Method {
-    /// The method named by `name`, in any case.
+    /// The method named by `name`, in any case: for clients that
+    /// upper-case it (wget, requests, httpx, urllib3) and for the names of
+    /// functions (`requests.put`).
     pub fn from_name(name: &str) -> Method {
-        match name.to_ascii_uppercase().as_str() {
+        Method::from_sent(&name.to_ascii_uppercase())
+    }
+
+    /// The method a client sends `name` as written: curl's `-X`, urllib's
+    /// `Request(method=...)`, `http.client`, Java's `setRequestMethod`.
+    /// Methods are case-sensitive: IMDS takes `put` for no PUT.
+    pub fn from_sent(name: &str) -> Method {
+        match name {
             "GET" => Method::Get,
             "PUT" => Method::Put,
             other => Method::Other(other.to_owned()),
         }
     }
 
-    /// Upper-case name, `?` when unknown.
+    /// The name as sent, `?` when unknown.
     pub fn name(&self) -> &str {
         match self {
             Method::Get => "GET",

@@ -209,10 +209,19 @@ fn url_request(eval: &Eval, args: &Args) -> Object {
     request
 }
 
+/// The method `value` names, for a client that upper-cases it.
 fn method_of(value: &Text) -> Method {
     value
         .as_literal()
         .map_or(Method::Unknown, Method::from_name)
+}
+
+/// The method `value` names, for a client that sends it as written
+/// (`urllib.request.Request`, `http.client`, pycurl).
+fn method_sent(value: &Text) -> Method {
+    value
+        .as_literal()
+        .map_or(Method::Unknown, Method::from_sent)
 }
 
 /// Headers of a call to `url`: `base` (a session's), then the call's
@@ -385,7 +394,7 @@ fn urlopen(
             let own = object.headers();
             headers.open |= own.open;
             headers.known.extend(own.known);
-            let method = object.text("method").map_or(Method::Unknown, method_of);
+            let method = object.text("method").map_or(Method::Unknown, method_sent);
             let url = object.text("url").cloned().unwrap_or_else(Text::unknown);
             let (slot, method_slot) = if kind_of(target) == "call" {
                 // `urlopen(Request(url, ...))`: the Request call takes the header.
@@ -526,14 +535,14 @@ pub(super) fn method_request(
             let url = joined(object, &text_arg(1, "url"));
             let headers = call_headers(eval, &args, Some(3), Headers::none(), &url);
             let slot = keyword_slot(args_node, &args, Some(3), "headers");
-            Some(found(method_of(&text_arg(0, "method")), url, headers, slot))
+            Some(found(method_sent(&text_arg(0, "method")), url, headers, slot))
         }
         ("urllib.request.OpenerDirector", "open") => {
             urlopen(eval, &client, &args, call, Some(object), "urllib.request")
         }
         ("pycurl.Curl", "perform" | "perform_rb" | "perform_rs") => {
             let url = object.text("url")?.clone();
-            let request_method = object.text("method").map_or(Method::Get, method_of);
+            let request_method = object.text("method").map_or(Method::Get, method_sent);
             let mut found = found(
                 request_method,
                 url,

@@ -245,8 +245,10 @@ pub fn connection_setting(eval: &Eval<'_>, shape: &Shape<'_>) -> Option<(usize, 
     Some((id, setting))
 }
 
+/// The method `name` names: Java's `setRequestMethod` refuses a name it
+/// does not know as written, and sttp sends it as written.
 fn method_named(name: &Text) -> Method {
-    name.as_literal().map_or(Method::Unknown, Method::from_name)
+    name.as_literal().map_or(Method::Unknown, Method::from_sent)
 }
 
 /// Where a method argument is: a plain string literal, or something else.

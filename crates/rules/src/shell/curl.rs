@@ -225,7 +225,7 @@ pub(super) fn parse(words: &[Word], program: usize) -> Option<Parsed> {
         match (name.as_str(), value) {
             ("-h" | "--help" | "-V" | "--version" | "-M" | "--manual", _) => return None,
             ("-X" | "--request", Some(v)) => {
-                explicit = Some(v.as_literal().map_or(Method::Unknown, Method::from_name));
+                explicit = Some(v.as_literal().map_or(Method::Unknown, Method::from_sent));
             }
             ("-I" | "--head", _) => head = true,
             ("-T" | "--upload-file", _) => upload = true,

@@ -136,6 +136,33 @@ fn curl_methods() {
     );
     // -T uploads with PUT.
     quiet("curl -T /dev/null {TOKEN_URL} -H 'X-aws-ec2-metadata-token-ttl-seconds: 60'");
+    // curl sends the method as written, and methods are case-sensitive;
+    // wget upper-cases it.
+    malformed(
+        "curl -X put {TOKEN_URL} -H 'X-aws-ec2-metadata-token-ttl-seconds: 60'",
+        "sent with put instead of PUT",
+    );
+    quiet("wget -qO- --method=put --header='X-aws-ec2-metadata-token-ttl-seconds: 60' {TOKEN_URL}");
+}
+
+#[test]
+fn a_token_fetched_with_a_lower_case_put_is_not_reused() {
+    let code = fill(concat!(
+        "T=$(curl -s -X put -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' {TOKEN_URL})\n",
+        "curl -s {MD}\n",
+    ));
+    let found = findings(&code);
+    let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        [Rule::MalformedTokenRequest, Rule::MetadataRequestWithoutToken],
+        "{code}"
+    );
+    let fix = found[1].fix.as_ref().expect("a fix");
+    assert!(
+        fix.edits.iter().all(|e| !e.content.contains("$T\"")),
+        "{fix:?}"
+    );
 }
 
 #[test]
