@@ -535,7 +535,12 @@ pub(super) fn method_request(
             let url = joined(object, &text_arg(1, "url"));
             let headers = call_headers(eval, &args, Some(3), Headers::none(), &url);
             let slot = keyword_slot(args_node, &args, Some(3), "headers");
-            Some(found(method_sent(&text_arg(0, "method")), url, headers, slot))
+            Some(found(
+                method_sent(&text_arg(0, "method")),
+                url,
+                headers,
+                slot,
+            ))
         }
         ("urllib.request.OpenerDirector", "open") => {
             urlopen(eval, &client, &args, call, Some(object), "urllib.request")

@@ -65,6 +65,11 @@ pub(super) struct Site {
     pub url_start: Option<usize>,
     /// `scheme://host` of the request, for the token request.
     pub base: Option<String>,
+    /// The request's URL as written up to its `latest/`, when that part
+    /// expands variables and none of them is set between the token fetch
+    /// and the request (`$IMDS/`): the token comes from there too, so an
+    /// endpoint the environment overrides serves both.
+    pub written_base: Option<String>,
     /// The request's scope.
     pub scope: Scope,
     /// Where a token fetch for this request would go.
@@ -238,9 +243,13 @@ fn fix_for(
 
 /// The edit that fetches a token before `site`'s statement.
 fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
-    let base = site.base.as_deref()?;
+    // Where the host reads `$` (a `!` line, a Scala string), a `$name` as
+    // written is the host's: only the literal base is copied there.
+    let url = match (&site.written_base, context.dollars) {
+        (Some(written), Dollars::Shell) => format!("{written}latest/api/token"),
+        _ => format!("{}/latest/api/token", site.base.as_deref()?),
+    };
     let ttl = context.settings.token_ttl;
-    let url = format!("{base}/latest/api/token");
     let limits: String = site
         .time_limits
         .iter()
@@ -341,9 +350,83 @@ pub(super) fn base_url(url: &Text) -> Option<String> {
     plain.then(|| format!("{scheme}://{host}"))
 }
 
+/// A URL word as written, up to (not including) its `latest/`, with its
+/// double quotes taken off, and the variables it expands: when it expands
+/// some and is otherwise plain (`$IMDS/`, `http://${HOST}:80/`), so that
+/// written again in double quotes it means what it meant. Command
+/// substitutions, single quotes and escapes give `None`.
+pub(super) fn written_base(word: &str) -> Option<(String, Vec<String>)> {
+    let word = word.replace('"', "");
+    let bytes = word.as_bytes();
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'$' => {
+                let braced = bytes.get(at + 1) == Some(&b'{');
+                let start = at + 1 + usize::from(braced);
+                let len = bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                let name = &word[start..start + len];
+                if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
+                    return None;
+                }
+                at = start + len;
+                if braced {
+                    if bytes.get(at) != Some(&b'}') {
+                        return None;
+                    }
+                    at += 1;
+                }
+                names.push(name.to_owned());
+            }
+            b'l' if word[at..].starts_with("latest/") => {
+                // A path segment's start: after `/`, or after `${NAME}`
+                // whose value ends in one.
+                let boundary = at > 0 && matches!(bytes[at - 1], b'/' | b'}');
+                if names.is_empty() || !boundary {
+                    return None;
+                }
+                return Some((word[..at].to_owned(), names));
+            }
+            b if b.is_ascii_alphanumeric() || b".:/[]-_%".contains(&b) => at += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_bases_are_plain_words_with_variables() {
+        let base = |word: &str| written_base(word).map(|(w, n)| (w, n.join(",")));
+        assert_eq!(
+            base("\"$IMDS/latest/meta-data/\""),
+            Some(("$IMDS/".to_owned(), "IMDS".to_owned()))
+        );
+        assert_eq!(
+            base("http://${H}:${P}/latest/x"),
+            Some(("http://${H}:${P}/".to_owned(), "H,P".to_owned()))
+        );
+        for word in [
+            "http://169.254.169.254/latest/",
+            "\"$(echo x)/latest/\"",
+            "`echo x`/latest/",
+            "'$X'/latest/",
+            "$X\\/latest/",
+            "${X:-y}/latest/",
+            "$1/latest/",
+            "$Xlatest/",
+            "$X/mylatest/",
+        ] {
+            assert_eq!(base(word), None, "{word}");
+        }
+    }
 
     #[test]
     fn base_keeps_the_address_as_written() {

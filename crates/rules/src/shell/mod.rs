@@ -462,6 +462,21 @@ impl Analysis {
         let token = reach::token_at(node, source.id, source.parents, &self.tokens, || {
             source.rebindings()
         });
+        let position = code.to_cell(node.start_byte());
+        // The URL's variables must hold at the fetch what they hold at
+        // the request.
+        let written_base = written_once(http.url)
+            .then(|| fix::written_base(&code.text[sources[http.url].byte_range()]))
+            .flatten()
+            .filter(|(_, names)| {
+                names.iter().all(|name| {
+                    !source.rebindings().of(name).any(|r| {
+                        let at = code.to_cell(r.start);
+                        insertion.at <= at && at < position
+                    })
+                })
+            })
+            .map(|(written, _)| written);
         Site {
             client: http.client,
             method: http.request.method.clone(),
@@ -473,11 +488,12 @@ impl Analysis {
             header_at,
             url_start,
             base: fix::base_url(&http.request.url),
+            written_base,
             scope,
             insertion,
             token: token.map(|t| t.name.clone()),
             quoting: code.quoting.clone(),
-            position: code.to_cell(node.start_byte()),
+            position,
             several_urls: http.urls > 1,
         }
     }

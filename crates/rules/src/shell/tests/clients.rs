@@ -155,7 +155,10 @@ fn a_token_fetched_with_a_lower_case_put_is_not_reused() {
     let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
     assert_eq!(
         rules,
-        [Rule::MalformedTokenRequest, Rule::MetadataRequestWithoutToken],
+        [
+            Rule::MalformedTokenRequest,
+            Rule::MetadataRequestWithoutToken
+        ],
         "{code}"
     );
     let fix = found[1].fix.as_ref().expect("a fix");

@@ -167,6 +167,49 @@ fn the_token_request_uses_the_address_as_written() {
 }
 
 #[test]
+fn the_token_request_takes_the_endpoint_from_the_same_variables() {
+    // An endpoint the environment may override: the token must come from
+    // wherever the request goes.
+    let code = concat!(
+        "IMDS=${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}\n",
+        "curl -s \"$IMDS/latest/meta-data/instance-id\"\n",
+    );
+    let out = fixed(code);
+    assert!(
+        out.contains("IMDS_TOKEN=$(curl -s -X PUT \"$IMDS/latest/api/token\""),
+        "{out}"
+    );
+    for (url, token_url) in [
+        (
+            "http://$HOST/latest/meta-data/",
+            "http://$HOST/latest/api/token",
+        ),
+        ("${BASE}latest/meta-data/", "${BASE}latest/api/token"),
+        ("\"$BASE\"/latest/meta-data/", "$BASE/latest/api/token"),
+    ] {
+        let code = format!("HOST=169.254.169.254\nBASE=http://169.254.169.254/\ncurl -s {url}\n");
+        let out = fixed(&code);
+        assert!(out.contains(&format!("-X PUT \"{token_url}\"")), "{out}");
+    }
+    // A fetch chained after the assignment on its line sees it.
+    let out = fixed("B=http://169.254.169.254; curl -s \"$B/latest/meta-data/\"\n");
+    assert!(
+        out.contains(
+            "B=http://169.254.169.254; IMDS_TOKEN=$(curl -s -X PUT \"$B/latest/api/token\""
+        ),
+        "{out}"
+    );
+    // Not where a variable is set between the fetch and the request.
+    for code in ["for B in http://169.254.169.254; do curl -s \"$B/latest/meta-data/\"; done\n"] {
+        let out = fixed(code);
+        assert!(
+            out.contains("-X PUT \"http://169.254.169.254/latest/api/token\""),
+            "{out}"
+        );
+    }
+}
+
+#[test]
 fn an_existing_token_is_reused() {
     let code = "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token \
                 -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')\n\
