@@ -200,13 +200,11 @@ fn the_token_request_takes_the_endpoint_from_the_same_variables() {
         "{out}"
     );
     // Not where a variable is set between the fetch and the request.
-    for code in ["for B in http://169.254.169.254; do curl -s \"$B/latest/meta-data/\"; done\n"] {
-        let out = fixed(code);
-        assert!(
-            out.contains("-X PUT \"http://169.254.169.254/latest/api/token\""),
-            "{out}"
-        );
-    }
+    let out = fixed("for B in http://169.254.169.254; do curl -s \"$B/latest/meta-data/\"; done\n");
+    assert!(
+        out.contains("-X PUT \"http://169.254.169.254/latest/api/token\""),
+        "{out}"
+    );
 }
 
 #[test]
