@@ -196,6 +196,8 @@ struct Source<'a, 't> {
     rebindings: OnceCell<Rebindings>,
     /// The scopes of the statements placed so far.
     scopes: scope::ScopeMemo<'t>,
+    /// The `for` loops that poll.
+    sleepers: scope::Sleepers,
 }
 
 impl Source<'_, '_> {
@@ -299,6 +301,7 @@ impl Analysis {
             parents: &parents,
             rebindings: OnceCell::new(),
             scopes: scope::ScopeMemo::default(),
+            sleepers: scope::Sleepers::default(),
         };
         // Nested code is read after this code, each with the variables
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
@@ -451,6 +454,12 @@ impl Analysis {
         };
         let url_start =
             written_once(http.url).then(|| code.to_cell(sources[http.url].start_byte()));
+        let root = source.tree.root_node();
+        let polls = |body: Node| {
+            source
+                .sleepers
+                .sleeps(body, root, &code.text, source.parents)
+        };
         let (scope, insertion) = scope::placement(
             node,
             code,
@@ -458,10 +467,16 @@ impl Analysis {
             source.parents,
             &source.scopes,
             self.layout,
+            &polls,
         );
-        let token = reach::token_at(node, source.id, source.parents, &self.tokens, || {
-            source.rebindings()
-        });
+        let token = reach::token_at(
+            node,
+            source.id,
+            source.parents,
+            &self.tokens,
+            || source.rebindings(),
+            &polls,
+        );
         let position = code.to_cell(node.start_byte());
         // The URL's variables must hold at the fetch what they hold at
         // the request.

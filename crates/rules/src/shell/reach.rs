@@ -85,19 +85,23 @@ pub(super) fn token_at<'v, 'r>(
     parents: &Parents,
     tokens: &'v [TokenVar],
     rebindings: impl Fn() -> &'r Rebindings,
+    polls: scope::Polls,
 ) -> Option<&'v TokenVar> {
-    tokens
-        .iter()
-        .rev()
-        .filter(|t| t.code == code)
-        .find(|t| is_set_at(t, node, parents).is_some_and(|until| !rebound(t, until, rebindings())))
+    tokens.iter().rev().filter(|t| t.code == code).find(|t| {
+        is_set_at(t, node, parents, polls).is_some_and(|until| !rebound(t, until, rebindings()))
+    })
 }
 
 /// Whether `token` is set at `node`: `node` is in a later statement of the
 /// token's list, and no loop or function body lies between them. If so,
 /// the end of what may run between the assignment and the request: the
 /// request, or the loop around it whose later passes run after it.
-fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> Option<usize> {
+fn is_set_at(
+    token: &TokenVar,
+    node: Node,
+    parents: &Parents,
+    polls: scope::Polls,
+) -> Option<usize> {
     let mut until = node.start_byte();
     let mut child = node;
     while let Some(parent) = parents.parent(child) {
@@ -106,7 +110,7 @@ fn is_set_at(token: &TokenVar, node: Node, parents: &Parents) -> Option<usize> {
             let branch = matches!(kind_of(child), "elif_clause" | "else_clause");
             return (child.start_byte() >= token.end && !branch).then_some(until);
         }
-        if scope::repeats(parent, child) || kind_of(parent) == "function_definition" {
+        if scope::repeats(parent, child, polls) || kind_of(parent) == "function_definition" {
             return None;
         }
         if matches!(

@@ -7,9 +7,13 @@
 //! serves the requests after it in the same scope. Such a loop is a scope
 //! of its own so that each iteration fetches a fresh token: one fetched
 //! before an endless loop expires after its TTL, and from then on every
-//! request of the loop is refused. A `for` over a list is not.
+//! request of the loop is refused. A `for` over a list is not, unless its
+//! body sleeps: then it polls.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
+
+use imds_lint_parser::syntax;
 
 use tree_sitter::Node;
 
@@ -73,6 +77,44 @@ pub(super) enum Layout {
     Chained,
 }
 
+/// The bodies of `for` loops over a list that run `sleep` (node ids), found
+/// with one walk of the code's tree the first time a request asks: such a
+/// loop polls, and may outlive a token fetched before it.
+#[derive(Default)]
+pub(super) struct Sleepers(OnceCell<HashSet<usize>>);
+
+impl Sleepers {
+    /// Whether `body`, a `for` loop's `do_group`, runs `sleep`.
+    pub fn sleeps(&self, body: Node, root: Node, text: &str, parents: &Parents) -> bool {
+        self.0
+            .get_or_init(|| sleeping_bodies(root, text, parents))
+            .contains(&body.id())
+    }
+}
+
+fn sleeping_bodies(root: Node, text: &str, parents: &Parents) -> HashSet<usize> {
+    let mut bodies = HashSet::new();
+    for node in syntax::preorder(root).filter(|n| kind_of(*n) == "command") {
+        let name = child_in(node, "name").map_or("", |n| text[n.byte_range()].trim());
+        if name != "sleep" && !name.ends_with("/sleep") {
+            continue;
+        }
+        let mut child = node;
+        while let Some(parent) = parents.parent(child) {
+            // An enclosing body already marked: so are those around it.
+            let body = kind_of(child) == "do_group" && kind_of(parent) == "for_statement";
+            if body && !bodies.insert(child.id()) {
+                break;
+            }
+            child = parent;
+        }
+    }
+    bodies
+}
+
+/// Whether a node is in a loop body that polls (see [`Sleepers`]).
+pub(super) type Polls<'f> = &'f dyn Fn(Node) -> bool;
+
 /// What kind of scope a node's parent opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Opens {
@@ -95,8 +137,9 @@ pub(super) fn placement<'t>(
     parents: &Parents<'t>,
     memo: &ScopeMemo<'t>,
     layout: Layout,
+    polls: Polls,
 ) -> (Scope, Insertion) {
-    let (opens, statement, scope_node) = scope_and_statement(node, parents, memo);
+    let (opens, statement, scope_node) = scope_and_statement(node, parents, memo, polls);
     let scope = Scope {
         code: id,
         body: (opens != Opens::Top).then(|| scope_node.start_byte()),
@@ -131,6 +174,7 @@ fn scope_and_statement<'t>(
     node: Node<'t>,
     parents: &Parents<'t>,
     memo: &ScopeMemo<'t>,
+    polls: Polls,
 ) -> (Opens, Node<'t>, Node<'t>) {
     // Most walks are a few steps long; only a longer one is worth
     // remembering, and looking up.
@@ -147,7 +191,7 @@ fn scope_and_statement<'t>(
         let Some(parent) = parents.parent(statement) else {
             break (Opens::Top, statement, statement);
         };
-        if let Some(opens) = opens_scope(parent, statement, parents) {
+        if let Some(opens) = opens_scope(parent, statement, parents, polls) {
             break (opens, statement, parent);
         }
         statement = parent;
@@ -163,13 +207,13 @@ fn scope_and_statement<'t>(
 }
 
 /// The scope `parent` opens for its child `child`, if any.
-fn opens_scope(parent: Node, child: Node, parents: &Parents) -> Option<Opens> {
+fn opens_scope(parent: Node, child: Node, parents: &Parents, polls: Polls) -> Option<Opens> {
     let Some(grandparent) = parents.parent(parent) else {
         return Some(Opens::Top);
     };
     let function_body = kind_of(grandparent) == "function_definition"
         && child_in(grandparent, "body") == Some(parent);
-    let loop_body = kind_of(parent) == "do_group" && repeats(grandparent, parent);
+    let loop_body = kind_of(parent) == "do_group" && repeats(grandparent, parent, polls);
     if function_body || loop_body {
         return Some(Opens::Body);
     }
@@ -181,13 +225,15 @@ fn opens_scope(parent: Node, child: Node, parents: &Parents) -> Option<Opens> {
 
 /// Whether `node` runs in each iteration of the loop `parent`, its child
 /// on the way down being `child`, in a loop that may run for hours: a
-/// `while` or `until` loop (body or condition), or a C-style `for` (body).
-/// A `for` over a list ends with its list; one token fetched before it
-/// serves every iteration.
-pub(super) fn repeats(parent: Node, child: Node) -> bool {
+/// `while` or `until` loop (body or condition), a C-style `for` (body),
+/// or a `for` over a list whose body sleeps (a polling loop, `for i in
+/// $(seq 1 17280); do ...; sleep 5; done`). Any other `for` over a list
+/// ends with its list; one token fetched before it serves every iteration.
+pub(super) fn repeats(parent: Node, child: Node, polls: Polls) -> bool {
     match kind_of(parent) {
         "while_statement" => true,
         "c_style_for_statement" => child_in(parent, "body") == Some(child),
+        "for_statement" => child_in(parent, "body") == Some(child) && polls(child),
         _ => false,
     }
 }

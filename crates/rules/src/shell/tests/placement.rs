@@ -88,6 +88,38 @@ fn a_request_in_a_loop_fetches_its_token_in_each_iteration() {
 }
 
 #[test]
+fn a_for_loop_that_sleeps_polls_and_fetches_in_each_iteration() {
+    // `for i in $(seq 1 17280)` with a `sleep` polls for hours: a token
+    // fetched before it expires while it runs.
+    let code = format!("for i in $(seq 1 17280); do\n  curl -s {SPOT}\n  sleep 5\ndone\n");
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "for i in $(seq 1 17280); do\n  {FETCH}\n  curl {HEADER} -s {SPOT}\n  sleep 5\ndone\n"
+        )
+    );
+    // Nor is a token fetched before it reused inside it.
+    let code = format!(
+        "{MD}{PUT}\nfor i in 1 2 3; do\n  curl -s $MD/instance-id\n  /bin/sleep 60\ndone\n"
+    );
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "{MD}{PUT}\nfor i in 1 2 3; do\n  {FETCH}\n  curl {HEADER} -s $MD/instance-id\n  \
+             /bin/sleep 60\ndone\n"
+        )
+    );
+    // A `for` over a list that does not sleep keeps one token before it.
+    let code = format!("{MD}for k in instance-id hostname; do\n  curl -s \"$MD/$k\"\ndone\n");
+    assert_eq!(
+        fixed(&code),
+        format!(
+            "{MD}{FETCH}\nfor k in instance-id hostname; do\n  curl {HEADER} -s \"$MD/$k\"\ndone\n"
+        )
+    );
+}
+
+#[test]
 fn a_request_in_a_loop_condition_fetches_its_token_there() {
     // The condition's status stays the request's; `set -e` does not act
     // in a condition, so the fetch needs no guard.
