@@ -151,8 +151,20 @@ fn host_of(authority: &str) -> Option<Host> {
         return None;
     }
     if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        let v6 = v6.split('%').next().unwrap_or(v6);
-        return (v6.parse::<Ipv6Addr>().ok()? == IMDS_V6).then_some(Host::Ipv6);
+        let v6 = v6
+            .split('%')
+            .next()
+            .unwrap_or(v6)
+            .parse::<Ipv6Addr>()
+            .ok()?;
+        if v6
+            .to_ipv4_mapped()
+            .is_some_and(|v4| u32::from(v4) == IMDS_V4)
+        {
+            // `[::ffff:169.254.169.254]`: an IPv6 socket sends it as IPv4.
+            return Some(Host::Ipv4);
+        }
+        return (v6 == IMDS_V6).then_some(Host::Ipv6);
     }
     let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     if name == "instance-data" || name == "instance-data.ec2.internal" {
@@ -262,6 +274,16 @@ mod tests {
             lit("http://[fd00:ec2:0:0:0:0:0:254]:80/latest/").map(|e| e.host),
             Some(Host::Ipv6)
         );
+        // An IPv4-mapped IPv6 address goes out as IPv4.
+        for url in [
+            "http://[::ffff:169.254.169.254]/latest/",
+            "http://[::FFFF:a9fe:a9fe]:80/latest/",
+            "http://[0:0:0:0:0:ffff:a9fe:a9fe]/latest/",
+        ] {
+            assert_eq!(lit(url).map(|e| e.host), Some(Host::Ipv4), "{url}");
+        }
+        // The deprecated IPv4-compatible form does not.
+        assert_eq!(lit("http://[::a9fe:a9fe]/latest/"), None);
         assert_eq!(
             lit("http://instance-data/latest/").map(|e| e.host),
             Some(Host::Name)
