@@ -9,7 +9,9 @@ use tree_sitter::Node;
 
 use crate::endpoint;
 use crate::request::TOKEN_HEADER;
-use crate::shell::argv::{request_from_argv, shell_code, Client, CommandRequest, Word};
+use crate::shell::argv::{
+    request_from_argv, shell_code, time_limit_seconds, Client, CommandRequest, Word,
+};
 use crate::text::{Piece, Text};
 
 use super::clients::{ArgvHeader, HeaderSlot};
@@ -103,6 +105,10 @@ impl<'t> CellWalk<'_, '_, 't> {
         if !self.file.settings.enabled(finding.rule) {
             return;
         }
+        let limit = match &command {
+            CommandRequest::Http(http) => time_limit_seconds(&words, http),
+            _ => None,
+        };
         let slot = match (&command, written) {
             (CommandRequest::Http(http), Written::List { frame })
                 if finding.rule == crate::Rule::MetadataRequestWithoutToken =>
@@ -145,6 +151,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             client: "subprocess".to_owned(),
             base,
             mend: None,
+            limit,
         });
     }
 }

@@ -128,6 +128,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             request,
             slot,
             method,
+            limit,
         } = found;
         let judged = Request {
             url: functions::unmark(&request.url),
@@ -164,6 +165,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                         client: judged.client,
                         base,
                         mend: Some(mend),
+                        limit,
                     });
                 }
                 return;
@@ -177,6 +179,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 client: judged.client,
                 base,
                 mend: None,
+                limit,
             });
             return;
         }

@@ -103,6 +103,9 @@ pub(super) struct Found {
     pub slot: HeaderSlot,
     /// Where the method is written.
     pub method: MethodSlot,
+    /// The time limit of the client the request goes through, in seconds
+    /// as written (`httpx.Client(timeout=2.0)`), for its token request.
+    pub limit: Option<String>,
 }
 
 /// The object a constructor call makes (`requests.Session()`,
@@ -124,6 +127,7 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
                 Value::Str(base_url("http", arg(0, "host").as_ref(), arg(1, "port"))),
             );
             merge_headers(&mut pool, args.keyword("headers").map(|n| eval.value(n)));
+            keep_timeout(&mut pool, args.keyword("timeout"), eval);
             return Some(pool);
         }
         "http.client.HTTPConnection" | "httplib.HTTPConnection" => {
@@ -148,7 +152,17 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
     if !args.dict_splats.is_empty() {
         merge_headers(&mut object, Some(Value::Unknown));
     }
+    keep_timeout(&mut object, args.keyword("timeout"), eval);
     Some(object)
+}
+
+/// Keeps a client's `timeout=` when it is a number written there: the
+/// token request a fix adds for its requests gives up as soon as they do.
+fn keep_timeout(object: &mut Object, timeout: Option<Node>, eval: &Eval) {
+    if let Some(number) = timeout.filter(|n| matches!(kind_of(*n), "integer" | "float")) {
+        let seconds = Value::Number(eval.source(number).to_owned());
+        object.attributes.insert("timeout".to_owned(), seconds);
+    }
 }
 
 fn merge_headers(object: &mut Object, headers: Option<Value>) {
@@ -182,6 +196,7 @@ fn connection(eval: &Eval, args: &Args, scheme: &str) -> Object {
         "http.client.HTTPConnection"
     };
     let mut conn = Object::new(class);
+    keep_timeout(&mut conn, args.get(2, "timeout"), eval);
     let host = args.get(0, "host").map(|n| eval.value(n));
     let port = args.get(1, "port").map(|n| eval.value(n));
     conn.attributes.insert(
@@ -326,6 +341,7 @@ pub(super) fn function_request(
     };
     let headers = call_headers(eval, &args, None, Headers::none(), &url);
     Some(Found {
+        limit: None,
         request: Request {
             client: name.to_owned(),
             method,
@@ -460,6 +476,7 @@ fn urlopen(
         request,
         slot,
         method: method_slot,
+        limit: None,
     })
 }
 
@@ -486,6 +503,10 @@ pub(super) fn method_request(
     let args = Args::of(args_node, eval.code);
     let client = format!("{}.{method}", object.class);
     let found = |request_method: Method, url: Text, headers: Headers, slot: HeaderSlot| Found {
+        limit: match object.attributes.get("timeout") {
+            Some(Value::Number(seconds)) => Some(seconds.clone()),
+            _ => None,
+        },
         request: Request {
             client: client.clone(),
             method: request_method,

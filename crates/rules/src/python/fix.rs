@@ -257,7 +257,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         let mut needs = Needs::default();
-        let limit = time_limit(call, self.code);
+        let limit = time_limit(call, self.code).or(first.limit.as_deref());
         let fetch = self.fetch_lines(family, fresh, &first.base, limit, &mut needs);
         let mut text = String::new();
         for line in needs.lines.iter().chain(&fetch) {

@@ -96,6 +96,9 @@ struct Site {
     /// A token request IMDS refuses (IMD002): its fix mends the request
     /// instead of sending it a token.
     mend: Option<token_request::Mend>,
+    /// A time limit of the request not written in its call (its client's,
+    /// its command's), in seconds as written.
+    limit: Option<String>,
 }
 
 impl Analyzer {

@@ -437,6 +437,23 @@ pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
     }
 }
 
+/// The request's time limit in seconds as written, from its options: the
+/// whole request's (`--max-time`, wget's and HTTPie's `--timeout`) rather
+/// than the connection's (`--connect-timeout`) when both are given. For a
+/// token request written in another language.
+pub(crate) fn time_limit_seconds(words: &[Word], http: &HttpCommand) -> Option<String> {
+    let limits = time_limits(words, http);
+    let seconds = |limit: &String| {
+        limit
+            .rsplit([' ', '='])
+            .next()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+            .map(str::to_owned)
+    };
+    let whole = limits.iter().filter(|l| !l.contains("connect"));
+    whole.chain(&limits).find_map(seconds)
+}
+
 /// Whether the request `http` read from `words` names its method
 /// (`-X GET`, `--method=POST`, httpie's `GET`), rather than getting it
 /// from other options or the client's default.

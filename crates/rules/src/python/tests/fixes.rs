@@ -491,6 +491,44 @@ fn the_token_request_keeps_the_time_limit_of_the_request() {
     assert!(out.contains(FETCH), "{out}");
 }
 
+#[test]
+fn the_token_request_keeps_the_time_limit_of_a_client_or_command() {
+    // Regression (fresh tester): a limit set on the connection, the client
+    // or the curl command was dropped, and off EC2 the fix hung.
+    let out = fixed(
+        "import http.client
+c = http.client.HTTPConnection('169.254.169.254', 80, timeout=2)
+\
+         c.request('GET', '/latest/meta-data/a')
+",
+    );
+    assert!(
+        out.contains("imds_token = http.client.HTTPConnection(\"169.254.169.254:80\", timeout=2)"),
+        "{out}"
+    );
+    let out = fixed(
+        "import httpx
+c = httpx.Client(timeout=2.0)
+c.get('http://169.254.169.254/latest/meta-data/a')
+",
+    );
+    assert!(out.contains("}, timeout=2.0).text"), "{out}");
+    let out = fixed(
+        "import subprocess
+\
+         subprocess.check_output(['curl', '-s', '--max-time', '2', 'http://169.254.169.254/latest/meta-data/a'])
+",
+    );
+    assert!(out.contains("method=\"PUT\"), timeout=2).read()"), "{out}");
+    let out = fixed(
+        "import subprocess
+\
+         subprocess.check_output(['wget', '-qO-', '--timeout=3', 'http://169.254.169.254/latest/meta-data/a'])
+",
+    );
+    assert!(out.contains("method=\"PUT\"), timeout=3).read()"), "{out}");
+}
+
 /// `--fix` refuses to rewrite a cell that does not parse (its tree is a
 /// guess); the check said `[fix]` all the same. Where the code it parsed
 /// has errors, it now offers none, and says why.
