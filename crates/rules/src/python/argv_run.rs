@@ -107,7 +107,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
         let limit = match &command {
             CommandRequest::Http(http) => time_limit_seconds(&words, http),
-            _ => None,
+            CommandRequest::Imdsv1Only { .. } => None,
         };
         let slot = match (&command, written) {
             (CommandRequest::Http(http), Written::List { frame })
