@@ -106,7 +106,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             return;
         }
         let limit = match &command {
-            CommandRequest::Http(http) => time_limit_seconds(&words, http),
+            CommandRequest::Http(http) => time_limit_seconds(words, http),
             CommandRequest::Imdsv1Only { .. } => None,
         };
         let slot = match (&command, written) {
