@@ -438,7 +438,7 @@ pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
 }
 
 /// The request's time limit in seconds as written, from its options: the
-/// whole request's (`--max-time`, wget's and HTTPie's `--timeout`) rather
+/// whole request's (`--max-time`, wget's and httpie's `--timeout`) rather
 /// than the connection's (`--connect-timeout`) when both are given. For a
 /// token request written in another language.
 pub(crate) fn time_limit_seconds(words: &[Word], http: &HttpCommand) -> Option<String> {
