@@ -663,6 +663,9 @@ enum Detached {
     /// conditional expression, an `elif` condition, a comprehension's
     /// element or condition.
     SomePaths,
+    /// The request is in a `try` body: the fetch goes before the `try`
+    /// statement, where its handlers do not catch its failure.
+    Guarded,
     /// The request is in a lambda's body: it runs when the lambda is
     /// called, the fetch when the lambda is made.
     Lambda,
@@ -675,6 +678,11 @@ impl Detached {
             Detached::SomePaths => {
                 "the request is evaluated only on some paths, and the token is fetched \
                  before its statement on every path"
+            }
+            Detached::Guarded => {
+                "the token is fetched before the request's statement, outside the `try` \
+                 around the request: where the request's failure was handled (a fallback off \
+                 EC2), a failing token fetch is not"
             }
             Detached::Lambda => {
                 "a lambda cannot hold the token fetch: the token is fetched when the lambda \
@@ -703,9 +711,22 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Deta
         if is_scope_body {
             return Some((child, nested));
         }
-        // A class body runs whenever its class statement does.
-        let in_block = kind_of(parent) == "block" && !class_body;
-        let here = detached_in(child, parent).or(in_block.then_some(Detached::SomePaths));
+        // A class body runs whenever its class statement does, a `with`
+        // body whenever its statement gets past entering; a `try` body
+        // does too, but the handlers around it do not cover the fetch.
+        let block_of = |kind: &str| {
+            body_of == Some(kind)
+                && parent
+                    .parent()
+                    .is_some_and(|statement| child_in(statement, "body") == Some(parent))
+        };
+        let in_block = kind_of(parent) == "block" && !class_body && !block_of("with_statement");
+        let block = if block_of("try_statement") {
+            Detached::Guarded
+        } else {
+            Detached::SomePaths
+        };
+        let here = detached_in(child, parent).or(in_block.then_some(block));
         nested = nested.max(here);
         child = parent;
     }

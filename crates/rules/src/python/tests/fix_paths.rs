@@ -177,6 +177,27 @@ fn a_request_evaluated_on_every_path_keeps_a_safe_fix() {
 }
 
 #[test]
+fn a_request_a_try_guards_gets_an_unsafe_fix_that_says_so() {
+    // Regression (fresh tester): the fetch goes before the `try`, so off
+    // EC2 its failure escapes the handler that gave the fallback.
+    let code = format!(
+        "import requests\n{MD}def region():\n    try:\n        return requests.get(MD + 'r', \
+         timeout=0.5).text\n    except requests.RequestException:\n        return 'us-east-1'\n"
+    );
+    assert_unsafe_because(&code, "outside the `try`");
+}
+
+#[test]
+fn a_request_in_a_with_body_keeps_a_safe_fix() {
+    // A `with` body runs whenever its statement gets past entering.
+    let code = format!(
+        "import httpx\n{MD}def region():\n    with httpx.Client() as c:\n        \
+         return c.get(MD + 'r').text\n"
+    );
+    assert_safe(&code);
+}
+
+#[test]
 fn a_request_in_a_lambda_body_gets_an_unsafe_fix() {
     let reason = "lambda";
     let module = format!(
