@@ -258,8 +258,20 @@ fn call_headers(
         headers.open |= more.open;
         headers.known.extend(more.known);
     }
-    headers.open |= !args.dict_splats.is_empty() || args.list_splat;
+    headers.open |= args.list_splat
+        || args
+            .dict_splats
+            .iter()
+            .any(|splat| !holds_no_headers(&eval.value(*splat)));
     headers
+}
+
+/// Whether a `**kwargs` value is a dict known whole that gives no
+/// `headers=` (`{"timeout": 2}`): it adds no header, and a fix may add a
+/// `headers=` keyword beside it.
+fn holds_no_headers(value: &Value) -> bool {
+    matches!(value, Value::Dict(dict) if !dict.open && dict.get("headers").is_none()
+        && dict.entries.iter().all(|(key, _)| key.as_literal().is_some()))
 }
 
 /// The value of a call's headers argument: a parameter of the function

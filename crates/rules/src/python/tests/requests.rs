@@ -127,6 +127,26 @@ fn header_forms_that_carry_the_token() {
 }
 
 #[test]
+fn keyword_arguments_from_a_dict_known_to_hold_no_headers_send_none() {
+    // Regression (fresh tester): `**OPTS` with OPTS = {"timeout": 2} was
+    // taken for headers that may carry the token.
+    let call = format!("requests.get('{MD}', **OPTS)");
+    flags(
+        &format!("import requests\nOPTS = {{'timeout': 2}}\n{call}\n"),
+        &[&call],
+    );
+    flags(
+        &format!("import requests\nOPTS = dict(timeout=2)\ndef f():\n    return {call}\n"),
+        &[&call],
+    );
+    // A dict with headers, or one nobody can see into, may carry it: a
+    // fix could not add `headers=` beside them either.
+    for opts in ["{'headers': {'Accept': 'x'}}", "get_opts()", "{**OTHER}"] {
+        quiet(&format!("import requests\nOPTS = {opts}\n{call}\n"));
+    }
+}
+
+#[test]
 fn header_forms_without_the_token() {
     for headers in [
         "headers={'Accept': 'x'}",
