@@ -140,14 +140,26 @@ pub fn split(code: &str) -> Vec<Chunk> {
 /// Whether a logical line, `line` up to its last byte that is neither
 /// blank nor a comment's, ends in an operator that wants an operand after
 /// it (`x = a |`, `b = c and`), so that tree-sitter takes the next line
-/// as that operand. `from m import *` and `x = 1.` end in no such
-/// operator; a string ends in its quote.
+/// as that operand, or in a dot after a name (`import a.`). `from m
+/// import *`, `x = 1.` and `x = ...` end in no such operator; a string
+/// ends in its quote.
 fn ends_in_operator(line: &str) -> bool {
     let Some(last) = line.bytes().last() else {
         return false;
     };
     if b"+-/%&|^<>=@~".contains(&last) {
         return true;
+    }
+    // `a.` wants an attribute after it (tree-sitter reads on for one);
+    // `1.` is a float and `...` the ellipsis.
+    if last == b'.' {
+        let before = &line[..line.len() - 1];
+        let word = before
+            .rsplit(|c: char| !(c == '_' || c.is_alphanumeric()))
+            .next()
+            .unwrap_or("");
+        let number = !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+        return !(number || before.ends_with(".."));
     }
     if last == b'*' {
         return !line[..line.len() - 1].trim_end().ends_with("import");
@@ -462,13 +474,24 @@ mod tests {
     /// the focused check disagree with checking all of the code.
     #[test]
     fn a_line_ending_in_an_operator_leaves_the_cell_whole() {
-        for line in ["x = a |", "x = a +", "x = a and", "x = a *", "x = (b) if"] {
+        // A dot after a name (fuzzing again: `import urllib.reques0.`).
+        for line in [
+            "x = a |",
+            "x = a +",
+            "x = a and",
+            "x = a *",
+            "x = (b) if",
+            "import urllib.request.",
+            "x = a1.",
+            "x = f().",
+        ] {
             let code = format!("{line}\nprint(y)\nz = 1\n");
             assert_eq!(split(&code).len(), 1, "{line}");
         }
         for line in [
             "from m import *",
             "x = 1.",
+            "x = ...",
             "x = 'a |'",
             "x = a  # b |",
             "x = y.and_",
