@@ -201,7 +201,8 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
         Some(kind) => check_bytes(name, kind, bytes, &cx.settings_for(name)),
         None => Outcome::Failed(
             "cannot tell the kind of file from --stdin-filename; \
-             use a name ending in .py, .ipynb, .sh, .bash, .scala or .sc"
+             use a name ending in .py, .ipynb, .sh, .bash, .scala or .sc \
+             (.sql and .r for Databricks exports)"
                 .to_owned(),
         ),
     }
@@ -218,11 +219,14 @@ pub fn check_text(path: &Path, kind: FileKind, bytes: Vec<u8>, cx: &Context) -> 
 /// and scripts this tool reads are in).
 fn stdin_kind(name: &Path, named: bool, bytes: &[u8]) -> Option<FileKind> {
     let head = &bytes[..bytes.len().min(512)];
-    match FileKind::detect(name, head) {
-        Some(kind) => Some(kind),
-        None if named => None,
-        None => Some(FileKind::Python),
+    if named {
+        return FileKind::detect(name, head);
     }
+    // Unnamed: a notebook or an export as `databricks workspace export`
+    // gives it, else a shell script by its shebang, else Python.
+    FileKind::from_content(head)
+        .or_else(|| FileKind::detect(name, head))
+        .or(Some(FileKind::Python))
 }
 
 /// Reads bytes of a known kind into cells and checks them.
@@ -483,6 +487,40 @@ mod tests {
             Some(FileKind::Python)
         );
         assert_eq!(stdin_kind(Path::new("notes.txt"), true, b"x"), None);
+    }
+
+    #[test]
+    fn unnamed_stdin_holding_a_notebook_or_an_export_is_read_as_one() {
+        use imds_lint_parser::Lang;
+        // Regression (fresh tester): `databricks workspace export ... |
+        // imds-lint -` read a notebook's JSON as Python, and an export's
+        // `%sh` cells as Python, and said the input was clean.
+        let unnamed = |bytes: &[u8]| stdin_kind(Path::new("-"), false, bytes);
+        assert_eq!(
+            unnamed(b"\n  {\"cells\": [], \"nbformat\": 4}"),
+            Some(FileKind::Jupyter)
+        );
+        assert_eq!(
+            unnamed(b"\xEF\xBB\xBF{\"cells\": []}"),
+            Some(FileKind::Jupyter)
+        );
+        assert_eq!(
+            unnamed(b"# Databricks notebook source\nprint(1)\n"),
+            Some(FileKind::Databricks(Lang::Python))
+        );
+        assert_eq!(
+            unnamed(b"// Databricks notebook source\nval x = 1\n"),
+            Some(FileKind::Databricks(Lang::Scala))
+        );
+        assert_eq!(
+            unnamed(b"-- Databricks notebook source\nSELECT 1\n"),
+            Some(FileKind::Databricks(Lang::Sql))
+        );
+        // A name still decides.
+        assert_eq!(
+            stdin_kind(Path::new("a.sh"), true, b"{\"cells\": []}"),
+            Some(FileKind::Shell)
+        );
     }
 
     #[test]

@@ -45,6 +45,21 @@ impl FileKind {
         }
     }
 
+    /// The kind of text with no name, from its content alone: a Jupyter
+    /// notebook when it starts with `{`, a Databricks export when its
+    /// first line is the export header of Python, Scala or SQL (R's is
+    /// Python's). `None` for anything else.
+    pub fn from_content(head: &[u8]) -> Option<FileKind> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        if head.trim_ascii_start().starts_with(b"{") {
+            return Some(FileKind::Jupyter);
+        }
+        let first_line = first_line(head);
+        [Lang::Python, Lang::Scala, Lang::Sql]
+            .into_iter()
+            .find_map(|lang| databricks(first_line, lang))
+    }
+
     /// The language of code outside any magic.
     pub fn lang(self) -> Lang {
         match self {
