@@ -324,15 +324,26 @@ where
         });
 
     let found = Mutex::new(Vec::new());
+    let links = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let found = &found;
+        let (found, links) = (&found, &links);
         Box::new(move |entry| {
+            let linked = entry.as_ref().is_ok_and(DirEntry::path_is_symlink);
             let input = match entry {
                 Ok(entry) => input_of_entry(&entry),
                 Err(err) => input_of_error(&err),
             };
             if let Some(mut input) = input {
                 input.path = display_path(&input.path);
+                if linked && matches!(input.source, InputSource::File { .. }) {
+                    // Checked once the walk is done, unless it found the
+                    // target too.
+                    links
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(input);
+                    return WalkState::Continue;
+                }
                 let result = work(&input);
                 found
                     .lock()
@@ -342,7 +353,52 @@ where
             WalkState::Continue
         })
     });
-    found.into_inner().unwrap_or_else(PoisonError::into_inner)
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let links = links.into_inner().unwrap_or_else(PoisonError::into_inner);
+    for link in links_to_files_not_walked(links, &found) {
+        let result = work(&link);
+        found.push((link, result));
+    }
+    found
+}
+
+/// The links to files the walk found whose targets it did not find as
+/// files of their own: a file is checked once, under the path with no link
+/// on the way, so that a `per-file-ignores` of its folder covers it and the
+/// check agrees with `--fix` (which writes it once). Two links to one file
+/// the walk did not find are both kept.
+fn links_to_files_not_walked<R>(links: Vec<Input>, found: &[(Input, R)]) -> Vec<Input> {
+    if links.is_empty() {
+        return links;
+    }
+    let targets: Vec<Option<PathBuf>> = links
+        .iter()
+        .map(|l| fs::canonicalize(&l.path).ok())
+        .collect();
+    // Only the walked files named as some target is are worth resolving.
+    let names: HashSet<&std::ffi::OsStr> = targets
+        .iter()
+        .flatten()
+        .filter_map(|t| t.file_name())
+        .collect();
+    let walked: HashSet<PathBuf> = found
+        .iter()
+        .filter(|(input, _)| matches!(input.source, InputSource::File { .. }))
+        .filter(|(input, _)| input.path.file_name().is_some_and(|n| names.contains(n)))
+        .filter_map(|(input, _)| fs::canonicalize(&input.path).ok())
+        .collect();
+    links
+        .into_iter()
+        .zip(targets)
+        .filter(|(link, target)| {
+            let walked_too = target.as_ref().is_some_and(|t| walked.contains(t));
+            if walked_too {
+                log::debug!("{}: its target is checked as itself", link.path.display());
+            }
+            !walked_too
+        })
+        .map(|(link, _)| link)
+        .collect()
 }
 
 /// A walked entry as an input: regular files and links to them.

@@ -350,6 +350,47 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_file_the_walk_reaches_also_through_a_link_is_checked_once() {
+        // Regression (tester): a link beside its target in the tree was
+        // reported twice (twice in SARIF too), and under the link's path it
+        // escaped a per-file-ignores that exempted the target, while
+        // `--fix` fixed the target once and found nothing to do.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("init")).unwrap();
+        let text = "#!/bin/sh\ncurl http://169.254.169.254/latest/meta-data/\n";
+        std::fs::write(root.join("init/region.sh"), text).unwrap();
+        std::os::unix::fs::symlink("init/region.sh", root.join("linked.sh")).unwrap();
+        // A link to a file the walk does not reach is checked as itself.
+        std::fs::create_dir(root.join(".hidden")).unwrap();
+        std::fs::write(root.join(".hidden/zone.sh"), text).unwrap();
+        std::os::unix::fs::symlink(".hidden/zone.sh", root.join("zone.sh")).unwrap();
+        let tree = root.to_str().unwrap();
+
+        let args = ["--isolated", "--output-format", "concise", tree];
+        let (exit, stdout, _) = run_on(&args, b"");
+        assert_eq!(exit, Exit::Findings);
+        let stdout = String::from_utf8(stdout).unwrap();
+        let reported: Vec<&str> = stdout.lines().filter(|l| l.contains("IMD001")).collect();
+        assert_eq!(reported.len(), 2, "{stdout}");
+        assert!(reported[0].contains("init/region.sh"), "{stdout}");
+        assert!(reported[1].contains("zone.sh"), "{stdout}");
+
+        // Exempting the target exempts it whatever path reaches it.
+        let config = root.join("imds-lint.toml");
+        std::fs::write(&config, "[per-file-ignores]\n\"init/\" = [\"IMD001\"]\n").unwrap();
+        let config_arg = config.to_str().unwrap();
+        let args = ["--config", config_arg, "--output-format", "concise", tree];
+        let (_, stdout, stderr) = run_on(&args, b"");
+        let stdout = String::from_utf8(stdout).unwrap();
+        assert!(
+            !stdout.contains("region.sh") && !stdout.contains("linked.sh"),
+            "{stdout}{stderr}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn the_report_never_replaces_a_file_it_checks() {
         // Regression (tester): `--output-file a.sh a.sh` overwrote the
         // scanned script with the report.
