@@ -18,6 +18,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::inputs::{Input, InputSource};
+use crate::reason;
 use crate::report::Paint;
 use crate::run::{Console, Exit};
 
@@ -37,8 +38,9 @@ pub fn run_into(
             let red = error_paint.red("error:");
             let _ = writeln!(
                 console.stderr,
-                "{red} cannot write {}: {err}",
-                path.display()
+                "{red} cannot write {}: {}",
+                path.display(),
+                reason::io(&err)
             );
             return Exit::Error;
         }
@@ -65,8 +67,9 @@ pub fn run_into(
             let red = error_paint.red("error:");
             let _ = writeln!(
                 console.stderr,
-                "{red} cannot write {}: {err}",
-                path.display()
+                "{red} cannot write {}: {}",
+                path.display(),
+                reason::io(&err)
             );
             Exit::Error
         }

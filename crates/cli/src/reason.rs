@@ -11,8 +11,10 @@ pub fn io(err: &io::Error) -> String {
         io::ErrorKind::IsADirectory => "is a directory".to_owned(),
         _ => {
             let text = err.to_string();
-            // `Display` of an OS error appends "(os error N)": noise for users.
+            // `Display` of an OS error appends "(os error N)", and a
+            // temporary file's error the temporary path: noise for users.
             let text = text.split(" (os error").next().unwrap_or(&text);
+            let text = text.split(" at path \"").next().unwrap_or(text);
             lower_first(text)
         }
     }

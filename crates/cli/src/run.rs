@@ -348,6 +348,22 @@ mod tests {
         assert!(stderr.contains("big.sh: input too large"), "{stderr}");
     }
 
+    #[test]
+    fn a_report_file_in_a_missing_folder_is_named_without_its_temporary_name() {
+        // Regression (tester): the error showed the temporary file and the
+        // OS error number.
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("nodir/x.txt");
+        let report_arg = report.to_str().unwrap();
+        let args = ["--isolated", "--output-file", report_arg, "-"];
+        let (exit, _, stderr) = run_on(&args, b"echo\n");
+        assert_eq!(exit, Exit::Error);
+        assert_eq!(
+            stderr.trim_end(),
+            format!("error: cannot write {report_arg}: no such file or directory")
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_file_the_walk_reaches_also_through_a_link_is_checked_once() {
