@@ -14,7 +14,7 @@ use crate::config::Resolver;
 use crate::inputs::{self, Input, InputSource};
 use crate::located::{self, Located};
 use crate::read;
-use crate::suppress::{self, Note};
+use crate::suppress::{self, Note, NoteKind};
 
 /// What checking needs besides the input.
 #[derive(Debug)]
@@ -293,7 +293,12 @@ fn check_looked(
         });
     }
 
-    let (cells, findings, refused) = imds_lint_rules::check_refusing(cells, settings);
+    let imds_lint_rules::Refusing {
+        cells,
+        findings,
+        refused,
+        unparsed,
+    } = imds_lint_rules::check_refusing(cells, settings);
     // A cell too big to parse or nested too deeply may hold requests that
     // are not reported: the file is an error, as one that cannot be read.
     if let Some(first) = refused.first() {
@@ -313,13 +318,30 @@ fn check_looked(
         }
         return Outcome::Failed(why);
     }
-    Outcome::Checked(report_findings(
-        source,
-        cells,
-        findings,
-        &suppressions,
-        settings,
-    ))
+    let mut checked = report_findings(source, cells, findings, &suppressions, settings);
+    warn_of_unparsed_code(&mut checked, &unparsed);
+    Outcome::Checked(checked)
+}
+
+/// A warning at the start of each cell whose code does not parse, that
+/// mentions the service and got no finding: what the parser skipped to
+/// recover may hold a request.
+fn warn_of_unparsed_code(checked: &mut Checked, unparsed: &[usize]) {
+    for &cell in unparsed {
+        let Some(start) = checked.cells.get(cell).map(|c| c.map.file_start(0)) else {
+            continue;
+        };
+        let place = checked.source.line_col(start);
+        checked.notes.push(Note {
+            kind: NoteKind::Warning,
+            line: place.line,
+            column: place.column,
+            message: "this code does not parse and mentions the metadata service, but no \
+                      request was found in it: one after the syntax error may be missed"
+                .to_owned(),
+        });
+    }
+    checked.notes.sort_by_key(|note| (note.line, note.column));
 }
 
 /// A file checked by the rules, as `--fix` has it after reading its fixed

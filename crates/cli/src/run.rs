@@ -349,6 +349,29 @@ mod tests {
     }
 
     #[test]
+    fn code_that_does_not_parse_and_mentions_the_service_gets_a_warning() {
+        // Regression (tester): tree-sitter's recovery swallowed the `curl`
+        // after `echo (((`, and the script was reported clean in silence.
+        let text = "#!/bin/sh\necho (((\ncurl http://169.254.169.254/latest/meta-data/\n";
+        let args = ["--isolated", "--stdin-filename", "a.sh", "-"];
+        let (exit, stdout, stderr) = run_on(&args, text.as_bytes());
+        assert_eq!(exit, Exit::Clean, "{stderr}");
+        assert!(stdout.is_empty() || String::from_utf8_lossy(&stdout).contains("No findings"));
+        assert!(
+            stderr.contains("warning: a.sh:1:1: this code does not parse"),
+            "{stderr}"
+        );
+        // Not for code that parses, nor where a request was reported.
+        for text in [
+            "#!/bin/sh\ncurl -H 'X-aws-ec2-metadata-token: t' http://169.254.169.254/latest/meta-data/\n",
+            "#!/bin/sh\ncurl http://169.254.169.254/latest/meta-data/\necho (((\n",
+        ] {
+            let (_, _, stderr) = run_on(&args, text.as_bytes());
+            assert!(!stderr.contains("does not parse"), "{stderr}");
+        }
+    }
+
+    #[test]
     fn a_report_file_in_a_missing_folder_is_named_without_its_temporary_name() {
         // Regression (tester): the error showed the temporary file and the
         // OS error number.

@@ -142,20 +142,42 @@ impl FileCheck<'_> {
 /// appended) and the findings sorted by cell and position. Only the code
 /// [`focus`] finds related to the metadata service is analysed.
 pub fn check(cells: Vec<Cell>, settings: &Settings) -> (Vec<Cell>, Vec<Finding>) {
-    let (cells, findings, _) = check_refusing(cells, settings);
-    (cells, findings)
+    let checked = check_refusing(cells, settings);
+    (checked.cells, checked.findings)
 }
 
-/// [`check`], and the cells that were not analysed because they are too
-/// big to parse or nested too deeply: their requests, if any, are not
-/// among the findings.
-pub fn check_refusing(
-    cells: Vec<Cell>,
-    settings: &Settings,
-) -> (Vec<Cell>, Vec<Finding>, Vec<Refused>) {
+/// What [`check_refusing`] finds.
+#[derive(Debug)]
+pub struct Refusing {
+    /// The file's cells, nested ones after them.
+    pub cells: Vec<Cell>,
+    /// The findings, as [`check`] gives them.
+    pub findings: Vec<Finding>,
+    /// The cells not analysed because they are too big to parse or nested
+    /// too deeply: their requests, if any, are not among the findings.
+    pub refused: Vec<Refused>,
+    /// The cells analysed whole whose code does not parse, that mention
+    /// the service and got no finding: the parser's recovery may have
+    /// swallowed a request (the commands after `echo (((`).
+    pub unparsed: Vec<usize>,
+}
+
+/// [`check`], with the cells it could not vouch for.
+pub fn check_refusing(cells: Vec<Cell>, settings: &Settings) -> Refusing {
     let plan = focus::plan(&cells);
     let checked = check_planned(cells, settings, plan);
-    (checked.cells, checked.findings, checked.refused)
+    let own_cells = checked.syntax_errors.len().min(checked.cells.len());
+    let unparsed = (0..own_cells)
+        .filter(|&cell| checked.syntax_errors[cell] == Some(true))
+        .filter(|&cell| !checked.findings.iter().any(|f| f.cell == cell))
+        .filter(|&cell| prefilter::worth_checking(checked.cells[cell].code.as_bytes()))
+        .collect();
+    Refusing {
+        cells: checked.cells,
+        findings: checked.findings,
+        refused: checked.refused,
+        unparsed,
+    }
 }
 
 /// [`check`], with the cells `whole` analysed whole, and by cell whether
