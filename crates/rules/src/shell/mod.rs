@@ -479,8 +479,9 @@ impl Analysis {
         );
         let position = code.to_cell(node.start_byte());
         // The URL's variables must hold at the fetch what they hold at
-        // the request.
-        let written_base = written_once(http.url)
+        // the request; in code nested in a string, a `$name` as written
+        // may be the outer shell's, expanded before this code runs.
+        let written_base = (written_once(http.url) && code.quoting.is_empty())
             .then(|| fix::written_base(&code.text[sources[http.url].byte_range()]))
             .flatten()
             .filter(|(_, names)| {

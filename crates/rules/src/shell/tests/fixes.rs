@@ -191,6 +191,16 @@ fn the_token_request_takes_the_endpoint_from_the_same_variables() {
         let out = fixed(&code);
         assert!(out.contains(&format!("-X PUT \"{token_url}\"")), "{out}");
     }
+    // Regression (tester): in code nested in a string, `$IMDS` was the
+    // outer shell's, expanded before the inner one ran; written into the
+    // inner code's fetch it named the inner shell's unset variable.
+    let out = fixed(
+        "IMDS=http://169.254.169.254\nbash -c \"curl -s $IMDS/latest/meta-data/instance-id\"\n",
+    );
+    assert!(
+        out.contains("-X PUT \\\"http://169.254.169.254/latest/api/token\\\""),
+        "{out}"
+    );
     // A fetch chained after the assignment on its line sees it.
     let out = fixed("B=http://169.254.169.254; curl -s \"$B/latest/meta-data/\"\n");
     assert!(
