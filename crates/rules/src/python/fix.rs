@@ -663,8 +663,9 @@ enum Detached {
     /// conditional expression, an `elif` condition, a comprehension's
     /// element or condition.
     SomePaths,
-    /// The request is in a `try` body: the fetch goes before the `try`
-    /// statement, where its handlers do not catch its failure.
+    /// The request is in a `try` or `with` body: the fetch goes before
+    /// the statement, where its handlers (or the context manager, as
+    /// `contextlib.suppress` does) do not catch its failure.
     Guarded,
     /// The request is in a lambda's body: it runs when the lambda is
     /// called, the fetch when the lambda is made.
@@ -680,9 +681,9 @@ impl Detached {
                  before its statement on every path"
             }
             Detached::Guarded => {
-                "the token is fetched before the request's statement, outside the `try` \
-                 around the request: where the request's failure was handled (a fallback off \
-                 EC2), a failing token fetch is not"
+                "the token is fetched before the request's statement, outside the `try` or \
+                 `with` around the request: where the request's failure was handled (a \
+                 fallback off EC2, `contextlib.suppress`), a failing token fetch is not"
             }
             Detached::Lambda => {
                 "a lambda cannot hold the token fetch: the token is fetched when the lambda \
@@ -711,17 +712,17 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Deta
         if is_scope_body {
             return Some((child, nested));
         }
-        // A class body runs whenever its class statement does, a `with`
-        // body whenever its statement gets past entering; a `try` body
-        // does too, but the handlers around it do not cover the fetch.
+        // A class body runs whenever its class statement does; a `try` or
+        // `with` body does too, but what handles its failure there does
+        // not cover the fetch.
         let block_of = |kind: &str| {
             body_of == Some(kind)
                 && parent
                     .parent()
                     .is_some_and(|statement| child_in(statement, "body") == Some(parent))
         };
-        let in_block = kind_of(parent) == "block" && !class_body && !block_of("with_statement");
-        let block = if block_of("try_statement") {
+        let in_block = kind_of(parent) == "block" && !class_body;
+        let block = if block_of("try_statement") || block_of("with_statement") {
             Detached::Guarded
         } else {
             Detached::SomePaths

@@ -184,17 +184,19 @@ fn a_request_a_try_guards_gets_an_unsafe_fix_that_says_so() {
         "import requests\n{MD}def region():\n    try:\n        return requests.get(MD + 'r', \
          timeout=0.5).text\n    except requests.RequestException:\n        return 'us-east-1'\n"
     );
-    assert_unsafe_because(&code, "outside the `try`");
+    assert_unsafe_because(&code, "outside the `try` or `with`");
 }
 
 #[test]
-fn a_request_in_a_with_body_keeps_a_safe_fix() {
-    // A `with` body runs whenever its statement gets past entering.
+fn a_request_in_a_with_body_gets_an_unsafe_fix_that_says_so() {
+    // Regression (tester): a context manager may handle the request's
+    // failure as a `try` does (`contextlib.suppress`), and the fetch goes
+    // before the `with`.
     let code = format!(
-        "import httpx\n{MD}def region():\n    with httpx.Client() as c:\n        \
-         return c.get(MD + 'r').text\n"
+        "import contextlib, requests\n{MD}def region():\n    with contextlib.suppress(Exception):\n        \
+         return requests.get(MD + 'r', timeout=1).text\n    return 'us-east-1'\n"
     );
-    assert_safe(&code);
+    assert_unsafe_because(&code, "outside the `try` or `with`");
 }
 
 #[test]
