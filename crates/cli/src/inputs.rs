@@ -231,6 +231,18 @@ where
     if !named_files.is_empty() {
         found.retain(|(input, _)| file_of(input).is_none_or(|file| !named_files.contains(&file)));
     }
+    // A link named beside its target (named too, or found by the walk) is
+    // the target's second path, as a walked link is.
+    let is_link = |input: &Input| {
+        matches!(input.source, InputSource::File { .. })
+            && fs::symlink_metadata(&input.path).is_ok_and(|m| m.file_type().is_symlink())
+    };
+    let (named_links, mut named): (Vec<Input>, Vec<Input>) = named.into_iter().partition(is_link);
+    if !named_links.is_empty() {
+        let others = named.iter().chain(found.iter().map(|(input, _)| input));
+        let kept = links_to_files_not_walked(named_links, others);
+        named.extend(kept);
+    }
     for input in &mut named {
         input.path = display_path(&input.path);
     }
@@ -355,19 +367,22 @@ where
     });
     let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
     let links = links.into_inner().unwrap_or_else(PoisonError::into_inner);
-    for link in links_to_files_not_walked(links, &found) {
+    for link in links_to_files_not_walked(links, found.iter().map(|(input, _)| input)) {
         let result = work(&link);
         found.push((link, result));
     }
     found
 }
 
-/// The links to files the walk found whose targets it did not find as
-/// files of their own: a file is checked once, under the path with no link
+/// The links to files (found by the walk, or named) whose targets are not
+/// among the files `found` as files of their own: a file is checked once, under the path with no link
 /// on the way, so that a `per-file-ignores` of its folder covers it and the
 /// check agrees with `--fix` (which writes it once). Two links to one file
 /// the walk did not find are both kept.
-fn links_to_files_not_walked<R>(links: Vec<Input>, found: &[(Input, R)]) -> Vec<Input> {
+fn links_to_files_not_walked<'a>(
+    links: Vec<Input>,
+    found: impl Iterator<Item = &'a Input>,
+) -> Vec<Input> {
     if links.is_empty() {
         return links;
     }
@@ -382,10 +397,9 @@ fn links_to_files_not_walked<R>(links: Vec<Input>, found: &[(Input, R)]) -> Vec<
         .filter_map(|t| t.file_name())
         .collect();
     let walked: HashSet<PathBuf> = found
-        .iter()
-        .filter(|(input, _)| matches!(input.source, InputSource::File { .. }))
-        .filter(|(input, _)| input.path.file_name().is_some_and(|n| names.contains(n)))
-        .filter_map(|(input, _)| fs::canonicalize(&input.path).ok())
+        .filter(|input| matches!(input.source, InputSource::File { .. }))
+        .filter(|input| input.path.file_name().is_some_and(|n| names.contains(n)))
+        .filter_map(|input| fs::canonicalize(&input.path).ok())
         .collect();
     links
         .into_iter()

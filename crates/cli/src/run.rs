@@ -426,6 +426,22 @@ mod tests {
             !stdout.contains("region.sh") && !stdout.contains("linked.sh"),
             "{stdout}{stderr}"
         );
+        // So does a link named on the command line beside its target
+        // (tester: `imds-lint a_t.sh tests` reported the link's path).
+        let linked = root.join("linked.sh");
+        let init = root.join("init");
+        let target = root.join("init/region.sh");
+        for paths in [
+            [linked.to_str().unwrap(), init.to_str().unwrap()],
+            [linked.to_str().unwrap(), target.to_str().unwrap()],
+        ] {
+            let mut args = vec!["--config", config_arg, "--output-format", "concise"];
+            args.extend(paths);
+            let (exit, stdout, stderr) = run_on(&args, b"");
+            let stdout = String::from_utf8(stdout).unwrap();
+            assert_eq!(exit, Exit::Clean, "{paths:?}: {stdout}{stderr}");
+            assert!(stdout.contains("1 file checked"), "{paths:?}: {stdout}");
+        }
     }
 
     #[cfg(unix)]
