@@ -328,17 +328,24 @@ fn check_looked(
 /// recover may hold a request.
 fn warn_of_unparsed_code(checked: &mut Checked, unparsed: &[usize]) {
     for &cell in unparsed {
-        let Some(start) = checked.cells.get(cell).map(|c| c.map.file_start(0)) else {
+        let Some(code) = checked.cells.get(cell) else {
             continue;
         };
-        let place = checked.source.line_col(start);
+        // A notebook's place is a place in its JSON: the cell's number
+        // says which code it is.
+        let which = code
+            .number
+            .map(|n| format!("cell {n}: "))
+            .unwrap_or_default();
+        let place = checked.source.line_col(code.map.file_start(0));
         checked.notes.push(Note {
             kind: NoteKind::Warning,
             line: place.line,
             column: place.column,
-            message: "this code does not parse and mentions the metadata service, but no \
-                      request was found in it: one after the syntax error may be missed"
-                .to_owned(),
+            message: format!(
+                "{which}this code does not parse and mentions the metadata service, but no \
+                 request was found in it: one after the syntax error may be missed"
+            ),
         });
     }
     checked.notes.sort_by_key(|note| (note.line, note.column));
