@@ -181,7 +181,14 @@ fn merge_headers(object: &mut Object, headers: Option<Value>) {
 /// passes 80 or nothing.
 fn base_url(scheme: &str, host: Option<&Value>, port: Option<Value>) -> Text {
     let mut base = Text::lit(format!("{scheme}://"));
-    base.push_text(&host.map_or_else(Text::unknown, Value::text));
+    let host = host.map_or_else(Text::unknown, Value::text);
+    // An IPv6 host is given bare (`"fd00:ec2::254"`); a URL brackets it.
+    match host.as_literal() {
+        Some(v6) if v6.contains(':') && !v6.starts_with('[') => {
+            base.push_lit(&format!("[{v6}]"));
+        }
+        _ => base.push_text(&host),
+    }
     if let Some(port @ (Value::Str(_) | Value::Number(_))) = port {
         base.push_lit(":");
         base.push_text(&port.text());

@@ -71,6 +71,25 @@ fn openers() {
 }
 
 #[test]
+fn http_client_takes_an_ipv6_host_without_brackets() {
+    // Regression (tester): `HTTPConnection("fd00:ec2::254", 80)` is how
+    // http.client is given an IPv6 host; the request was missed.
+    let call = "conn.request('GET', '/latest/meta-data/ami-id')";
+    for host in [
+        "fd00:ec2::254",
+        "::ffff:a9fe:a9fe",
+        "::ffff:169.254.169.254",
+    ] {
+        flags(
+            &format!(
+                "import http.client\nconn = http.client.HTTPConnection('{host}', 80)\n{call}\n"
+            ),
+            &[call],
+        );
+    }
+}
+
+#[test]
 fn http_client_connections() {
     let call = "conn.request('GET', '/latest/meta-data/instance-id')";
     flags(
