@@ -353,9 +353,21 @@ pub(super) fn base_url(url: &Text) -> Option<String> {
 /// A URL word as written, up to (not including) its `latest/`, with its
 /// double quotes taken off, and the variables it expands: when it expands
 /// some and is otherwise plain (`$IMDS/`, `http://${HOST}:80/`), so that
-/// written again in double quotes it means what it meant. Command
-/// substitutions, single quotes and escapes give `None`.
-pub(super) fn written_base(word: &str) -> Option<(String, Vec<String>)> {
+/// written again in double quotes it means what it meant, and when it
+/// stands for the scheme and host of `url`, the request's URL known whole
+/// (a variable holding a path as well, `${MD}/x/latest/`, does not).
+/// Command substitutions, single quotes and escapes give `None`.
+pub(super) fn written_base(word: &str, url: &Text) -> Option<(String, Vec<String>)> {
+    let (written, names) = written_prefix(word)?;
+    let rest = &word.replace('"', "")[written.len()..];
+    let head = url.as_literal()?.trim_start().strip_suffix(rest)?;
+    let head = head.trim_end_matches('/');
+    (!rest.contains('$') && base_url(url).is_some_and(|base| base == head))
+        .then_some((written, names))
+}
+
+/// [`written_base`] before the written part is held to `url`'s base.
+fn written_prefix(word: &str) -> Option<(String, Vec<String>)> {
     let word = word.replace('"', "");
     let bytes = word.as_bytes();
     let mut names = Vec::new();
@@ -404,7 +416,7 @@ mod tests {
 
     #[test]
     fn written_bases_are_plain_words_with_variables() {
-        let base = |word: &str| written_base(word).map(|(w, n)| (w, n.join(",")));
+        let base = |word: &str| written_prefix(word).map(|(w, n)| (w, n.join(",")));
         assert_eq!(
             base("\"$IMDS/latest/meta-data/\""),
             Some(("$IMDS/".to_owned(), "IMDS".to_owned()))
@@ -426,6 +438,17 @@ mod tests {
         ] {
             assert_eq!(base(word), None, "{word}");
         }
+    }
+
+    #[test]
+    fn a_written_base_must_stand_for_the_scheme_and_host_alone() {
+        let url = Text::lit("http://169.254.169.254/latest/meta-data/x");
+        assert!(written_base("\"$IMDS/latest/meta-data/x\"", &url).is_some());
+        assert!(written_base("${IMDS}latest/meta-data/x", &url).is_some());
+        // Found by fuzzing: MD held a path, and the token URL kept it.
+        let url = Text::lit("http://169.254.169.254/latest/meta-data/y/latest/z");
+        assert_eq!(written_base("\"${MD}/y/latest/z\"", &url), None);
+        assert_eq!(written_base("$MD/latest/z", &Text::unknown()), None);
     }
 
     #[test]

@@ -482,7 +482,10 @@ impl Analysis {
         // the request; in code nested in a string, a `$name` as written
         // may be the outer shell's, expanded before this code runs.
         let written_base = (written_once(http.url) && code.quoting.is_empty())
-            .then(|| fix::written_base(&code.text[sources[http.url].byte_range()]))
+            .then(|| {
+                let word = &code.text[sources[http.url].byte_range()];
+                fix::written_base(word, &http.request.url)
+            })
             .flatten()
             .filter(|(_, names)| {
                 names.iter().all(|name| {
