@@ -106,9 +106,9 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
             .collect();
 
         // Requests that need a new token share one fetch per place.
-        // Each with whether its request runs on only some of the paths
-        // that run the fetch.
-        let mut places: Vec<Option<Result<(Place<'tree>, bool), String>>> = Vec::new();
+        // Each with whether (and why) its request may run where the fetch
+        // does not, or the fetch fail where the request's failure was handled.
+        let mut places: Vec<Option<Result<(Place<'tree>, Option<Detached>), String>>> = Vec::new();
         let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, need) in needs.iter().enumerate() {
             let place = match (&own[i], &need.found.token) {
@@ -147,7 +147,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 let mut applicability = applicability(&need.found.site);
                 match &places[i] {
                     Some(Err(why)) => return Err(why.clone()),
-                    Some(Ok((place, some_paths))) => {
+                    Some(Ok((place, detached))) => {
                         if let Some((shared_edits, folded)) = shared.get(&place_id(*place)) {
                             if folded.contains(&i) {
                                 edits.clear();
@@ -158,9 +158,9 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                             "fetch an IMDSv2 session token into `{}` and send it in the {TOKEN_HEADER} header",
                             self.token
                         );
-                        if *some_paths {
+                        if let Some(detached) = detached {
                             applicability = Applicability::Unsafe;
-                            message.push_str(SOME_PATHS);
+                            message.push_str(detached.reason());
                         }
                     }
                     None => {}
@@ -260,13 +260,13 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
     }
 
     /// Where the token fetch for the request at `range` goes, and whether
-    /// the request runs on only some of the paths that run it there.
-    fn place(&self, range: &Range<usize>) -> Result<(Place<'tree>, bool), String> {
+    /// (and why) a fetch there is detached from the request.
+    fn place(&self, range: &Range<usize>) -> Result<(Place<'tree>, Option<Detached>), String> {
         let path = self
             .path_to(range)
             .ok_or_else(|| "the request could not be found again".to_owned())?;
         let place = place_on(&path, range)?;
-        Ok((place, on_some_paths(&path, place, self.code)))
+        Ok((place, detached(&path, place, self.code)))
     }
 
     /// The token fetch for one place, merged with the edits of the
@@ -471,35 +471,84 @@ fn place_on<'tree>(path: &[Node<'tree>], range: &Range<usize>) -> Result<Place<'
     Err("the request is outside any statement".to_owned())
 }
 
-/// Whether the request at the end of `path` runs on only some of the
-/// paths on which its token fetch, at `place`, runs: in a branch, a loop's
-/// body, a case, a catch, the right of `&&` or `||`, or a lazy val. The
-/// fetch would then reach for the service, and fail where there is none,
-/// on paths that never did.
-fn on_some_paths(path: &[Node<'_>], place: Place<'_>, code: &str) -> bool {
+/// Why a token fetched at its place may run where the request does not,
+/// or fail where the request's failure was handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detached {
+    /// The request runs on only some of the paths that run the fetch: in
+    /// a branch, a loop's body, a case, a catch, the right of `&&` or
+    /// `||`, or a lazy val. The fetch would reach for the service, and
+    /// fail where there is none, on paths that never did.
+    SomePaths,
+    /// The request is in a `try` body, or in the argument of `Try` or
+    /// `Future`, and the fetch before it: where the request's failure
+    /// was caught (a fallback off EC2), the fetch's is not.
+    Guarded,
+}
+
+impl Detached {
+    /// Why a fix of such a request is unsafe, for its message.
+    fn reason(self) -> &'static str {
+        match self {
+            Detached::SomePaths => {
+                " (unsafe: the request runs only on some paths, and the token is fetched \
+                 before it on every path)"
+            }
+            Detached::Guarded => {
+                " (unsafe: the token is fetched outside the `try`, `Try` or `Future` around \
+                 the request: where the request's failure was handled, a fallback off EC2, \
+                 a failing token fetch is not)"
+            }
+        }
+    }
+}
+
+/// Whether (and why) the request at the end of `path` is detached from
+/// its token fetch at `place` (see [`Detached`]); the stronger reason when
+/// there are both.
+fn detached(path: &[Node<'_>], place: Place<'_>, code: &str) -> Option<Detached> {
     let anchor = match place {
         Place::Before { statement, .. } | Place::Braces { statement, .. } => statement,
         Place::Wrap { body } => body,
     };
+    let mut found = None;
     for pair in path.windows(2).rev() {
         let (parent, child) = (pair[0], pair[1]);
         if child == anchor {
-            return false;
+            break;
         }
-        if runs_later(child, parent, code) {
-            return true;
-        }
+        let here = if guards(child, parent, code) {
+            Some(Detached::Guarded)
+        } else {
+            runs_later(child, parent, code).then_some(Detached::SomePaths)
+        };
+        found = found.max(here);
     }
-    false
+    found
 }
 
-/// Why a fix whose request runs on some paths only is unsafe, for its
-/// message.
-const SOME_PATHS: &str = " (unsafe: the request runs only on some paths, and the token is \
-                          fetched before it on every path)";
+/// Whether `child`, a part of `parent`, runs where its failure is caught
+/// by `parent`: a `try`'s body, the argument of `Try(...)` or `Future
+/// {...}` (by name: evaluated inside them).
+fn guards(child: Node<'_>, parent: Node<'_>, code: &str) -> bool {
+    match kind_of(parent) {
+        "try_expression" => child_in(parent, "body") == Some(child),
+        "call_expression" => {
+            child_in(parent, "arguments") == Some(child)
+                && child_in(parent, "function").is_some_and(|function| {
+                    let name = match kind_of(function) {
+                        "field_expression" => child_in(function, "field"),
+                        _ => Some(function),
+                    };
+                    name.is_some_and(|name| matches!(&code[name.byte_range()], "Try" | "Future"))
+                })
+        }
+        _ => false,
+    }
+}
 
 /// Whether `child`, a part of `parent`, runs only on some of the paths
-/// that evaluate `parent`, or later: see [`Fixer::on_some_paths`].
+/// that evaluate `parent`, or later: see [`Detached::SomePaths`].
 fn runs_later(child: Node<'_>, parent: Node<'_>, code: &str) -> bool {
     let is = |field: &str| child_in(parent, field) == Some(child);
     match kind_of(parent) {

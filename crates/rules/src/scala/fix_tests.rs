@@ -719,7 +719,6 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
         format!("def f(): String = {request}\n"),
         format!("def f(): String = {{\n  val x = 1\n  {request}\n}}\n"),
         format!("def f(b: Boolean): String = if ({request}.isEmpty) \"a\" else \"b\"\n"),
-        format!("def f(): String = try {request} catch {{ case _: Exception => \"\" }}\n"),
         format!("def f(): Seq[String] = for (x <- Seq({request})) yield x\n"),
         format!("def f(b: Boolean): Boolean = {request}.nonEmpty && b\n"),
         format!("def f(): Int = {request}.length + 1\n"),
@@ -729,6 +728,35 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
     for code in &every_path {
         let code = format!("import scala.sys.process._\n{code}");
         assert_eq!(applicabilities(&code), [Applicability::Safe], "{code}");
+    }
+}
+
+/// Found by a fresh tester in the tenth session: a request in a `try` body
+/// (or a `Try`, or a `Future`) got a safe fix that fetched the token before
+/// the `try`, where its `catch` does not reach: off EC2 the function threw
+/// instead of returning its fallback.
+#[test]
+fn a_request_whose_failure_is_handled_gets_an_unsafe_fix() {
+    let request = format!("\"curl -s {MD}/instance-id\".!!");
+    let guarded = [
+        format!("def f(): String = try {request} catch {{ case _: Exception => \"\" }}\n"),
+        format!("def f(): String = try {{\n  val x = {request}\n  x.trim\n}} catch {{\n  case _: Exception => \"us-east-1\"\n}}\n"),
+        format!("def f(): String = scala.util.Try({request}).getOrElse(\"\")\n"),
+        format!("import scala.util.Try\ndef f(): String = Try {{ {request} }}.getOrElse(\"\")\n"),
+        format!("import scala.util.Try\ndef f(): Option[String] = Try {{\n  val x = {request}\n  x.trim\n}}.toOption\n"),
+        format!("import scala.concurrent._\nimport ExecutionContext.Implicits.global\ndef f(): Future[String] = Future {{ {request} }}\n"),
+    ];
+    for code in &guarded {
+        let code = format!("import scala.sys.process._\n{code}");
+        assert_eq!(applicabilities(&code), [Applicability::Unsafe], "{code}");
+        let found = findings(&code);
+        let message = found[0]
+            .fix
+            .as_ref()
+            .map(|fix| fix.message.clone())
+            .unwrap_or_default();
+        assert!(message.contains("outside the `try`"), "{message}");
+        fixed(&code);
     }
 }
 
