@@ -108,7 +108,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         // Requests that need a new token share one fetch per place.
         // Each with whether (and why) its request may run where the fetch
         // does not, or the fetch fail where the request's failure was handled.
-        let mut places: Vec<Option<Result<(Place<'tree>, Option<Detached>), String>>> = Vec::new();
+        let mut places: Vec<Option<Result<Placed<'tree>, String>>> = Vec::new();
         let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, need) in needs.iter().enumerate() {
             let place = match (&own[i], &need.found.token) {
@@ -261,7 +261,7 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
 
     /// Where the token fetch for the request at `range` goes, and whether
     /// (and why) a fetch there is detached from the request.
-    fn place(&self, range: &Range<usize>) -> Result<(Place<'tree>, Option<Detached>), String> {
+    fn place(&self, range: &Range<usize>) -> Result<Placed<'tree>, String> {
         let path = self
             .path_to(range)
             .ok_or_else(|| "the request could not be found again".to_owned())?;
@@ -470,6 +470,10 @@ fn place_on<'tree>(path: &[Node<'tree>], range: &Range<usize>) -> Result<Place<'
     }
     Err("the request is outside any statement".to_owned())
 }
+
+/// Where a request's token fetch goes, and whether (and why) it is
+/// detached from the request there.
+type Placed<'tree> = (Place<'tree>, Option<Detached>);
 
 /// Why a token fetched at its place may run where the request does not,
 /// or fail where the request's failure was handled.
