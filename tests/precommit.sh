@@ -152,6 +152,17 @@ expect_in_log "(no files to check)" "run imds-lint on gui.pyw"
 rm mount-disk gui.pyw
 ok "filter: a non-executable script without extension is passed, a .pyw is not"
 
+# --- a staged file named like a command is a file ---------------------------
+# pre-commit passes `config` first: it must not become `imds-lint config`,
+# which checks nothing and passes.
+printf '%s\n' 'verbose = true' >config
+expect_exit 1 "run imds-lint on config and init.sh" \
+    pre-commit run --color never imds-lint --files config init.sh
+expect_in_log "IMD001" "run imds-lint on config and init.sh"
+expect_in_log "init.sh" "run imds-lint on config and init.sh"
+rm config
+ok "a staged file named config is checked, not taken for the command"
+
 # --- the fixing hook rewrites the file --------------------------------------
 built="$CARGO_TARGET_DIR/release/imds-lint"
 "$built" --help | grep -q -- --fix ||

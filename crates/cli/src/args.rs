@@ -22,7 +22,11 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
     name = "imds-lint",
     version,
     max_term_width = 100,
-    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage or file errors."
+    after_help = concat!(
+        "`imds-lint check [OPTIONS] [PATH]...` is the same check for scripts and hooks: \
+         every word after `check` is an option or a path, never a command.\n\n",
+        "Exit codes: 0 nothing found, 1 findings, 2 usage or file errors."
+    )
 )]
 #[allow(clippy::struct_excessive_bools)] // each bool is an independent flag
 pub struct Args {
@@ -149,6 +153,27 @@ pub enum Command {
     Config(crate::config::show::ConfigArgs),
 }
 
+/// The end of `--help`.
+const EXIT_CODES: &str = "Exit codes: 0 nothing found, 1 findings, 2 usage or file errors.";
+
+/// The first word that makes every word after it an option or a path:
+/// `imds-lint check config` checks a file named `config`. For hooks and
+/// scripts that pass file names they do not know (pre-commit).
+const CHECK: &str = "check";
+
+/// `command`'s options and PATHs without its commands: what `imds-lint
+/// check` parses.
+fn without_commands(command: &clap::Command) -> clap::Command {
+    let mut check = clap::Command::new("imds-lint check")
+        .bin_name("imds-lint check")
+        .about("Check PATHs, every word an option or a path, never a command")
+        .max_term_width(100)
+        .version(env!("CARGO_PKG_VERSION"))
+        .after_help(EXIT_CODES);
+    check = check.args(command.get_arguments().cloned());
+    check.groups(command.get_groups().cloned())
+}
+
 /// Flags with a default value that the command line gave.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Given {
@@ -190,7 +215,12 @@ impl Args {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
+        let mut args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let mut command = <Args as clap::CommandFactory>::command();
+        if args.get(1).is_some_and(|word| word == CHECK) {
+            args.remove(1);
+            command = without_commands(&command);
+        }
         let matches = command.try_get_matches_from_mut(args)?;
         let mut args = <Args as clap::FromArgMatches>::from_arg_matches(&matches)
             .map_err(|err| err.format(&mut command))?;
@@ -334,6 +364,43 @@ mod tests {
         assert!(parse(&["./rule"]).unwrap().command.is_none());
         assert!(parse(&["rule"]).is_err(), "a rule or --all is needed");
         assert!(parse(&["rule", "IMD001", "--all"]).is_err());
+    }
+
+    /// Found by a fresh tester in the tenth session: pre-commit passes
+    /// file names after the hook's entry, and a staged file named `config`
+    /// that came first ran `imds-lint config`, which checked nothing and
+    /// passed. After `check`, every word is an option or a path.
+    #[test]
+    fn after_check_every_word_is_an_option_or_a_path() {
+        let parse = |args: &[&str]| {
+            Args::parse_from_args(std::iter::once("imds-lint").chain(args.iter().copied()))
+        };
+        let args = parse(&["check", "config", "a.sh"]).unwrap();
+        assert!(args.command.is_none());
+        assert_eq!(args.paths, [PathBuf::from("config"), PathBuf::from("a.sh")]);
+
+        let args = parse(&["check", "--fix", "rule", "help"]).unwrap();
+        assert!(args.fix);
+        assert_eq!(args.paths, [PathBuf::from("rule"), PathBuf::from("help")]);
+
+        let args = parse(&["check", "--output-format", "concise"]).unwrap();
+        assert_eq!(args.output_format, OutputFormat::Concise);
+        assert!(args.given.output_format);
+        assert_eq!(args.paths(), [PathBuf::from(".")]);
+
+        // Its help names it; unknown flags are still errors.
+        let help = parse(&["check", "--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(
+            help.to_string()
+                .contains("imds-lint check [OPTIONS] [PATH]..."),
+            "{help}"
+        );
+        assert!(parse(&["check", "--no-such-flag"]).is_err());
+
+        // Only as the first word: elsewhere it is a path.
+        let args = parse(&["jobs", "check"]).unwrap();
+        assert_eq!(args.paths, [PathBuf::from("jobs"), PathBuf::from("check")]);
     }
 
     #[test]
