@@ -290,3 +290,49 @@ fn diff_and_fix_together_are_a_usage_error() {
         IMDSV1_SCRIPT
     );
 }
+
+/// Found by a fresh tester in the tenth session: `--diff` showed changes to
+/// a read-only file and through a link out of the checked folder, which
+/// `--fix` then refused; `git apply` rejected the whole patch for the link.
+/// The diff now leaves out what `--fix` would not write, and says why.
+#[test]
+fn diff_leaves_out_the_files_fix_would_not_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "outside/target.sh", IMDSV1_SCRIPT);
+    write(dir.path(), "root/ro.sh", IMDSV1_SCRIPT);
+    write(dir.path(), "root/ok.sh", IMDSV1_SCRIPT);
+    let read_only = dir.path().join("root/ro.sh");
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside/target.sh"),
+        dir.path().join("root/link.sh"),
+    )
+    .unwrap();
+
+    let diff = imds_lint(dir.path(), &["--diff", "root"]);
+    assert_eq!(diff.code, 2, "{diff:#?}");
+    assert!(diff.stdout.starts_with("--- a/root/ok.sh\n"), "{diff:#?}");
+    assert!(!diff.stdout.contains("ro.sh"), "{diff:#?}");
+    assert!(!diff.stdout.contains("link.sh"), "{diff:#?}");
+    let errors = diff.errors();
+    assert_eq!(errors.len(), 2, "{diff:#?}");
+    assert!(
+        errors[0].starts_with("error: root/link.sh: not in the diff: --fix would not write it: the path is a symbolic link to "),
+        "{diff:#?}"
+    );
+    assert_eq!(
+        errors[1],
+        "error: root/ro.sh: not in the diff: --fix would not write it: the file is read-only"
+    );
+    assert!(
+        diff.stderr.contains("Would fix 1 finding in 1 file"),
+        "{diff:#?}"
+    );
+
+    // --fix refuses the same two, for the same reasons.
+    let fix = imds_lint(dir.path(), &["--fix", "--output-format", "concise", "root"]);
+    assert_eq!(fix.code, 2, "{fix:#?}");
+    assert_eq!(fix.errors().len(), 2, "{fix:#?}");
+    assert!(fix.stdout.contains("Fixed 1 finding in 1 file"), "{fix:#?}");
+}

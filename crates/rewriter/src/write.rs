@@ -45,30 +45,7 @@ pub fn write_atomic(
     new: &[u8],
     roots: &[PathBuf],
 ) -> Result<(), WriteError> {
-    let link = fs::symlink_metadata(path).map_err(removed_or_io)?;
-    // A path that is no link is written where it is: resolving it would
-    // cost a system call for each folder on the way, for every file.
-    let (target, metadata) = if link.file_type().is_symlink() {
-        let target = fs::canonicalize(path).map_err(removed_or_io)?;
-        if !roots.iter().any(|r| target.starts_with(r)) {
-            return Err(WriteError::OutsideRoots(target));
-        }
-        let metadata = fs::metadata(&target).map_err(removed_or_io)?;
-        (target, metadata)
-    } else {
-        (path.to_owned(), link)
-    };
-    if !metadata.is_file() {
-        return Err(WriteError::NotAFile);
-    }
-    if metadata.permissions().readonly() {
-        return Err(WriteError::ReadOnly);
-    }
-    // The bytes are compared just before the rename; a new size is enough
-    // to stop here.
-    if usize::try_from(metadata.len()).ok() != Some(original.len()) {
-        return Err(WriteError::Changed);
-    }
+    let (target, metadata) = writable(path, original.len(), roots)?;
 
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -95,6 +72,42 @@ pub fn write_atomic(
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// Whether [`write_atomic`] would write the file at `path`, read as
+/// `original_len` bytes: the file it writes (a symbolic link resolved)
+/// and that file's metadata, or why not. `--diff` asks too, so that it
+/// shows no change `--fix` would refuse.
+pub fn writable(
+    path: &Path,
+    original_len: usize,
+    roots: &[PathBuf],
+) -> Result<(PathBuf, fs::Metadata), WriteError> {
+    let link = fs::symlink_metadata(path).map_err(removed_or_io)?;
+    // A path that is no link is written where it is: resolving it would
+    // cost a system call for each folder on the way, for every file.
+    let (target, metadata) = if link.file_type().is_symlink() {
+        let target = fs::canonicalize(path).map_err(removed_or_io)?;
+        if !roots.iter().any(|r| target.starts_with(r)) {
+            return Err(WriteError::OutsideRoots(target));
+        }
+        let metadata = fs::metadata(&target).map_err(removed_or_io)?;
+        (target, metadata)
+    } else {
+        (path.to_owned(), link)
+    };
+    if !metadata.is_file() {
+        return Err(WriteError::NotAFile);
+    }
+    if metadata.permissions().readonly() {
+        return Err(WriteError::ReadOnly);
+    }
+    // The bytes are compared just before the rename; a new size is enough
+    // to stop here.
+    if usize::try_from(metadata.len()).ok() != Some(original_len) {
+        return Err(WriteError::Changed);
+    }
+    Ok((target, metadata))
 }
 
 /// Whether the file at `target` still holds `original`. Something else

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use imds_lint_parser::Applicability;
 use imds_lint_rewriter::{
-    fix_file, old_offset, unified_diff, write_atomic, FileEdit, Skipped, WriteError,
+    fix_file, old_offset, unified_diff, writable, write_atomic, FileEdit, Skipped, WriteError,
 };
 use imds_lint_rules::{Finding, Rule};
 
@@ -230,7 +230,23 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
         return refuse(path, original, refused, why, job);
     }
     let change = match (job.output, stdin) {
-        (Output::Diff, _) => Change::Diff(unified_diff(
+        (Output::Diff, false) => {
+            // No change in the diff that --fix would refuse to write.
+            let read = original.source.text.len();
+            if let Err(err) = writable(path, read, job.roots) {
+                let why = format!(
+                    "not in the diff: --fix would not write it: {}",
+                    write_reason(&err)
+                );
+                return refuse(path, original, refused, why, job);
+            }
+            Change::Diff(unified_diff(
+                place::diff_path(path, job.cwd),
+                &original.source.text,
+                &fixed.source.text,
+            ))
+        }
+        (Output::Diff, true) => Change::Diff(unified_diff(
             place::diff_path(path, job.cwd),
             &original.source.text,
             &fixed.source.text,
@@ -416,9 +432,14 @@ fn report(path: &Path, checked: Checked, job: &Job) -> (FileReport, Vec<Note>) {
 
 /// Why a write failed, in the words of the other file errors.
 fn write_error(err: &WriteError) -> String {
+    format!("not written: {}", write_reason(err))
+}
+
+/// Why a file is not written, without the path.
+fn write_reason(err: &WriteError) -> String {
     match err {
-        WriteError::Io(err) => format!("not written: {}", reason::io(err)),
-        other => format!("not written: {other}"),
+        WriteError::Io(err) => reason::io(err),
+        other => other.to_string(),
     }
 }
 
