@@ -539,6 +539,44 @@ mod tests {
             .ends_with("own/imds-lint.toml: cannot be read: not a regular file"));
     }
 
+    /// Found by a fresh tester in the tenth session: an `imds-lint.toml`
+    /// that was a folder or a broken link was passed over without a word,
+    /// and the parent folder's settings used instead.
+    #[cfg(unix)]
+    #[test]
+    fn a_config_name_that_is_a_folder_or_a_broken_link_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "imds-lint.toml", "ignore = [\"IMD003\"]\n");
+        fs::create_dir_all(root.join("folder/imds-lint.toml")).unwrap();
+        fs::create_dir_all(root.join("broken")).unwrap();
+        std::os::unix::fs::symlink("gone.toml", root.join("broken/.imds-lint.toml")).unwrap();
+        // Another tool's name: passed over, as a file without our table is.
+        fs::create_dir_all(root.join("other/pyproject.toml")).unwrap();
+        std::os::unix::fs::symlink("gone.toml", root.join("other/.pyproject-link")).unwrap();
+
+        let r = resolver(root);
+        let errors: Vec<String> = [
+            r.for_folder(&root.join("folder")),
+            r.for_folder(&root.join("broken")),
+        ]
+        .into_iter()
+        .map(|found| found.unwrap_err().to_string())
+        .collect();
+        assert_eq!(
+            errors,
+            [
+                "folder/imds-lint.toml: cannot be read: a folder, not a file",
+                "broken/.imds-lint.toml: cannot be read: a symbolic link to nothing",
+            ]
+        );
+        let found = r.for_folder(&root.join("other")).unwrap();
+        assert_eq!(
+            found.origin.as_ref().unwrap().shown,
+            PathBuf::from("imds-lint.toml")
+        );
+    }
+
     #[test]
     fn config_files_over_the_size_cap_are_not_read() {
         let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ pub const MAX_LEN: u64 = 1 << 20;
 /// What is at a configuration file's name.
 #[derive(Debug)]
 pub enum Reading {
-    /// No file by that name: none, a folder, or a path too long to name.
+    /// No file by that name: none, or a path too long to name.
     Absent(io::Error),
     /// The file's text.
     Text(String),
@@ -44,10 +44,20 @@ pub fn read(path: &Path) -> Reading {
 /// cap shows as one). Opened without waiting, since opening a FIFO waits
 /// for a writer, then checked to be a regular file.
 fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
-    let file = imds_lint_rewriter::open_without_waiting(path)?;
+    let file = match imds_lint_rewriter::open_without_waiting(path) {
+        Ok(file) => file,
+        // A link at the name is a file meant to be there.
+        Err(err) if err.kind() == io::ErrorKind::NotFound && is_link(path) => {
+            return Err(io::Error::other("a symbolic link to nothing"));
+        }
+        Err(err) if err.kind() == io::ErrorKind::IsADirectory => {
+            return Err(io::Error::other("a folder, not a file"));
+        }
+        Err(err) => return Err(err),
+    };
     let meta = file.metadata()?;
     if meta.is_dir() {
-        return Err(io::Error::from(io::ErrorKind::IsADirectory));
+        return Err(io::Error::other("a folder, not a file"));
     }
     if !meta.is_file() {
         return Err(not_regular());
@@ -75,20 +85,24 @@ fn unusable(why: String, names_us: bool) -> Reading {
     Reading::Unusable(Unusable { why, names_us })
 }
 
+/// Whether `path` is a symbolic link (wherever it leads).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink())
+}
+
 /// The error for a pipe, socket or device at a configuration file's name.
 fn not_regular() -> io::Error {
     io::Error::other("not a regular file")
 }
 
-/// Whether a read failed because there is no such file to read (a folder
-/// by that name counts as none). A path too long for the system to name
+/// Whether a read failed because there is no such file to read. A path too long for the system to name
 /// counts as none too: in a folder chain deeper than the system's path
 /// limit no file can be opened by its path, so none can be a
 /// configuration file, and the files there get their own error.
 fn is_absent(err: &io::Error) -> bool {
     matches!(
         err.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::IsADirectory | io::ErrorKind::NotADirectory
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
     ) || is_name_too_long(err)
 }
 
