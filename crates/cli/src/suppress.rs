@@ -125,7 +125,7 @@ pub fn emit(emitter: &mut Emitter<'_>, path: &Path, notes: &[Note]) -> io::Resul
     for note in notes {
         match note.kind {
             NoteKind::Unused => {
-                emitter.note(&note.finding_line(path))?;
+                emitter.unused_ignore(&note.finding_line(path))?;
                 unused += 1;
             }
             NoteKind::Warning => emitter.warning(&note.location(path), &note.message)?,

@@ -108,6 +108,7 @@ pub fn fixed_line(tally: &Tally, totals: &Totals, unsafe_applied: bool, paint: P
             count(tally.unchecked, "path")
         );
     }
+    crate::report::summary::unused_ignores(&mut text, totals);
     paint.bold(&text)
 }
 

@@ -260,10 +260,11 @@ impl<'w> Emitter<'w> {
         Ok(())
     }
 
-    /// Writes a finding-like line that no output format holds (an unused
-    /// suppression comment) on standard error, in order with standard
-    /// output; counts nothing.
-    pub fn note(&mut self, line: &str) -> io::Result<()> {
+    /// Writes the finding-like line of an unused suppression comment,
+    /// which no output format holds, on standard error, in order with
+    /// standard output; counts it.
+    pub fn unused_ignore(&mut self, line: &str) -> io::Result<()> {
+        self.totals.unused_ignores += 1;
         self.stdout.flush()?;
         let _ = writeln!(self.stderr, "{}", escape::line(line));
         Ok(())
@@ -295,10 +296,10 @@ impl<'w> Emitter<'w> {
             self.stdout.write_all(close.as_bytes())?;
         }
         if reporter.statistics && self.reporter.format != OutputFormat::Sarif {
-            let stats = if machine {
-                summary::statistics_json(&self.totals)
-            } else {
-                summary::statistics_text(&self.totals)
+            let stats = match self.reporter.format {
+                OutputFormat::JsonLines => summary::statistics_json_lines(&self.totals),
+                _ if machine => summary::statistics_json(&self.totals),
+                _ => summary::statistics_text(&self.totals),
             };
             self.stdout.write_all(stats.as_bytes())?;
         }

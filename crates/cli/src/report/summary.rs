@@ -25,6 +25,9 @@ pub struct Totals {
     pub safe_fixes: usize,
     /// Findings whose fix only `--fix --unsafe-fixes` applies.
     pub unsafe_fixes: usize,
+    /// Suppression comments that silenced nothing, reported
+    /// (`--report-unused-ignores`): they count like findings.
+    pub unused_ignores: usize,
 }
 
 impl Totals {
@@ -52,7 +55,20 @@ pub fn line(totals: &Totals, paint: Paint) -> String {
             count(totals.failed, "path")
         );
     }
+    unused_ignores(&mut text, totals);
     paint.bold(&text)
+}
+
+/// Adds the unused suppressions reported, if any, to a closing line: they
+/// are why a run with no findings exits 1.
+pub fn unused_ignores(text: &mut String, totals: &Totals) {
+    if totals.unused_ignores > 0 {
+        let _ = write!(
+            text,
+            " {}.",
+            count(totals.unused_ignores, "unused suppression")
+        );
+    }
 }
 
 /// The line after the summary that says what `--fix` would do, if
@@ -81,6 +97,17 @@ pub fn statistics_json(totals: &Totals) -> String {
     // Serializing plain strings and numbers cannot fail.
     let mut out = serde_json::to_string_pretty(&statistics(totals)).unwrap_or_default();
     out.push('\n');
+    out
+}
+
+/// `--statistics` as JSON Lines: one object per rule.
+pub fn statistics_json_lines(totals: &Totals) -> String {
+    let mut out = String::new();
+    for stat in statistics(totals) {
+        // Serializing plain strings and numbers cannot fail.
+        out.push_str(&serde_json::to_string(&stat).unwrap_or_default());
+        out.push('\n');
+    }
     out
 }
 
@@ -147,6 +174,27 @@ mod tests {
         assert_eq!(
             line(&none, Paint::PLAIN),
             "No findings (1 file checked). 2 paths could not be checked."
+        );
+    }
+
+    /// Found by a fresh tester in the tenth session: with only unused
+    /// suppressions the line said "No findings" and the run exited 1.
+    #[test]
+    fn summary_counts_unused_suppressions() {
+        let unused = Totals {
+            checked: 1,
+            unused_ignores: 1,
+            ..Totals::default()
+        };
+        assert_eq!(
+            line(&unused, Paint::PLAIN),
+            "No findings (1 file checked). 1 unused suppression."
+        );
+        let mut both = totals();
+        both.unused_ignores = 2;
+        assert_eq!(
+            line(&both, Paint::PLAIN),
+            "Found 3 findings in 1 file (4 files checked). 2 unused suppressions."
         );
     }
 
