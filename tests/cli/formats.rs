@@ -139,6 +139,59 @@ fn statistics_count_per_rule() {
     let stats: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(stats[0]["code"], "IMD001");
     assert_eq!(stats[0]["count"], 2);
+
+    // Found by a fresh tester in the tenth session: json-lines printed the
+    // array over several lines, and sarif dropped the flag without a word.
+    let run = imds_lint(
+        dir.path(),
+        &["--statistics", "--output-format", "json-lines"],
+    );
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["code"], "IMD001", "{run:?}");
+    assert_eq!(lines[0]["count"], 2, "{run:?}");
+    let run = imds_lint(dir.path(), &["--statistics", "--output-format", "sarif"]);
+    assert!(
+        run.stderr
+            .contains("warning: --statistics does not apply to the sarif format"),
+        "{run:?}"
+    );
+}
+
+/// Flags that only change what `--fix` or `--diff` do are pointed out in a
+/// check, rather than silently dropped.
+#[test]
+fn fix_flags_without_fix_or_diff_are_pointed_out() {
+    let dir = workspace();
+    let run = imds_lint(
+        dir.path(),
+        &[
+            "--unsafe-fixes",
+            "--show-fixes",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("warning: --unsafe-fixes does nothing without --fix or --diff"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("warning: --show-fixes does nothing without --fix or --diff"),
+        "{run:?}"
+    );
+    let run = imds_lint(dir.path(), &["--sarif-category", "jobs", "-q"]);
+    assert!(
+        run.stderr
+            .contains("warning: --sarif-category does nothing without the sarif format"),
+        "{run:?}"
+    );
 }
 
 #[test]

@@ -110,15 +110,19 @@ fn a_file_named_twice_is_checked_once() {
 }
 
 #[test]
-fn named_files_of_no_kind_are_skipped_quietly() {
+fn named_files_of_no_kind_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "notes.txt", IMDSV1_SCRIPT);
-    let run = imds_lint(dir.path(), &["notes.txt"]);
+    write(
+        dir.path(),
+        "notes",
+        IMDSV1_SCRIPT.replace("#!/bin/sh", "# notes"),
+    );
+    let run = imds_lint(dir.path(), &["notes"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.stderr, "");
 
-    let run = imds_lint(dir.path(), &["-v", "notes.txt"]);
-    assert!(run.stderr.contains("debug: notes.txt: skipped"), "{run:?}");
+    let run = imds_lint(dir.path(), &["-v", "notes"]);
+    assert!(run.stderr.contains("debug: notes: skipped"), "{run:?}");
 }
 
 #[test]
@@ -259,4 +263,28 @@ fn a_folder_chain_deeper_than_the_path_limit_is_one_error_not_one_per_config() {
         [format!("error: {deep_file}: file name too long")]
     );
     remove_deep_folder_chain(dir.path(), &names);
+}
+
+/// Found by a fresh tester in the tenth session: a file named on the
+/// command line whose kind imds-lint does not read (`f.zsh`) was passed
+/// over without a word, as "No findings (0 files checked)".
+#[test]
+fn a_named_file_of_a_kind_not_read_gets_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "f.zsh",
+        "#!/bin/zsh\ncurl http://169.254.169.254/latest/meta-data/\n",
+    );
+    write(dir.path(), "README", "notes\n");
+    let run = imds_lint(dir.path(), &["f.zsh", "README"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "warning: f.zsh: not checked: not a kind of file imds-lint reads (see docs/cli.md, \"Which files\")\n",
+        "an extensionless file without a shebang stays silent: {run:?}"
+    );
+    // Found in a folder, it stays silent.
+    let run = imds_lint(dir.path(), &["."]);
+    assert_eq!(run.stderr, "", "{run:?}");
 }

@@ -97,6 +97,19 @@ pub fn check_input(input: &Input, cx: &Context) -> Outcome {
     })
 }
 
+/// Whether a file's name says imds-lint never reads it, whatever it holds:
+/// an extension other than those of the kinds it reads. Named on the
+/// command line, such a file gets a warning; one without an extension, or
+/// a `.sql` or `.r` file without the Databricks header, is passed over
+/// without a word, as the pre-commit hooks pass every such file.
+fn never_read(path: &Path) -> bool {
+    let Some(extension) = path.extension().and_then(|e| e.to_str()) else {
+        return false;
+    };
+    !["sql", "r"].contains(&extension.to_ascii_lowercase().as_str())
+        && FileKind::detect(path, b"").is_none()
+}
+
 fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
     let opened = match read::open(path, named) {
         Ok(opened) => opened,
@@ -112,10 +125,18 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
     };
 
     let Some(kind) = FileKind::detect(path, &opened.head) else {
-        log::debug!(
-            "{}: skipped, not a kind of file imds-lint reads",
-            path.display()
-        );
+        if named && never_read(path) {
+            log::warn!(
+                "{}: not checked: not a kind of file imds-lint reads (see docs/cli.md, \"Which \
+                 files\")",
+                crate::report::escape::line(&path.display().to_string())
+            );
+        } else {
+            log::debug!(
+                "{}: skipped, not a kind of file imds-lint reads",
+                path.display()
+            );
+        }
         return Outcome::Skipped;
     };
 

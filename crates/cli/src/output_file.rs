@@ -242,14 +242,23 @@ impl Write for OutputFile {
         let written = self.file()?.write(buf);
         self.wrote |= !buf.is_empty();
         self.failed |= written.is_err();
-        written
+        written.map_err(|err| self.named(&err))
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.reported = true;
         let flushed = self.file()?.flush();
         self.failed |= flushed.is_err();
-        flushed
+        flushed.map_err(|err| self.named(&err))
+    }
+}
+
+impl OutputFile {
+    /// `err` with the report file's name in front, as the other file
+    /// errors have theirs: `report.sarif: no space left on device`.
+    fn named(&self, err: &io::Error) -> io::Error {
+        let name = self.target.display();
+        io::Error::new(err.kind(), format!("{name}: {}", reason::io(err)))
     }
 }
 
@@ -350,6 +359,18 @@ mod tests {
         assert_eq!(fs::read_to_string(&target).unwrap(), "new report");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    /// Found by a fresh tester in the tenth session: a report file on a
+    /// full disk gave `cannot write output: No space left on device`,
+    /// without the file's name.
+    #[test]
+    fn a_failed_write_names_the_report_file() {
+        let mut out = OutputFile::create(Path::new("/dev/full")).unwrap();
+        let written = out.write_all(&[b'x'; 64 * 1024]).and_then(|()| out.flush());
+        let err = written.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(err.to_string(), "/dev/full: no space left on device");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::args::{Args, Command};
 use crate::check::{self, Context};
 use crate::inputs::{self, Input, WalkOptions};
-use crate::report::{escape, Emitter, FileReport, Paint, Reporter, SarifOptions};
+use crate::report::{escape, Emitter, FileReport, OutputFormat, Paint, Reporter, SarifOptions};
 use crate::suppress::Note;
 use crate::{config, fix, logger, output_file, read, rule, suppress};
 
@@ -85,6 +85,29 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
     }
 }
 
+/// A warning for each flag given that changes nothing in this run, so
+/// that it is not taken to have done something.
+fn warn_of_flags_without_effect(args: &Args, format: OutputFormat) {
+    if !args.fix && !args.diff {
+        for (given, flag) in [
+            (args.unsafe_fixes, "--unsafe-fixes"),
+            (args.show_fixes, "--show-fixes"),
+        ] {
+            if given {
+                log::warn!("{flag} does nothing without --fix or --diff");
+            }
+        }
+    }
+    if format == OutputFormat::Sarif && args.statistics {
+        log::warn!(
+            "--statistics does not apply to the sarif format: the SARIF report lists every finding"
+        );
+    }
+    if format != OutputFormat::Sarif && args.sarif_category.is_some() {
+        log::warn!("--sarif-category does nothing without the sarif format");
+    }
+}
+
 /// Checks (or fixes) the PATHs that `args` names, writing the report on
 /// `console`.
 fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Console<'_>) -> Exit {
@@ -114,6 +137,7 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
         error_paint,
         sarif: SarifOptions::new(&paths[0], args.sarif_category.as_deref()),
     };
+    warn_of_flags_without_effect(args, format);
     let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
 
     let options = WalkOptions {
