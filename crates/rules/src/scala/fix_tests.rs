@@ -681,6 +681,23 @@ fn applicabilities(code: &str) -> Vec<Applicability> {
         .collect()
 }
 
+/// Asserts that the one IMD001 fix in `code` (after an import of
+/// `scala.sys.process._`) is unsafe, with `why` in its message, and that,
+/// applied anyway (with --unsafe-fixes), it still parses and settles its
+/// finding.
+fn assert_unsafe_because(code: &str, why: &str) {
+    let code = format!("import scala.sys.process._\n{code}");
+    assert_eq!(applicabilities(&code), [Applicability::Unsafe], "{code}");
+    let found = findings(&code);
+    let message = found[0]
+        .fix
+        .as_ref()
+        .map(|fix| fix.message.clone())
+        .unwrap_or_default();
+    assert!(message.contains(why), "{message}");
+    fixed(&code);
+}
+
 #[test]
 fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
     let request = format!("\"curl -s {MD}/instance-id\".!!");
@@ -702,18 +719,7 @@ fn a_request_on_some_paths_only_gets_an_unsafe_fix() {
         format!("def f(b: Boolean): Unit = {{\n  if (b) {{\n    val x = {request}\n    println(x)\n  }}\n}}\n"),
     ];
     for code in &some_paths {
-        let code = format!("import scala.sys.process._\n{code}");
-        assert_eq!(applicabilities(&code), [Applicability::Unsafe], "{code}");
-        let found = findings(&code);
-        let message = found[0]
-            .fix
-            .as_ref()
-            .map(|fix| fix.message.clone())
-            .unwrap_or_default();
-        assert!(message.contains("runs only on some paths"), "{message}");
-        // Applied anyway (with --unsafe-fixes), the fix still parses and
-        // settles its finding.
-        fixed(&code);
+        assert_unsafe_because(code, "runs only on some paths");
     }
     let every_path = [
         format!("def f(): String = {request}\n"),
@@ -747,16 +753,7 @@ fn a_request_whose_failure_is_handled_gets_an_unsafe_fix() {
         format!("import scala.concurrent._\nimport ExecutionContext.Implicits.global\ndef f(): Future[String] = Future {{ {request} }}\n"),
     ];
     for code in &guarded {
-        let code = format!("import scala.sys.process._\n{code}");
-        assert_eq!(applicabilities(&code), [Applicability::Unsafe], "{code}");
-        let found = findings(&code);
-        let message = found[0]
-            .fix
-            .as_ref()
-            .map(|fix| fix.message.clone())
-            .unwrap_or_default();
-        assert!(message.contains("outside the `try`"), "{message}");
-        fixed(&code);
+        assert_unsafe_because(code, "outside the `try`");
     }
 }
 
