@@ -288,3 +288,37 @@ fn a_named_file_of_a_kind_not_read_gets_a_warning() {
     let run = imds_lint(dir.path(), &["."]);
     assert_eq!(run.stderr, "", "{run:?}");
 }
+
+/// Found by a fresh tester in the tenth session: pre-commit passes file
+/// names after the hook's options with no `--` between, and a staged file
+/// named `--exclude=*` turned the check off (`No findings (0 files
+/// checked)`), one named `--fix` turned it into a fix. After `check`, a
+/// word that starts with `-` and names a file that is there is that file.
+#[test]
+fn after_check_a_file_named_like_an_option_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    write(dir.path(), "--exclude=*", "");
+    write(dir.path(), "--fix", "");
+    let run = imds_lint(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--exclude=*",
+            "--fix",
+            "init.sh",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.starts_with("init.sh:2:1: IMD001"), "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT,
+        "not fixed"
+    );
+    // Options that name no file are options still.
+    let run = imds_lint(dir.path(), &["check", "-q", "--select=IMD003", "init.sh"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+}

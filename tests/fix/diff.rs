@@ -98,6 +98,19 @@ fn diff_paths_are_relative_to_the_current_folder() {
     );
     let check = tool(dir.path(), "git", &["apply", "--check", "-"], &run.bytes);
     assert_eq!(check.code, 0, "{check:#?}");
+    // A linked file (which git holds as a link, and will not patch) is
+    // named by where it leads too. Found by a fresh tester in the tenth
+    // session: `hlink.sh -> .hidden/t.sh` was named `hlink.sh`.
+    write(dir.path(), ".hidden/t.sh", IMDSV1_SCRIPT);
+    std::os::unix::fs::symlink(".hidden/t.sh", dir.path().join("hlink.sh")).unwrap();
+    let run = imds_lint(dir.path(), &["--diff", "hlink.sh"]);
+    assert!(
+        run.stdout.starts_with("--- a/.hidden/t.sh\n"),
+        "{}",
+        run.stdout
+    );
+    let check = tool(dir.path(), "git", &["apply", "--check", "-"], &run.bytes);
+    assert_eq!(check.code, 0, "{check:#?}");
     // Outside the current folder, the path stays as it was given.
     write(dir.path(), "top.sh", IMDSV1_SCRIPT);
     let run = imds_lint(&dir.path().join("jobs"), &["--diff", "../top.sh"]);

@@ -161,6 +161,37 @@ const EXIT_CODES: &str = "Exit codes: 0 nothing found, 1 findings, 2 usage or fi
 /// scripts that pass file names they do not know (pre-commit).
 const CHECK: &str = "check";
 
+/// `args` (program name first, then what follows `check`) with each word
+/// that starts with `-` and names a path that `exists` moved after a `--`,
+/// as a path. pre-commit puts file names right after the hook's options,
+/// with no `--` between: a staged file named `--exclude=*` or `--fix`
+/// would otherwise be read as that option.
+fn files_named_like_options_as_paths(
+    args: Vec<std::ffi::OsString>,
+    exists: impl Fn(&Path) -> bool,
+) -> Vec<std::ffi::OsString> {
+    let mut kept = Vec::with_capacity(args.len() + 1);
+    let mut paths = Vec::new();
+    let mut after_dashes = false;
+    for (at, word) in args.into_iter().enumerate() {
+        let dashed = word.as_encoded_bytes().starts_with(b"-") && word != "-";
+        if at > 0 && !after_dashes && word == "--" {
+            after_dashes = true;
+        } else if at > 0 && !after_dashes && dashed && exists(Path::new(&word)) {
+            paths.push(word);
+            continue;
+        }
+        kept.push(word);
+    }
+    if !paths.is_empty() {
+        if !after_dashes {
+            kept.push("--".into());
+        }
+        kept.extend(paths);
+    }
+    kept
+}
+
 /// `command`'s options and PATHs without its commands: what `imds-lint
 /// check` parses.
 fn without_commands(command: &clap::Command) -> clap::Command {
@@ -220,6 +251,9 @@ impl Args {
         if args.get(1).is_some_and(|word| word == CHECK) {
             args.remove(1);
             command = without_commands(&command);
+            args = files_named_like_options_as_paths(args, |path| {
+                std::fs::symlink_metadata(path).is_ok()
+            });
         }
         let matches = command.try_get_matches_from_mut(args)?;
         let mut args = <Args as clap::FromArgMatches>::from_arg_matches(&matches)
@@ -397,6 +431,23 @@ mod tests {
             "{help}"
         );
         assert!(parse(&["check", "--no-such-flag"]).is_err());
+
+        // A word like an option that names a file is that file.
+        let words = |list: &[&str]| -> Vec<std::ffi::OsString> {
+            list.iter().map(std::ffi::OsString::from).collect()
+        };
+        let there = |path: &Path| ["--fix", "-x.sh"].contains(&path.to_str().unwrap_or(""));
+        assert_eq!(
+            files_named_like_options_as_paths(
+                words(&["imds-lint", "-q", "--fix", "a.sh", "-x.sh", "-"]),
+                there
+            ),
+            words(&["imds-lint", "-q", "a.sh", "-", "--", "--fix", "-x.sh"])
+        );
+        assert_eq!(
+            files_named_like_options_as_paths(words(&["imds-lint", "--", "--fix", "-x.sh"]), there),
+            words(&["imds-lint", "--", "--fix", "-x.sh"])
+        );
 
         // Only as the first word: elsewhere it is a path.
         let args = parse(&["jobs", "check"]).unwrap();

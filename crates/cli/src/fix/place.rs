@@ -153,19 +153,26 @@ pub fn diff_path(path: &Path, cwd: &Path) -> Vec<u8> {
     parts.join(b"/".as_slice())
 }
 
-/// Where `path` (relative to `cwd`), if it goes through a linked folder,
-/// leads, relative to `cwd`, when that is under `cwd`.
+/// Where `path` (relative to `cwd`), if it is a link or goes through a
+/// linked folder, leads, relative to `cwd`, when that is under `cwd`.
 fn real_path_under(path: &Path, cwd: &Path) -> Option<PathBuf> {
     if path.is_absolute() {
         return None;
+    }
+    let is_link = |p: &Path| {
+        fs::symlink_metadata(cwd.join(p)).is_ok_and(|meta| meta.file_type().is_symlink())
+    };
+    if is_link(path) {
+        // git holds a link as a link, and patches only the file it leads to.
+        let real = fs::canonicalize(cwd.join(path)).ok()?;
+        let cwd = fs::canonicalize(cwd).ok()?;
+        return real.strip_prefix(&cwd).ok().map(Path::to_path_buf);
     }
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty())?;
     let linked = folder
         .ancestors()
         .filter(|step| !step.as_os_str().is_empty())
-        .any(|step| {
-            fs::symlink_metadata(cwd.join(step)).is_ok_and(|meta| meta.file_type().is_symlink())
-        });
+        .any(is_link);
     if !linked {
         return None;
     }
