@@ -367,7 +367,9 @@ mod tests {
     #[test]
     fn a_failed_write_names_the_report_file() {
         let mut out = OutputFile::create(Path::new("/dev/full")).unwrap();
-        let written = out.write_all(&[b'x'; 64 * 1024]).and_then(|()| out.flush());
+        let written = out
+            .write_all(&vec![b'x'; 64 * 1024])
+            .and_then(|()| out.flush());
         let err = written.unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
         assert_eq!(err.to_string(), "/dev/full: no space left on device");
