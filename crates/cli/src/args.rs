@@ -22,11 +22,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
     name = "imds-lint",
     version,
     max_term_width = 100,
-    after_help = concat!(
-        "`imds-lint check [OPTIONS] [PATH]...` is the same check for scripts and hooks: \
-         every word after `check` is an option or a path, never a command.\n\n",
-        "Exit codes: 0 nothing found, 1 findings, 2 usage or file errors."
-    )
+    after_help = EXIT_CODES
 )]
 #[allow(clippy::struct_excessive_bools)] // each bool is an independent flag
 pub struct Args {
@@ -151,6 +147,23 @@ pub enum Command {
     Rule(crate::rule::RuleArgs),
     /// Show the settings in force for a path, and the file they come from.
     Config(crate::config::show::ConfigArgs),
+    /// Check PATHs as without a command, every word after `check` an option
+    /// or a path (for hooks and scripts)
+    #[command(disable_help_flag = true, disable_version_flag = true)]
+    Check(CheckArgs),
+}
+
+/// The words after `check`, parsed again as the options and PATHs of a
+/// check (see [`Args::parse_from_args`]).
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Options and PATHs, as without a command.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "OPTIONS AND PATHS"
+    )]
+    pub words: Vec<std::ffi::OsString>,
 }
 
 /// The end of `--help`.
@@ -248,16 +261,48 @@ impl Args {
     {
         let mut args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let mut command = <Args as clap::CommandFactory>::command();
+        if args.iter().any(|word| word == "help") {
+            // `imds-lint help check`: the help of what `check` parses.
+            let help = without_commands(&command).render_long_help();
+            command = command.mut_subcommand(CHECK, |check| check.override_help(help));
+        }
         if args.get(1).is_some_and(|word| word == CHECK) {
             args.remove(1);
-            command = without_commands(&command);
-            args = files_named_like_options_as_paths(args, |path| {
-                std::fs::symlink_metadata(path).is_ok()
-            });
+            return Args::parse_check(args);
         }
+        let matches = command.try_get_matches_from_mut(args.clone())?;
+        if let Some((CHECK, check)) = matches.subcommand() {
+            // `check` after options: the words as written, without it (the
+            // last `check` before as many words as it was given).
+            let words = check
+                .get_many::<std::ffi::OsString>("words")
+                .map_or(0, Iterator::count);
+            if let Some(at) = (1..args.len() - words).rev().find(|&at| args[at] == CHECK) {
+                args.remove(at);
+                return Args::parse_check(args);
+            }
+        }
+        Args::from_matches(&mut command, &matches)
+    }
+
+    /// Parses `args` (program name first) as the options and PATHs that
+    /// follow `check`.
+    fn parse_check(args: Vec<std::ffi::OsString>) -> Result<Args, clap::Error> {
+        let mut command = without_commands(&<Args as clap::CommandFactory>::command());
+        let args =
+            files_named_like_options_as_paths(args, |path| std::fs::symlink_metadata(path).is_ok());
         let matches = command.try_get_matches_from_mut(args)?;
-        let mut args = <Args as clap::FromArgMatches>::from_arg_matches(&matches)
-            .map_err(|err| err.format(&mut command))?;
+        Args::from_matches(&mut command, &matches)
+    }
+
+    /// The arguments `matches` holds, noting which flags with a default
+    /// value were given.
+    fn from_matches(
+        command: &mut clap::Command,
+        matches: &clap::ArgMatches,
+    ) -> Result<Args, clap::Error> {
+        let mut args = <Args as clap::FromArgMatches>::from_arg_matches(matches)
+            .map_err(|err| err.format(command))?;
         let given =
             |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
         args.given = Given {
@@ -449,7 +494,20 @@ mod tests {
             words(&["imds-lint", "--", "--fix", "-x.sh"])
         );
 
-        // Only as the first word: elsewhere it is a path.
+        // After options, as a command does.
+        let args = parse(&["-q", "check", "--fix", "config"]).unwrap();
+        assert!(args.quiet && args.fix && args.command.is_none());
+        assert_eq!(args.paths, [PathBuf::from("config")]);
+        let args = parse(&["-q", "check", "--", "rule"]).unwrap();
+        assert_eq!(args.paths, [PathBuf::from("rule")]);
+        let help = parse(&["help", "check"]).unwrap_err();
+        assert!(
+            help.to_string()
+                .contains("imds-lint check [OPTIONS] [PATH]..."),
+            "{help}"
+        );
+
+        // After a path, a path.
         let args = parse(&["jobs", "check"]).unwrap();
         assert_eq!(args.paths, [PathBuf::from("jobs"), PathBuf::from("check")]);
     }
