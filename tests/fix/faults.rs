@@ -514,6 +514,19 @@ fn a_fix_that_would_pass_the_size_limit_is_not_written() {
             IMDSV1_SCRIPT
         );
     }
+    // --diff says it in its own words (a fresh tester, tenth session).
+    let run = imds_lint(
+        dir.path(),
+        &["--diff", "--max-file-size", &limit, "init.sh"],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:#?}");
+    assert!(
+        run.errors()[0].starts_with(
+            "error: init.sh: not in the diff: --fix would not write it: the fixed file would be \
+             larger than the limit ("
+        ),
+        "{run:#?}"
+    );
 }
 
 /// A script big enough that writing it takes a moment.

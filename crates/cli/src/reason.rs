@@ -20,6 +20,17 @@ pub fn io(err: &io::Error) -> String {
     }
 }
 
+/// Why standard output (or the report file) could not be written: an
+/// error of the system in the words of [`io`], one of ours (which names
+/// the report file) as it is.
+pub fn output(err: &io::Error) -> String {
+    if err.raw_os_error().is_some() {
+        io(err)
+    } else {
+        err.to_string()
+    }
+}
+
 /// A file over the size limit. `size` is `None` for a stream, whose size is
 /// only known to pass the limit.
 pub fn too_large(size: Option<u64>, limit: u64) -> String {
@@ -69,6 +80,19 @@ fn lower_first(text: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Found by a fresh tester in the tenth session: standard output on a
+    /// full disk gave `No space left on device (os error 28)`.
+    #[test]
+    fn output_reasons_are_the_systems_in_short_or_ours_as_they_are() {
+        let full = io::Error::from_raw_os_error(28);
+        assert_eq!(output(&full), "no space left on device");
+        let named = io::Error::new(
+            io::ErrorKind::NotFound,
+            "report.txt: no such file or directory",
+        );
+        assert_eq!(output(&named), "report.txt: no such file or directory");
+    }
 
     #[test]
     fn io_reasons_are_short_and_lower_case() {

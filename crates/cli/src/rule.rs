@@ -82,7 +82,11 @@ pub fn run(args: &RuleArgs, console: &mut Console<'_>, error_paint: Paint) -> Ex
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Exit::Clean,
         Err(err) => {
             let red = error_paint.red("error:");
-            let _ = writeln!(console.stderr, "{red} cannot write output: {err}");
+            let _ = writeln!(
+                console.stderr,
+                "{red} cannot write output: {}",
+                crate::reason::output(&err)
+            );
             Exit::Error
         }
     }

@@ -13,7 +13,7 @@ use crate::check::{self, Context};
 use crate::inputs::{self, Input, WalkOptions};
 use crate::report::{escape, Emitter, FileReport, OutputFormat, Paint, Reporter, SarifOptions};
 use crate::suppress::Note;
-use crate::{config, fix, logger, output_file, read, rule, suppress};
+use crate::{config, fix, logger, output_file, read, reason, rule, suppress};
 
 /// The streams a run reads and writes, and what is known about them.
 pub struct Console<'a> {
@@ -252,7 +252,11 @@ fn write_reports(
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
         Err(err) => {
             let red = error_paint.red("error:");
-            let _ = writeln!(console.stderr, "{red} cannot write output: {err}");
+            let _ = writeln!(
+                console.stderr,
+                "{red} cannot write output: {}",
+                reason::output(&err)
+            );
             return Exit::Error;
         }
     }

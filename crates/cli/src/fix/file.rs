@@ -223,8 +223,12 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
     // A fix must not make a file the next run refuses to read.
     let new_size = fixed.source.text.len() as u64;
     if !stdin && new_size > job.cx.max_file_size {
+        let refusal = match job.output {
+            Output::Write => "not written",
+            Output::Diff => "not in the diff: --fix would not write it",
+        };
         let why = format!(
-            "not written: the fixed file would be larger than the limit ({}, see --max-file-size)",
+            "{refusal}: the fixed file would be larger than the limit ({}, see --max-file-size)",
             reason::human_size(job.cx.max_file_size)
         );
         return refuse(path, original, refused, why, job);

@@ -341,7 +341,11 @@ fn output_failed(
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => None,
         Err(err) => {
             let red = reporter.error_paint.red("error:");
-            let _ = writeln!(Shared(stderr), "{red} cannot write output: {err}");
+            let _ = writeln!(
+                Shared(stderr),
+                "{red} cannot write output: {}",
+                crate::reason::output(&err)
+            );
             Some(Exit::Error)
         }
     }
