@@ -321,4 +321,37 @@ fn after_check_a_file_named_like_an_option_is_a_file() {
     // Options that name no file are options still.
     let run = imds_lint(dir.path(), &["check", "-q", "--select=IMD003", "init.sh"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+
+    // An option's value that names such a file stays its value. Found by
+    // a fresh tester: `--output-file -r.json` took `init.sh` for its value
+    // and wrote the report over it.
+    write(dir.path(), "-r.json", "old report");
+    let run = imds_lint(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--output-file",
+            "-r.json",
+            "init.sh",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
+    let report = std::fs::read_to_string(dir.path().join("-r.json")).unwrap();
+    assert!(report.contains("IMD001"), "{report}");
+
+    // A file named `--` is a file, not the end of the options.
+    write(dir.path(), "--", IMDSV1_SCRIPT);
+    write(dir.path(), "other.sh", IMDSV1_SCRIPT);
+    let run = imds_lint(
+        dir.path(),
+        &["check", "-q", "--output-format", "concise", "--"],
+    );
+    assert_eq!(run.stdout.lines().count(), 1, "only the file `--`: {run:?}");
+    assert!(run.stdout.starts_with("--:2:1: IMD001"), "{run:?}");
 }

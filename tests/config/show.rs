@@ -181,3 +181,24 @@ fn a_bad_file_is_the_same_error_as_for_a_check() {
         .stderr
         .starts_with("error: imds-lint.toml:1: unknown key `selct`; known keys: "));
 }
+
+/// Found by a fresh tester in the tenth session: settings that could not
+/// be written (a full disk) were lost without a word, exit 0.
+#[test]
+fn settings_that_cannot_be_written_are_an_error() {
+    let dir = tree(TREE);
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" config > /dev/full")
+        .arg(env!("CARGO_BIN_EXE_imds-lint"))
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write output: no space left on device"),
+        "{stderr}"
+    );
+}

@@ -65,3 +65,33 @@ fn standard_input_diff_names_the_stdin_filename() {
         "{run:#?}"
     );
 }
+
+/// Found by a fresh tester in the tenth session: the fixed text of a
+/// small standard input sat in a buffer that was never flushed, so a
+/// failed write of it (a full disk) went unnoticed: exit 0.
+#[test]
+fn fixed_text_that_cannot_be_written_is_an_error() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" --fix --stdin-filename init.sh - > /dev/full")
+        .arg(env!("CARGO_BIN_EXE_imds-lint"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(IMDSV1_SCRIPT.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write output: no space left on device"),
+        "{stderr}"
+    );
+}

@@ -175,34 +175,29 @@ const EXIT_CODES: &str = "Exit codes: 0 nothing found, 1 findings, 2 usage or fi
 const CHECK: &str = "check";
 
 /// `args` (program name first, then what follows `check`) with each word
-/// that starts with `-` and names a path that `exists` moved after a `--`,
-/// as a path. pre-commit puts file names right after the hook's options,
-/// with no `--` between: a staged file named `--exclude=*` or `--fix`
-/// would otherwise be read as that option.
+/// that starts with `-` and names a path that `exists` written as that
+/// path, `./` in front. pre-commit puts file names right after the hook's
+/// options, with no `--` between: a staged file named `--exclude=*`,
+/// `--fix` or `--` would otherwise be read as that option. In place, so
+/// that an option's value stays its value (`--output-file -r.json` names
+/// the same file as `./-r.json`). `-` stays standard input.
 fn files_named_like_options_as_paths(
     args: Vec<std::ffi::OsString>,
     exists: impl Fn(&Path) -> bool,
 ) -> Vec<std::ffi::OsString> {
-    let mut kept = Vec::with_capacity(args.len() + 1);
-    let mut paths = Vec::new();
-    let mut after_dashes = false;
-    for (at, word) in args.into_iter().enumerate() {
-        let dashed = word.as_encoded_bytes().starts_with(b"-") && word != "-";
-        if at > 0 && !after_dashes && word == "--" {
-            after_dashes = true;
-        } else if at > 0 && !after_dashes && dashed && exists(Path::new(&word)) {
-            paths.push(word);
-            continue;
-        }
-        kept.push(word);
-    }
-    if !paths.is_empty() {
-        if !after_dashes {
-            kept.push("--".into());
-        }
-        kept.extend(paths);
-    }
-    kept
+    args.into_iter()
+        .enumerate()
+        .map(|(at, word)| {
+            let dashed = word.as_encoded_bytes().starts_with(b"-") && word != "-";
+            if at > 0 && dashed && exists(Path::new(&word)) {
+                let mut path = std::ffi::OsString::from("./");
+                path.push(&word);
+                path
+            } else {
+                word
+            }
+        })
+        .collect()
 }
 
 /// `command`'s options and PATHs without its commands: what `imds-lint
@@ -484,14 +479,10 @@ mod tests {
         let there = |path: &Path| ["--fix", "-x.sh"].contains(&path.to_str().unwrap_or(""));
         assert_eq!(
             files_named_like_options_as_paths(
-                words(&["imds-lint", "-q", "--fix", "a.sh", "-x.sh", "-"]),
+                words(&["imds-lint", "-q", "--fix", "a.sh", "-x.sh", "-", "--"]),
                 there
             ),
-            words(&["imds-lint", "-q", "a.sh", "-", "--", "--fix", "-x.sh"])
-        );
-        assert_eq!(
-            files_named_like_options_as_paths(words(&["imds-lint", "--", "--fix", "-x.sh"]), there),
-            words(&["imds-lint", "--", "--fix", "-x.sh"])
+            words(&["imds-lint", "-q", "./--fix", "a.sh", "./-x.sh", "-", "--"])
         );
 
         // After options, as a command does.

@@ -71,9 +71,20 @@ pub fn run(args: &ConfigArgs, console: &mut Console<'_>) -> Exit {
     };
     match shown {
         Ok(text) => {
-            let _ = console.stdout.write_all(text.as_bytes());
-            let _ = console.stdout.flush();
-            Exit::Clean
+            let written = console
+                .stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| console.stdout.flush());
+            match written {
+                Ok(()) => Exit::Clean,
+                // The reader left (`| head`): no one to tell.
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clean,
+                Err(err) => {
+                    let why = reason::output(&err);
+                    let _ = writeln!(console.stderr, "error: cannot write output: {why}");
+                    Exit::Error
+                }
+            }
         }
         Err(why) => {
             let _ = writeln!(console.stderr, "error: {}", escape::line(&why));

@@ -175,6 +175,11 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
             let line = summary::fixed_line(&tally, &totals, unsafe_applied, reporter.paint);
             writeln!(report_out, "{line}")?;
         }
+        // Standard input's fixed text is output too: a write that fails
+        // only when its buffer is flushed must not pass.
+        if let Some(text_out) = text_out {
+            text_out.flush()?;
+        }
         report_out.flush()
     });
     let changes = summary::changed_and_not(&tally, reporter.error_paint);
