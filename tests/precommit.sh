@@ -163,6 +163,17 @@ expect_in_log "init.sh" "run imds-lint on config and init.sh"
 rm config
 ok "a staged file named config is checked, not taken for the command"
 
+# ... and one named like an option is not passed: `--exclude=*` would turn
+# the check off.
+printf '%s\n' 'not a script' >'--exclude=*'
+git add -- '--exclude=*'
+expect_exit 1 "run imds-lint on all files, --exclude=* among them" \
+    pre-commit run --color never imds-lint --all-files
+expect_in_log "IMD001" "run imds-lint on all files, --exclude=* among them"
+git rm -q --cached -- '--exclude=*'
+rm -- '--exclude=*'
+ok "a staged file named like an option is not passed to the hook"
+
 # --- the fixing hook rewrites the file --------------------------------------
 built="$CARGO_TARGET_DIR/release/imds-lint"
 "$built" --help | grep -q -- --fix ||

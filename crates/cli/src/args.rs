@@ -174,32 +174,6 @@ const EXIT_CODES: &str = "Exit codes: 0 nothing found, 1 findings, 2 usage or fi
 /// scripts that pass file names they do not know (pre-commit).
 const CHECK: &str = "check";
 
-/// `args` (program name first, then what follows `check`) with each word
-/// that starts with `-` and names a path that `exists` written as that
-/// path, `./` in front. pre-commit puts file names right after the hook's
-/// options, with no `--` between: a staged file named `--exclude=*`,
-/// `--fix` or `--` would otherwise be read as that option. In place, so
-/// that an option's value stays its value (`--output-file -r.json` names
-/// the same file as `./-r.json`). `-` stays standard input.
-fn files_named_like_options_as_paths(
-    args: Vec<std::ffi::OsString>,
-    exists: impl Fn(&Path) -> bool,
-) -> Vec<std::ffi::OsString> {
-    args.into_iter()
-        .enumerate()
-        .map(|(at, word)| {
-            let dashed = word.as_encoded_bytes().starts_with(b"-") && word != "-";
-            if at > 0 && dashed && exists(Path::new(&word)) {
-                let mut path = std::ffi::OsString::from("./");
-                path.push(&word);
-                path
-            } else {
-                word
-            }
-        })
-        .collect()
-}
-
 /// `command`'s options and PATHs without its commands: what `imds-lint
 /// check` parses.
 fn without_commands(command: &clap::Command) -> clap::Command {
@@ -284,8 +258,6 @@ impl Args {
     /// follow `check`.
     fn parse_check(args: Vec<std::ffi::OsString>) -> Result<Args, clap::Error> {
         let mut command = without_commands(&<Args as clap::CommandFactory>::command());
-        let args =
-            files_named_like_options_as_paths(args, |path| std::fs::symlink_metadata(path).is_ok());
         let matches = command.try_get_matches_from_mut(args)?;
         Args::from_matches(&mut command, &matches)
     }
@@ -471,19 +443,6 @@ mod tests {
             "{help}"
         );
         assert!(parse(&["check", "--no-such-flag"]).is_err());
-
-        // A word like an option that names a file is that file.
-        let words = |list: &[&str]| -> Vec<std::ffi::OsString> {
-            list.iter().map(std::ffi::OsString::from).collect()
-        };
-        let there = |path: &Path| ["--fix", "-x.sh"].contains(&path.to_str().unwrap_or(""));
-        assert_eq!(
-            files_named_like_options_as_paths(
-                words(&["imds-lint", "-q", "--fix", "a.sh", "-x.sh", "-", "--"]),
-                there
-            ),
-            words(&["imds-lint", "-q", "./--fix", "a.sh", "./-x.sh", "-", "--"])
-        );
 
         // After options, as a command does.
         let args = parse(&["-q", "check", "--fix", "config"]).unwrap();
