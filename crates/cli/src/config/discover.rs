@@ -150,16 +150,16 @@ impl Resolver {
     pub fn excludes_named(&self, path: &Path, is_dir: bool) -> bool {
         let absolute = self.absolute(path);
         let shared = shared_folder(&absolute, &self.cwd);
-        let mut current = Some(absolute.as_path());
-        let mut dir = is_dir;
-        while let Some(p) = current.filter(|p| *p != shared && p.parent().is_some()) {
-            if self.excludes_entry(p, dir) {
-                return true;
-            }
-            current = p.parent();
-            dir = true;
-        }
-        false
+        // From the top down, as a walk would meet them: an excluded folder
+        // ends it before the configuration files inside it are read.
+        let named: Vec<&Path> = absolute
+            .ancestors()
+            .take_while(|p| *p != shared && p.parent().is_some())
+            .collect();
+        named
+            .iter()
+            .rev()
+            .any(|p| self.excludes_entry(p, *p != absolute || is_dir))
     }
 
     /// Every configuration error met so far, each once, by file.
@@ -725,6 +725,24 @@ mod tests {
         assert!(!from("src").excludes_named(Path::new("../src/a.sh"), false));
         // Run inside an excluded folder, the path names none of it.
         assert!(!from("vendor").excludes_named(Path::new("x/a.sh"), false));
+    }
+
+    /// Found by a fresh tester in the tenth session: `imds-lint venv/v.sh`
+    /// read `venv/imds-lint.toml` (and stopped on it when it was broken)
+    /// while judging the file, though `venv` itself is excluded and a
+    /// configuration file in an excluded folder is never read.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_path_in_an_excluded_folder_reads_no_configuration_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("venv/lib")).unwrap();
+        std::os::unix::fs::symlink("nothing", root.join("venv/imds-lint.toml")).unwrap();
+        std::os::unix::fs::symlink("nothing", root.join("venv/lib/imds-lint.toml")).unwrap();
+        let r = resolver(root);
+        assert!(r.excludes_named(Path::new("venv/v.sh"), false));
+        assert!(r.excludes_named(Path::new("venv/lib/x.py"), false));
+        assert!(r.errors().is_empty(), "{:?}", r.errors());
     }
 
     #[test]
