@@ -229,18 +229,13 @@ fn write_reports(
 ) -> Exit {
     let mut emitter = Emitter::new(reporter, &mut *console.stdout, &mut *console.stderr);
     let mut written = emitter.start();
-    let mut unused_ignores = 0;
     for (_, (report, notes)) in checked {
         if written.is_err() {
             break;
         }
-        match emitter
+        written = emitter
             .file(report)
-            .and_then(|()| suppress::emit(&mut emitter, &report.path, notes))
-        {
-            Ok(unused) => unused_ignores += unused,
-            Err(err) => written = Err(err),
-        }
+            .and_then(|()| suppress::emit(&mut emitter, &report.path, notes));
     }
     let written = written.and_then(|()| emitter.finish());
     let totals = emitter.totals().clone();
@@ -262,7 +257,7 @@ fn write_reports(
     }
     if totals.failed > 0 {
         Exit::Error
-    } else if totals.findings() > 0 || unused_ignores > 0 {
+    } else if totals.findings() > 0 || totals.unused_ignores > 0 {
         Exit::Findings
     } else {
         Exit::Clean

@@ -118,20 +118,16 @@ pub fn notes_shown(outcome: &Outcome, report_unused: bool) -> Vec<Note> {
         .collect()
 }
 
-/// Writes the notes of the file at `path` after its findings; returns how
-/// many unused ignores were written (they count like findings).
-pub fn emit(emitter: &mut Emitter<'_>, path: &Path, notes: &[Note]) -> io::Result<usize> {
-    let mut unused = 0;
+/// Writes the notes of the file at `path` after its findings; the
+/// emitter counts the unused ignores (they count like findings).
+pub fn emit(emitter: &mut Emitter<'_>, path: &Path, notes: &[Note]) -> io::Result<()> {
     for note in notes {
         match note.kind {
-            NoteKind::Unused => {
-                emitter.unused_ignore(&note.finding_line(path))?;
-                unused += 1;
-            }
+            NoteKind::Unused => emitter.unused_ignore(&note.finding_line(path))?,
             NoteKind::Warning => emitter.warning(&note.location(path), &note.message)?,
         }
     }
-    Ok(unused)
+    Ok(())
 }
 
 fn unused_message(unused: &Unused<'_>) -> String {

@@ -132,7 +132,6 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
     };
     interrupt::listen();
     let mut tally = Tally::default();
-    let mut unused_ignores = 0;
     let mut emitter = Emitter::new(&quiet, &mut *report_out, &mut errors);
     let mut written = emitter.start();
     if written.is_ok() {
@@ -143,10 +142,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
             |fixed| {
                 tally.add(&fixed);
                 match emit(&mut emitter, &fixed, text_out.as_deref_mut(), &mut *stdin) {
-                    Ok(unused) => {
-                        unused_ignores += unused;
-                        ControlFlow::Continue(())
-                    }
+                    Ok(()) => ControlFlow::Continue(()),
                     Err(err) => {
                         written = Err(err);
                         ControlFlow::Break(())
@@ -190,7 +186,7 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
     }
     if totals.failed > 0 || !tally.refused.is_empty() || tally.unchecked > 0 {
         Exit::Error
-    } else if totals.findings() > 0 || unused_ignores > 0 {
+    } else if totals.findings() > 0 || totals.unused_ignores > 0 {
         Exit::Findings
     } else {
         Exit::Clean
@@ -200,16 +196,15 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
 /// Writes one input's part of a `--fix` run: what is left, notes on its
 /// suppression comments, fixes refused, why it was not written, and
 /// standard input's text (with what is still unread in `stdin`, when it
-/// could not be read whole). Returns how many unused suppressions it
-/// reported.
+/// could not be read whole).
 fn emit<'w>(
     emitter: &mut Emitter<'_>,
     fixed: &FileFix,
     text_out: Option<&mut (dyn Write + 'w)>,
     stdin: &mut dyn Read,
-) -> io::Result<usize> {
+) -> io::Result<()> {
     emitter.file(&fixed.report)?;
-    let unused = suppress::emit(emitter, &fixed.report.path, &fixed.notes)?;
+    suppress::emit(emitter, &fixed.report.path, &fixed.notes)?;
     refused_fixes(emitter, fixed)?;
     match (&fixed.change, text_out) {
         (Change::Refused(why), _) => {
@@ -219,7 +214,7 @@ fn emit<'w>(
         (Change::PassThrough(head), Some(out)) => pass_through(head, stdin, out)?,
         _ => {}
     }
-    Ok(unused)
+    Ok(())
 }
 
 /// Writes standard input unchanged: `head`, the bytes read before it was
