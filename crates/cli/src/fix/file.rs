@@ -223,34 +223,21 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
     // A fix must not make a file the next run refuses to read.
     let new_size = fixed.source.text.len() as u64;
     if !stdin && new_size > job.cx.max_file_size {
-        let refusal = match job.output {
-            Output::Write => "not written",
-            Output::Diff => "not in the diff: --fix would not write it",
-        };
         let why = format!(
-            "{refusal}: the fixed file would be larger than the limit ({}, see --max-file-size)",
+            "the fixed file would be larger than the limit ({}, see --max-file-size)",
             reason::human_size(job.cx.max_file_size)
         );
-        return refuse(path, original, refused, why, job);
+        return refuse(path, original, refused, not_written(job.output, &why), job);
+    }
+    // No change in the diff that --fix would refuse to write.
+    if !stdin && job.output == Output::Diff {
+        if let Err(err) = writable(path, original.source.text.len(), job.roots) {
+            let why = not_written(job.output, &write_reason(&err));
+            return refuse(path, original, refused, why, job);
+        }
     }
     let change = match (job.output, stdin) {
-        (Output::Diff, false) => {
-            // No change in the diff that --fix would refuse to write.
-            let read = original.source.text.len();
-            if let Err(err) = writable(path, read, job.roots) {
-                let why = format!(
-                    "not in the diff: --fix would not write it: {}",
-                    write_reason(&err)
-                );
-                return refuse(path, original, refused, why, job);
-            }
-            Change::Diff(unified_diff(
-                place::diff_path(path, job.cwd),
-                &original.source.text,
-                &fixed.source.text,
-            ))
-        }
-        (Output::Diff, true) => Change::Diff(unified_diff(
+        (Output::Diff, _) => Change::Diff(unified_diff(
             place::diff_path(path, job.cwd),
             &original.source.text,
             &fixed.source.text,
@@ -436,7 +423,16 @@ fn report(path: &Path, checked: Checked, job: &Job) -> (FileReport, Vec<Note>) {
 
 /// Why a write failed, in the words of the other file errors.
 fn write_error(err: &WriteError) -> String {
-    format!("not written: {}", write_reason(err))
+    not_written(Output::Write, &write_reason(err))
+}
+
+/// A file not written for `why`; under `--diff`, left out of the diff
+/// for it.
+fn not_written(output: Output, why: &str) -> String {
+    match output {
+        Output::Write => format!("not written: {why}"),
+        Output::Diff => format!("not in the diff: --fix would not write it: {why}"),
+    }
 }
 
 /// Why a file is not written, without the path.
