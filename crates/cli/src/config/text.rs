@@ -50,14 +50,12 @@ fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
         Err(err) if err.kind() == io::ErrorKind::NotFound && is_link(path) => {
             return Err(io::Error::other("a symbolic link to nothing"));
         }
-        Err(err) if err.kind() == io::ErrorKind::IsADirectory => {
-            return Err(io::Error::other("a folder, not a file"));
-        }
+        Err(err) if err.kind() == io::ErrorKind::IsADirectory => return Err(a_folder()),
         Err(err) => return Err(err),
     };
     let meta = file.metadata()?;
     if meta.is_dir() {
-        return Err(io::Error::other("a folder, not a file"));
+        return Err(a_folder());
     }
     if !meta.is_file() {
         return Err(not_regular());
@@ -90,15 +88,21 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink())
 }
 
+/// The error for a folder at a configuration file's name.
+fn a_folder() -> io::Error {
+    io::Error::other("a folder, not a file")
+}
+
 /// The error for a pipe, socket or device at a configuration file's name.
 fn not_regular() -> io::Error {
     io::Error::other("not a regular file")
 }
 
-/// Whether a read failed because there is no such file to read. A path too long for the system to name
-/// counts as none too: in a folder chain deeper than the system's path
-/// limit no file can be opened by its path, so none can be a
-/// configuration file, and the files there get their own error.
+/// Whether a read failed because there is no such file to read. A path
+/// too long for the system to name counts as none too: in a folder chain
+/// deeper than the system's path limit no file can be opened by its path,
+/// so none can be a configuration file, and the files there get their own
+/// error.
 fn is_absent(err: &io::Error) -> bool {
     matches!(
         err.kind(),
