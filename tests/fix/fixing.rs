@@ -111,9 +111,16 @@ fn fix_and_check_settled(unsafe_fixes: bool) {
         );
     }
 
-    // A second --fix changes nothing.
+    // A second --fix changes nothing, and finds no code the fixes broke:
+    // the sample workspace has no code that does not parse.
     let second = imds_lint(dir, &args);
     assert_eq!(second.code, 1, "{second:#?}");
+    let unparsed: Vec<&str> = second
+        .stderr
+        .lines()
+        .filter(|line| line.contains("does not parse"))
+        .collect();
+    assert_eq!(unparsed, Vec::<&str>::new(), "{second:#?}");
     assert_eq!(snapshot(dir), fixed, "the second --fix changed files");
     assert!(
         second

@@ -127,10 +127,21 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0, false);
+    let host_values = match origin {
+        _ if braces => Some(Interpolation::Braces),
+        Origin::HostString {
+            interpolation: Interpolation::Dollar,
+            ..
+        } => Some(Interpolation::Dollar),
+        _ => None,
+    };
     if let Some(has_errors) = analysis
         .syntax_errors
         .filter(|_| file.analysing_whole(index))
     {
+        let has_errors = has_errors
+            && host_values
+                .is_none_or(|host| !parses_with_host_values_in(&file.cells[index].code, host));
         file.note_parse(index, has_errors);
     }
 
@@ -242,6 +253,49 @@ struct Analysis {
     /// Whether the cell is a `!` line: a cell of its own, which `--fix`
     /// holds to parsing as written, interpolated or not.
     bang: bool,
+}
+
+/// Whether shell `code` whose host values are written as `host` says
+/// (`{expr}` of a Python f-string or a `!` line, `${expr}` of a Scala
+/// string) parses once they are put in: their text is the host's code,
+/// not the shell's (`> {shlex.quote(dest)}`), so it is blanked out, at the
+/// same length, for the parse that decides whether the code is broken.
+fn parses_with_host_values_in(code: &str, host: Interpolation) -> bool {
+    let mut bytes = code.as_bytes().to_vec();
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'{', &bytes[at..]) {
+        let open = at + found;
+        at = open + 1;
+        let is_value = match host {
+            Interpolation::Dollar => open > 0 && bytes[open - 1] == b'$',
+            // A `{ ` opens a shell group; `{}` is no expression.
+            _ => bytes
+                .get(open + 1)
+                .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'}'),
+        };
+        if !is_value {
+            continue;
+        }
+        let mut depth = 0usize;
+        let Some(close) = bytes[open..].iter().position(|&b| {
+            depth = match b {
+                b'{' => depth + 1,
+                b'}' => depth - 1,
+                _ => depth,
+            };
+            depth == 0
+        }) else {
+            break;
+        };
+        let close = open + close;
+        bytes[open + 1..close].fill(b'_');
+        at = close + 1;
+    }
+    // Whole characters were replaced: the text between two ASCII braces.
+    String::from_utf8(bytes)
+        .ok()
+        .and_then(|text| syntax::parse(Lang::Shell, &text))
+        .is_some_and(|tree| !tree.root_node().has_error())
 }
 
 /// Whether `code` may hold a host value: a `{expr}` or a `$name` (also

@@ -46,6 +46,26 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
     file.findings
 }
 
+/// Whether a cell of the given origin parses with errors, as the warning
+/// about unparsed code decides it.
+fn parses_with_errors(code: &str, origin: Origin) -> Option<bool> {
+    let mut cell = Cell::whole_file(Lang::Shell, code);
+    cell.origin = origin;
+    let settings = Settings::default();
+    let mut file = crate::FileCheck {
+        cells: vec![cell],
+        findings: Vec::new(),
+        settings: &settings,
+        hidden: Vec::new(),
+        whole: None,
+        part_ranges: Vec::new(),
+        syntax_errors: Vec::new(),
+        refused: Vec::new(),
+    };
+    super::check_cell(&mut file, 0, &Env::new());
+    file.syntax_errors.first().copied().flatten()
+}
+
 /// The text each finding covers, with its rule.
 fn reported(code: &str) -> Vec<(Rule, String)> {
     findings(code)

@@ -125,6 +125,55 @@ fn a_cell_that_does_not_parse_offers_no_fix() {
     assert!(found.iter().all(|f| f.fix.is_some()), "{found:?}");
 }
 
+/// The sample workspace's `shell_probe.py`, once fixed, warned that its
+/// f-string's shell did not parse: `{shlex.quote(dest)}` is Python that the
+/// host puts in before the shell reads the line. Host values in a Python
+/// f-string or a Scala interpolated string are not the shell's syntax;
+/// an error of the shell's own still counts.
+#[test]
+fn host_values_alone_do_not_make_shell_code_unparsed() {
+    let host = |interpolation| Origin::HostString {
+        host: 0,
+        interpolation,
+    };
+    let fetch = "T=$(curl -s -X PUT http://127.0.0.1/latest/api/token) && ";
+    for (code, interpolation) in [
+        (
+            "curl -s {IMDS}/macs/ > {shlex.quote(dest)}",
+            Interpolation::Braces,
+        ),
+        ("echo {d['k']} {f(x, y)} {{literal}}", Interpolation::Braces),
+        (
+            "curl -s ${base}/x > ${quote(dest, \"a\")}",
+            Interpolation::Dollar,
+        ),
+    ] {
+        let code = format!("{fetch}{code}");
+        assert_eq!(
+            parses_with_errors(&code, host(interpolation)),
+            Some(false),
+            "{code}"
+        );
+    }
+    for (code, interpolation) in [
+        ("echo $( {x}", Interpolation::Braces),
+        ("if {x}; then", Interpolation::Braces),
+        ("echo ${x} )", Interpolation::Dollar),
+    ] {
+        assert_eq!(
+            parses_with_errors(code, host(interpolation)),
+            Some(true),
+            "{code}"
+        );
+    }
+    // Without interpolation the braces are the shell's.
+    let code = "echo {f(x)}";
+    assert_eq!(
+        parses_with_errors(code, host(Interpolation::None)),
+        Some(true)
+    );
+}
+
 /// A fresh tester: a heredoc's code parsed, the script around it did not
 /// (an `if` left open after it), and the heredoc's request showed `[fix]`
 /// that `--fix` then refused.
