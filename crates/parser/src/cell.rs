@@ -86,6 +86,25 @@ pub enum Layer {
         /// Whether it is triple-quoted (`"""`).
         triple: bool,
     },
+    /// Code a shell script hands to another program as a quoted word or
+    /// a heredoc (`python3 -c '...'`, `python3 <<EOF`).
+    ShellString {
+        /// How the shell reads the text.
+        quoting: ShellQuoting,
+    },
+}
+
+/// How shell code writes a string it hands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellQuoting {
+    /// `'...'`: anything but `'` stands for itself.
+    Single,
+    /// `"..."`: `\`, `"`, `$` and `` ` `` are escaped with a backslash.
+    Double,
+    /// An unquoted heredoc body: `\`, `$` and `` ` `` are escaped.
+    Heredoc,
+    /// A quoted heredoc body (`<<'EOF'`): text stands for itself.
+    Verbatim,
 }
 
 /// A piece of code in one language, with its map back to the file.

@@ -4,13 +4,15 @@
 //! The flow is `bytes -> SourceFile -> cells -> syntax trees`: [`FileKind`]
 //! decides how a file is read, [`split`] cuts it into [`Cell`]s (notebook
 //! cells, Databricks `MAGIC` cells, IPython `!` lines), and [`syntax`] parses
-//! a cell with tree-sitter. The edit and fix types live here too, so that
-//! rules and the rewriter agree on them.
+//! a cell with tree-sitter. The edit and fix types, and how inserted text
+//! is written into a cell's stored form ([`encode`]), live here too, so
+//! that rules and the rewriter agree on them.
 
 mod bang;
 mod cell;
 mod databricks;
 mod edit;
+pub mod encode;
 mod error;
 mod kind;
 mod lang;
@@ -23,7 +25,7 @@ mod span;
 pub mod strings;
 pub mod syntax;
 
-pub use cell::{bang_host, Cell, Interpolation, Layer, Origin};
+pub use cell::{bang_host, Cell, Interpolation, Layer, Origin, ShellQuoting};
 pub use edit::{Applicability, Edit, Fix};
 pub use error::ReadError;
 pub use kind::{databricks_header, FileKind};

@@ -7,7 +7,7 @@ use std::ops::Range;
 use imds_lint_parser::{Applicability, Cell};
 use imds_lint_rules::Finding;
 
-use crate::encode::{EncodeError, Encoder};
+use imds_lint_parser::encode::{EncodeError, Encoder};
 
 /// An edit in file coordinates, with its text already encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]

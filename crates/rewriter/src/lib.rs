@@ -7,13 +7,12 @@
 
 mod apply;
 mod diff;
-mod encode;
 mod verify;
 mod write;
 
 pub use apply::{apply, old_offset, plan, FileEdit, Plan, Skipped};
 pub use diff::unified_diff;
-pub use encode::{encode, json_escape, EncodeError, Encoder};
+pub use imds_lint_parser::encode::{encode, json_escape, EncodeError, Encoder};
 pub use verify::{verify, Broken, Rechecked};
 pub use write::{open_without_waiting, writable, write_atomic, WriteError};
 

@@ -27,9 +27,22 @@ pub use text::{Env, Piece, Text};
 
 use std::collections::{HashMap, HashSet};
 
+use imds_lint_parser::encode::encode;
 use imds_lint_parser::{bang_host, syntax, Cell, Lang, Origin};
 
 use crate::focus::Focus;
+
+/// Why a request in Python that shell code runs gets no fix, when the fix
+/// needs a character the shell's quoting cannot hold.
+const UNQUOTABLE_HELP: &str = "no automatic fix: the fix needs a character (a `'`) that the \
+     shell quoting around this Python code cannot hold; fetch a token and send it in the \
+     `X-aws-ec2-metadata-token` header by hand";
+
+/// How deep cells found in other cells' strings may nest when the
+/// languages alternate (shell running Python running shell...): each
+/// level is analysed by a fresh call, so the depth is bounded for the
+/// stack's sake; real code nests one or two levels.
+const MAX_NESTED_CELLS: usize = 8;
 
 /// The cells of one file, and the findings so far. Analysers append nested
 /// cells (shell code inside host strings) to `cells` as they find them.
@@ -91,10 +104,66 @@ impl FileCheck<'_> {
         index
     }
 
+    /// Adds a Python cell found in shell code (`python3 -c`, a heredoc),
+    /// analysed as the separate process it is: with none of the file's
+    /// other names. `broken`: the shell code around it does not parse, so
+    /// where its text is, and a fix's, is a guess. Nesting that alternates
+    /// languages stops at [`MAX_NESTED_CELLS`] deep.
+    pub fn add_nested_python(&mut self, cell: Cell, broken: bool) {
+        if self.nesting_depth(&cell) >= MAX_NESTED_CELLS {
+            return;
+        }
+        self.cells.push(cell);
+        let index = self.cells.len() - 1;
+        let first = self.findings.len();
+        python::Analyzer::default().check_cell(self, index);
+        // Its findings, and those of shell code it runs in turn.
+        for finding in &mut self.findings[first..] {
+            let Some(fix) = &finding.fix else {
+                continue;
+            };
+            let cell = &self.cells[finding.cell];
+            if broken {
+                finding.help = Some(shell::UNPARSED_HELP.to_owned());
+            } else if fix.edits.iter().any(|e| encode(cell, &e.content).is_err()) {
+                finding.help = Some(UNQUOTABLE_HELP.to_owned());
+            } else {
+                continue;
+            }
+            finding.fix = None;
+        }
+    }
+
+    /// Whether cell `index` is Python that shell code runs: a process of
+    /// its own, which none of the file's code left out of analysis binds
+    /// names for.
+    fn runs_apart(&self, index: usize) -> bool {
+        self.cells.get(index).is_some_and(|cell| {
+            cell.lang == Lang::Python && matches!(cell.origin, Origin::HostString { .. })
+        })
+    }
+
+    /// How many cells `cell` is nested in.
+    fn nesting_depth(&self, cell: &Cell) -> usize {
+        let mut depth = 0;
+        let mut origin = &cell.origin;
+        while let Origin::HostString { host, .. } = origin {
+            depth += 1;
+            match self.cells.get(*host) {
+                Some(host) if depth <= MAX_NESTED_CELLS => origin = &host.origin,
+                _ => break,
+            }
+        }
+        depth
+    }
+
     /// Names starting with `prefix` in code left out of analysis that a
     /// new variable in cell `index` must not take (see
     /// [`focus::hidden_names`]).
     pub fn hidden_names(&self, index: usize, lang: Lang, prefix: &str) -> HashSet<String> {
+        if self.runs_apart(index) {
+            return HashSet::new();
+        }
         focus::hidden_names(
             |cell| self.whole_code(cell),
             &self.hidden,
@@ -107,6 +176,9 @@ impl FileCheck<'_> {
     /// Whether code left out of analysis binds `name` before the fixes of
     /// cell `index` are made (see [`focus::hidden_binds`]).
     pub fn hidden_binds(&self, index: usize, lang: Lang, name: &str) -> bool {
+        if self.runs_apart(index) {
+            return false;
+        }
         focus::hidden_binds(
             |cell| self.whole_code(cell),
             &self.hidden,

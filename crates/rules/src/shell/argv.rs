@@ -474,6 +474,85 @@ pub(super) fn sends_empty_token(words: &[Word], http: &HttpCommand) -> bool {
     http.client == Client::Curl && curl::sends_empty_token(words, http.program)
 }
 
+/// Python code the command runs: the index of the code word of
+/// `python3 -c CODE` (options before it, as Python reads them).
+pub fn python_code(words: &[Word]) -> Option<usize> {
+    match python_script(words)? {
+        PythonScript::Code(at) => Some(at),
+        PythonScript::Stdin | PythonScript::Other => None,
+    }
+}
+
+/// Whether the command is a Python reading its script from standard input
+/// (`python3`, `python3 -`, with options): a heredoc fed to it is Python.
+pub fn python_reads_stdin(words: &[Word]) -> bool {
+    python_script(words) == Some(PythonScript::Stdin)
+}
+
+/// Where a Python command takes its script from.
+#[derive(Debug, PartialEq, Eq)]
+enum PythonScript {
+    /// The word at this index (`-c CODE`).
+    Code(usize),
+    /// Standard input (no script operand, or `-`).
+    Stdin,
+    /// A file or a module (`-m`), or options this reader does not know.
+    Other,
+}
+
+fn python_script(words: &[Word]) -> Option<PythonScript> {
+    let program = wrapper::unwrap(words, 0)?;
+    if !wrapper::program_name(&words[program]).is_some_and(is_python) {
+        return None;
+    }
+    let mut i = program + 1;
+    while let Some(word) = words.get(i) {
+        let Some(text) = word.text.as_literal() else {
+            return Some(PythonScript::Other);
+        };
+        match text {
+            "-" => return Some(PythonScript::Stdin),
+            "--" => {
+                i += 1;
+                break;
+            }
+            // `--version`, `--help`: no script runs.
+            _ if text.starts_with("--") => return Some(PythonScript::Other),
+            _ if text.starts_with('-') && text.len() > 1 => {
+                // A cluster of flags; `c`, `m`, `W` and `X` take the rest
+                // of it, or the next word, as their value.
+                let flags = &text[1..];
+                if let Some(at) = flags.find(['c', 'm', 'W', 'X']) {
+                    let attached = at + 1 < flags.len();
+                    match flags.as_bytes()[at] {
+                        // `-cCODE`: code in the same word is not followed.
+                        b'c' if attached => return Some(PythonScript::Other),
+                        b'c' => return Some(PythonScript::Code(i + 1)),
+                        b'm' => return Some(PythonScript::Other),
+                        _ => i += usize::from(!attached),
+                    }
+                }
+                i += 1;
+            }
+            _ => return Some(PythonScript::Other),
+        }
+    }
+    // No operand after the options (or after `--`): the script is read
+    // from standard input, unless `--` is followed by a file.
+    Some(match words.get(i) {
+        None => PythonScript::Stdin,
+        Some(word) if word.text.as_literal() == Some("-") => PythonScript::Stdin,
+        Some(_) => PythonScript::Other,
+    })
+}
+
+/// `python`, `python3`, `python3.11`, `python2.7`: the names a Python
+/// interpreter goes by (Databricks runs `/databricks/python3/bin/python`).
+fn is_python(name: &str) -> bool {
+    name.strip_prefix("python")
+        .is_some_and(|version| version.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
 fn is_shell(name: &str) -> bool {
     matches!(
         name,
@@ -597,6 +676,48 @@ mod tests {
             &[],
         ] {
             assert_eq!(request_from_argv(&words(args), 0..1), None, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn python_script_sources() {
+        for (args, code) in [
+            (&["python3", "-c", "x"][..], Some(2)),
+            (&["python", "-u", "-c", "x"], Some(3)),
+            (&["python3.11", "-uc", "x"], Some(2)),
+            (&["python3", "-W", "ignore", "-c", "x"], Some(4)),
+            (
+                &[
+                    "sudo",
+                    "-u",
+                    "x",
+                    "/databricks/python3/bin/python",
+                    "-c",
+                    "x",
+                ],
+                Some(5),
+            ),
+            (&["python3", "-cx"], None),
+            (&["python3", "-m", "mod"], None),
+            (&["python3", "script.py", "-c", "x"], None),
+            (&["pythonic", "-c", "x"], None),
+            (&["bash", "-c", "x"], None),
+        ] {
+            assert_eq!(python_code(&words(args)), code, "{args:?}");
+        }
+        for (args, stdin) in [
+            (&["python3"][..], true),
+            (&["python3", "-"], true),
+            (&["python3", "-u", "-", "arg"], true),
+            (&["python3", "-X", "utf8"], true),
+            (&["python3", "--", "-"], true),
+            (&["python3", "script.py"], false),
+            (&["python3", "-c", "x"], false),
+            (&["python3", "-m", "pip"], false),
+            (&["python3", "--version"], false),
+            (&["sh"], false),
+        ] {
+            assert_eq!(python_reads_stdin(&words(args)), stdin, "{args:?}");
         }
     }
 

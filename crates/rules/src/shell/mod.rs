@@ -43,7 +43,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use imds_lint_parser::pattern::Patterns;
-use imds_lint_parser::{syntax, Interpolation, Lang, Origin};
+use imds_lint_parser::{syntax, Cell, Interpolation, Lang, Origin};
 use tree_sitter::{Node, Tree};
 
 use self::argv::{CommandRequest, HttpCommand, Word};
@@ -124,6 +124,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
             && holds_host_value(&cell.code),
         syntax_errors: None,
         bang: origin == Origin::BangLine,
+        python: Vec::new(),
     };
     let mut env = ShellEnv::new(outer, braces);
     analysis.code(&code, &mut env, 0, false);
@@ -165,6 +166,38 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
     let settings = file.settings;
     file.findings
         .extend(findings.into_iter().filter(|f| settings.enabled(f.rule)));
+    check_python(file, index, analysis.python);
+}
+
+/// Analyses the Python code that shell cell `index` runs, each piece as a
+/// cell of its own: a separate process, which sees none of the cell's
+/// names. Code whose quoting cannot hold inserted text is left unread.
+fn check_python(file: &mut FileCheck, index: usize, codes: Vec<(Code, bool)>) {
+    let mut seen = HashSet::new();
+    for (code, broken) in codes {
+        // A `$(...)` inside `sh -c "..."` is read twice: as the outer
+        // shell's and as the inner one's.
+        if !seen.insert((code.to_cell(0), code.text.len())) {
+            continue;
+        }
+        let Some(mut layers) = code.layers() else {
+            continue;
+        };
+        let host = &file.cells[index];
+        layers.extend(host.layers.iter().cloned());
+        let cell = Cell {
+            lang: Lang::Python,
+            map: code.span_map().compose(&host.map),
+            code: code.text,
+            number: host.number,
+            origin: Origin::HostString {
+                host: index,
+                interpolation: Interpolation::None,
+            },
+            layers,
+        };
+        file.add_nested_python(cell, broken);
+    }
 }
 
 /// The compiled shapes, read on first use, or `None` if they do not
@@ -253,6 +286,9 @@ struct Analysis {
     /// Whether the cell is a `!` line: a cell of its own, which `--fix`
     /// holds to parsing as written, interpolated or not.
     bang: bool,
+    /// Python code the shell runs (`python3 -c '...'`, `python3 <<EOF`),
+    /// and whether the shell code around it does not parse.
+    python: Vec<(Code, bool)>,
 }
 
 /// Whether shell `code` whose host values are written as `host` says
@@ -309,7 +345,8 @@ fn holds_host_value(code: &str) -> bool {
 }
 
 /// Why a request in shell code that does not parse gets no fix.
-const UNPARSED_HELP: &str = "no automatic fix: the shell code around it does not parse, so \
+pub(crate) const UNPARSED_HELP: &str =
+    "no automatic fix: the shell code around it does not parse, so \
                              where a token fetch may go is a guess; fix it by hand";
 
 impl Analysis {
@@ -362,6 +399,7 @@ impl Analysis {
         // heredoc is run by this shell, and is reported (and fixed) here.
         let mut nested: Vec<(Code, ShellEnv)> = Vec::new();
         let first_found = self.found.len();
+        let first_python = self.python.len();
         for (_, shape, node) in events {
             match shape {
                 Shape::Command => {
@@ -390,6 +428,9 @@ impl Analysis {
         // then refused, would mislead.
         let broken = broken_around
             || ((depth > 0 || !self.interpolated || self.bang) && tree.root_node().has_error());
+        for (_, python_broken) in &mut self.python[first_python..] {
+            *python_broken |= broken;
+        }
         if broken {
             // An IMDSv1-only client has no fix to withhold, and keeps its
             // own help (the client to use instead).
@@ -421,6 +462,9 @@ impl Analysis {
         track_builtins(&words, env);
         self.errexit |= errexit::turns_on(&words);
         let nested = nested_code(node, source, &words, &sources);
+        let python = python_code(node, source, &words, &sources);
+        self.python
+            .extend(python.into_iter().map(|code| (code, false)));
 
         let range = code.range_to_cell(node.byte_range());
         let Some(request) = argv::request_from_argv(&words, range.clone()) else {
@@ -624,10 +668,30 @@ fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) ->
     if let Some(i) = argv::shell_code(words) {
         out.extend(code.nested(sources[i], false));
     }
-    if !argv::reads_script_from_stdin(words) {
-        return out;
+    if argv::reads_script_from_stdin(words) {
+        out.extend(stdin_code(node, source));
     }
+    out
+}
 
+/// Python code the command runs: the `-c` argument of `python3`, or a
+/// heredoc or here-string fed to a Python reading its script from
+/// standard input.
+fn python_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) -> Vec<Code> {
+    let mut out = Vec::new();
+    if let Some(i) = argv::python_code(words) {
+        out.extend(source.code.nested(sources[i], false));
+    }
+    if argv::python_reads_stdin(words) {
+        out.extend(stdin_code(node, source));
+    }
+    out
+}
+
+/// The code of the heredocs and here-strings fed to command `node`.
+fn stdin_code(node: Node, source: &Source) -> Vec<Code> {
+    let code = source.code;
+    let mut out = Vec::new();
     // A here-string is part of the command; a heredoc belongs to the
     // redirected statement around it.
     let mut redirects = Vec::new();

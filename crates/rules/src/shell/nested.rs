@@ -5,8 +5,10 @@
 
 use std::ops::Range;
 
-use super::kind_of;
+use imds_lint_parser::{Layer, ShellQuoting, SpanMap, SpanMapBuilder};
 use tree_sitter::Node;
+
+use super::kind_of;
 
 /// How nested code is written in the code around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +118,52 @@ impl Code {
         })
     }
 
+    /// Offsets of this code to offsets of the cell, as a span map: an
+    /// escaped character maps as a whole, with its backslash.
+    pub fn span_map(&self) -> SpanMap {
+        if self.offsets.is_empty() {
+            return SpanMap::verbatim(0, self.text.len());
+        }
+        let mut map = SpanMapBuilder::new(self.to_cell(0));
+        let mut run = 0;
+        for pair in self.offsets.windows(2) {
+            let (from, to) = (pair[0], pair[1]);
+            if to == from + 1 {
+                run += 1;
+                continue;
+            }
+            if run > 0 {
+                map.verbatim(run);
+                run = 0;
+            }
+            map.seek(from);
+            map.escaped(1, to.saturating_sub(from));
+        }
+        if run > 0 {
+            map.verbatim(run);
+        }
+        map.finish()
+    }
+
+    /// How text inserted into this code is written into the cell, as the
+    /// rewriter's layers (innermost first); `None` when some quoting
+    /// cannot hold inserted text (an unquoted word).
+    pub fn layers(&self) -> Option<Vec<Layer>> {
+        self.quoting
+            .iter()
+            .map(|quoting| {
+                let quoting = match quoting {
+                    Quoting::Single => ShellQuoting::Single,
+                    Quoting::Double => ShellQuoting::Double,
+                    Quoting::Heredoc => ShellQuoting::Heredoc,
+                    Quoting::Verbatim => ShellQuoting::Verbatim,
+                    Quoting::Unquoted => return None,
+                };
+                Some(Layer::ShellString { quoting })
+            })
+            .collect()
+    }
+
     /// `text` as it must be written into the cell to reach this code, or
     /// `None` when it cannot be written there safely.
     #[cfg(test)]
@@ -215,6 +263,25 @@ mod tests {
         assert_eq!(nested.to_cell(0), 9);
         assert_eq!(nested.escape("\"$T\"").as_deref(), Some("\"$T\""));
         assert_eq!(nested.escape("it's"), None);
+    }
+
+    #[test]
+    fn span_maps_and_layers_follow_the_quoting() {
+        let code = r#"sh -c "a\"b\$c é""#;
+        let nested = nested_of(code, "string", false);
+        assert_eq!(nested.text, "a\"b$c é");
+        let map = nested.span_map();
+        for (at, len) in nested.text.char_indices().map(|(i, c)| (i, c.len_utf8())) {
+            assert_eq!(map.file_start(at), nested.to_cell(at), "{at}");
+            assert_eq!(map.file_end(at + len), nested.to_cell(at + len), "{at}");
+        }
+        assert_eq!(
+            nested.layers(),
+            Some(vec![Layer::ShellString {
+                quoting: ShellQuoting::Double
+            }])
+        );
+        assert_eq!(nested_of("echo x", "word", false).layers(), None);
     }
 
     #[test]

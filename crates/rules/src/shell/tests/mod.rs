@@ -5,6 +5,7 @@ mod clients;
 mod fixes;
 mod nested;
 mod placement;
+mod python;
 mod quiet;
 mod shapes;
 mod values;

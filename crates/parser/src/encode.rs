@@ -4,7 +4,7 @@
 use std::cell::OnceCell;
 use std::fmt::Write as _;
 
-use imds_lint_parser::{strings, Cell, Layer};
+use crate::{strings, Cell, Layer, ShellQuoting};
 
 /// Why text cannot be written into a container.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,6 +104,7 @@ fn encode_layer(layer: &Layer, text: &str) -> Result<String, EncodeError> {
         }
         Layer::PythonString { quote, triple, raw } => python_escape(text, *quote, *triple, *raw),
         Layer::ScalaString { triple } => scala_escape(text, *triple),
+        Layer::ShellString { quoting } => shell_escape(text, *quoting),
     }
 }
 
@@ -170,10 +171,29 @@ fn scala_escape(text: &str, triple: bool) -> Result<String, EncodeError> {
     Ok(out)
 }
 
+fn shell_escape(text: &str, quoting: ShellQuoting) -> Result<String, EncodeError> {
+    let special: &[char] = match quoting {
+        ShellQuoting::Single if text.contains('\'') => {
+            return Err(EncodeError::Literal("single-quoted shell"))
+        }
+        ShellQuoting::Single | ShellQuoting::Verbatim => return Ok(text.to_owned()),
+        ShellQuoting::Double => &['\\', '"', '$', '`'],
+        ShellQuoting::Heredoc => &['\\', '$', '`'],
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if special.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use imds_lint_parser::{Lang, SpanMap};
+    use crate::{Lang, SpanMap};
 
     fn cell(layers: Vec<Layer>, code: &str) -> Cell {
         let mut cell = Cell::whole_file(Lang::Shell, code);
@@ -228,6 +248,29 @@ mod tests {
             encode(&cell(layers, ""), "-H \"X: $T\""),
             Ok("-H \\\\\\\"X: $T\\\\\\\"".to_owned())
         );
+    }
+
+    #[test]
+    fn shell_strings_escape_what_the_shell_would_read() {
+        let quoted = |quoting| vec![Layer::ShellString { quoting }];
+        let text = "h = {\"X\": t}  # $HOME `x` \\n\n";
+        assert_eq!(
+            encode(&cell(quoted(ShellQuoting::Double), ""), text),
+            Ok("h = {\\\"X\\\": t}  # \\$HOME \\`x\\` \\\\n\n".to_owned())
+        );
+        assert_eq!(
+            encode(&cell(quoted(ShellQuoting::Heredoc), ""), text),
+            Ok("h = {\"X\": t}  # \\$HOME \\`x\\` \\\\n\n".to_owned())
+        );
+        assert_eq!(
+            encode(&cell(quoted(ShellQuoting::Verbatim), ""), text),
+            Ok(text.to_owned())
+        );
+        assert_eq!(
+            encode(&cell(quoted(ShellQuoting::Single), ""), text),
+            Ok(text.to_owned())
+        );
+        assert!(encode(&cell(quoted(ShellQuoting::Single), ""), "it's").is_err());
     }
 
     #[test]
