@@ -30,5 +30,5 @@ for target in "${targets[@]}"; do
     cargo fuzz run --sanitizer none --debug-assertions "$target" \
         "$work/$target" "${inputs[@]}" -- \
         -max_total_time="$seconds" -timeout=10 -max_len=16384 -rss_limit_mb=2048 \
-        -print_final_stats=1
+        -dict=dict/imds.dict -print_final_stats=1
 done
