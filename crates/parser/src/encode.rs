@@ -136,12 +136,19 @@ fn python_escape(text: &str, quote: char, triple: bool, raw: bool) -> Result<Str
             Err(EncodeError::Literal("raw Python"))
         };
     }
+    // In a triple-quoted literal a quote stands for itself unless it could
+    // join others of the text into three. One that joins the literal's own
+    // text around the insertion (`...x""` + `"y`) makes code that does not
+    // parse, which the rewriter refuses to write.
+    let chars: Vec<char> = text.chars().collect();
+    let joins =
+        |i: usize| !triple || (i > 0 && chars[i - 1] == quote) || chars.get(i + 1) == Some(&quote);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' if !triple => out.push_str("\\n"),
-            c if c == quote => {
+            c if c == quote && joins(i) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -247,6 +254,24 @@ mod tests {
         assert_eq!(
             encode(&cell(layers, ""), "-H \"X: $T\""),
             Ok("-H \\\\\\\"X: $T\\\\\\\"".to_owned())
+        );
+    }
+
+    #[test]
+    fn triple_quoted_python_escapes_only_quotes_that_could_close_it() {
+        let layers = vec![Layer::PythonString {
+            quote: '"',
+            triple: true,
+            raw: false,
+        }];
+        assert_eq!(
+            encode(&cell(layers.clone(), ""), "T=$(curl -H \"X: 1\" u)\n"),
+            Ok("T=$(curl -H \"X: 1\" u)\n".to_owned())
+        );
+        // Next to another quote, a quote is escaped.
+        assert_eq!(
+            encode(&cell(layers, ""), "\"a \"\" b\""),
+            Ok("\"a \\\"\\\" b\"".to_owned())
         );
     }
 
