@@ -65,3 +65,14 @@
 (infix_expression
   left: (_) @command
   operator: (operator_identifier) @_run (#any-of? @_run "!" "!!")) @process_run_infix
+
+; dbutils.fs.put(path, contents, overwrite): a file a notebook writes, as
+; cluster init scripts were made; the analyser reads the contents as shell
+; code when the file is a shell script.
+(call_expression
+  function: (field_expression
+    value: (field_expression
+      value: (identifier) @_dbutils (#eq? @_dbutils "dbutils")
+      field: (identifier) @_fs (#eq? @_fs "fs"))
+    field: (identifier) @_put (#eq? @_put "put"))
+  arguments: (arguments) @arguments) @write_file

@@ -111,6 +111,10 @@ impl<'t> CellWalk<'_, '_, 't> {
             self.run_shell(call, arguments, frame);
             return true;
         }
+        if name == shell_run::WRITE_FILE {
+            self.written_script(arguments, frame);
+            return true;
+        }
         let eval = self.eval(frame);
         match clients::function_request(&eval, name, call, arguments) {
             Some(found) => {

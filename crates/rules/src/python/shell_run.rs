@@ -31,6 +31,10 @@ const RUNNERS: &[&str] = &[
     "asyncio.create_subprocess_shell",
 ];
 
+/// Databricks' call that writes a file, as cluster init scripts were
+/// made from notebooks: `dbutils.fs.put(path, contents, overwrite)`.
+pub(super) const WRITE_FILE: &str = "dbutils.fs.put";
+
 /// The class of the object `get_ipython()` returns, as the analyser
 /// names it.
 pub(super) const IPYTHON_SHELL: &str = "IPython.InteractiveShell";
@@ -90,6 +94,36 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
             "list" | "tuple" => self.argv_list(command, call, frame),
             _ => self.argv_value(command, call, frame),
+        }
+    }
+
+    /// Analyses a shell script a notebook writes for later
+    /// ([`WRITE_FILE`]): its contents, a string literal, are shell code
+    /// when the path ends in `.sh` or `.bash` or they start with a `#!`
+    /// line naming a shell. Fixed where it is written, the script works
+    /// when it runs.
+    pub(super) fn written_script(&mut self, arguments: Node<'t>, frame: Option<usize>) {
+        let args = Args::of(arguments, self.code);
+        let Some(contents) = args
+            .get(1, "contents")
+            .filter(|node| kind_of(*node) == "string")
+        else {
+            return;
+        };
+        let path = args
+            .get(0, "file")
+            .and_then(|node| self.eval(frame).text(node).as_literal().map(str::to_owned));
+        let by_name = path.is_some_and(|p| p.ends_with(".sh") || p.ends_with(".bash"));
+        let by_shebang = || {
+            strings::python_literal(&self.code[contents.byte_range()]).is_some_and(|decoded| {
+                let first = decoded.code.trim_start().lines().next().unwrap_or_default();
+                first
+                    .strip_prefix("#!")
+                    .is_some_and(crate::shell::argv::shebang_names_a_shell)
+            })
+        };
+        if by_name || by_shebang() {
+            self.nested_shell(contents, frame);
         }
     }
 

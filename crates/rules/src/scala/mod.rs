@@ -26,11 +26,12 @@ mod token_request;
 mod value;
 mod walk;
 
-use imds_lint_parser::{Cell, Interpolation, Lang, Layer};
+use imds_lint_parser::{strings, Cell, Interpolation, Lang, Layer};
 
 use crate::finding::{withhold_fixes_in_unparsed_code, Finding, Rule};
 use crate::request::TTL_HEADER;
 use crate::rules::{self, imd002_malformed_token_request::MAX_TTL};
+use crate::text::Env;
 use crate::FileCheck;
 use scope::Globals;
 
@@ -70,6 +71,12 @@ impl Analyzer {
         // Commands run through sys.process join the requests; shell code
         // they run becomes a nested cell.
         let mut nested = Vec::new();
+        let no_strings = Env::new();
+        for script in &outcome.scripts {
+            if let Some(decoded) = strings::scala_literal(&code[script.clone()]) {
+                nested.push((decoded.shifted(script.start), &no_strings));
+            }
+        }
         for run in &outcome.processes {
             match process_request::read(run, &code, index) {
                 process_request::Read::Request(found) => outcome.found.push(found),

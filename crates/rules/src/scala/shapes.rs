@@ -28,6 +28,8 @@ pub enum ShapeKind {
     ProcessRun,
     /// `cmd !` read by the grammar as an infix expression.
     ProcessRunInfix,
+    /// `dbutils.fs.put(path, contents, overwrite)`.
+    WriteFile,
 }
 
 impl ShapeKind {
@@ -40,6 +42,7 @@ impl ShapeKind {
             "builder_step" => ShapeKind::BuilderStep,
             "process_run" => ShapeKind::ProcessRun,
             "process_run_infix" => ShapeKind::ProcessRunInfix,
+            "write_file" => ShapeKind::WriteFile,
             _ => return None,
         })
     }

@@ -493,3 +493,30 @@ fn deep_nesting_does_not_overflow() {
     let blocks = format!("def f() = {}1{}\n", "{ ".repeat(5_000), " }".repeat(5_000));
     assert!(findings(&blocks).is_empty());
 }
+
+/// Cluster init scripts were written from Scala notebooks too:
+/// `dbutils.fs.put` of a `.sh` file, or of contents starting with a
+/// shell's `#!` line, writes shell code, fixed where it is written.
+#[test]
+fn init_scripts_a_notebook_writes_are_shell_code() {
+    for template in [
+        "dbutils.fs.put(\"dbfs:/databricks/init/tag.sh\", \"\"\"\ncurl -s %MD%/instance-id\n\"\"\", true)\n",
+        "dbutils.fs.put(\"/init/x\", \"#!/bin/bash\\ncurl -s %MD%/instance-id\\n\", true)\n",
+        "val key = \"ami-id\"\ndbutils.fs.put(\"/init/x.sh\", s\"\"\"curl -s %MD%/$key\"\"\")\n",
+    ] {
+        let code = with_md(template);
+        let (cells, found) = check(
+            vec![Cell::whole_file(Lang::Scala, &code)],
+            &Settings::default(),
+        );
+        assert_eq!(found.len(), 1, "{code}\n{found:?}");
+        assert_eq!(cells[found[0].cell].lang, Lang::Shell, "{code}");
+        assert!(found[0].fix.is_some(), "{code}\n{found:?}");
+    }
+    for template in [
+        "dbutils.fs.put(\"/tmp/notes.txt\", \"see curl -s %MD%/instance-id\")\n",
+        "dbutils.fs.head(\"/init/x.sh\")\n",
+    ] {
+        assert_eq!(findings(&with_md(template)), Vec::new(), "{template}");
+    }
+}

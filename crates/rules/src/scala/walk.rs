@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use imds_lint_parser::strings;
 use tree_sitter::{Node, Tree};
 
 use super::clients::{self, Found, Holder, Opened, Setting, Site};
@@ -18,7 +19,7 @@ use crate::endpoint;
 use crate::node_map::NodeMap;
 use crate::request::{Method, Request};
 use crate::rules;
-use crate::shell::argv::shell_code;
+use crate::shell::argv::{shebang_names_a_shell, shell_code};
 use crate::text::Env;
 
 /// What a walk found in one cell.
@@ -28,6 +29,9 @@ pub struct Outcome {
     pub found: Vec<Found>,
     /// `sys.process` commands run, in source order.
     pub processes: Vec<ProcessRun>,
+    /// The string literals of shell scripts the cell writes to files
+    /// (`dbutils.fs.put("init.sh", """...""")`), in source order.
+    pub scripts: Vec<Range<usize>>,
     /// The top-level names, for the next cell.
     pub globals: Globals,
 }
@@ -64,6 +68,7 @@ pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
         connections: Vec::new(),
         builders: Vec::new(),
         processes: Vec::new(),
+        scripts: Vec::new(),
         path: Vec::new(),
     };
 
@@ -96,6 +101,7 @@ struct Walk<'a, 'tree> {
     connections: Vec<Pending>,
     builders: Vec<Pending>,
     processes: Vec<ProcessRun>,
+    scripts: Vec<Range<usize>>,
     /// The nodes from the root to the current one: `parent()` would cost
     /// the tree's depth on each call.
     path: Vec<Node<'tree>>,
@@ -221,6 +227,14 @@ impl<'tree> Walk<'_, 'tree> {
                         path.push(name);
                         clients::apply_chain(&eval, &path, &mut pending.found);
                     }
+                }
+            }
+            ShapeKind::WriteFile => {
+                if let Some(contents) = shape
+                    .capture("arguments")
+                    .and_then(|arguments| written_script(arguments, self.code))
+                {
+                    self.scripts.push(contents);
                 }
             }
             ShapeKind::ProcessRun | ShapeKind::ProcessRunInfix => {
@@ -450,9 +464,38 @@ impl<'tree> Walk<'_, 'tree> {
         Outcome {
             found,
             processes: self.processes,
+            scripts: self.scripts,
             globals: self.scopes.into_globals(),
         }
     }
+}
+
+/// The string literal of the contents `dbutils.fs.put(path, contents,
+/// ...)` writes, when the file is a shell script: its path, a literal,
+/// ends in `.sh` or `.bash`, or the contents start with a `#!` line
+/// naming a shell.
+fn written_script(arguments: Node, code: &str) -> Option<Range<usize>> {
+    let mut cursor = arguments.walk();
+    let mut values = arguments
+        .named_children(&mut cursor)
+        .filter(|n| !kind_of(*n).contains("comment"));
+    let (path, contents) = (values.next()?, values.next()?);
+    if !matches!(
+        kind_of(contents),
+        "string" | "interpolated_string_expression"
+    ) {
+        return None;
+    }
+    let literal = |node: Node| strings::scala_literal(&code[node.byte_range()]).map(|d| d.code);
+    let by_name = kind_of(path) == "string"
+        && literal(path).is_some_and(|p| p.ends_with(".sh") || p.ends_with(".bash"));
+    let by_shebang = || {
+        literal(contents).is_some_and(|text| {
+            let first = text.trim_start().lines().next().unwrap_or_default();
+            first.strip_prefix("#!").is_some_and(shebang_names_a_shell)
+        })
+    };
+    (by_name || by_shebang()).then(|| contents.byte_range())
 }
 
 /// Whether `request` is a token request IMDS accepts.

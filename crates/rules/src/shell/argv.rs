@@ -553,6 +553,17 @@ fn is_python(name: &str) -> bool {
         .is_some_and(|version| version.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
+/// Whether a `#!` line (what follows the `#!`) runs a shell:
+/// `/bin/bash`, `/usr/bin/env bash`, `/bin/sh -e`.
+pub fn shebang_names_a_shell(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let mut program = words.next().and_then(|p| p.rsplit('/').next());
+    if program == Some("env") {
+        program = words.find(|w| !w.starts_with('-') && !w.contains('='));
+    }
+    program.is_some_and(is_shell)
+}
+
 fn is_shell(name: &str) -> bool {
     matches!(
         name,

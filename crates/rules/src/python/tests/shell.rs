@@ -102,3 +102,27 @@ fn raw_strings_get_no_fix_they_cannot_hold() {
     let (_, f) = findings(&format!("import os\nos.system(r'curl -s {MD}x')\n"));
     assert!(f[0].fix.is_some(), "{f:?}");
 }
+
+/// Cluster init scripts were written from notebooks with
+/// `dbutils.fs.put`: a script named `.sh`, or starting with a shell's
+/// `#!` line, is shell code, fixed where it is written.
+#[test]
+fn init_scripts_a_notebook_writes_are_shell_code() {
+    for code in [
+        format!("dbutils.fs.put('dbfs:/databricks/init/tag.sh', '''\ncurl -s {MD}instance-id\n''', True)\n"),
+        format!("dbutils.fs.put(\"/init/x\", \"\"\"#!/usr/bin/env bash\ncurl -s {MD}instance-id\n\"\"\")\n"),
+        format!("dbutils.fs.put(file='/init/x.bash', contents='#!/bin/sh\\ncurl -s {MD}instance-id\\n', overwrite=True)\n"),
+    ] {
+        let (cells, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{code}\n{f:?}");
+        assert_eq!(cells[f[0].cell].lang, imds_lint_parser::Lang::Shell, "{code}");
+        assert!(f[0].fix.is_some(), "{code}\n{f:?}");
+    }
+    // Not a shell script: a file of data, or Python.
+    for code in [
+        format!("dbutils.fs.put('/tmp/notes.txt', 'see curl -s {MD}instance-id')\n"),
+        format!("dbutils.fs.put('/tmp/x.py', '#!/usr/bin/env python3\\nprint(1) # curl {MD}')\n"),
+    ] {
+        quiet(&code);
+    }
+}
