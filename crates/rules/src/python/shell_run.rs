@@ -8,6 +8,7 @@ use tree_sitter::Node;
 
 use imds_lint_parser::{strings, Cell, Interpolation, Layer};
 
+use crate::shell::argv;
 use crate::shell::ipython::by_hand;
 
 use super::args::Args;
@@ -113,13 +114,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         let path = args
             .get(0, "file")
             .and_then(|node| self.eval(frame).text(node).as_literal().map(str::to_owned));
-        let by_name = path.is_some_and(|p| p.ends_with(".sh") || p.ends_with(".bash"));
+        let by_name = path.is_some_and(|p| argv::named_as_shell_script(&p));
         let by_shebang = || {
             strings::python_literal(&self.code[contents.byte_range()]).is_some_and(|decoded| {
                 let first = decoded.code.trim_start().lines().next().unwrap_or_default();
                 first
                     .strip_prefix("#!")
-                    .is_some_and(crate::shell::argv::shebang_names_a_shell)
+                    .is_some_and(argv::shebang_names_a_shell)
             })
         };
         if by_name || by_shebang() {

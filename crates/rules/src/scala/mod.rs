@@ -26,7 +26,8 @@ mod token_request;
 mod value;
 mod walk;
 
-use imds_lint_parser::{strings, Cell, Interpolation, Lang, Layer};
+use imds_lint_parser::strings::{self, Decoded};
+use imds_lint_parser::{Cell, Interpolation, Lang, Layer};
 
 use crate::finding::{withhold_fixes_in_unparsed_code, Finding, Rule};
 use crate::request::TTL_HEADER;
@@ -145,22 +146,28 @@ impl Analyzer {
         }
         file.findings.extend(findings);
 
-        for (decoded, strings) in nested {
-            let quotes_unwritable = decoded.layer == Layer::ScalaString { triple: false }
-                && decoded.interpolation == Interpolation::Dollar;
-            let first = file.cells.len();
-            let cell = Cell::nested(
-                &file.cells[index],
-                index,
-                decoded.code,
-                &decoded.map,
-                decoded.layer,
-                decoded.interpolation,
-            );
-            file.add_nested_shell(cell, strings);
-            if quotes_unwritable {
-                withhold_quoting_fixes(file, first);
-            }
+        add_nested_shell(file, index, nested);
+    }
+}
+
+/// Adds the shell code of cell `index`'s strings as nested cells, each
+/// with the string values it can see.
+fn add_nested_shell(file: &mut FileCheck, index: usize, nested: Vec<(Decoded, &Env)>) {
+    for (decoded, strings) in nested {
+        let quotes_unwritable = decoded.layer == Layer::ScalaString { triple: false }
+            && decoded.interpolation == Interpolation::Dollar;
+        let first = file.cells.len();
+        let cell = Cell::nested(
+            &file.cells[index],
+            index,
+            decoded.code,
+            &decoded.map,
+            decoded.layer,
+            decoded.interpolation,
+        );
+        file.add_nested_shell(cell, strings);
+        if quotes_unwritable {
+            withhold_quoting_fixes(file, first);
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::endpoint;
 use crate::node_map::NodeMap;
 use crate::request::{Method, Request};
 use crate::rules;
-use crate::shell::argv::{shebang_names_a_shell, shell_code};
+use crate::shell::argv::{named_as_shell_script, shebang_names_a_shell, shell_code};
 use crate::text::Env;
 
 /// What a walk found in one cell.
@@ -230,12 +230,10 @@ impl<'tree> Walk<'_, 'tree> {
                 }
             }
             ShapeKind::WriteFile => {
-                if let Some(contents) = shape
-                    .capture("arguments")
-                    .and_then(|arguments| written_script(arguments, self.code))
-                {
-                    self.scripts.push(contents);
-                }
+                let arguments = shape.capture("arguments");
+                let code = self.code;
+                self.scripts
+                    .extend(arguments.and_then(|a| written_script(a, code)));
             }
             ShapeKind::ProcessRun | ShapeKind::ProcessRunInfix => {
                 let Some(command) = shape.capture("command") else {
@@ -487,8 +485,8 @@ fn written_script(arguments: Node, code: &str) -> Option<Range<usize>> {
         return None;
     }
     let literal = |node: Node| strings::scala_literal(&code[node.byte_range()]).map(|d| d.code);
-    let by_name = kind_of(path) == "string"
-        && literal(path).is_some_and(|p| p.ends_with(".sh") || p.ends_with(".bash"));
+    let by_name =
+        kind_of(path) == "string" && literal(path).is_some_and(|p| named_as_shell_script(&p));
     let by_shebang = || {
         literal(contents).is_some_and(|text| {
             let first = text.trim_start().lines().next().unwrap_or_default();

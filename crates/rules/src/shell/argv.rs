@@ -553,6 +553,13 @@ fn is_python(name: &str) -> bool {
         .is_some_and(|version| version.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
+/// Whether a file at `path` is a shell script by its name (`.sh`, `.bash`).
+pub fn named_as_shell_script(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sh") || e.eq_ignore_ascii_case("bash"))
+}
+
 /// Whether a `#!` line (what follows the `#!`) runs a shell:
 /// `/bin/bash`, `/usr/bin/env bash`, `/bin/sh -e`.
 pub fn shebang_names_a_shell(line: &str) -> bool {
