@@ -28,15 +28,16 @@ pub use text::{Env, Piece, Text};
 use std::collections::{HashMap, HashSet};
 
 use imds_lint_parser::encode::encode;
-use imds_lint_parser::{bang_host, syntax, Cell, Lang, Origin};
+use imds_lint_parser::{bang_host, syntax, Cell, Interpolation, Lang, Origin};
 
 use crate::focus::Focus;
 
 /// Why a request in Python that shell code runs gets no fix, when the fix
 /// needs a character the shell's quoting cannot hold.
-const UNQUOTABLE_HELP: &str = "no automatic fix: the fix needs a character (a `'`) that the \
-     shell quoting around this Python code cannot hold; fetch a token and send it in the \
-     `X-aws-ec2-metadata-token` header by hand";
+const UNQUOTABLE_HELP: &str = "no automatic fix: the fix needs characters that the code \
+     around this Python cannot hold as they are (a `'` inside a single-quoted shell word, a \
+     quote in a raw string, a `{` in an f-string, a `$` on a `!` line); fetch a token and send \
+     it in the `X-aws-ec2-metadata-token` header by hand";
 
 /// How deep cells found in other cells' strings may nest when the
 /// languages alternate (shell running Python running shell...): each
@@ -117,21 +118,54 @@ impl FileCheck<'_> {
         let index = self.cells.len() - 1;
         let first = self.findings.len();
         python::Analyzer::default().check_cell(self, index);
+        let expanded = self.expanded_by_hosts(index);
         // Its findings, and those of shell code it runs in turn.
         for finding in &mut self.findings[first..] {
             let Some(fix) = &finding.fix else {
                 continue;
             };
             let cell = &self.cells[finding.cell];
+            let unwritable =
+                |text: &str| encode(cell, text).is_err() || text.contains(&expanded[..]);
             if broken {
                 finding.help = Some(shell::UNPARSED_HELP.to_owned());
-            } else if fix.edits.iter().any(|e| encode(cell, &e.content).is_err()) {
+            } else if fix.edits.iter().any(|e| unwritable(&e.content)) {
                 finding.help = Some(UNQUOTABLE_HELP.to_owned());
             } else {
                 continue;
             }
             finding.fix = None;
         }
+    }
+
+    /// The characters some host of cell `index` reads as its own before
+    /// the code runs: `{` and `}` of a Python f-string, `$` of a Scala
+    /// `s"..."`, both on an IPython `!` line. Text a fix writes with one
+    /// of them would be read as the host's value.
+    fn expanded_by_hosts(&self, index: usize) -> Vec<char> {
+        let mut expanded = Vec::new();
+        let mut at = index;
+        for _ in 0..=MAX_NESTED_CELLS {
+            let Some(cell) = self.cells.get(at) else {
+                break;
+            };
+            let interpolation = match cell.origin {
+                Origin::BangLine => Interpolation::IPython,
+                Origin::HostString { interpolation, .. } => interpolation,
+                _ => break,
+            };
+            expanded.extend(match interpolation {
+                Interpolation::None => &[][..],
+                Interpolation::Braces => &['{', '}'],
+                Interpolation::Dollar => &['$'],
+                Interpolation::IPython => &['$', '{', '}'],
+            });
+            match cell.origin {
+                Origin::HostString { host, .. } => at = host,
+                _ => break,
+            }
+        }
+        expanded
     }
 
     /// Whether cell `index` is Python that shell code runs: a process of

@@ -302,12 +302,14 @@ fn header_text(client: Client, variable: &str) -> String {
     }
 }
 
-/// `text` as written into the cell at `site`: with `$name` doubled where
-/// the host reads `$` ([`Dollars`]), and through the quoting of nested
-/// code.
+/// `text` as written into the cell at `site`: through the quoting of
+/// nested code first (innermost first), then with `$name` doubled where
+/// the host reads the cell's `$` ([`Dollars`]): the host reads the cell's
+/// text before any shell does.
 pub(super) fn escape(text: &str, site: &Site, context: &Context) -> Option<String> {
-    let text = if context.dollars == Dollars::Shell {
-        text.to_owned()
+    let text = super::nested::escape(text, &site.quoting)?;
+    Some(if context.dollars == Dollars::Shell {
+        text
     } else {
         let mut out = String::with_capacity(text.len() + 2);
         let mut chars = text.chars().peekable();
@@ -321,8 +323,7 @@ pub(super) fn escape(text: &str, site: &Site, context: &Context) -> Option<Strin
             }
         }
         out
-    };
-    super::nested::escape(&text, &site.quoting)
+    })
 }
 
 /// `base` if no name in use takes it, else `base_2`, `base_3`...

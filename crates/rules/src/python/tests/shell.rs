@@ -126,3 +126,26 @@ fn init_scripts_a_notebook_writes_are_shell_code() {
         quiet(&code);
     }
 }
+
+/// A fresh tester: Python run from shell code in an f-string showed a safe
+/// fix that `--fix` refused: the fix writes `{...}`, which the f-string
+/// reads as its own expression. Such a fix is withheld, with help.
+#[test]
+fn a_fix_an_f_string_would_read_as_its_own_is_withheld() {
+    let code = format!(
+        "import os\nos.system(f\"\"\"python3 - <<'PY'\nimport requests\nr = requests.get(\"{MD}instance-id\")\nPY\"\"\")\n"
+    );
+    let (cells, f) = findings(&code);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(cells[f[0].cell].lang, imds_lint_parser::Lang::Python);
+    assert!(f[0].fix.is_none(), "{f:?}");
+    assert!(
+        f[0].help
+            .as_deref()
+            .is_some_and(|h| h.contains("cannot hold")),
+        "{f:?}"
+    );
+    // Without the `f` the same fix is written.
+    let (_, f) = findings(&code.replacen("f\"\"\"", "\"\"\"", 1));
+    assert!(f[0].fix.is_some(), "{f:?}");
+}

@@ -334,6 +334,23 @@ fn substitutions_are_fixed_in_the_shell_that_runs_them() {
     );
 }
 
+/// A fresh tester: `!bash -c "curl ..."` was fixed to send
+/// `\$\$IMDS_TOKEN`, which the outer shell turns into `$$` and the inner one
+/// into its process ID. The nested code's quoting comes first (`\$T`),
+/// then IPython's reading of the line (`\$$T`, which IPython gives to the
+/// shell as `\$T`).
+#[test]
+fn bang_lines_escape_nested_code_before_doubling_dollars() {
+    let code = "bash -c \"curl -s http://169.254.169.254/latest/meta-data/instance-id\"";
+    let found = findings_in(code, Origin::BangLine, &Env::new());
+    let out = apply(code, &found);
+    assert!(
+        out.contains("-H \\\"X-aws-ec2-metadata-token: \\$$IMDS_TOKEN\\\""),
+        "{out}"
+    );
+    assert!(!out.contains("\\$\\$"), "{out}");
+}
+
 #[test]
 fn bang_lines_chain_and_double_dollars() {
     let code = "curl -s http://169.254.169.254/latest/meta-data/instance-id";

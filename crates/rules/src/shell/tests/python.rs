@@ -103,7 +103,7 @@ fn a_fix_the_shell_quoting_cannot_hold_is_withheld() {
     assert!(found[0]
         .2
         .as_deref()
-        .is_some_and(|h| h.contains("shell quoting")));
+        .is_some_and(|h| h.contains("cannot hold")));
     // In a double-quoted word the same fix is written with escapes.
     let code = format!(
         "python3 -c \"\nimport requests\nURL = '{MD}'\nprint(f'{{requests.get(URL).text}}')\n\"\n"
