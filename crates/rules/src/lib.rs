@@ -275,7 +275,12 @@ pub fn check_refusing(cells: Vec<Cell>, settings: &Settings) -> Refusing {
     let own_cells = checked.syntax_errors.len().min(checked.cells.len());
     let unparsed = (0..own_cells)
         .filter(|&cell| checked.syntax_errors[cell] == Some(true))
-        .filter(|&cell| !checked.findings.iter().any(|f| f.cell == cell))
+        .filter(|&cell| {
+            !checked
+                .findings
+                .iter()
+                .any(|f| nested_in(&checked.cells, f.cell, cell))
+        })
         .filter(|&cell| prefilter::worth_checking(checked.cells[cell].code.as_bytes()))
         .collect();
     Refusing {
@@ -284,6 +289,22 @@ pub fn check_refusing(cells: Vec<Cell>, settings: &Settings) -> Refusing {
         refused: checked.refused,
         unparsed,
     }
+}
+
+/// Whether cell `index` is cell `host` or nested in it, through the
+/// strings and heredocs that hold code.
+fn nested_in(cells: &[Cell], index: usize, host: usize) -> bool {
+    let mut at = index;
+    for _ in 0..=2 * MAX_NESTED_CELLS {
+        if at == host {
+            return true;
+        }
+        match cells.get(at).map(|cell| &cell.origin) {
+            Some(Origin::HostString { host, .. }) => at = *host,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// [`check`], with the cells `whole` analysed whole, and by cell whether

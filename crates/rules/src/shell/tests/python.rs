@@ -135,3 +135,18 @@ fn the_program_sees_none_of_the_scripts_names() {
         "{fix:?}"
     );
 }
+
+/// A fresh tester: shell code that does not parse, whose Python got a
+/// finding, was also said to have "no request found in it".
+#[test]
+fn findings_of_nested_python_count_for_the_unparsed_warning() {
+    let code = format!(
+        "python3 - <<'PY'\nimport requests\nr = requests.get(\"{MD}\")\nPY\nif true; then\n"
+    );
+    let checked = crate::check_refusing(
+        vec![Cell::whole_file(Lang::Shell, &code)],
+        &Settings::default(),
+    );
+    assert_eq!(checked.findings.len(), 1);
+    assert_eq!(checked.unparsed, Vec::<usize>::new());
+}
