@@ -527,8 +527,9 @@ fn python_script(words: &[Word]) -> Option<PythonScript> {
                     match flags.as_bytes()[at] {
                         // `-cCODE`: code in the same word is not followed.
                         b'c' if attached => return Some(PythonScript::Other),
-                        b'c' => return Some(PythonScript::Code(i + 1)),
-                        b'm' => return Some(PythonScript::Other),
+                        // Without a word after it Python refuses to run.
+                        b'c' if i + 1 < words.len() => return Some(PythonScript::Code(i + 1)),
+                        b'c' | b'm' => return Some(PythonScript::Other),
                         _ => i += usize::from(!attached),
                     }
                 }
@@ -716,6 +717,9 @@ mod tests {
                 Some(5),
             ),
             (&["python3", "-cx"], None),
+            // Found by fuzzing: `-c` as the last word (Python refuses it).
+            (&["python3", "-c"], None),
+            (&["python3", "-u", "-c"], None),
             (&["python3", "-m", "mod"], None),
             (&["python3", "script.py", "-c", "x"], None),
             (&["pythonic", "-c", "x"], None),
