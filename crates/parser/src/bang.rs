@@ -21,6 +21,9 @@ struct Escape {
     blank: Range<usize>,
     /// The shell code it runs, if it runs one.
     shell: Option<Range<usize>>,
+    /// Whether a Python statement follows the blank (`%time stmt`): the
+    /// blank is then written `0;`, so the line stays one valid line.
+    statement_follows: bool,
 }
 
 /// The Python cell with its escapes blanked, followed by one shell cell per
@@ -38,19 +41,21 @@ pub(crate) fn split(cell: Cell) -> Vec<Cell> {
         .collect();
 
     let mut host = cell;
-    host.code = blank(&host.code, escapes.iter().map(|e| e.blank.clone()));
+    host.code = blank(&host.code, &escapes);
     let mut cells = Vec::with_capacity(1 + shells.len());
     cells.push(host);
     cells.extend(shells);
     cells
 }
 
-/// Replaces each range with `0` and spaces, keeping line breaks and the
-/// backslashes that continue a line, so that byte offsets do not move.
-fn blank(code: &str, ranges: impl Iterator<Item = Range<usize>>) -> String {
+/// Replaces each escape's blank with `0` (`0;` before a statement that
+/// follows) and spaces, keeping line breaks and the backslashes that
+/// continue a line, so that byte offsets do not move.
+fn blank(code: &str, escapes: &[Escape]) -> String {
     let mut out = String::with_capacity(code.len());
     let mut done = 0;
-    for range in ranges {
+    for escape in escapes {
+        let range = escape.blank.clone();
         out.push_str(&code[done..range.start]);
         let text = &code[range.clone()];
         for (i, c) in text.char_indices() {
@@ -58,6 +63,7 @@ fn blank(code: &str, ranges: impl Iterator<Item = Range<usize>>) -> String {
                 c == '\\' && matches!(text.as_bytes()[i + 1..], [b'\n', ..] | [b'\r', b'\n', ..]);
             match c {
                 _ if i == 0 => out.push('0'),
+                _ if i == 1 && escape.statement_follows => out.push(';'),
                 '\n' | '\r' => out.push(c),
                 _ if continues => out.push(c),
                 _ => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
@@ -180,6 +186,16 @@ fn escape_at(code: &str, start: usize) -> Option<Escape> {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(end - op - 1);
         let name = &code[op + 1..op + 1 + name_len];
+        let statement = (op == start + indent)
+            .then(|| timed_statement(code, name, op + 1 + name_len, end))
+            .flatten();
+        if let Some(statement) = statement {
+            return Some(Escape {
+                blank: op..statement,
+                shell: None,
+                statement_follows: true,
+            });
+        }
         matches!(name, "sx" | "system").then(|| {
             let args = &code[op + 1 + name_len..end];
             end - args.trim_start_matches([' ', '\t']).len()..end
@@ -188,7 +204,41 @@ fn escape_at(code: &str, start: usize) -> Option<Escape> {
     Some(Escape {
         blank: op..end,
         shell,
+        statement_follows: false,
     })
+}
+
+/// Where the Python statement that timing magic `name` runs starts, its
+/// options (from `after_name` on) skipped: `%time stmt`, `%timeit -n 3
+/// stmt`, `%prun -s cumulative stmt`. `None` for another magic, or when
+/// no statement follows on the line.
+fn timed_statement(code: &str, name: &str, after_name: usize, end: usize) -> Option<usize> {
+    // Options that take their value as the next word, when not attached.
+    let takes_value: &[&str] = match name {
+        "time" => &[],
+        "timeit" => &["-n", "-r", "-p"],
+        "prun" => &["-s", "-l", "-T", "-D"],
+        _ => return None,
+    };
+    let blank =
+        |at: usize| code[at..end].len() - code[at..end].trim_start_matches([' ', '\t']).len();
+    // The magic's name must end at a blank: `%timeit(x)` is not it.
+    if blank(after_name) == 0 {
+        return None;
+    }
+    let mut at = after_name + blank(after_name);
+    let mut value_next = false;
+    while at < end {
+        let word_len = code[at..end].find([' ', '\t']).unwrap_or(end - at);
+        let word = &code[at..at + word_len];
+        if !value_next && !word.starts_with('-') {
+            return Some(at);
+        }
+        value_next = !value_next && takes_value.contains(&word);
+        at += word_len;
+        at += blank(at);
+    }
+    None
 }
 
 /// For `lhs = !cmd` or `lhs = %magic`, the offset of `!` or `%` in `line`.
@@ -283,6 +333,33 @@ mod tests {
             "0                    \nr = 0          \n0         \n0       \n"
         );
         assert_eq!(shells, ["curl x", "ls"]);
+    }
+
+    /// `%time` and `%timeit` run the Python statement after them: it stays
+    /// in the cell, after a `0;` in place of the magic, so a request in it
+    /// is found (a known miss, from a fresh tester).
+    #[test]
+    fn timing_magics_keep_their_statement() {
+        let (host, shells) = summary(
+            "%time r = get(u)
+    %timeit -n 3 -r1 f(\n  x)
+%time
+",
+        );
+        assert_eq!(
+            host,
+            format!("0;    r = get(u)\n    0;{}f(\n  x)\n0    \n", sp(15))
+        );
+        assert!(shells.is_empty());
+        assert!(crate::syntax::parses_cleanly(
+            Lang::Python,
+            "0;    r = get(u)\n"
+        ));
+        // Assigned, the magic's value is a timing: blanked whole, as before.
+        assert_eq!(
+            summary("t = %timeit -o f()\n").0,
+            format!("t = 0{}\n", sp(13))
+        );
     }
 
     #[test]
