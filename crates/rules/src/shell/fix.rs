@@ -122,6 +122,9 @@ impl Ttl {
 
 /// What fixes need to know about the cell.
 pub(super) struct Context<'a> {
+    /// The cell's code: on a `!` line, whether IPython reads a `$` depends
+    /// on the quotes after it.
+    pub code: &'a str,
     /// The settings in force (token TTL, variable name).
     pub settings: &'a Settings,
     /// Names in use, which a new token variable must not take.
@@ -225,8 +228,9 @@ fn fix_for(
 ) -> Option<Fix> {
     let reused = site.token.as_deref();
     let name = reused.unwrap_or(variable);
-    let header = escape(&header_text(site.client, name), site, context)?;
-    let mut edits = vec![Edit::insertion(site.header_at?, header)];
+    let header_at = site.header_at?;
+    let header = escape(&header_text(site.client, name), site, context, header_at)?;
+    let mut edits = vec![Edit::insertion(header_at, header)];
     if reused.is_none() {
         let fetch = fetches.get(&site.scope)?;
         if fetch.range.start > site.position {
@@ -288,7 +292,7 @@ fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
         Form::Chained => format!("{fetch} && "),
         Form::Condition => format!("{fetch}; "),
     };
-    let text = escape(&text, site, context)?;
+    let text = escape(&text, site, context, site.insertion.at)?;
     Some(Edit::insertion(site.insertion.at, text))
 }
 
@@ -302,28 +306,44 @@ fn header_text(client: Client, variable: &str) -> String {
     }
 }
 
-/// `text` as written into the cell at `site`: through the quoting of
-/// nested code first (innermost first), then with `$name` doubled where
+/// `text` as inserted at cell offset `at` for `site`: through the quoting
+/// of nested code first (innermost first), then with `$name` doubled where
 /// the host reads the cell's `$` ([`Dollars`]): the host reads the cell's
 /// text before any shell does.
-pub(super) fn escape(text: &str, site: &Site, context: &Context) -> Option<String> {
+pub(super) fn escape(text: &str, site: &Site, context: &Context, at: usize) -> Option<String> {
     let text = super::nested::escape(text, &site.quoting)?;
-    Some(if context.dollars == Dollars::Shell {
-        text
-    } else {
-        let mut out = String::with_capacity(text.len() + 2);
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            out.push(c);
-            let name = chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_');
-            if c == '$' && name {
-                out.push('$');
+    Some(
+        if context.dollars == Dollars::Shell || ipython_leaves_dollars(context, at, &text) {
+            text
+        } else {
+            let mut out = String::with_capacity(text.len() + 2);
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                out.push(c);
+                let name = chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_');
+                if c == '$' && name {
+                    out.push('$');
+                }
             }
-        }
-        out
-    })
+            out
+        },
+    )
+}
+
+/// Whether IPython leaves the `$name`s of `text`, inserted into a `!`
+/// line at `at`, as they are: it reads a `$` only where an even number of
+/// `'` follow it on the line (its `'...'` strings keep their dollars).
+/// Text a fix inserts holds no `'` (a single-quoted nested code could not
+/// take it), so every `$` of it has the quotes after `at`.
+fn ipython_leaves_dollars(context: &Context, at: usize, text: &str) -> bool {
+    context.dollars == Dollars::BangLine
+        && !text.contains('\'')
+        && context
+            .code
+            .get(at..)
+            .is_some_and(|rest| rest.matches('\'').count() % 2 == 1)
 }
 
 /// `base` if no name in use takes it, else `base_2`, `base_3`...

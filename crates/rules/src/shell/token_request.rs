@@ -47,16 +47,15 @@ pub(super) fn fix(site: &Site, context: &Context) -> Option<Fix> {
         }
         (Ttl::Missing, Client::Httpie) => {
             let item = format!(" \"{TTL_HEADER}:{ttl}\"");
-            edits.push(Edit::insertion(
-                site.header_at?,
-                escape(&item, site, context)?,
-            ));
+            let at = site.header_at?;
+            edits.push(Edit::insertion(at, escape(&item, site, context, at)?));
         }
     }
 
     if !after_program.is_empty() {
-        let text = escape(&after_program.concat(), site, context)?;
-        edits.push(Edit::insertion(site.header_at?, text));
+        let at = site.header_at?;
+        let text = escape(&after_program.concat(), site, context, at)?;
+        edits.push(Edit::insertion(at, text));
     }
     if edits.is_empty() {
         return None;

@@ -351,6 +351,31 @@ fn bang_lines_escape_nested_code_before_doubling_dollars() {
     assert!(!out.contains("\\$\\$"), "{out}");
 }
 
+/// A fresh tester: IPython leaves `$name` and `$$name` alone where an
+/// odd number of `'` follow on the line (so its `'...'` strings keep their
+/// dollars). There the fix writes a single `$`; before, `!sh -c '...'`
+/// was fixed to send `$$IMDS_TOKEN`, the shell's process ID.
+#[test]
+fn bang_lines_write_one_dollar_where_ipython_leaves_dollars_alone() {
+    let md = "http://169.254.169.254/latest/meta-data/instance-id";
+    let code = format!("sh -c 'curl -s {md}'");
+    let out = apply(&code, &findings_in(&code, Origin::BangLine, &Env::new()));
+    assert!(
+        out.contains("-H \"X-aws-ec2-metadata-token: $IMDS_TOKEN\""),
+        "{out}"
+    );
+    assert!(!out.contains("$$"), "{out}");
+    // The header goes before the closing quote, the fetch after the
+    // opening one: each counts the quotes that follow it.
+    let code = format!("curl -s {md} && echo \"it's done\"");
+    let out = apply(&code, &findings_in(&code, Origin::BangLine, &Env::new()));
+    assert!(out.contains(": $IMDS_TOKEN\""), "{out}");
+    // An even number after it: IPython reads `$$` as `$`.
+    let code = format!("curl -s {md} && echo 'done'");
+    let out = apply(&code, &findings_in(&code, Origin::BangLine, &Env::new()));
+    assert!(out.contains(": $$IMDS_TOKEN\""), "{out}");
+}
+
 #[test]
 fn bang_lines_chain_and_double_dollars() {
     let code = "curl -s http://169.254.169.254/latest/meta-data/instance-id";
