@@ -125,6 +125,9 @@ pub(super) struct Context<'a> {
     /// The cell's code: on a `!` line, whether IPython reads a `$` depends
     /// on the quotes after it.
     pub code: &'a str,
+    /// Whether the host reads `{expr}` in the cell's code (a Python
+    /// f-string, a `!` line) before the shell does.
+    pub braces: bool,
     /// The settings in force (token TTL, variable name).
     pub settings: &'a Settings,
     /// Names in use, which a new token variable must not take.
@@ -249,8 +252,13 @@ fn fix_for(
 fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
     // Where the host reads `$` (a `!` line, a Scala string), a `$name` as
     // written is the host's: only the literal base is copied there.
+    // Where the host reads braces (an f-string), the code no longer says
+    // which braces were the host's: a written base holding one is not
+    // copied either.
     let url = match (&site.written_base, context.dollars) {
-        (Some(written), Dollars::Shell) => format!("{written}latest/api/token"),
+        (Some(written), Dollars::Shell) if !(context.braces && written.contains(['{', '}'])) => {
+            format!("{written}latest/api/token")
+        }
         _ => format!("{}/latest/api/token", site.base.as_deref()?),
     };
     let ttl = context.settings.token_ttl;

@@ -148,6 +148,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
 
     let context = fix::Context {
         code: &file.cells[index].code,
+        braces,
         settings: file.settings,
         names: &analysis.names,
         errexit: analysis.errexit,

@@ -149,3 +149,25 @@ fn a_fix_an_f_string_would_read_as_its_own_is_withheld() {
     let (_, f) = findings(&code.replacen("f\"\"\"", "\"\"\"", 1));
     assert!(f[0].fix.is_some(), "{f:?}");
 }
+
+/// A fresh tester: in an f-string, a shell fix copied the request's
+/// written base `${BASE}` (written `${{BASE}}` in the literal) into the
+/// token request as `${BASE}`, which Python then read as an expression.
+/// In an f-string the token URL is written with its literal base instead.
+#[test]
+fn an_f_string_fix_writes_no_braces_python_would_read() {
+    let code = "import os\nos.system(f\"BASE=http://169.254.169.254; \
+                curl -s ${{BASE}}/latest/meta-data/instance-id\")\n";
+    let (_, f) = findings(code);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let fix = f[0].fix.as_ref().unwrap_or_else(|| panic!("{f:?}"));
+    for edit in &fix.edits {
+        assert!(!edit.content.contains(['{', '}']), "{fix:?}");
+    }
+    assert!(
+        fix.edits.iter().any(|e| e
+            .content
+            .contains("http://169.254.169.254/latest/api/token")),
+        "{fix:?}"
+    );
+}
