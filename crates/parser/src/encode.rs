@@ -148,6 +148,7 @@ fn python_escape(text: &str, quote: char, triple: bool, raw: bool) -> Result<Str
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' if !triple => out.push_str("\\n"),
+            '\r' if !triple => out.push_str("\\r"),
             c if c == quote && joins(i) => {
                 out.push('\\');
                 out.push(c);
@@ -172,6 +173,7 @@ fn scala_escape(text: &str, triple: bool) -> Result<String, EncodeError> {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
             c => out.push(c),
         }
     }
@@ -254,6 +256,27 @@ mod tests {
         assert_eq!(
             encode(&cell(layers, ""), "-H \"X: $T\""),
             Ok("-H \\\\\\\"X: $T\\\\\\\"".to_owned())
+        );
+    }
+
+    /// A fresh tester: shell code in `"...\\r\\n..."` has CRLF line endings,
+    /// and a fix's new line came out as a raw carriage return inside a
+    /// one-line literal, which does not parse.
+    #[test]
+    fn one_line_literals_escape_carriage_returns() {
+        let python = vec![Layer::PythonString {
+            quote: '"',
+            triple: false,
+            raw: false,
+        }];
+        assert_eq!(
+            encode(&cell(python, "a\r\nb\r\n"), "T=1\n"),
+            Ok("T=1\\r\\n".to_owned())
+        );
+        let scala = vec![Layer::ScalaString { triple: false }];
+        assert_eq!(
+            encode(&cell(scala, "a\r\nb\r\n"), "T=1\n"),
+            Ok("T=1\\r\\n".to_owned())
         );
     }
 
