@@ -36,9 +36,17 @@ impl Decoded {
 
 /// Whether `text` can stand as it is inside a raw Python literal quoted
 /// with `quote`: a raw literal cannot escape its quote, a line break
-/// (unless triple-quoted) or a final backslash.
+/// (unless triple-quoted) or a final backslash. A triple-quoted one holds
+/// a quote that does not join another of the text into three; one that
+/// joins the literal's own quotes makes code that does not parse, which
+/// the rewriter refuses to write.
 pub fn fits_raw_python(text: &str, quote: char, triple: bool) -> bool {
-    !text.contains(quote) && !text.ends_with('\\') && (triple || !text.contains('\n'))
+    let quotes_fit = if triple {
+        !text.contains(&format!("{quote}{quote}"))
+    } else {
+        !text.contains(quote) && !text.contains('\n')
+    };
+    quotes_fit && !text.ends_with('\\')
 }
 
 /// Decodes the full source text of a Python string literal: optional prefix
@@ -370,6 +378,20 @@ fn byte_char(value: u32) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fresh tester: `r"""..."""` refused every fix holding a `"`, which
+    /// `r'''...'''` took. A triple-quoted raw literal holds a quote that does
+    /// not join another into three.
+    #[test]
+    fn raw_triple_quoted_literals_hold_lone_quotes() {
+        let header = "curl -H \"X: $T\" -s";
+        assert!(fits_raw_python(header, '"', true));
+        assert!(fits_raw_python("a\nb", '"', true));
+        assert!(!fits_raw_python("a\"\"b", '"', true));
+        assert!(!fits_raw_python("a\\", '"', true));
+        assert!(!fits_raw_python(header, '"', false));
+        assert!(!fits_raw_python("a\nb", '"', false));
+    }
 
     /// Checks that every verbatim segment points at the same bytes in `text`.
     fn assert_verbatim_runs_match(text: &str, decoded: &Decoded) {
