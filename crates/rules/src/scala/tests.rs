@@ -503,6 +503,10 @@ fn init_scripts_a_notebook_writes_are_shell_code() {
         "dbutils.fs.put(\"dbfs:/databricks/init/tag.sh\", \"\"\"\ncurl -s %MD%/instance-id\n\"\"\", true)\n",
         "dbutils.fs.put(\"/init/x\", \"#!/bin/bash\\ncurl -s %MD%/instance-id\\n\", true)\n",
         "val key = \"ami-id\"\ndbutils.fs.put(\"/init/x.sh\", s\"\"\"curl -s %MD%/$key\"\"\")\n",
+        // From a fresh tester: named arguments, and a path held in a val.
+        "dbutils.fs.put(file = \"/init/a.sh\", contents = \"\"\"curl -s %MD%/instance-id\"\"\", overwrite = true)\n",
+        "dbutils.fs.put(contents = \"\"\"curl -s %MD%/instance-id\"\"\", file = \"/init/a.sh\")\n",
+        "val p = \"/init/a.sh\"\ndbutils.fs.put(p, \"\"\"curl -s %MD%/instance-id\"\"\", true)\n",
     ] {
         let code = with_md(template);
         let (cells, found) = check(

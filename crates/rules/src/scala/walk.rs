@@ -231,9 +231,9 @@ impl<'tree> Walk<'_, 'tree> {
             }
             ShapeKind::WriteFile => {
                 let arguments = shape.capture("arguments");
-                let code = self.code;
-                self.scripts
-                    .extend(arguments.and_then(|a| written_script(a, code)));
+                let eval = self.eval();
+                let script = arguments.and_then(|a| written_script(a, &eval));
+                self.scripts.extend(script);
             }
             ShapeKind::ProcessRun | ShapeKind::ProcessRunInfix => {
                 let Some(command) = shape.capture("command") else {
@@ -469,27 +469,44 @@ impl<'tree> Walk<'_, 'tree> {
 }
 
 /// The string literal of the contents `dbutils.fs.put(path, contents,
-/// ...)` writes, when the file is a shell script: its path, a literal,
-/// ends in `.sh` or `.bash`, or the contents start with a `#!` line
-/// naming a shell.
-fn written_script(arguments: Node, code: &str) -> Option<Range<usize>> {
+/// ...)` writes, when the file is a shell script: its path (a literal or
+/// a known value) ends in `.sh` or `.bash`, or the contents start with a
+/// `#!` line naming a shell. Arguments may be named (`contents = ...`).
+fn written_script(arguments: Node, eval: &Eval) -> Option<Range<usize>> {
     let mut cursor = arguments.walk();
-    let mut values = arguments
+    let values: Vec<Node> = arguments
         .named_children(&mut cursor)
-        .filter(|n| !kind_of(*n).contains("comment"));
-    let (path, contents) = (values.next()?, values.next()?);
+        .filter(|n| !kind_of(*n).contains("comment"))
+        .collect();
+    let named = |name: &str| {
+        values.iter().find_map(|value| {
+            let left = child_in(*value, "left")?;
+            (kind_of(*value) == "assignment_expression" && eval.source(left) == name)
+                .then(|| child_in(*value, "right"))
+                .flatten()
+        })
+    };
+    let positional = |at: usize| {
+        values
+            .get(at)
+            .copied()
+            .filter(|v| kind_of(*v) != "assignment_expression")
+    };
+    let path = named("file").or_else(|| positional(0))?;
+    let contents = named("contents").or_else(|| positional(1))?;
     if !matches!(
         kind_of(contents),
         "string" | "interpolated_string_expression"
     ) {
         return None;
     }
-    let literal = |node: Node| strings::scala_literal(&code[node.byte_range()]).map(|d| d.code);
-    let by_name =
-        kind_of(path) == "string" && literal(path).is_some_and(|p| named_as_shell_script(&p));
+    let by_name = eval
+        .text(path)
+        .as_literal()
+        .is_some_and(named_as_shell_script);
     let by_shebang = || {
-        literal(contents).is_some_and(|text| {
-            let first = text.trim_start().lines().next().unwrap_or_default();
+        strings::scala_literal(eval.source(contents)).is_some_and(|decoded| {
+            let first = decoded.code.trim_start().lines().next().unwrap_or_default();
             first.strip_prefix("#!").is_some_and(shebang_names_a_shell)
         })
     };
