@@ -72,10 +72,9 @@ impl Analyzer {
         // Commands run through sys.process join the requests; shell code
         // they run becomes a nested cell.
         let mut nested = Vec::new();
-        let no_strings = Env::new();
-        for script in &outcome.scripts {
+        for (script, strings) in &outcome.scripts {
             if let Some(decoded) = strings::scala_literal(&code[script.clone()]) {
-                nested.push((decoded.shifted(script.start), &no_strings));
+                nested.push((decoded.shifted(script.start), strings));
             }
         }
         for run in &outcome.processes {

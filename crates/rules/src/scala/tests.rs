@@ -507,6 +507,7 @@ fn init_scripts_a_notebook_writes_are_shell_code() {
         "dbutils.fs.put(file = \"/init/a.sh\", contents = \"\"\"curl -s %MD%/instance-id\"\"\", overwrite = true)\n",
         "dbutils.fs.put(contents = \"\"\"curl -s %MD%/instance-id\"\"\", file = \"/init/a.sh\")\n",
         "val p = \"/init/a.sh\"\ndbutils.fs.put(p, \"\"\"curl -s %MD%/instance-id\"\"\", true)\n",
+        "val md = \"%MD%\"\ndbutils.fs.put(\"/init/a.sh\", s\"\"\"curl -s ${md}/instance-id\"\"\", true)\n",
     ] {
         let code = with_md(template);
         let (cells, found) = check(

@@ -30,8 +30,9 @@ pub struct Outcome {
     /// `sys.process` commands run, in source order.
     pub processes: Vec<ProcessRun>,
     /// The string literals of shell scripts the cell writes to files
-    /// (`dbutils.fs.put("init.sh", """...""")`), in source order.
-    pub scripts: Vec<Range<usize>>,
+    /// (`dbutils.fs.put("init.sh", """...""")`), in source order, with the
+    /// string values in scope there (for `s"..."` contents).
+    pub scripts: Vec<(Range<usize>, Env)>,
     /// The top-level names, for the next cell.
     pub globals: Globals,
 }
@@ -101,7 +102,7 @@ struct Walk<'a, 'tree> {
     connections: Vec<Pending>,
     builders: Vec<Pending>,
     processes: Vec<ProcessRun>,
-    scripts: Vec<Range<usize>>,
+    scripts: Vec<(Range<usize>, Env)>,
     /// The nodes from the root to the current one: `parent()` would cost
     /// the tree's depth on each call.
     path: Vec<Node<'tree>>,
@@ -232,8 +233,9 @@ impl<'tree> Walk<'_, 'tree> {
             ShapeKind::WriteFile => {
                 let arguments = shape.capture("arguments");
                 let eval = self.eval();
-                let script = arguments.and_then(|a| written_script(a, &eval));
-                self.scripts.extend(script);
+                if let Some(script) = arguments.and_then(|a| written_script(a, &eval)) {
+                    self.scripts.push((script, self.scopes.strings()));
+                }
             }
             ShapeKind::ProcessRun | ShapeKind::ProcessRunInfix => {
                 let Some(command) = shape.capture("command") else {
