@@ -342,16 +342,28 @@ pub(super) fn escape(text: &str, site: &Site, context: &Context, at: usize) -> O
 
 /// Whether IPython leaves the `$name`s of `text`, inserted into a `!`
 /// line at `at`, as they are: it reads a `$` only where an even number of
-/// `'` follow it on the line (its `'...'` strings keep their dollars).
-/// Text a fix inserts holds no `'` (a single-quoted nested code could not
-/// take it), so every `$` of it has the quotes after `at`.
+/// `'` follow it up to the next `{field}` (its `'...'` strings keep their
+/// dollars; `{{` is a brace, no field). Text a fix inserts holds no `'` nor
+/// `{` (a single-quoted nested code could not take the one, a host reading
+/// braces is given no base with the other), so every `$` of it has the
+/// quotes after `at`.
 fn ipython_leaves_dollars(context: &Context, at: usize, text: &str) -> bool {
-    context.dollars == Dollars::BangLine
-        && !text.contains('\'')
-        && context
-            .code
-            .get(at..)
-            .is_some_and(|rest| rest.matches('\'').count() % 2 == 1)
+    if context.dollars != Dollars::BangLine || text.contains(['\'', '{']) {
+        return false;
+    }
+    let rest = context.code.get(at..).unwrap_or_default().as_bytes();
+    let mut quotes = 0;
+    let mut i = 0;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'{' if rest.get(i + 1) == Some(&b'{') => i += 1,
+            b'{' => break,
+            b'\'' => quotes += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    quotes % 2 == 1
 }
 
 /// `base` if no name in use takes it, else `base_2`, `base_3`...

@@ -374,6 +374,15 @@ fn bang_lines_write_one_dollar_where_ipython_leaves_dollars_alone() {
     let code = format!("curl -s {md} && echo 'done'");
     let out = apply(&code, &findings_in(&code, Origin::BangLine, &Env::new()));
     assert!(out.contains(": $$IMDS_TOKEN\""), "{out}");
+    // A second tester: IPython counts only up to the next `{field}` (a
+    // doubled `{{` is no field).
+    let python = outer(&[("fname", "out.txt")]);
+    let code = format!("curl -s {md} -o {{fname}} && echo \"it's\"");
+    let out = apply(&code, &findings_in(&code, Origin::BangLine, &python));
+    assert!(out.contains(": $$IMDS_TOKEN\""), "{out}");
+    let code = format!("curl -s {md} -o x{{{{y}}}} && echo \"it's\"");
+    let out = apply(&code, &findings_in(&code, Origin::BangLine, &Env::new()));
+    assert!(out.contains(": $IMDS_TOKEN\""), "{out}");
 }
 
 #[test]
@@ -407,7 +416,6 @@ fn bang_lines_whose_expansion_may_fail_get_no_fix() {
     ]);
     for code in [
         "curl -s http://169.254.169.254/latest/meta-data/$HOME",
-        "curl -s http://169.254.169.254/latest/meta-data/ | awk '{print $1}'",
         "curl -s {md}{path()}",
         "curl -s $md${HOME}",
         "curl -s $md$1",
@@ -429,6 +437,12 @@ fn bang_lines_whose_expansion_may_fail_get_no_fix() {
             "{code}: {help}"
         );
     }
+    // Where IPython leaves the fix's `$` alone either way (an odd number
+    // of `'` before the next `{field}`), a single `$` is right whether the
+    // expansion fails or not.
+    let code = "curl -s http://169.254.169.254/latest/meta-data/ | awk '{print $1}'";
+    let out = apply(code, &findings_in(code, Origin::BangLine, &python));
+    assert!(out.contains(": $IMDS_TOKEN\""), "{out}");
     // Where every value is a Python string, or there is none, IPython
     // expands the line and the fix stands.
     for code in [
