@@ -186,10 +186,20 @@ fn escape_at(code: &str, start: usize) -> Option<Escape> {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(end - op - 1);
         let name = &code[op + 1..op + 1 + name_len];
-        let statement = (op == start + indent)
-            .then(|| timed_statement(code, name, op + 1 + name_len, end))
-            .flatten();
-        if let Some(statement) = statement {
+        if let Some(statement) = timed_statement(code, name, op + 1 + name_len, end) {
+            // `%time !cmd`: the statement is itself a shell escape.
+            if code[statement..].starts_with('!') {
+                let bangs = if code[statement..].starts_with("!!") {
+                    2
+                } else {
+                    1
+                };
+                return Some(Escape {
+                    blank: op..end,
+                    shell: Some(statement + bangs..end),
+                    statement_follows: false,
+                });
+            }
             return Some(Escape {
                 blank: op..statement,
                 shell: None,
@@ -355,11 +365,12 @@ mod tests {
             Lang::Python,
             "0;    r = get(u)\n"
         ));
-        // Assigned, the magic's value is a timing: blanked whole, as before.
-        assert_eq!(
-            summary("t = %timeit -o f()\n").0,
-            format!("t = 0{}\n", sp(13))
-        );
+        // Assigned, the statement runs too (a second tester).
+        assert_eq!(summary("t = %time f()\n").0, "t = 0;    f()\n");
+        // The statement may be a shell escape (a second tester).
+        let (host, shells) = summary("%time !curl -s x\n%timeit -n1 !!ls\n");
+        assert_eq!(host, format!("0{}\n0{}\n", sp(15), sp(15)));
+        assert_eq!(shells, ["curl -s x", "ls"]);
     }
 
     #[test]

@@ -201,10 +201,17 @@ fn requests_timed_by_a_line_magic_are_found() {
         format!("%time r = requests.get('{MD}instance-id')"),
         format!("%timeit -n 1 -r 1 requests.get('{MD}instance-id')"),
         format!("%prun -s cumulative requests.get('{MD}instance-id')"),
+        format!("x = %time requests.get('{MD}instance-id')"),
     ] {
         let cells = split(&source(&line)).unwrap_or_else(|e| panic!("{e}"));
         let found = crate::check(cells, &crate::Settings::default()).1;
         assert_eq!(found.len(), 1, "{line}: {found:?}");
         assert!(found[0].help.is_some(), "{line}: {found:?}");
     }
+    // `%time !cmd` runs a shell escape, fixed as a `!` line is.
+    let line = format!("%time !curl -s {MD}instance-id");
+    let cells = split(&source(&line)).unwrap_or_else(|e| panic!("{e}"));
+    let found = crate::check(cells, &crate::Settings::default()).1;
+    assert_eq!(found.len(), 1, "{line}: {found:?}");
+    assert!(found[0].fix.is_some(), "{line}: {found:?}");
 }
