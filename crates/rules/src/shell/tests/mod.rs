@@ -28,8 +28,14 @@ fn findings(code: &str) -> Vec<Finding> {
     .1
 }
 
-/// The findings for a cell of the given origin, with `outer` visible.
-fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
+/// Checks one shell cell of the given origin, with `outer` visible, and
+/// gives what `read` takes from the check.
+fn check_one<R>(
+    code: &str,
+    origin: Origin,
+    outer: &Env,
+    read: impl FnOnce(crate::FileCheck) -> R,
+) -> R {
     let mut cell = Cell::whole_file(Lang::Shell, code);
     cell.origin = origin;
     let settings = Settings::default();
@@ -44,27 +50,20 @@ fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
         refused: Vec::new(),
     };
     super::check_cell(&mut file, 0, outer);
-    file.findings
+    read(file)
+}
+
+/// The findings for a cell of the given origin, with `outer` visible.
+fn findings_in(code: &str, origin: Origin, outer: &Env) -> Vec<Finding> {
+    check_one(code, origin, outer, |file| file.findings)
 }
 
 /// Whether a cell of the given origin parses with errors, as the warning
 /// about unparsed code decides it.
 fn parses_with_errors(code: &str, origin: Origin) -> Option<bool> {
-    let mut cell = Cell::whole_file(Lang::Shell, code);
-    cell.origin = origin;
-    let settings = Settings::default();
-    let mut file = crate::FileCheck {
-        cells: vec![cell],
-        findings: Vec::new(),
-        settings: &settings,
-        hidden: Vec::new(),
-        whole: None,
-        part_ranges: Vec::new(),
-        syntax_errors: Vec::new(),
-        refused: Vec::new(),
-    };
-    super::check_cell(&mut file, 0, &Env::new());
-    file.syntax_errors.first().copied().flatten()
+    check_one(code, origin, &Env::new(), |file| {
+        file.syntax_errors.first().copied().flatten()
+    })
 }
 
 /// The text each finding covers, with its rule.
