@@ -347,9 +347,8 @@ fn holds_host_value(code: &str) -> bool {
 }
 
 /// Why a request in shell code that does not parse gets no fix.
-pub(crate) const UNPARSED_HELP: &str =
-    "no automatic fix: the shell code around it does not parse, so \
-                             where a token fetch may go is a guess; fix it by hand";
+pub(crate) const UNPARSED_HELP: &str = "no automatic fix: the shell code around it does not \
+     parse, so where a token fetch may go is a guess; fix it by hand";
 
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
