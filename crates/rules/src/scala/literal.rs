@@ -168,7 +168,8 @@ fn format_spec_len(text: &str) -> usize {
         i += 1;
     }
     match bytes.get(i) {
-        Some(b't' | b'T') if i + 1 < bytes.len() => i + 2,
+        // A date conversion (`%tY`) names its field with one ASCII letter.
+        Some(b't' | b'T') if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => i + 2,
         Some(c) if c.is_ascii_alphabetic() || *c == b'%' => i + 1,
         _ => 0,
     }
@@ -325,6 +326,13 @@ mod tests {
         assert_eq!(render(r#"f"$a%s/x%%y""#).as_deref(), Some("{a}/x%y"));
         assert_eq!(render(r#"f"$n%05d/x""#).as_deref(), Some("{!n}/x"));
         assert_eq!(render(r#"f"$a/x""#).as_deref(), Some("{a}/x"));
+        // Found by fuzzing (bug 17): `%t` before a character of several
+        // bytes took the spec into the middle of it (a panic).
+        assert_eq!(
+            render("f\"$a%t\u{1b699}/x\"").as_deref(),
+            Some("{!a}\u{1b699}/x")
+        );
+        assert_eq!(render(r#"f"$a%tY/x""#).as_deref(), Some("{!a}/x"));
     }
 
     #[test]
