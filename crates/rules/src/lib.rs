@@ -143,16 +143,13 @@ impl FileCheck<'_> {
     /// `s"..."`, both on an IPython `!` line. Text a fix writes with one
     /// of them would be read as the host's value.
     fn expanded_by_hosts(&self, index: usize) -> Vec<char> {
+        let chain = std::iter::once(index).chain(hosts(&self.cells, index));
         let mut expanded = Vec::new();
-        let mut at = index;
-        for _ in 0..=MAX_NESTED_CELLS {
-            let Some(cell) = self.cells.get(at) else {
-                break;
-            };
-            let interpolation = match cell.origin {
-                Origin::BangLine => Interpolation::IPython,
-                Origin::HostString { interpolation, .. } => interpolation,
-                _ => break,
+        for cell in chain.take(MAX_NESTED_CELLS + 1) {
+            let interpolation = match self.cells.get(cell).map(|c| &c.origin) {
+                Some(Origin::BangLine) => Interpolation::IPython,
+                Some(Origin::HostString { interpolation, .. }) => *interpolation,
+                _ => Interpolation::None,
             };
             expanded.extend(match interpolation {
                 Interpolation::None => &[][..],
@@ -160,10 +157,6 @@ impl FileCheck<'_> {
                 Interpolation::Dollar => &['$'],
                 Interpolation::IPython => &['$', '{', '}'],
             });
-            match cell.origin {
-                Origin::HostString { host, .. } => at = host,
-                _ => break,
-            }
         }
         expanded
     }
@@ -177,18 +170,15 @@ impl FileCheck<'_> {
         })
     }
 
-    /// How many cells `cell` is nested in.
+    /// How many cells `cell` is nested in, counted up to one past
+    /// [`MAX_NESTED_CELLS`].
     fn nesting_depth(&self, cell: &Cell) -> usize {
-        let mut depth = 0;
-        let mut origin = &cell.origin;
-        while let Origin::HostString { host, .. } = origin {
-            depth += 1;
-            match self.cells.get(*host) {
-                Some(host) if depth <= MAX_NESTED_CELLS => origin = &host.origin,
-                _ => break,
+        match cell.origin {
+            Origin::HostString { host, .. } => {
+                1 + hosts(&self.cells, host).take(MAX_NESTED_CELLS).count()
             }
+            _ => 0,
         }
-        depth
     }
 
     /// Names starting with `prefix` in code left out of analysis that a
@@ -294,17 +284,21 @@ pub fn check_refusing(cells: Vec<Cell>, settings: &Settings) -> Refusing {
 /// Whether cell `index` is cell `host` or nested in it, through the
 /// strings and heredocs that hold code.
 fn nested_in(cells: &[Cell], index: usize, host: usize) -> bool {
-    let mut at = index;
-    for _ in 0..=2 * MAX_NESTED_CELLS {
-        if at == host {
-            return true;
-        }
-        match cells.get(at).map(|cell| &cell.origin) {
-            Some(Origin::HostString { host, .. }) => at = *host,
-            _ => return false,
-        }
-    }
-    false
+    index == host
+        || hosts(cells, index)
+            .take(2 * MAX_NESTED_CELLS)
+            .any(|at| at == host)
+}
+
+/// The cells that cell `index` is nested in, nearest first: the host of
+/// each cell found in another's string or heredoc, up to a cell of the
+/// file's own.
+fn hosts(cells: &[Cell], index: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(Some(index), move |&at| match cells.get(at)?.origin {
+        Origin::HostString { host, .. } => Some(host),
+        _ => None,
+    })
+    .skip(1)
 }
 
 /// [`check`], with the cells `whole` analysed whole, and by cell whether
