@@ -53,9 +53,11 @@ impl From<Exit> for ExitCode {
 /// Runs the command line `args` (program name first) on `console`.
 pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -> Exit {
     let no_color = std::env::var_os("NO_COLOR");
+    let args: Vec<OsString> = args.into_iter().collect();
+    let raw_args = args.clone();
     let args = match Args::parse_from_args(args) {
         Ok(args) => args,
-        Err(err) => return usage_error(&err, &mut console),
+        Err(err) => return usage_error(&err, &raw_args, &mut console),
     };
     logger::init(args.verbose);
 
@@ -303,10 +305,21 @@ fn config_errors(
 }
 
 /// Prints a clap error (or `--help`, `--version`) where it belongs.
-fn usage_error(err: &clap::Error, console: &mut Console<'_>) -> Exit {
+fn usage_error(err: &clap::Error, args: &[OsString], console: &mut Console<'_>) -> Exit {
     if err.use_stderr() {
-        let color = console.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none();
         let text = err.render();
+        // clap repeats the value or option it refuses as given. When an
+        // argument holds what a terminal must not get raw, the message is
+        // written in plain text, escaped: in colour, clap's own escape
+        // sequences could not be told from one in the argument.
+        let plain = text.to_string();
+        let unsafe_args = args.iter().any(|a| escape::needed(&a.to_string_lossy()));
+        if unsafe_args || escape::needed(&plain) {
+            let shown = escape::Code::new(&plain).text;
+            let _ = write!(console.stderr, "{shown}");
+            return Exit::Error;
+        }
+        let color = console.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none();
         let _ = if color {
             write!(console.stderr, "{}", text.ansi())
         } else {
@@ -369,6 +382,68 @@ mod tests {
             "{stderr}"
         );
         assert!(stderr.contains("big.sh: input too large"), "{stderr}");
+    }
+
+    #[test]
+    fn stdin_that_cannot_hold_a_request_is_not_decoded_as_a_file_is_not() {
+        // Regression (tester): Latin-1 text that does not mention the
+        // service is clean as a file, but was "not valid UTF-8" (exit 2)
+        // on standard input.
+        let text = b"x = 'caf\xe9'\n";
+        let check = ["--isolated", "--stdin-filename", "x.py", "-"];
+        let (exit, _, stderr) = run_on(&check, text);
+        assert_eq!(exit, Exit::Clean, "{stderr}");
+        let fix = ["--isolated", "--fix", "--stdin-filename", "x.py", "-"];
+        let (exit, stdout, stderr) = run_on(&fix, text);
+        assert_eq!(exit, Exit::Clean, "{stderr}");
+        assert_eq!(stdout, text);
+        // Text that may hold one is still decoded, and refused.
+        let text = b"u = 'http://169.254.169.254/caf\xe9'\n";
+        let (exit, _, stderr) = run_on(&check, text);
+        assert_eq!(exit, Exit::Error, "{stderr}");
+        assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    }
+
+    #[test]
+    fn a_usage_error_shows_the_argument_it_repeats_escaped() {
+        // Regression (tester): clap repeats a bad value or an unknown
+        // option as given, so an escape sequence or a bidirectional control
+        // in it reached the terminal raw.
+        for args in [
+            &["--max-file-size=\u{1b}[31mX\u{202e}", "a.sh"][..],
+            &["--\u{1b}[31mfoo\u{202e}", "a.sh"][..],
+            &["--select", "IMD9\u{1b}[2J\u{202e}", "a.sh"][..],
+        ] {
+            // Also on a terminal, where clap would colour its message.
+            let mut stderr = Vec::new();
+            let exit = run(
+                std::iter::once("imds-lint")
+                    .chain(args.iter().copied())
+                    .map(OsString::from),
+                Console {
+                    stdin: &mut &b""[..],
+                    stdout: &mut Vec::new(),
+                    stderr: &mut stderr,
+                    stdout_is_terminal: true,
+                    stderr_is_terminal: true,
+                },
+            );
+            assert_eq!(exit, Exit::Error);
+            let on_terminal = String::from_utf8(stderr).unwrap();
+            assert!(
+                !on_terminal.contains('\u{1b}') && on_terminal.contains("\\u{202e}"),
+                "{on_terminal:?}"
+            );
+
+            let (exit, _, stderr) = run_on(args, b"");
+            assert_eq!(exit, Exit::Error, "{stderr}");
+            assert!(
+                !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+                "{stderr:?}"
+            );
+            // clap drops the escape sequence from its plain text itself.
+            assert!(stderr.contains("\\u{202e}"), "{stderr:?}");
+        }
     }
 
     #[test]

@@ -98,6 +98,12 @@ fn escape_char(c: char, out: &mut String) {
     }
 }
 
+/// Whether `text` holds a character [`line`] or [`Code`] would escape,
+/// line breaks aside.
+pub fn needed(text: &str) -> bool {
+    judged(text).any(|(_, _, unsafe_here)| unsafe_here)
+}
+
 /// `text` for a one-line field (a path, a message): unsafe characters and
 /// line breaks escaped, so one finding stays one line.
 pub fn line(text: &str) -> Cow<'_, str> {
