@@ -87,6 +87,12 @@ pub fn writable(
     // A path that is no link is written where it is: resolving it would
     // cost a system call for each folder on the way, for every file.
     let (target, metadata) = if link.file_type().is_symlink() {
+        // What the link leads to first: a link to a pipe (`/dev/fd/63` of
+        // a shell's `<(…)`) resolves to no path at all.
+        let metadata = fs::metadata(path).map_err(removed_or_io)?;
+        if !metadata.is_file() {
+            return Err(WriteError::NotAFile);
+        }
         let target = fs::canonicalize(path).map_err(removed_or_io)?;
         if !roots.iter().any(|r| target.starts_with(r)) {
             return Err(WriteError::OutsideRoots(target));
@@ -304,6 +310,20 @@ mod tests {
         assert!(matches!(err, WriteError::Removed), "{err}");
         assert!(!path.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_to_a_pipe_is_not_a_file_not_a_removed_one() {
+        // Regression (tester): `--fix <(cat init.sh)` names /dev/fd/63, a
+        // link to `pipe:[…]`, which resolves to no path; it was reported
+        // as removed since it was read.
+        use std::os::fd::AsRawFd;
+        let (reader, _writer) = io::pipe().unwrap();
+        let path = PathBuf::from(format!("/proc/self/fd/{}", reader.as_raw_fd()));
+        let roots = [PathBuf::from("/")];
+        let result = writable(&path, 3, &roots);
+        assert!(matches!(result, Err(WriteError::NotAFile)), "{result:?}");
     }
 
     #[test]
