@@ -219,7 +219,11 @@ fn check_stdin(name: &Path, named: bool, cx: &Context) -> Outcome {
         return Outcome::Skipped;
     }
     match stdin_kind(name, named, &bytes) {
-        Some(kind) => check_bytes(name, kind, bytes, &cx.settings_for(name)),
+        // As for a file: bytes that cannot hold a request are not decoded.
+        Some(kind) => match worth_reading(&bytes) {
+            Some(service) => check_looked(name, kind, bytes, &cx.settings_for(name), service),
+            None => Outcome::Clean,
+        },
         None => Outcome::Failed(
             "cannot tell the kind of file from --stdin-filename; \
              use a name ending in .py, .ipynb, .sh, .bash, .scala or .sc \
@@ -603,7 +607,8 @@ mod tests {
     #[test]
     fn stdin_bytes_are_checked_under_their_name() {
         let settings = Settings::default();
-        let bytes: Result<Vec<u8>, read::Unread> = Ok(b"echo hi\n".to_vec());
+        // Text that cannot hold a request is clean unread, as a file's is.
+        let bytes: Result<Vec<u8>, read::Unread> = Ok(b"echo 169.254.169.254\n".to_vec());
         let context = Context {
             stdin: Some(&bytes),
             ..cx(&settings)
