@@ -55,6 +55,14 @@ impl Text {
             return;
         }
         if self.known + s.len() > MAX_KNOWN {
+            // What fits stays known: a very long URL keeps its address.
+            let mut fits = MAX_KNOWN - self.known;
+            while !s.is_char_boundary(fits) {
+                fits -= 1;
+            }
+            if fits > 0 {
+                self.push_lit(&s[..fits]);
+            }
             self.push_unknown();
             return;
         }
@@ -161,6 +169,25 @@ mod tests {
         assert!(value.known <= MAX_KNOWN, "{}", value.known);
         assert!(value.known_prefix().starts_with("curl http://x/"));
         assert_eq!(value.pieces().last(), Some(&Piece::Unknown));
+    }
+
+    /// Found by a fresh tester: a URL literal longer than the limit was
+    /// wholly unknown, and its request went unreported.
+    #[test]
+    fn a_literal_past_the_limit_keeps_what_fits() {
+        let long = format!(
+            "http://169.254.169.254/latest/?q={}é",
+            "a".repeat(MAX_KNOWN)
+        );
+        let value = Text::lit(long);
+        assert!(value.known <= MAX_KNOWN, "{}", value.known);
+        assert!(value
+            .known_prefix()
+            .starts_with("http://169.254.169.254/latest/?q=aaa"));
+        assert_eq!(value.pieces().last(), Some(&Piece::Unknown));
+        // Cut at a character's boundary.
+        let value = Text::lit("é".repeat(MAX_KNOWN));
+        assert_eq!(value.known, MAX_KNOWN);
     }
 
     #[test]

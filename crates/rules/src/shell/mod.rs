@@ -624,9 +624,10 @@ fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>,
         source: &code.text,
         env,
     };
-    let mut words = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
     let mut sources = Vec::new();
     let mut cursor = node.walk();
+    let mut last_end = None;
     if cursor.goto_first_child() {
         loop {
             if matches!(cursor.field_name(), Some("name" | "argument")) {
@@ -634,6 +635,20 @@ fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>,
                 let before = words.len();
                 expander.words(child, &mut words);
                 sources.extend(std::iter::repeat_n(child, words.len() - before));
+                // The grammar ends a word at a line continuation; the shell
+                // does not (`http://169.254.\` + newline + `169.254/`).
+                let joined =
+                    last_end.is_some_and(|end| continues_line(&code.text, end, child.start_byte()));
+                if joined && before > 0 && words.len() > before {
+                    let next = words.remove(before);
+                    sources.remove(before);
+                    let word = &mut words[before - 1];
+                    word.text.push_text(&next.text);
+                    word.range.end = next.range.end;
+                    word.spread |= next.spread;
+                    word.verbatim &= next.verbatim;
+                }
+                last_end = Some(child.end_byte());
             }
             if !cursor.goto_next_sibling() {
                 break;
@@ -834,4 +849,10 @@ pub(crate) fn child_in<'t>(
     field: &str,
 ) -> Option<tree_sitter::Node<'t>> {
     imds_lint_parser::syntax::field_child(imds_lint_parser::Lang::Shell, *node.borrow(), field)
+}
+
+/// Whether the text between offsets `end` and `start` is a backslash and a
+/// line break only: one word the grammar cut in two.
+fn continues_line(text: &str, end: usize, start: usize) -> bool {
+    matches!(text.get(end..start), Some("\\\n" | "\\\r\n"))
 }

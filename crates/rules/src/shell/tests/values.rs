@@ -33,6 +33,23 @@ fn url_forms() {
 }
 
 #[test]
+fn a_line_continuation_inside_an_unquoted_url_joins_it() {
+    // Regression (tester): the shell joins `http://169.254.\` and the next
+    // line into one word; the request was not reported.
+    assert_v1_whole("curl -s http://169.254.\\\n169.254/latest/meta-data/instance-id");
+    assert_v1_whole("curl -s http://169.254.169.254/lat\\\nest/meta-data/");
+}
+
+#[test]
+fn a_url_longer_than_a_known_value_is_still_reported() {
+    // Regression (tester): a URL of more than 256 KiB was silently clean.
+    let query = "a".repeat(300_000);
+    assert_v1_whole(&format!(
+        "curl -s http://169.254.169.254/latest/meta-data/?q={query}"
+    ));
+}
+
+#[test]
 fn urls_in_variables() {
     let set = "MD=http://169.254.169.254/latest/meta-data\n";
     for (request, expect) in [
