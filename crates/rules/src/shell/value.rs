@@ -352,24 +352,78 @@ pub(super) fn unescape_double(s: &str) -> String {
     out
 }
 
-/// `$'...'` bodies: the common C escapes.
+/// `$'...'` bodies, decoded as bash does: the C escapes, `\e`, octal,
+/// `\x`, `\u` and `\U` code points and `\cX` controls; an unknown escape
+/// keeps its backslash, and a NUL ends the string.
 fn unescape_ansi_c(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
+    let mut rest = s;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at + 1..];
+        let Some(c) = escape.chars().next() else {
+            out.push('\\');
+            return out;
+        };
+        let (value, used) = match c {
+            'a' => (Some('\u{7}'), 1),
+            'b' => (Some('\u{8}'), 1),
+            'e' | 'E' => (Some('\u{1b}'), 1),
+            'f' => (Some('\u{c}'), 1),
+            'n' => (Some('\n'), 1),
+            'r' => (Some('\r'), 1),
+            't' => (Some('\t'), 1),
+            'v' => (Some('\u{b}'), 1),
+            '\\' | '\'' | '"' | '?' => (Some(c), 1),
+            '0'..='7' => code_point(escape, 0, 3, 8),
+            'x' => code_point(escape, 1, 2, 16),
+            'u' => code_point(escape, 1, 4, 16),
+            'U' => code_point(escape, 1, 8, 16),
+            'c' => match escape[1..].chars().next() {
+                Some(x) if x.is_ascii() => (Some(char::from(x as u8 & 0x1f)), 2),
+                _ => (None, 0),
+            },
+            _ => (None, 0),
+        };
+        match value {
+            Some('\0') => return out,
+            Some(value) => {
+                out.push(value);
+                rest = &escape[used..];
+            }
+            // Not an escape bash knows: the backslash stays.
+            None => {
+                out.push('\\');
+                rest = escape;
+            }
         }
     }
+    out.push_str(rest);
     out
+}
+
+/// The character whose code is written in `base` by up to `max` digits
+/// after the `skip` letters that start `escape`, and the bytes used.
+fn code_point(escape: &str, skip: usize, max: usize, base: u32) -> (Option<char>, usize) {
+    let digits = escape[skip..]
+        .chars()
+        .take(max)
+        .take_while(|c| c.is_digit(base))
+        .count();
+    if digits == 0 {
+        return (None, 0);
+    }
+    let value = u32::from_str_radix(&escape[skip..skip + digits], base).ok();
+    // bash keeps only the low byte of a large octal escape.
+    let value = if base == 8 {
+        value.map(|v| v & 0xff)
+    } else {
+        value
+    };
+    match value.and_then(char::from_u32) {
+        Some(c) => (Some(c), skip + digits),
+        None => (None, 0),
+    }
 }
 
 /// `${X%suffix}`: exact for a known value and a plain suffix; otherwise
@@ -407,6 +461,24 @@ mod tests {
         assert_eq!(unescape_unquoted("a\\\nb"), "ab");
         assert_eq!(unescape_double(r#"a\"b\$c\d\\"#), r#"a"b$c\d\"#);
         assert_eq!(unescape_ansi_c(r"a\nb\'"), "a\nb'");
+    }
+
+    #[test]
+    fn ansi_c_strings_decode_as_bash_does() {
+        // Regression (tester): `\e` and `\u202e` were read as `e` and
+        // `u202e`, so a message misstated the URL.
+        for (written, value) in [
+            (r"\e[31m\E", "\u{1b}[31m\u{1b}"),
+            (r"\u202e\U0001F600\u41z", "\u{202e}\u{1f600}Az"),
+            (r"\x41\x4\xg", "A\u{4}\\xg"),
+            (r"\101\1018\012", "AA8\n"),
+            (r"ab\0cd", "ab"),
+            (r#"\a\b\f\v\?\\\'\""#, "\u{7}\u{8}\u{c}\u{b}?\\'\""),
+            (r"\cA\c[", "\u{1}\u{1b}"),
+            (r"\q\", "\\q\\"),
+        ] {
+            assert_eq!(unescape_ansi_c(written), value, "{written}");
+        }
     }
 
     #[test]
