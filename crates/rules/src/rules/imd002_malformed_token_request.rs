@@ -101,7 +101,7 @@ fn problem(request: &Request) -> Option<String> {
     };
     let value = ttl.value.as_literal()?.trim();
     (!ttl_in_range(value))
-        .then(|| format!("TTL {value:?} is outside 1..={MAX_TTL} seconds (IMDS answers 400)"))
+        .then(|| format!("TTL \"{value}\" is outside 1 to {MAX_TTL} seconds (IMDS answers 400)"))
 }
 
 #[cfg(test)]
@@ -173,5 +173,18 @@ mod tests {
         }
         // A request IMDS accepts needs nothing.
         assert_eq!(repair(&token_request(Method::Put, Some("60"), false)), None);
+    }
+
+    #[test]
+    fn a_bad_ttl_is_quoted_as_written() {
+        // Regression (tester): the value was shown Rust-escaped, so JSON and
+        // SARIF carried `\\u{1b}` where other messages carry the character
+        // (each output escapes it its own way), and the range read `1..=`.
+        let ttl = "9\u{1b}[31m9";
+        let problem = problem(&token_request(Method::Put, Some(ttl), false));
+        assert_eq!(
+            problem.as_deref(),
+            Some("TTL \"9\u{1b}[31m9\" is outside 1 to 21600 seconds (IMDS answers 400)")
+        );
     }
 }
