@@ -307,16 +307,24 @@ fn config_errors(
 /// Prints a clap error (or `--help`, `--version`) where it belongs.
 fn usage_error(err: &clap::Error, args: &[OsString], console: &mut Console<'_>) -> Exit {
     if err.use_stderr() {
-        let text = err.render();
-        // clap repeats the value or option it refuses as given. When an
-        // argument holds what a terminal must not get raw, the message is
-        // written in plain text, escaped: in colour, clap's own escape
-        // sequences could not be told from one in the argument.
-        let plain = text.to_string();
+        // clap repeats the value or option it refuses, with any escape
+        // sequence in it dropped and other controls kept. The message is
+        // made again from the arguments with such characters written as
+        // escapes, and printed in plain text: in colour, clap's own escape
+        // sequences could not be told from one in an argument.
         let unsafe_args = args.iter().any(|a| escape::needed(&a.to_string_lossy()));
+        let text = err.render();
+        let plain = text.to_string();
         if unsafe_args || escape::needed(&plain) {
-            let shown = escape::Code::new(&plain).text;
-            let _ = write!(console.stderr, "{shown}");
+            let visible = args.iter().map(|a| match a.to_str() {
+                Some(s) => OsString::from(escape::line(s).into_owned()),
+                None => a.clone(),
+            });
+            let again = match Args::parse_from_args(visible) {
+                Err(again) if again.use_stderr() => again.render().to_string(),
+                _ => plain,
+            };
+            let _ = write!(console.stderr, "{}", escape::Code::new(&again).text);
             return Exit::Error;
         }
         let color = console.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none();
@@ -431,7 +439,9 @@ mod tests {
             assert_eq!(exit, Exit::Error);
             let on_terminal = String::from_utf8(stderr).unwrap();
             assert!(
-                !on_terminal.contains('\u{1b}') && on_terminal.contains("\\u{202e}"),
+                !on_terminal.contains('\u{1b}')
+                    && on_terminal.contains("\\u{1b}[")
+                    && on_terminal.contains("\\u{202e}"),
                 "{on_terminal:?}"
             );
 
@@ -441,8 +451,12 @@ mod tests {
                 !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
                 "{stderr:?}"
             );
-            // clap drops the escape sequence from its plain text itself.
-            assert!(stderr.contains("\\u{202e}"), "{stderr:?}");
+            // Shown, not dropped: clap leaves escape sequences out of what
+            // it repeats, which garbled the message (a second tester).
+            assert!(
+                stderr.contains("\\u{1b}[") && stderr.contains("\\u{202e}"),
+                "{stderr:?}"
+            );
         }
     }
 
