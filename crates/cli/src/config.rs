@@ -33,6 +33,24 @@ impl Overrides {
     }
 }
 
+/// An exclude glob as a gitignore line: a glob written from its base
+/// folder (`./libs`, which gitignore takes literally and so never matches)
+/// is anchored there (`/libs`), a `!` before it kept.
+pub fn glob_line(glob: &str) -> std::borrow::Cow<'_, str> {
+    let (negation, body) = match glob.strip_prefix('!') {
+        Some(body) => ("!", body),
+        None => ("", glob),
+    };
+    if !body.starts_with("./") {
+        return glob.into();
+    }
+    let mut rest = body;
+    while let Some(after) = rest.strip_prefix("./") {
+        rest = after.trim_start_matches('/');
+    }
+    format!("{negation}/{rest}").into()
+}
+
 /// A resolver for the run `args` describe, from the working folder.
 pub fn resolver(args: &Args) -> Result<Resolver, ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));

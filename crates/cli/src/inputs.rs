@@ -74,7 +74,7 @@ impl Exclude {
         let mut builder = GitignoreBuilder::new(&cwd);
         for glob in globs {
             builder
-                .add_line(None, glob)
+                .add_line(None, &config::glob_line(glob))
                 .map_err(|err| format!("invalid --exclude glob `{glob}`: {err}"))?;
         }
         let globs = builder
@@ -539,6 +539,20 @@ mod tests {
         assert!(!ex.excludes(Path::new("build"), false));
         assert!(ex.excludes(Path::new("fixtures/bad/deep/y.sh"), false));
         assert!(!ex.excludes(Path::new("other/fixtures/bad/y.sh"), false));
+    }
+
+    #[test]
+    fn a_glob_written_from_the_working_folder_is_anchored_there() {
+        // Regression (tester): `--exclude ./libs` excluded nothing, in
+        // silence; gitignore takes `./` literally.
+        for glob in ["./libs", "./libs/", ".//libs", "././libs"] {
+            let ex = exclude(&[glob]);
+            assert!(ex.excludes(Path::new("libs/a.py"), false), "{glob}");
+            assert!(!ex.excludes(Path::new("src/libs/a.py"), false), "{glob}");
+        }
+        let ex = exclude(&["*.sh", "!./keep.sh"]);
+        assert!(!ex.excludes(Path::new("keep.sh"), false));
+        assert!(ex.excludes(Path::new("a/keep.sh"), false));
     }
 
     #[test]

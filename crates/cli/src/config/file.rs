@@ -240,13 +240,15 @@ impl Reader<'_> {
             ));
         }
         let mut builder = GitignoreBuilder::new("/");
-        builder.add_line(None, glob.get_ref()).map_err(|err| {
-            self.bad_value(
-                key,
-                glob.span(),
-                format!("invalid glob `{}`: {err}", glob.get_ref()),
-            )
-        })?;
+        builder
+            .add_line(None, &super::glob_line(glob.get_ref()))
+            .map_err(|err| {
+                self.bad_value(
+                    key,
+                    glob.span(),
+                    format!("invalid glob `{}`: {err}", glob.get_ref()),
+                )
+            })?;
         Ok(())
     }
 

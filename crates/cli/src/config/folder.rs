@@ -238,7 +238,7 @@ fn matcher<'a>(
 ) -> Result<Gitignore, ignore::Error> {
     let mut builder = GitignoreBuilder::new(root);
     for glob in globs {
-        builder.add_line(None, glob)?;
+        builder.add_line(None, &super::glob_line(glob))?;
     }
     builder.build()
 }
