@@ -114,20 +114,29 @@ pub fn fixed_line(tally: &Tally, totals: &Totals, unsafe_applied: bool, paint: P
 
 /// The closing line of `--diff`: `Would fix 12 findings in 5 files.`
 pub fn would_fix_line(tally: &Tally, totals: &Totals) -> String {
-    let mut text = if tally.fixed == 0 {
-        "Nothing to fix.".to_owned()
-    } else {
+    let mut text = if tally.fixed > 0 {
         format!(
             "Would fix {} in {}.",
             count(tally.fixed, "finding"),
             count(tally.files, "file")
         )
+    } else if tally.refused.is_empty() {
+        "Nothing to fix.".to_owned()
+    } else {
+        "No fix to show.".to_owned()
     };
     if totals.failed > 0 {
         let _ = write!(
             text,
             " {} could not be checked.",
             count(totals.failed, "path")
+        );
+    }
+    if !tally.refused.is_empty() {
+        let _ = write!(
+            text,
+            " {} could not be changed.",
+            count(tally.refused.len(), "file")
         );
     }
     text
@@ -253,6 +262,16 @@ mod tests {
             "No fixes applied (0 findings left)."
         );
         assert_eq!(would_fix_line(&t, &Totals::default()), "Nothing to fix.");
+        // Regression (tester): a diff refused (`--diff <(cat x.sh)`) was
+        // followed by "Nothing to fix." while the file had fixable findings.
+        let refused = Tally {
+            refused: vec![(PathBuf::from("x.sh"), "not a regular file".to_owned())],
+            ..Tally::default()
+        };
+        assert_eq!(
+            would_fix_line(&refused, &Totals::default()),
+            "No fix to show. 1 file could not be changed."
+        );
         assert_eq!(applied(&t, "Applied fixes:", Paint::PLAIN), "");
         assert_eq!(changed_and_not(&t, Paint::PLAIN), "");
     }
