@@ -627,6 +627,7 @@ fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>,
     let mut words: Vec<Word> = Vec::new();
     let mut sources = Vec::new();
     let mut cursor = node.walk();
+    // Where the last argument ended, if it gave a word.
     let mut last_end = None;
     if cursor.goto_first_child() {
         loop {
@@ -635,11 +636,12 @@ fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>,
                 let before = words.len();
                 expander.words(child, &mut words);
                 sources.extend(std::iter::repeat_n(child, words.len() - before));
+                let produced = words.len() - before;
                 // The grammar ends a word at a line continuation; the shell
                 // does not (`http://169.254.\` + newline + `169.254/`).
                 let joined =
                     last_end.is_some_and(|end| continues_line(&code.text, end, child.start_byte()));
-                if joined && before > 0 && words.len() > before {
+                if joined && produced > 0 {
                     let next = words.remove(before);
                     sources.remove(before);
                     let word = &mut words[before - 1];
@@ -648,7 +650,8 @@ fn command_words<'t>(node: Node<'t>, code: &Code, env: &ShellEnv) -> (Vec<Word>,
                     word.spread |= next.spread;
                     word.verbatim &= next.verbatim;
                 }
-                last_end = Some(child.end_byte());
+                // An expansion that gives no word joins nothing on.
+                last_end = (produced > 0).then(|| child.end_byte());
             }
             if !cursor.goto_next_sibling() {
                 break;

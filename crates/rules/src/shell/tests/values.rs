@@ -38,6 +38,11 @@ fn a_line_continuation_inside_an_unquoted_url_joins_it() {
     // line into one word; the request was not reported.
     assert_v1_whole("curl -s http://169.254.\\\n169.254/latest/meta-data/instance-id");
     assert_v1_whole("curl -s http://169.254.169.254/lat\\\nest/meta-data/");
+    assert_v1_whole("curl -s http://169.254.169.254/la\\\ntest/meta\\\n-data/");
+    assert_v1_whole("cu\\\nrl -s http://169.254.169.254/latest/meta-data/");
+    // An expansion that gives no word joins nothing to the word before it.
+    let code = "E=\"\"\ncurl -s $E\\\nhttp://169.254.169.254/latest/meta-data/";
+    assert_eq!(reported(code).len(), 1, "in:\n{code}");
 }
 
 #[test]
