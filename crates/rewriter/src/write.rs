@@ -97,7 +97,6 @@ pub fn writable(
         if !roots.iter().any(|r| target.starts_with(r)) {
             return Err(WriteError::OutsideRoots(target));
         }
-        let metadata = fs::metadata(&target).map_err(removed_or_io)?;
         (target, metadata)
     } else {
         (path.to_owned(), link)
