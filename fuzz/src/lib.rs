@@ -10,7 +10,9 @@
 use std::ops::Range;
 use std::path::Path;
 
-use imds_lint_parser::{split, syntax, Applicability, Cell, FileKind, Lang, Origin, SourceFile};
+use imds_lint_parser::{
+    quick_read_agrees, split, syntax, Applicability, Cell, FileKind, Lang, Origin, SourceFile,
+};
 use imds_lint_rewriter::{apply, fix_file, plan, FileEdit};
 use imds_lint_rules::{check, check_all_code, Finding, Settings};
 
@@ -21,9 +23,19 @@ use imds_lint_rules::{check, check_all_code, Finding, Settings};
 const SETTLE_RUNS: usize = 8;
 
 /// Target `notebook_span_map`: the bytes as a Jupyter notebook and as a
-/// Databricks export in each language. Reading never panics, and every
-/// cell's span map is sound against the file.
+/// Databricks export in each language. Reading never panics, the quick
+/// notebook reader agrees with serde, and every cell's span map is sound
+/// against the file.
 pub fn notebook_span_map(data: &[u8]) {
+    // The notebook reader's quick path reads what serde reads, or leaves
+    // the text to it.
+    if let Ok(text) = std::str::from_utf8(data) {
+        let json = text.strip_prefix('\u{feff}').unwrap_or(text);
+        assert!(
+            quick_read_agrees(json),
+            "the quick reader disagrees with serde"
+        );
+    }
     for name in ["fuzz.ipynb", "fuzz.py", "fuzz.scala", "fuzz.sql", "fuzz.r"] {
         let Some((source, cells)) = read(name, data) else {
             continue;

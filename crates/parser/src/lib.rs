@@ -22,6 +22,7 @@ mod notebook_json;
 pub mod pattern;
 mod source;
 mod span;
+mod strict_json;
 pub mod strings;
 pub mod syntax;
 
@@ -30,6 +31,8 @@ pub use edit::{Applicability, Edit, Fix};
 pub use error::ReadError;
 pub use kind::{databricks_header, FileKind};
 pub use lang::Lang;
+#[doc(hidden)]
+pub use notebook::quick_read_agrees;
 pub use source::{LineCol, LineIndex, SourceFile};
 pub use span::{Segment, SpanMap, SpanMapBuilder};
 

@@ -19,6 +19,7 @@ use crate::lang::Lang;
 use crate::magic::{self, Dialect};
 use crate::notebook_json;
 use crate::source::SourceFile;
+use crate::strict_json::Strict;
 
 /// The cells of a notebook in order, with span maps through JSON escapes.
 ///
@@ -86,8 +87,92 @@ struct Skeleton {
 /// The notebook as a JSON value without what imds-lint never reads: cell
 /// outputs and attachments, often megabytes of base64, and the cells' other
 /// fields are checked to be JSON but not copied into memory; of a cell's
-/// source only where it is written is kept. One pass.
+/// source only where it is written is kept. One pass, or two when the quick
+/// one leaves the notebook to serde.
 fn skeleton(json: &str) -> Result<Skeleton, ReadError> {
+    match quick_skeleton(json) {
+        Some(skeleton) => Ok(skeleton),
+        None => serde_skeleton(json),
+    }
+}
+
+/// Deeper than this, a kept value is left to serde, whose nesting limit
+/// counts from the top of the document.
+const QUICK_KEPT_DEPTH: usize = 64;
+
+/// [`skeleton`] of a valid notebook of the usual shape, with what is only
+/// checked stepped over by [`Strict`], as strict as serde and several
+/// times faster over megabytes of outputs; kept values are built by serde
+/// from their text. `None` for anything else (invalid JSON, a part that is
+/// not the object or list a notebook has there, an escape in a key, a kept
+/// value nested deep), which [`serde_skeleton`] reads or explains.
+fn quick_skeleton(json: &str) -> Option<Skeleton> {
+    let mut cursor = Strict::new(json);
+    let mut sources = Vec::new();
+    let notebook = quick_object(&mut cursor, Level::Top, &mut sources)?;
+    cursor.at_end().then_some(Skeleton { notebook, sources })
+}
+
+/// The object at the cursor as [`Reader`] reads it at `level`.
+fn quick_object(
+    cursor: &mut Strict,
+    level: Level,
+    sources: &mut Vec<Option<usize>>,
+) -> Option<Value> {
+    let mut out = Map::new();
+    cursor.members(|cursor, key| {
+        let value = match level.member(key) {
+            None => {
+                let start = cursor.pos();
+                cursor.value()?;
+                if level == Level::Cell && key == "source" {
+                    if let Some(source) = sources.last_mut() {
+                        *source = Some(start);
+                    }
+                }
+                return Some(());
+            }
+            Some(Level::Other) => {
+                let (text, depth) = cursor.value()?;
+                if depth > QUICK_KEPT_DEPTH {
+                    return None;
+                }
+                serde_json::from_str(text).ok()?
+            }
+            Some(Level::Cells) => {
+                // A repeated `cells`: the last is kept.
+                sources.clear();
+                let mut cells = Vec::new();
+                cursor.elements(|cursor| {
+                    sources.push(None);
+                    cells.push(quick_object(cursor, Level::Cell, sources)?);
+                    Some(())
+                })?;
+                Value::Array(cells)
+            }
+            Some(level @ (Level::Metadata | Level::Cell | Level::Top)) => {
+                quick_object(cursor, level, sources)?
+            }
+        };
+        out.insert(key.to_owned(), value);
+        Some(())
+    })?;
+    Some(Value::Object(out))
+}
+
+/// Whether serde reads `json` as the quick path does, where the quick path
+/// reads it. For the fuzz target `notebook_span_map`, which checks it on
+/// every input.
+#[doc(hidden)]
+pub fn quick_read_agrees(json: &str) -> bool {
+    quick_skeleton(json).is_none_or(|quick| {
+        serde_skeleton(json)
+            .is_ok_and(|serde| quick.notebook == serde.notebook && quick.sources == serde.sources)
+    })
+}
+
+/// [`skeleton`] by serde alone: any JSON, and its errors.
+fn serde_skeleton(json: &str) -> Result<Skeleton, ReadError> {
     let read = |json: &str| {
         let sources = RefCell::new(Vec::new());
         let seed = Reader {
@@ -663,6 +748,141 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} notebooks found");
+    }
+
+    /// Where the quick path reads a notebook, serde reads the same, with
+    /// sources at the same places.
+    fn assert_quick_agrees(text: &str, what: &str) -> bool {
+        let Some(quick) = quick_skeleton(text) else {
+            return false;
+        };
+        match serde_skeleton(text) {
+            Ok(serde) => {
+                assert_eq!(quick.notebook, serde.notebook, "{what}");
+                assert_eq!(quick.sources, serde.sources, "{what}");
+            }
+            Err(e) => panic!("{what}: the quick path read what serde refuses: {e}"),
+        }
+        true
+    }
+
+    #[test]
+    fn quick_skeleton_agrees_with_serde_on_fixtures_and_fuzz_inputs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut folders = vec![
+            root.join("fixtures"),
+            root.join("fuzz/corpus"),
+            root.join("fuzz/regressions"),
+        ];
+        let (mut notebooks, mut quick, mut left) = (0, 0, Vec::new());
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                if !text.contains("\"cells\"") {
+                    continue;
+                }
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                notebooks += 1;
+                if assert_quick_agrees(text, &path.display().to_string()) {
+                    quick += 1;
+                } else if serde_skeleton(text).is_ok() {
+                    left.push(path);
+                }
+            }
+        }
+        assert!(notebooks > 300, "only {notebooks} notebooks found");
+        // The notebooks of the behaviour fixtures are of the usual shape; of
+        // the bad ones and the fuzzers' inputs, some are not (a cell that
+        // is a number, `NaN`), and serde reads those.
+        let unusual = |path: &std::path::Path| {
+            path.starts_with(root.join("fuzz")) || path.starts_with(root.join("fixtures/bad"))
+        };
+        left.retain(|path| !unusual(path));
+        assert!(left.is_empty(), "left to serde: {left:#?}");
+        assert!(quick > 200, "the quick path read only {quick}");
+    }
+
+    #[test]
+    fn quick_skeleton_leaves_the_unusual_to_serde() {
+        let cell = r#"{"cell_type": "code", "source": ["x"], "outputs": [{"text": "ok"}]}"#;
+        let read = |text: &str| quick_skeleton(text).map(|s| (s.notebook, s.sources));
+        let usual = format!(
+            r#"{{"nbformat": 4, "metadata": {{"kernelspec": {{"language": "python"}}}}, "cells": [{cell}]}}"#
+        );
+        assert!(read(&usual).is_some());
+        assert!(assert_quick_agrees(&usual, "usual"));
+        for unusual in [
+            // Not valid JSON: serde says why.
+            format!(r#"{{"cells": [{cell}],}}"#),
+            format!(r#"{{"cells": [{cell}]}} x"#),
+            r#"{"cells": [{"cell_type": "code", "source": "", "outputs": ["a	tab"]}]}"#.to_owned(),
+            r#"{"cells": [{"cell_type": "code", "source": "", "outputs": [NaN]}]}"#.to_owned(),
+            r#"{"cells": [{"cell_type": "code", "source": "", "outputs": [01]}]}"#.to_owned(),
+            // Shapes serde reads its own way.
+            format!("[{cell}]"),
+            r#"{"cells": {"a": 1}}"#.to_owned(),
+            r#"{"cells": ["code"]}"#.to_owned(),
+            r#"{"metadata": [], "cells": []}"#.to_owned(),
+            format!(r#"{{"cell\u0073": [{cell}]}}"#),
+            // A kept value nested deep counts against serde's limit.
+            format!(
+                r#"{{"nbformat": {}4{}, "cells": []}}"#,
+                "[".repeat(100),
+                "]".repeat(100)
+            ),
+            // Numbers serde cannot hold.
+            r#"{"nbformat": 1e400, "cells": []}"#.to_owned(),
+        ] {
+            assert!(read(&unusual).is_none(), "{unusual}");
+        }
+        // Outputs may nest deeper than kept values.
+        let deep = format!(
+            r#"{{"cells": [{{"cell_type": "code", "source": "", "outputs": {}{}}}]}}"#,
+            "[".repeat(3000),
+            "]".repeat(3000)
+        );
+        assert!(assert_quick_agrees(&deep, "deep outputs"));
+        // Repeated keys: the last is kept, as serde keeps it.
+        let repeated = format!(
+            r#"{{"cells": [{cell}, {cell}], "nbformat": 3, "nbformat": 4, "cells": [{{"source": 1, "cell_type": "raw", "source": ""}}]}}"#
+        );
+        assert!(assert_quick_agrees(&repeated, "repeated"));
+    }
+
+    proptest::proptest! {
+        /// Bytes of a notebook replaced by characters that matter to JSON:
+        /// what the quick path reads, serde reads the same.
+        #[test]
+        fn quick_skeleton_agrees_with_serde_on_damaged_notebooks(
+            damage in proptest::collection::vec((0usize..400, 0usize..16), 1..4)
+        ) {
+            const PIECES: [&str; 16] = [
+                "\"", "\\", "\\u00", "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "0", "-1e5", "null", "é",
+            ];
+            let mut text = String::from(
+                r##"{"metadata": {"kernelspec": {"language": "python", "name": "py"}, "other": [1.5, true]},
+ "nbformat": 4, "nbformat_minor": 5,
+ "cells": [{"cell_type": "markdown", "source": "# t", "metadata": {}},
+  {"cell_type": "code", "execution_count": 1, "source": ["import os\n", "x = \"\\u00e9\"\n"],
+   "outputs": [{"output_type": "stream", "text": ["ok\n", "\\t\n"]}, {"data": {"image/png": "iVBORw0KGgo=", "n": -0.5e-3}}]}]}"##,
+            );
+            for (at, piece) in damage {
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let end = (at + 1..=text.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(at);
+                text.replace_range(at..end, PIECES[piece]);
+            }
+            assert_quick_agrees(&text, &text);
+        }
     }
 
     #[test]
