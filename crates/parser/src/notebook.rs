@@ -28,13 +28,25 @@ use crate::strict_json::Strict;
 /// through [`magic::expand`], which may turn one into several.
 pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (json, bom) = source.text_without_bom();
-    let Skeleton { notebook, sources } = skeleton(json)?;
+    let nbformat = || notebook_json::member_text(&source.text, bom, "nbformat");
+    let Skeleton { notebook, sources } = skeleton(json).map_err(|err| match err {
+        // A number no float holds is not read, and `nbformat` 1e400 is an
+        // unknown format rather than broken JSON.
+        ReadError::InvalidJson { ref message, .. } if message == "number out of range" => {
+            match nbformat() {
+                Some(value) if value.parse::<f64>().is_ok_and(f64::is_infinite) => {
+                    ReadError::UnsupportedNbformat(value.to_owned())
+                }
+                _ => err,
+            }
+        }
+        other => other,
+    })?;
     let (top, cells) = structure(&notebook).map_err(|err| match err {
         // The value as written: `NaN` was read as a number.
-        ReadError::UnsupportedNbformat(_) => ReadError::UnsupportedNbformat(
-            notebook_json::member_text(&source.text, bom, "nbformat")
-                .map_or_else(|| "?".to_owned(), str::to_owned),
-        ),
+        ReadError::UnsupportedNbformat(_) => {
+            ReadError::UnsupportedNbformat(nbformat().map_or_else(|| "?".to_owned(), str::to_owned))
+        }
         other => other,
     })?;
     let lang = kernel_lang(top.get("metadata"));
@@ -748,6 +760,25 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} notebooks found");
+    }
+
+    #[test]
+    fn an_nbformat_no_float_holds_is_unsupported_not_broken_json() {
+        for huge in ["1e400", &format!("4{}", "0".repeat(400))] {
+            let text = format!(r#"{{"nbformat": {huge}, "cells": []}}"#);
+            match read(&text) {
+                Err(ReadError::UnsupportedNbformat(value)) => assert_eq!(value, huge),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Elsewhere, such a number is what serde says it is.
+        let text = r#"{"nbformat": 4, "metadata": {"kernelspec": {"v": 1e400}}, "cells": []}"#;
+        match read(text) {
+            Err(ReadError::InvalidJson { message, .. }) => {
+                assert_eq!(message, "number out of range");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Where the quick path reads a notebook, serde reads the same, with
