@@ -35,7 +35,7 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
         ReadError::InvalidJson { ref message, .. } if message == "number out of range" => {
             match nbformat() {
                 Some(value) if value.parse::<f64>().is_ok_and(f64::is_infinite) => {
-                    ReadError::UnsupportedNbformat(value.to_owned())
+                    ReadError::UnsupportedNbformat(shown(value))
                 }
                 _ => err,
             }
@@ -45,7 +45,7 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
     let (top, cells) = structure(&notebook).map_err(|err| match err {
         // The value as written: `NaN` was read as a number.
         ReadError::UnsupportedNbformat(_) => {
-            ReadError::UnsupportedNbformat(nbformat().map_or_else(|| "?".to_owned(), str::to_owned))
+            ReadError::UnsupportedNbformat(nbformat().map_or_else(|| "?".to_owned(), shown))
         }
         other => other,
     })?;
@@ -84,6 +84,16 @@ pub fn cells(source: &SourceFile) -> Result<Vec<Cell>, ReadError> {
         }
     }
     Ok(out)
+}
+
+/// A value from the file as an error line shows it: whole up to 40
+/// characters, cut after (a string of megabytes is not repeated).
+fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &value[..at]),
+        None => value.to_owned(),
+    }
 }
 
 /// A notebook as [`skeleton`] reads it.
@@ -206,10 +216,10 @@ fn serde_skeleton(json: &str) -> Result<Skeleton, ReadError> {
         // Python's `json` writes and reads lone surrogates and `NaN`, and
         // so Jupyter does; serde refuses them.
         Err(e) if e.is_syntax() => match python_liberties_replaced(json) {
-            Some(patched) => read(&patched).map_err(|e| invalid_json(&e)),
-            None => Err(invalid_json(&e)),
+            Some(patched) => read(&patched).map_err(|e| invalid_json(&e, json)),
+            None => Err(invalid_json(&e, json)),
         },
-        Err(e) => Err(invalid_json(&e)),
+        Err(e) => Err(invalid_json(&e, json)),
     }
 }
 
@@ -438,11 +448,21 @@ impl<'de> Visitor<'de> for Reader<'_> {
     }
 }
 
-fn invalid_json(e: &serde_json::Error) -> ReadError {
+fn invalid_json(e: &serde_json::Error, json: &str) -> ReadError {
+    // serde stands just past what it refused; past a line break (a raw one
+    // in a string, the end of the file) that is column 0 of the next line.
+    // The break itself ends the line before, at its last column.
+    let (line, column) = match (e.line(), e.column()) {
+        (line, 0) if line > 1 => {
+            let before = json.split('\n').nth(line - 2).unwrap_or_default();
+            (line - 1, before.len() + 1)
+        }
+        place => place,
+    };
     ReadError::InvalidJson {
         message: json_message(e),
-        line: e.line(),
-        column: e.column(),
+        line,
+        column,
     }
 }
 
@@ -629,6 +649,21 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_line_break_is_placed_at_the_end_of_its_line() {
+        // A raw line break in a key, and a file cut after a line break.
+        for (text, line, column) in [("{\"ce\nlls\": []}", 1, 5), ("{\"cells\": [\n", 1, 12)] {
+            match read(text) {
+                Err(ReadError::InvalidJson {
+                    line: l, column: c, ..
+                }) => {
+                    assert_eq!((l, c), (line, column), "{text:?}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn invalid_json_names_its_position_once() {
         let message = read("{\"cells\": [1,").err().map(|e| e.to_string());
         assert_eq!(
@@ -763,11 +798,28 @@ mod tests {
     }
 
     #[test]
+    fn a_long_nbformat_is_shown_cut() {
+        let long = format!("\"{}\"", "é".repeat(1000));
+        let nested = format!("{}5{}", "[".repeat(100), "]".repeat(100));
+        for (value, shown) in [
+            (long.as_str(), format!("\"{}…", "é".repeat(39))),
+            (nested.as_str(), format!("{}…", "[".repeat(40))),
+            ("\"4\"", "\"4\"".to_owned()),
+        ] {
+            let text = format!(r#"{{"nbformat": {value}, "cells": []}}"#);
+            match read(&text) {
+                Err(ReadError::UnsupportedNbformat(value)) => assert_eq!(value, shown),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn an_nbformat_no_float_holds_is_unsupported_not_broken_json() {
         for huge in ["1e400", &format!("4{}", "0".repeat(400))] {
             let text = format!(r#"{{"nbformat": {huge}, "cells": []}}"#);
             match read(&text) {
-                Err(ReadError::UnsupportedNbformat(value)) => assert_eq!(value, huge),
+                Err(ReadError::UnsupportedNbformat(value)) => assert_eq!(value, shown(huge)),
                 other => panic!("{other:?}"),
             }
         }
