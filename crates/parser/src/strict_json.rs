@@ -1,6 +1,8 @@
 //! A JSON cursor that checks what it steps over as strictly as
-//! `serde_json` checks the values it ignores, at a fraction of the cost:
-//! the notebook reader's quick path. Every method gives `None` where the
+//! `serde_json` checks the values it ignores, without building anything:
+//! the notebook reader's quick path. A string costs it about what it costs
+//! serde; what it saves is the work around them (about a sixth of reading
+//! a notebook, 1.5% of a dense scan). Every method gives `None` where the
 //! text is not what it expects, valid JSON or not; the caller then leaves
 //! the text to `serde_json`, which says what is wrong.
 
