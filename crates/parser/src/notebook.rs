@@ -756,43 +756,34 @@ mod tests {
             }
             value
         }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut folders = vec![root];
         let mut compared = 0;
-        while let Some(folder) = folders.pop() {
-            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    folders.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "ipynb") {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                // What Python's json writes and serde refuses is made
-                // standard first, as the reader does.
-                let standard = python_liberties_replaced(text);
-                let whole = serde_json::from_str::<Value>(standard.as_deref().unwrap_or(text))
-                    .map(without_outputs);
-                match (skeleton(text).map(|read| read.notebook), whole) {
-                    (Ok(skeleton), Ok(whole)) => assert_eq!(skeleton, whole, "{}", path.display()),
-                    (Err(ReadError::InvalidJson { message, .. }), Err(e)) => {
-                        assert_eq!(message, json_message(&e), "{}", path.display());
-                    }
-                    // What the skeleton steps over may nest deeper, or hold
-                    // numbers larger, than serde builds.
-                    (Ok(_), Err(e))
-                        if ["recursion limit", "number out of range"]
-                            .iter()
-                            .any(|why| e.to_string().contains(why)) => {}
-                    (got, expected) => panic!("{}: {got:?} against {expected:?}", path.display()),
-                }
-                compared += 1;
+        for path in files_under(&["fixtures"]) {
+            if path.extension().is_none_or(|e| e != "ipynb") {
+                continue;
             }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            // What Python's json writes and serde refuses is made
+            // standard first, as the reader does.
+            let standard = python_liberties_replaced(text);
+            let whole = serde_json::from_str::<Value>(standard.as_deref().unwrap_or(text))
+                .map(without_outputs);
+            match (skeleton(text).map(|read| read.notebook), whole) {
+                (Ok(skeleton), Ok(whole)) => assert_eq!(skeleton, whole, "{}", path.display()),
+                (Err(ReadError::InvalidJson { message, .. }), Err(e)) => {
+                    assert_eq!(message, json_message(&e), "{}", path.display());
+                }
+                // What the skeleton steps over may nest deeper, or hold
+                // numbers larger, than serde builds.
+                (Ok(_), Err(e))
+                    if ["recursion limit", "number out of range"]
+                        .iter()
+                        .any(|why| e.to_string().contains(why)) => {}
+                (got, expected) => panic!("{}: {got:?} against {expected:?}", path.display()),
+            }
+            compared += 1;
         }
         assert!(compared > 100, "only {compared} notebooks found");
     }
@@ -833,6 +824,24 @@ mod tests {
         }
     }
 
+    /// Every file under these folders of the repository.
+    fn files_under(folders: &[&str]) -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut folders: Vec<_> = folders.iter().map(|f| root.join(f)).collect();
+        let mut files = Vec::new();
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
+    }
+
     /// Where the quick path reads a notebook, serde reads the same, with
     /// sources at the same places.
     fn assert_quick_agrees(text: &str, what: &str) -> bool {
@@ -852,32 +861,20 @@ mod tests {
     #[test]
     fn quick_skeleton_agrees_with_serde_on_fixtures_and_fuzz_inputs() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut folders = vec![
-            root.join("fixtures"),
-            root.join("fuzz/corpus"),
-            root.join("fuzz/regressions"),
-        ];
         let (mut notebooks, mut quick, mut left) = (0, 0, Vec::new());
-        while let Some(folder) = folders.pop() {
-            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    folders.push(path);
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                if !text.contains("\"cells\"") {
-                    continue;
-                }
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                notebooks += 1;
-                if assert_quick_agrees(text, &path.display().to_string()) {
-                    quick += 1;
-                } else if serde_skeleton(text).is_ok() {
-                    left.push(path);
-                }
+        for path in files_under(&["fixtures", "fuzz/corpus", "fuzz/regressions"]) {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if !text.contains("\"cells\"") {
+                continue;
+            }
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            notebooks += 1;
+            if assert_quick_agrees(text, &path.display().to_string()) {
+                quick += 1;
+            } else if serde_skeleton(text).is_ok() {
+                left.push(path);
             }
         }
         assert!(notebooks > 300, "only {notebooks} notebooks found");
