@@ -76,6 +76,14 @@ fn exclude_skips_files_and_folders_named_or_found() {
     assert_eq!(probed(dir.path(), &args), vec!["src/b.py"]);
     let named = [&args[..], &["vendor/lib.py", "src/c_test.py", "src/b.py"]].concat();
     assert_eq!(probed(dir.path(), &named), vec!["src/b.py"]);
+
+    // Regression (fresh tester): `-v` said so only for paths named on the
+    // command line, not for what the walk left out.
+    let run = imds_lint(dir.path(), &[&["-v"], &args[..], &["."]].concat());
+    for left_out in ["vendor", "gen", "src/c_test.py"] {
+        let line = format!("debug: {left_out}: excluded");
+        assert!(run.stderr.contains(&line), "{line} in {run:?}");
+    }
 }
 
 #[test]

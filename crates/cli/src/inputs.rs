@@ -332,7 +332,11 @@ where
         .threads(options.threads)
         .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            entry.depth() == 0 || !exclude.excludes_entry(entry.path(), is_dir)
+            let excluded = entry.depth() > 0 && exclude.excludes_entry(entry.path(), is_dir);
+            if excluded {
+                log::debug!("{}: excluded", display_path(entry.path()).display());
+            }
+            !excluded
         });
 
     let found = Mutex::new(Vec::new());
