@@ -12,7 +12,8 @@ use regex::bytes::Regex;
 
 /// Needles, case-insensitive. The first bytes of every IPv4 spelling: a
 /// decimal `169.` followed by a second part (`254`, `16689662`, hex or
-/// octal), hex `0xa9.` or `0xa9fea9fe`, octal `0251.` or `025177524776`,
+/// octal), hex `0xa9.` or `0xa9fea9fe` (leading zeros allowed after `0x`),
+/// octal `0251.` or `025177524776`,
 /// and the decimal number; the IPv6 address, the IPv4-mapped IPv6 address
 /// in hex from its `ffff` (`::ffff:a9fe:a9fe`: starting the needle at
 /// `a9fe` cost 4% of a scan of notebooks, whose base64 images often hold
@@ -21,7 +22,7 @@ use regex::bytes::Regex;
 /// friends). Each needle is specific enough not to match numbers in output
 /// tables or base64 images, which are most of a notebook's bytes.
 const NEEDLES: &str = concat!(
-    r"(?i)169\.(?:254|16689662|0x|0[0-7])|0xa9(?:\.|fea9fe)|0251(?:\.|77524776)|2852039166",
+    r"(?i)169\.(?:254|16689662|0x|0[0-7])|0x0*a9(?:\.|fea9fe)|0251(?:\.|77524776)|2852039166",
     r"|fd00:ec2|ffff:a9fe:a9fe|instance-data|ec2metadata|get_instance_"
 );
 
@@ -108,6 +109,54 @@ mod tests {
         ] {
             assert!(worth_checking(text.as_bytes()), "{text}");
         }
+    }
+
+    /// Every way `inet_aton` spells the address in one to four parts,
+    /// decimal, octal or hex, with extra leading zeros and either case,
+    /// passes. Regression (fuzzing, bug 18): `0x0a9fea9fe` was missed.
+    #[test]
+    fn every_dotted_spelling_passes() {
+        fn spellings(value: u64) -> Vec<String> {
+            let mut out = vec![value.to_string()];
+            for zeros in ["", "0", "00"] {
+                out.push(format!("0{zeros}{value:o}"));
+                out.push(format!("0x{zeros}{value:x}"));
+                out.push(format!("0X{zeros}{value:X}"));
+            }
+            out
+        }
+        let splits: [&[u64]; 4] = [
+            &[169, 254, 169, 254],
+            &[169, 254, 0xa9fe],
+            &[169, 0x00fe_a9fe],
+            &[0xa9fe_a9fe],
+        ];
+        let mut checked = 0;
+        for parts in splits {
+            let mut hosts = vec![String::new()];
+            for (i, &part) in parts.iter().enumerate() {
+                let dot = if i == 0 { "" } else { "." };
+                hosts = hosts
+                    .iter()
+                    .flat_map(|host| {
+                        spellings(part)
+                            .into_iter()
+                            .map(move |s| format!("{host}{dot}{s}"))
+                    })
+                    .collect();
+            }
+            for host in hosts {
+                assert_eq!(
+                    crate::endpoint::parse_ipv4(&host),
+                    Some(0xa9fe_a9fe),
+                    "{host}"
+                );
+                let text = format!("curl http://{host}/latest/meta-data/");
+                assert!(worth_checking(text.as_bytes()), "{text}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 2000, "{checked}");
     }
 
     #[test]
