@@ -52,3 +52,46 @@ fn curl_with_a_token_url_and_a_metadata_url_reports_the_metadata_request() {
     );
     assert!(findings[1].fix.is_none());
 }
+
+#[test]
+fn a_request_in_the_last_line_of_an_unterminated_heredoc_is_found() {
+    // tree-sitter-bash takes the last line of a heredoc that never ends for
+    // its terminator; bash runs it as part of the body.
+    let code = "bash <<E\necho $V\nhttp GET http://169.254.169.254/latest/meta-data/x/\n";
+    let (_, findings) = check(
+        vec![Cell::whole_file(Lang::Shell, code)],
+        &Settings::default(),
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+}
+
+#[test]
+fn the_fix_of_a_request_ending_an_unterminated_heredoc_settles() {
+    // Found by fuzzing (bug 19): the body ended before the URL's last `/`,
+    // which tree-sitter-bash took for the terminator, so the header went
+    // inside the URL word and every run added another token fetch.
+    let code = "bash <<E\nhttp GET 169.254.169.254/latest/meta-data/$V/";
+    let once = fixed_once(Lang::Shell, code);
+    assert_ne!(once, code);
+    assert!(
+        once.ends_with("$V/ \"X-aws-ec2-metadata-token:\\$IMDS_TOKEN\""),
+        "{once}"
+    );
+    assert_eq!(fixed_once(Lang::Shell, &once), once);
+}
+
+/// The code after applying every fix `check` offers (single cell).
+fn fixed_once(lang: Lang, code: &str) -> String {
+    let (_, findings) = check(vec![Cell::whole_file(lang, code)], &Settings::default());
+    let mut edits: Vec<_> = findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter())
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = code.to_owned();
+    for edit in edits {
+        out.replace_range(edit.range.clone(), &edit.content);
+    }
+    out
+}

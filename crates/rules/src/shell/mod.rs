@@ -731,10 +731,12 @@ fn stdin_code(node: Node, source: &Source) -> Vec<Code> {
     for redirect in redirects {
         let mut cursor = redirect.walk();
         let children: Vec<Node> = redirect.named_children(&mut cursor).collect();
-        let quoted = children
-            .iter()
-            .find(|c| kind_of(*c) == "heredoc_start")
-            .is_some_and(|c| code.text[c.byte_range()].contains(['\'', '"', '\\']));
+        let start = children.iter().find(|c| kind_of(*c) == "heredoc_start");
+        let quoted = start.is_some_and(|c| code.text[c.byte_range()].contains(['\'', '"', '\\']));
+        if let Some(body) = unterminated_heredoc(&code.text, start, &children) {
+            out.extend(code.heredoc(body, quoted));
+            continue;
+        }
         for child in children {
             if matches!(
                 kind_of(child),
@@ -745,6 +747,28 @@ fn stdin_code(node: Node, source: &Source) -> Vec<Code> {
         }
     }
     out
+}
+
+/// The whole body of a heredoc that the file ends before its delimiter
+/// line: bash runs every line to the end of the file, where tree-sitter-bash
+/// takes the last piece (a last line, or what follows the last expansion)
+/// for the delimiter. `None` for a heredoc that ends.
+fn unterminated_heredoc(
+    text: &str,
+    start: Option<&Node>,
+    children: &[Node],
+) -> Option<Range<usize>> {
+    let delimiter: String = text[start?.byte_range()]
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    let end = children.iter().find(|c| kind_of(*c) == "heredoc_end")?;
+    let written = text[end.byte_range()].trim_start_matches('\t');
+    if written.trim_end_matches(['\n', '\r']) == delimiter {
+        return None;
+    }
+    let body = children.iter().find(|c| kind_of(*c) == "heredoc_body");
+    Some(body.unwrap_or(end).start_byte()..end.end_byte())
 }
 
 /// Records `NAME=value` (alone or declared); `NAME+=value` appends.

@@ -66,9 +66,20 @@ impl Code {
 
     /// The shell code a string, word or heredoc body of this code holds.
     pub fn nested(&self, node: Node, heredoc_quoted: bool) -> Option<Code> {
-        let src = &self.text[node.byte_range()];
-        let start = node.start_byte();
-        let (body, at, quoting) = match kind_of(node) {
+        self.nested_at(kind_of(node), node.byte_range(), heredoc_quoted)
+    }
+
+    /// The shell code of the body of a heredoc at `range`, which may be more
+    /// than tree-sitter's `heredoc_body` node (see `stdin_code`).
+    pub fn heredoc(&self, range: Range<usize>, quoted: bool) -> Option<Code> {
+        self.nested_at("heredoc_body", range, quoted)
+    }
+
+    /// [`Code::nested`] of a node of `kind` at `range`.
+    fn nested_at(&self, kind: &str, range: Range<usize>, heredoc_quoted: bool) -> Option<Code> {
+        let src = self.text.get(range.clone())?;
+        let start = range.start;
+        let (body, at, quoting) = match kind {
             "raw_string" => (
                 src.get(1..src.len().checked_sub(1)?)?,
                 start + 1,
