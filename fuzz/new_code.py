@@ -21,8 +21,11 @@ time. It is placed by `addr2line` and sorted into:
 
 Prints how many of each the run found in each quarter of its executions,
 the libraries of the inlined branches and imds-lint's own lines first
-reached in the last FRACTION (default 0.25) of the run. A target that finds
-no own or inlined branch over a long last stretch has reached a plateau.
+reached in the last FRACTION (default 0.25) of the run. A target that
+reaches no own line over a long last stretch has reached a plateau.
+Inlined branches are counted but do not decide it: some are probes of
+hash tables, which Rust seeds at random in each process, so which of them
+a run reaches is not a property of its inputs.
 Standard library and binutils' addr2line only.
 """
 
