@@ -49,7 +49,7 @@ class Results:
     def baseline(self, run: dict) -> str:
         """How this run compares: to ripgrep on the same input, or --fix to the scan."""
         own = float(run["wall"])
-        if run["case"] == "fix":
+        if run["case"] in ("fix", "fix-memory"):
             value, against = ratio(own, self.wall(run["profile"], "scan", "imds-lint")), "the scan"
         else:
             value, against = ratio(own, self.wall(run["profile"], run["case"], "rg")), "rg"
@@ -105,6 +105,10 @@ class Results:
             if scan and fix:
                 out.append(f"- {profile}: that is {wall / scan:.2f}× the scan; --fix takes {fix / scan:.2f}× "
                            f"the scan, {(fix - wall) / scan:.2f}× once the writes' own wall time is taken off")
+            memory = self.wall(profile, "fix-memory", "imds-lint")
+            if scan and memory:
+                out.append(f"- {profile}: on a memory file system (`/dev/shm`), where writing costs next to "
+                           f"nothing, --fix takes {seconds(str(memory))}: {memory / scan:.2f}× the scan, its own work")
         return out
 
     def accuracy(self) -> list[str]:
