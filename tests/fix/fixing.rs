@@ -202,6 +202,78 @@ fn fix_exits_0_when_nothing_is_left_and_lists_fixes() {
     assert_eq!(again.stdout, "No fixes applied (0 findings left).\n");
 }
 
+/// A notebook whose cell 1 holds a fixable request, cell 2 code that does
+/// not parse and mentions the service, and cell 3 Python whose shell
+/// string does not parse and mentions it.
+const NOTEBOOK_WITH_UNPARSED_CELLS: &str = r#"{
+ "cells": [
+  {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+   "source": ["import requests\n", "r = requests.get(\"http://169.254.169.254/latest/meta-data/\", timeout=2)\n"]},
+  {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+   "source": ["URL = \"http://169.254.169.254/latest/meta-data/\" def (\n"]},
+  {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+   "source": ["import subprocess\n", "subprocess.run(\"echo http://169.254.169.254/ $((\", shell=True)\n"]}
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"#;
+
+/// The same in a Databricks export, where the fix adds lines before the
+/// code that does not parse.
+const EXPORT_WITH_UNPARSED_CELLS: &str = "# Databricks notebook source
+import requests
+r = requests.get(\"http://169.254.169.254/latest/meta-data/\", timeout=2)
+
+# COMMAND ----------
+
+URL = \"http://169.254.169.254/latest/meta-data/\" def (
+
+# COMMAND ----------
+
+# MAGIC %sh
+# MAGIC echo http://169.254.169.254/ $((
+";
+
+#[test]
+fn fix_keeps_the_warnings_of_code_that_does_not_parse() {
+    for (name, text, moved) in [
+        ("nb.ipynb", NOTEBOOK_WITH_UNPARSED_CELLS, false),
+        ("export.py", EXPORT_WITH_UNPARSED_CELLS, true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), name, text);
+        let args = ["--output-format", "concise", name];
+        let before = imds_lint(dir.path(), &args);
+        assert_eq!(before.warnings().len(), 2, "{name}: {before:#?}");
+
+        // --fix reports what is left as a check of the fixed file does:
+        // the same warnings, placed in the new text.
+        let fix = imds_lint(dir.path(), &["--fix", "--output-format", "concise", name]);
+        assert_eq!(fix.code, 0, "{name}: {fix:#?}");
+        assert!(
+            fix.stdout
+                .ends_with("Fixed 1 finding in 1 file (0 left).\n"),
+            "{name}: {fix:#?}"
+        );
+        let after = imds_lint(dir.path(), &args);
+        assert_eq!(after.warnings().len(), 2, "{name}: {after:#?}");
+        assert_eq!(fix.warnings(), after.warnings(), "{name}: {fix:#?}");
+        assert_eq!(before.warnings() != after.warnings(), moved, "{name}");
+
+        // Standard input's fix says the same, on standard error.
+        let fixed = fs::read(dir.path().join(name)).unwrap();
+        let piped = crate::support::imds_lint_with_stdin(
+            dir.path(),
+            &["--fix", "--stdin-filename", name, "-"],
+            text.as_bytes(),
+        );
+        assert_eq!(piped.bytes, fixed, "{name}: {piped:#?}");
+        assert_eq!(piped.warnings(), after.warnings(), "{name}: {piped:#?}");
+    }
+}
+
 #[test]
 fn fix_exits_1_when_findings_are_left_and_reports_them() {
     let dir = tempfile::tempdir().unwrap();

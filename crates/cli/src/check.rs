@@ -60,8 +60,12 @@ pub struct Checked {
     /// The findings, placed.
     pub findings: Vec<Located>,
     /// Notes on the file's suppression comments (unused ignores, unknown
-    /// codes), in file order.
+    /// codes) and on code that does not parse, in file order.
     pub notes: Vec<Note>,
+    /// The cells (indexes into `cells`) whose code does not parse,
+    /// mentions the service and got no finding: each has a warning in
+    /// `notes`.
+    pub unparsed: Vec<usize>,
 }
 
 impl Context<'_> {
@@ -282,6 +286,7 @@ fn check_looked(
             cells: Vec::new(),
             findings: Vec::new(),
             notes: Vec::new(),
+            unparsed: Vec::new(),
         });
     }
     // A notebook's suppression comments are in its code cells: it is split
@@ -315,6 +320,7 @@ fn check_looked(
             cells: Vec::new(),
             findings: Vec::new(),
             notes,
+            unparsed: Vec::new(),
         });
     }
 
@@ -344,15 +350,15 @@ fn check_looked(
         return Outcome::Failed(why);
     }
     let mut checked = report_findings(source, cells, findings, &suppressions, settings);
-    warn_of_unparsed_code(&mut checked, &unparsed);
+    warn_of_unparsed_code(&mut checked, unparsed);
     Outcome::Checked(checked)
 }
 
 /// A warning at the start of each cell whose code does not parse, that
 /// mentions the service and got no finding: what the parser skipped to
 /// recover may hold a request.
-fn warn_of_unparsed_code(checked: &mut Checked, unparsed: &[usize]) {
-    for &cell in unparsed {
+fn warn_of_unparsed_code(checked: &mut Checked, unparsed: Vec<usize>) {
+    for &cell in &unparsed {
         let Some(code) = checked.cells.get(cell) else {
             continue;
         };
@@ -374,6 +380,30 @@ fn warn_of_unparsed_code(checked: &mut Checked, unparsed: &[usize]) {
         });
     }
     checked.notes.sort_by_key(|note| (note.line, note.column));
+    checked.unparsed = unparsed;
+}
+
+/// Gives `fixed`, the text `old` became by fixing, the warnings of `old`'s
+/// code that does not parse. A fix never edits such code (none is planned
+/// there), so each such cell is in `fixed` unchanged, maybe moved: the
+/// cell of the same notebook cell, language, kind and code. Its place is
+/// then the new one.
+pub fn carry_unparsed(old: &Checked, fixed: &mut Checked) {
+    let same = |a: &Cell, b: &Cell| {
+        a.number == b.number
+            && a.lang == b.lang
+            && std::mem::discriminant(&a.origin) == std::mem::discriminant(&b.origin)
+            && a.code == b.code
+    };
+    let mut carried: Vec<usize> = Vec::new();
+    for &index in &old.unparsed {
+        let cell = &old.cells[index];
+        let found = (0..fixed.cells.len())
+            .find(|&new| !carried.contains(&new) && same(cell, &fixed.cells[new]));
+        carried.extend(found);
+    }
+    carried.sort_unstable();
+    warn_of_unparsed_code(fixed, carried);
 }
 
 /// A file checked by the rules, as `--fix` has it after reading its fixed
@@ -408,6 +438,7 @@ fn report_findings(
         cells,
         findings,
         notes,
+        unparsed: Vec::new(),
     }
 }
 

@@ -319,12 +319,13 @@ fn fix_round(path: &Path, checked: &Checked, job: &Job) -> Result<Round, String>
         let Some(rechecked) = fixed.rechecked else {
             return Err("the fixed text could not be read again; not changed".to_owned());
         };
-        let next = check::checked(
+        let mut next = check::checked(
             rechecked.source,
             rechecked.cells,
             rechecked.findings,
             job.cx,
         );
+        check::carry_unparsed(checked, &mut next);
 
         // A fix whose finding is still where it was does not resolve it,
         // and every later run would apply it again: it is left out.

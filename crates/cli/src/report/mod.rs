@@ -386,6 +386,7 @@ pub(crate) mod tests {
             cells,
             findings,
             notes: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 
@@ -422,6 +423,7 @@ pub(crate) mod tests {
             cells,
             findings,
             notes: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 
