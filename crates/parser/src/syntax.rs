@@ -259,15 +259,56 @@ fn parse_unchecked(lang: Lang, code: &str, ranges: &[std::ops::Range<usize>]) ->
             parsers.len() - 1
         };
         let parser = &mut parsers[idx].1;
-        if ranges.is_empty() {
-            return parser.parse(code, None);
+        if !ranges.is_empty() {
+            parser.set_included_ranges(&included(code, ranges)).ok()?;
         }
-        parser.set_included_ranges(&included(code, ranges)).ok()?;
-        let tree = parser.parse(code, None);
-        // The next parse on this thread reads all of its code.
-        parser.set_included_ranges(&[]).ok()?;
+        let mut tree = parser.parse(code, None);
+        if lang == Lang::Shell {
+            if let Some(mended) = tree.as_ref().and_then(|t| mend_line_start_escapes(code, t)) {
+                tree = parser.parse(&mended, None);
+            }
+        }
+        if !ranges.is_empty() {
+            // The next parse on this thread reads all of its code.
+            parser.set_included_ranges(&[]).ok()?;
+        }
         tree
     })
+}
+
+/// tree-sitter-bash reads a newline and the backslash that starts the next
+/// line as the start of a word, so that line joins the command before it:
+/// `echo hi` then `\curl URL` parse as one `echo` command, and `MD=...`
+/// then `\curl "$MD/x"` as one command with MD set for it alone, where
+/// bash ends each command at the newline (`\curl` is the idiom that skips
+/// aliases). A `;` in place of such a newline says the same to bash and
+/// keeps every offset. `code` with those newlines replaced, when `tree`,
+/// its parse, has any: not after a continued line, a comment, or a line
+/// that starts a heredoc (whose body the next line is).
+fn mend_line_start_escapes(code: &str, tree: &Tree) -> Option<String> {
+    let bytes = code.as_bytes();
+    let root = tree.root_node();
+    let mut mended: Option<String> = None;
+    for newline in memchr::memmem::find_iter(bytes, b"\n\\") {
+        let word = root.descendant_for_byte_range(newline, newline + 1);
+        if newline == 0 || !word.is_some_and(|w| w.kind() == "word" && w.start_byte() == newline) {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..newline]).map_or(0, |n| n + 1);
+        let line = &bytes[line_start..newline];
+        let continued = line.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
+        let after_comment = root
+            .descendant_for_byte_range(newline - 1, newline)
+            .is_some_and(|n| n.kind() == "comment");
+        let heredoc = memchr::memmem::find(line, b"<<").is_some();
+        if continued || after_comment || heredoc {
+            continue;
+        }
+        mended
+            .get_or_insert_with(|| code.to_owned())
+            .replace_range(newline..=newline, ";");
+    }
+    mended
 }
 
 /// `ranges` of `code` as tree-sitter takes them, with rows and columns.
@@ -625,6 +666,34 @@ mod tests {
         assert_eq!(call(&within), call(&whole));
         // The parser reads whole code again afterwards.
         assert!(parses_cleanly(Lang::Python, "a = (1,\n 2)\n"));
+    }
+
+    #[test]
+    fn a_line_that_starts_with_a_backslash_is_a_command_of_its_own() {
+        let commands = |code: &str| {
+            let tree = parse(Lang::Shell, code).unwrap();
+            let root = tree.root_node();
+            let mut cursor = root.walk();
+            let kinds: Vec<String> = root
+                .named_children(&mut cursor)
+                .map(|n| format!("{}@{}", n.kind(), n.start_byte()))
+                .collect();
+            kinds.join(" ")
+        };
+        assert_eq!(commands("echo hi\n\\curl x\n"), "command@0 command@8");
+        assert_eq!(
+            commands("MD=\"u\"\n\\curl \"$MD\"\n"),
+            "variable_assignment@0 command@7"
+        );
+        assert_eq!(
+            commands("export MD=u\n\\wget x\n"),
+            "declaration_command@0 command@12"
+        );
+        assert_eq!(commands("\n\\curl x\n"), "command@1");
+        // Not when bash joins the lines too, or reads the next line as text.
+        assert_eq!(commands("echo hi \\\n\\curl x\n"), "command@0");
+        assert_eq!(commands("cat <<E\n\\curl x\nE\n"), "redirected_statement@0");
+        assert_eq!(commands("echo \"a\n\\curl\"\n"), "command@0");
     }
 
     #[test]

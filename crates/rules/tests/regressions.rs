@@ -80,6 +80,52 @@ fn the_fix_of_a_request_ending_an_unterminated_heredoc_settles() {
     assert_eq!(fixed_once(Lang::Shell, &once), once);
 }
 
+#[test]
+fn a_command_written_with_a_backslash_at_a_line_start_is_a_command_of_its_own() {
+    // A new-user tester found it: tree-sitter-bash joins a line that starts
+    // with a backslash (`\curl`, the idiom that skips aliases) to the line
+    // before it, so `echo hi` then `\curl URL` parsed as one `echo`, and
+    // `MD=...` then `\curl "$MD/x"` as one command with MD set for it
+    // alone: both requests, and every later use of MD, were missed.
+    let url = "http://169.254.169.254/latest/meta-data";
+    let cases = [
+        format!("echo hi\n\\curl -s {url}/instance-id\n"),
+        format!("MD=\"{url}\"\n\\curl -s \"$MD/region\"\ncurl -s \"$MD/ami-id\"\n"),
+        format!("export MD={url}\n\\wget -qO- \"$MD/mac\"\n"),
+        format!("f() {{\n  true\n}}\n\\curl -s {url}/hostname\n"),
+    ];
+    let expected = [1, 2, 1, 1];
+    for (code, expected) in cases.iter().zip(expected) {
+        let (_, findings) = check(
+            vec![Cell::whole_file(Lang::Shell, code)],
+            &Settings::default(),
+        );
+        assert_eq!(findings.len(), expected, "{code}: {findings:?}");
+        assert!(
+            findings.iter().all(|f| f.fix.is_some()),
+            "{code}: {findings:?}"
+        );
+        let once = fixed_once(Lang::Shell, code);
+        assert_eq!(fixed_once(Lang::Shell, &once), once, "{code}");
+        assert!(once.contains("X-aws-ec2-metadata-token"), "{once}");
+    }
+
+    // A backslash at a line start that bash does not read as a command's
+    // start is left as it is: a continued line, a string, a heredoc.
+    let untouched = [
+        format!("echo hi \\\n\\curl -s {url}/x\n"),
+        format!("echo \"a\n\\curl -s {url}/x\"\n"),
+        format!("cat <<EOF\n\\curl -s {url}/x\nEOF\n"),
+    ];
+    for code in &untouched {
+        let (_, findings) = check(
+            vec![Cell::whole_file(Lang::Shell, code)],
+            &Settings::default(),
+        );
+        assert_eq!(findings.len(), 0, "{code}: {findings:?}");
+    }
+}
+
 /// The code after applying every fix `check` offers (single cell).
 fn fixed_once(lang: Lang, code: &str) -> String {
     let (_, findings) = check(vec![Cell::whole_file(lang, code)], &Settings::default());
