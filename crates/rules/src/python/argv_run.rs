@@ -156,6 +156,24 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 }
 
+/// The words `shlex.split` makes of `text`, known in part: an item whose
+/// text is not all known is unknown. (`shlex` also keeps `;`, `|` and `&`
+/// inside words, where this ends a command; either way the words of the
+/// request are the same.)
+pub(super) fn split_words(text: &Text) -> Vec<Value> {
+    commands(text, &(0..0))
+        .into_iter()
+        .flatten()
+        .map(|word| {
+            if word.spread {
+                Value::Unknown
+            } else {
+                Value::Str(word.text)
+            }
+        })
+        .collect()
+}
+
 /// Splits shell code known in part into simple commands of words, the way
 /// the shell would for plain code: whitespace separates words, quotes
 /// group them, `;`, `|`, `&` and newlines end commands. Every word gets

@@ -10,6 +10,7 @@ use crate::endpoint;
 use crate::text::Text;
 
 use super::args::Args;
+use super::argv_run;
 use super::clients;
 use super::formatting::{self, Ends};
 use super::imports::{chain, Imports};
@@ -381,6 +382,12 @@ impl<'a> Eval<'a> {
             }
             "os.environ.get" | "os.getenv" => match arg(1, "default") {
                 Value::Str(text) => Value::Str(text),
+                _ => Value::Unknown,
+            },
+            // An argv list: the words of a command, split as a shell
+            // would, with no shell to run it.
+            "shlex.split" => match arg(0, "s") {
+                Value::Str(text) => Value::List(argv_run::split_words(&text)),
                 _ => Value::Unknown,
             },
             "str" => match arg(0, "object") {

@@ -171,3 +171,24 @@ fn an_f_string_fix_writes_no_braces_python_would_read() {
         "{fix:?}"
     );
 }
+
+#[test]
+fn commands_split_by_shlex() {
+    // A tester's run against a mock found this one missed: `shlex.split`
+    // of a string is an argv list, with no shell to run a token fetch in,
+    // so the finding comes with help and no fix.
+    for code in [
+        format!("import shlex, subprocess\nsubprocess.check_output(shlex.split('curl -s {MD}instance-id'), text=True)\n"),
+        format!("import subprocess\nfrom shlex import split\nMD = '{MD}'\nsubprocess.run(split(f'wget -qO- {{MD}}mac'))\n"),
+        format!("import shlex, subprocess\ncmd = shlex.split(\"curl -s '{MD}ami-id'\")\nsubprocess.run(cmd)\n"),
+    ] {
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{code}: {f:?}");
+        assert!(f[0].fix.is_none(), "{f:?}");
+        assert!(f[0].help.is_some(), "{f:?}");
+    }
+    quiet(&format!(
+        "import shlex, subprocess\nsubprocess.run(shlex.split('curl -H \"X-aws-ec2-metadata-token: t\" {MD}'))\n"
+    ));
+    quiet("import shlex, subprocess\nsubprocess.run(shlex.split('ls -la'))\n");
+}
