@@ -79,8 +79,9 @@ impl<'t> CellWalk<'_, '_, 't> {
                 self.call_site(method.to_owned(), true, arguments, frame);
                 self.may_change_arguments(arguments, frame);
             }
-            // String and list methods leave their arguments as they were.
-            Value::Str(_) | Value::Number(_) | Value::List(_) => {}
+            Value::List(_) => self.list_method(receiver, method, arguments, frame),
+            // String methods leave their arguments as they were.
+            Value::Str(_) | Value::Number(_) => {}
             _ if changes_arguments => self.may_change_arguments(arguments, frame),
             _ => {}
         }
@@ -113,6 +114,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
         if name == shell_run::WRITE_FILE {
             self.written_script(arguments, frame);
+            return true;
+        }
+        if clients::INSTALL_OPENER.contains(&name) {
+            let opener = Args::of(arguments, self.code)
+                .get(0, "opener")
+                .map_or(Value::Unknown, |node| self.eval(frame).value(node));
+            self.scopes.bind(clients::INSTALLED_OPENER, opener, None);
             return true;
         }
         let eval = self.eval(frame);

@@ -138,7 +138,12 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
         }
         "urllib.request.Request" | "urllib2.Request" => return Some(url_request(eval, args)),
         "urllib.request.build_opener" | "urllib2.build_opener" => {
-            return Some(Object::new("urllib.request.OpenerDirector"))
+            // Its `addheaders` starts with urllib's User-agent only.
+            let mut opener = Object::new("urllib.request.OpenerDirector");
+            opener
+                .attributes
+                .insert("addheaders".to_owned(), Value::List(Vec::new()));
+            return Some(opener);
         }
         "pycurl.Curl" => return Some(Object::new("pycurl.Curl")),
         // IPython's shell, whose methods run shell commands (see `shell_run`).
@@ -270,7 +275,29 @@ fn call_headers(
             .dict_splats
             .iter()
             .any(|splat| !holds_no_headers(&eval.value(*splat)));
+    headers.open |= args
+        .keyword("auth")
+        .is_some_and(|auth| may_set_headers(eval, auth));
     headers
+}
+
+/// Whether an `auth=` value may set any header: an auth class of the
+/// code's own (requests' `AuthBase`, httpx's `Auth`) may send the token.
+/// A user and password pair, or a library's basic or digest auth, sends
+/// only `Authorization`.
+fn may_set_headers(eval: &Eval, auth: Node) -> bool {
+    match kind_of(auth) {
+        "tuple" | "list" | "none" => false,
+        "call" => !child_in(auth, "function")
+            .and_then(|function| eval.canonical(function))
+            .is_some_and(|name| {
+                let library = ["requests.", "httpx.", "aiohttp."]
+                    .iter()
+                    .any(|module| name.starts_with(module));
+                library && (name.ends_with("BasicAuth") || name.ends_with("DigestAuth"))
+            }),
+        _ => true,
+    }
 }
 
 /// Whether a `**kwargs` value is a dict known whole that gives no
@@ -409,6 +436,14 @@ fn literal_slot(node: Option<Node>, code: &str) -> MethodSlot {
 }
 
 /// `urlopen(url_or_request)`, with the headers of an opener if any.
+/// Functions that make an opener the one `urlopen` uses.
+pub(super) const INSTALL_OPENER: &[&str] =
+    &["urllib.request.install_opener", "urllib2.install_opener"];
+
+/// The module-level name the analyser keeps the installed opener under: no
+/// Python name has a space.
+pub(super) const INSTALLED_OPENER: &str = "urlopen's opener";
+
 fn urlopen(
     eval: &Eval,
     client: &str,
@@ -418,11 +453,18 @@ fn urlopen(
     module: &'static str,
 ) -> Option<Found> {
     let target = args.get(0, "url")?;
-    let base = opener.map_or_else(Headers::none, |o| {
+    let opener_headers = |o: &Object| {
         o.attributes
             .get("addheaders")
             .map_or_else(Headers::none, Value::headers)
-    });
+    };
+    // `urlopen` sends what an installed opener adds.
+    let base = match (opener, eval.scopes.get(INSTALLED_OPENER, eval.frame)) {
+        (Some(opener), _) => opener_headers(opener),
+        (None, None) => Headers::none(),
+        (None, Some(Value::Object(installed))) => opener_headers(installed),
+        (None, Some(_)) => Headers::unknown(),
+    };
     let (request, slot, method_slot) = match eval.value(target) {
         Value::Object(object) if object.class == "urllib.request.Request" => {
             let mut headers = base;

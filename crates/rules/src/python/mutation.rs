@@ -98,6 +98,40 @@ impl CellWalk<'_, '_, '_> {
         }
     }
 
+    /// `l.append(x)`, `l.extend(xs)`, `l.insert(i, x)` on a known list (an
+    /// opener's `addheaders`): the items it gains. Other list methods
+    /// leave what a request reads as it was.
+    pub(super) fn list_method(
+        &mut self,
+        receiver: Node,
+        method: &str,
+        arguments: Node,
+        frame: Option<usize>,
+    ) {
+        if !matches!(kind_of(receiver), "identifier" | "attribute") {
+            return;
+        }
+        let args = Args::of(arguments, self.code);
+        let eval = self.eval(frame);
+        let value = |index: usize| {
+            args.positional
+                .get(index)
+                .map_or(Value::Unknown, |node| eval.value(*node))
+        };
+        let added = match method {
+            "append" => vec![value(0)],
+            "insert" => vec![value(1)],
+            "extend" => match value(0) {
+                Value::List(items) => items,
+                _ => vec![Value::Unknown],
+            },
+            _ => return,
+        };
+        if let Some(Value::List(items)) = self.place(receiver, frame) {
+            items.extend(added);
+        }
+    }
+
     /// `h.method(...)` on a known dict.
     pub(super) fn dict_method(
         &mut self,
@@ -115,14 +149,21 @@ impl CellWalk<'_, '_, '_> {
         }
     }
 
-    /// Marks the dict `node` names (`h`, `s.headers`) as holding entries
-    /// the analyser cannot see.
+    /// Marks the dict `node` names (`h`, `s.headers`), or the headers of
+    /// the client object it names (a `Request`, a session), as holding
+    /// entries the analyser cannot see.
     fn open_dict(&mut self, node: Node, frame: Option<usize>) {
         if !matches!(kind_of(node), "identifier" | "attribute") {
             return;
         }
-        if let Some(Value::Dict(dict)) = self.place(node, frame) {
-            dict.open = true;
+        match self.place(node, frame) {
+            Some(Value::Dict(dict)) => dict.open = true,
+            Some(Value::Object(object)) => {
+                if let Some(headers) = object.headers_mut() {
+                    headers.open = true;
+                }
+            }
+            _ => {}
         }
     }
 

@@ -1,6 +1,6 @@
 //! What must stay quiet: mentions, other clouds, other hosts, IMDSv2 code.
 
-use super::{quiet, MD};
+use super::{found, quiet, MD};
 
 #[test]
 fn mentions_are_not_requests() {
@@ -96,4 +96,58 @@ fn very_deep_indentation_is_skipped_not_fatal() {
         &format!("import requests\nif a:\n    if b:\n        requests.get('{MD}')\n"),
         &[&format!("requests.get('{MD}')")],
     );
+}
+
+#[test]
+fn an_auth_object_may_send_the_token() {
+    // A tester found these flagged: an `AuthBase` of the code's own may set
+    // any header, the token among them.
+    quiet(&format!(
+        "import requests\nclass T(requests.auth.AuthBase):\n    def __call__(self, r):\n        r.headers['X-aws-ec2-metadata-token'] = 't'\n        return r\nrequests.get('{MD}instance-id', auth=T())\n"
+    ));
+    quiet(&format!(
+        "import httpx\nhttpx.get('{MD}instance-id', auth=token_auth)\n"
+    ));
+    // Basic and digest auth send no token.
+    for auth in [
+        "('u', 'p')",
+        "requests.auth.HTTPBasicAuth('u', 'p')",
+        "HTTPDigestAuth('u', 'p')",
+        "None",
+    ] {
+        let code = format!(
+            "import requests\nfrom requests.auth import HTTPDigestAuth\nrequests.get('{MD}instance-id', auth={auth})\n"
+        );
+        assert_eq!(found(&code).len(), 1, "{code}");
+    }
+}
+
+#[test]
+fn a_request_object_given_to_a_function_may_get_the_token() {
+    quiet(&format!(
+        "from urllib.request import Request, urlopen\ndef add_token(req, t):\n    req.add_header('X-aws-ec2-metadata-token', t)\nreq = Request('{MD}instance-id')\nadd_token(req, token)\nurlopen(req)\n"
+    ));
+    quiet(&format!(
+        "from urllib.request import Request, urlopen\nreq = Request('{MD}instance-id')\nsign(req)\nurlopen(req)\n"
+    ));
+    // Not a function that only reads it.
+    let code = format!(
+        "from urllib.request import Request, urlopen\nreq = Request('{MD}instance-id')\nprint(req)\nurlopen(req)\n"
+    );
+    assert_eq!(found(&code).len(), 1, "{code}");
+}
+
+#[test]
+fn an_installed_opener_sends_its_headers() {
+    quiet(&format!(
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders = [('X-aws-ec2-metadata-token', token)]\nurllib.request.install_opener(opener)\nurllib.request.urlopen('{MD}instance-id')\n"
+    ));
+    quiet(&format!(
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders.append(('X-aws-ec2-metadata-token', token))\nopener.open('{MD}instance-id')\n"
+    ));
+    // An installed opener without the token does not change the finding.
+    let code = format!(
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders = [('User-agent', 'x')]\nurllib.request.install_opener(opener)\nurllib.request.urlopen('{MD}instance-id')\n"
+    );
+    assert_eq!(found(&code).len(), 1, "{code}");
 }
