@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::endpoint;
 use crate::node_map::NodeSet;
 use crate::text::Env;
 use crate::FileCheck;
@@ -170,6 +171,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 Shape::Forget => {
                     if let Some(targets) = m.targets {
                         self.forget(targets, frame);
+                        self.loop_over_urls(m.node, targets, frame);
                     }
                 }
                 Shape::Global => {
@@ -294,6 +296,29 @@ impl<'t> CellWalk<'_, '_, 't> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// `for url in [URL, ...]:` over items known whole: a request with
+    /// `url` goes to the metadata service when one of them names it, so
+    /// `url` stands for the first that does.
+    fn loop_over_urls(&mut self, node: Node, target: Node, frame: Option<usize>) {
+        if kind_of(node) != "for_statement" || kind_of(target) != "identifier" {
+            return;
+        }
+        let Some(items) = child_in(node, "right") else {
+            return;
+        };
+        let Value::List(items) = self.eval(frame).value(items) else {
+            return;
+        };
+        let url = items.into_iter().find(|item| {
+            item.as_text()
+                .is_some_and(|text| endpoint::classify(text).is_some())
+        });
+        if let Some(url) = url {
+            let name = self.code[target.byte_range()].to_owned();
+            self.bind(&name, url, frame);
         }
     }
 

@@ -806,21 +806,34 @@ fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
     env.set(name, value);
 }
 
-/// `for NAME in ONE; do` gives NAME that value; more values, or the
-/// arguments (`for NAME; do`), leave it unknown.
+/// `for NAME in ONE; do` gives NAME that value; more values the first
+/// that names the metadata service, if one does; the arguments (`for
+/// NAME; do`) leave it unknown.
 fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
     let Some(name) = child_in(node, "variable") else {
         return;
     };
     let mut cursor = node.walk();
     let values: Vec<Node> = node.children_by_field_name("value", &mut cursor).collect();
-    let value = match values.as_slice() {
-        [one] if kind_of(one) != "simple_expansion" && kind_of(one) != "expansion" => Expander {
+    let words = |node: &Node| kind_of(*node) != "simple_expansion" && kind_of(*node) != "expansion";
+    let expand = |node: Node| {
+        Expander {
             source: &code.text,
             env,
         }
-        .text(*one),
-        _ => Text::unknown(),
+        .text(node)
+    };
+    let value = match values.as_slice() {
+        [one] if words(one) => expand(*one),
+        // Several values: a request with the variable goes to the metadata
+        // service when one of them names it, so it stands for the first
+        // that does.
+        many => many
+            .iter()
+            .filter(|node| words(node))
+            .map(|node| expand(*node))
+            .find(|text| endpoint::classify(text).is_some())
+            .unwrap_or_else(Text::unknown),
     };
     env.set(&code.text[name.byte_range()], value);
 }

@@ -1,7 +1,7 @@
 //! URLs built from parts: constants, f-strings, concatenation, `%`,
 //! `.format`, `urljoin`, `os.path.join`, `str.join`, `strip`.
 
-use super::{flags, quiet};
+use super::{flags, found, quiet, MD};
 
 /// Asserts that `requests.get(<url expression>)` after `setup` is flagged.
 #[track_caller]
@@ -203,4 +203,19 @@ fn a_url_nested_past_the_folding_limit_is_still_found() {
     url_flagged("", &nested("str(", url, ")", NESTING));
     url_flagged("", &nested("'{}'.format(", url, ")", NESTING));
     url_quiet("", &nested("str(", "'http://example.com/'", ")", NESTING));
+}
+
+#[test]
+fn loops_over_whole_urls() {
+    // A tester found these missed: the request goes to the metadata
+    // service when any of the items names it.
+    let got = found(&format!(
+        "import requests\nfor url in ['{MD}instance-id',\n            '{MD}local-ipv4']:\n    print(requests.get(url, timeout=2).text)\n"
+    ));
+    assert_eq!(got, ["IMD001 requests.get(url, timeout=2)"]);
+    let got = found(&format!(
+        "import requests\nBASE = '{MD}'\nfor url in ('https://example.com/', BASE + 'mac'):\n    requests.get(url)\n"
+    ));
+    assert_eq!(got.len(), 1, "{got:?}");
+    quiet("import requests\nfor url in ['https://example.com/a', 'https://example.com/b']:\n    requests.get(url)\n");
 }

@@ -138,6 +138,21 @@ fn loop_variables() {
         "for u in http://169.254.169.254/latest/meta-data/; do curl -s $u; done",
         "curl -s $u",
     );
+    // Several whole URLs: a tester found these missed. The request goes to
+    // the metadata service when any of them names it.
+    assert_v1(
+        "for u in http://169.254.169.254/latest/meta-data/instance-id http://169.254.169.254/latest/meta-data/local-ipv4; do curl -s \"$u\"; done",
+        "curl -s \"$u\"",
+    );
+    assert_v1(
+        "MD=http://169.254.169.254/latest/meta-data\nfor u in \"$MD/instance-id\" \"$MD/local-ipv4\"; do\n  curl -s \"$u\"\ndone",
+        "curl -s \"$u\"",
+    );
+    assert_v1(
+        "for u in https://example.com/x http://169.254.169.254/latest/meta-data/mac; do curl -s \"$u\"; done",
+        "curl -s \"$u\"",
+    );
+    assert_quiet("for u in https://example.com/x https://example.org/y; do curl -s \"$u\"; done");
 }
 
 #[test]
