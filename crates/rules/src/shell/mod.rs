@@ -406,6 +406,7 @@ impl Analysis {
                 Shape::Command => {
                     let codes = self.command(node, &source, env);
                     nested.extend(codes.into_iter().map(|code| (code, env.clone())));
+                    assign_defaults(node, &source, env);
                 }
                 Shape::Assignment => assign(node, &source, env),
                 Shape::Loop => loop_variable(node, code, env),
@@ -804,6 +805,51 @@ fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
         _ => value,
     };
     env.set(name, value);
+}
+
+/// `${NAME:=value}` and `${NAME=value}` among a command's words set NAME
+/// in this shell, to what they expand to (its value when it was set), in
+/// the order written; not inside `$(...)`, `( ... )` or a pipeline, whose
+/// shells end with them.
+fn assign_defaults(command: Node, source: &Source, env: &mut ShellEnv) {
+    const SUBSHELLS: [&str; 4] = [
+        "command_substitution",
+        "process_substitution",
+        "subshell",
+        "pipeline",
+    ];
+    let mut at = Some(command);
+    while let Some(node) = at {
+        if SUBSHELLS.contains(&kind_of(node)) {
+            return;
+        }
+        at = source.parents.parent(node);
+    }
+    let code = source.code;
+    let mut assigning = Vec::new();
+    let mut stack = vec![command];
+    while let Some(node) = stack.pop() {
+        match kind_of(node) {
+            kind if SUBSHELLS.contains(&kind) => continue,
+            "expansion" => {
+                if let Some(name) = rebind::assigned_by_expansion(node, &code.text) {
+                    assigning.push((node, name));
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    assigning.sort_by_key(|(node, _)| node.start_byte());
+    for (node, name) in assigning {
+        let value = Expander {
+            source: &code.text,
+            env,
+        }
+        .text(node);
+        env.set(&name, value);
+    }
 }
 
 /// `for NAME in ONE; do` gives NAME that value; more values the first

@@ -412,6 +412,12 @@ fn coprocess(name: Node, text: &str) -> Vec<Option<String>> {
     }
 }
 
+/// The name `${NAME:=value}` or `${NAME=value}` assigns (when it is
+/// unset, or empty).
+pub(super) fn assigned_by_expansion(node: Node, text: &str) -> Option<String> {
+    assigning_expansion(node, text).pop().flatten()
+}
+
 /// `${NAME:=value}` and `${NAME=value}` assign NAME when it is unset or
 /// empty.
 fn assigning_expansion(node: Node, text: &str) -> Vec<Option<String>> {

@@ -156,6 +156,25 @@ fn loop_variables() {
 }
 
 #[test]
+fn expansions_that_assign_a_default() {
+    // A tester found the request after `: "${IMDS:=...}"` missed: the
+    // expansion sets IMDS when it is unset or empty.
+    assert_v1(
+        ": \"${IMDS:=http://169.254.169.254}\"\ncurl -s \"$IMDS/latest/meta-data/instance-id\"",
+        "curl -s \"$IMDS/latest/meta-data/instance-id\"",
+    );
+    let code =
+        "curl -s \"${X:=http://169.254.169.254/latest/meta-data}/mac\"\ncurl -s \"$X/ami-id\"\n";
+    assert_eq!(findings(code).len(), 2, "{code}");
+    // Not in a subshell, whose variables end with it.
+    assert_quiet(
+        "echo $(: \"${IMDS:=http://169.254.169.254}\")\ncurl -s \"$IMDS/latest/meta-data/x\"",
+    );
+    // A set value is kept.
+    assert_quiet("IMDS=https://example.com\n: \"${IMDS:=http://169.254.169.254}\"\ncurl -s \"$IMDS/latest/meta-data/x\"");
+}
+
+#[test]
 fn headers_in_variables() {
     let token = "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token \
                  -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600')\n";
