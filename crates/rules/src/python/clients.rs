@@ -186,17 +186,37 @@ fn merge_headers(object: &mut Object, headers: Option<Value>) {
 /// passes 80 or nothing.
 fn base_url(scheme: &str, host: Option<&Value>, port: Option<Value>) -> Text {
     let mut base = Text::lit(format!("{scheme}://"));
-    let host = host.map_or_else(Text::unknown, Value::text);
-    // An IPv6 host is given bare (`"fd00:ec2::254"`); a URL brackets it.
-    match host.as_literal() {
-        Some(v6) if v6.contains(':') && !v6.starts_with('[') => {
-            base.push_lit(&format!("[{v6}]"));
+    let mut host = host.map_or_else(Text::unknown, Value::text);
+    let mut port = port
+        .filter(|port| matches!(port, Value::Str(_) | Value::Number(_)))
+        .map(|port| port.text());
+    if let Some(literal) = host.as_literal().map(str::to_owned) {
+        // With no port given, http.client takes one from the host after its
+        // last `:` outside brackets (`"169.254.169.254:80"`), then drops
+        // the brackets of an IPv6 host.
+        let mut name = literal.as_str();
+        if port.is_none() {
+            if let Some(colon) = name.rfind(':').filter(|&at| name.rfind(']') < Some(at)) {
+                let given = &name[colon + 1..];
+                port = (!given.is_empty()).then(|| Text::lit(given));
+                name = &name[..colon];
+            }
         }
-        _ => base.push_text(&host),
+        let name = name
+            .strip_prefix('[')
+            .and_then(|inner| inner.strip_suffix(']'))
+            .unwrap_or(name);
+        // An IPv6 host is given bare (`"fd00:ec2::254"`); a URL brackets it.
+        host = if name.contains(':') {
+            Text::lit(format!("[{name}]"))
+        } else {
+            Text::lit(name)
+        };
     }
-    if let Some(port @ (Value::Str(_) | Value::Number(_))) = port {
+    base.push_text(&host);
+    if let Some(port) = port {
         base.push_lit(":");
-        base.push_text(&port.text());
+        base.push_text(&port);
     }
     base
 }

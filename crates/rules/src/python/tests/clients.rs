@@ -110,6 +110,21 @@ fn http_client_connections() {
     quiet(&format!(
         "import http.client\nconn = http.client.HTTPConnection('169.254.169.254', 8080)\n{call}\n"
     ));
+    // The port in the host string, as http.client reads it (a tester found
+    // the first one missed).
+    flags(
+        &format!("import http.client\nconn = http.client.HTTPConnection('169.254.169.254:80', timeout=2)\n{call}\n"),
+        &[call],
+    );
+    flags(
+        &format!(
+            "import http.client\nconn = http.client.HTTPConnection('[fd00:ec2::254]:80')\n{call}\n"
+        ),
+        &[call],
+    );
+    quiet(&format!(
+        "import http.client\nconn = http.client.HTTPConnection('169.254.169.254:8080')\n{call}\n"
+    ));
     let (_, f) = findings(&format!(
         "import http.client\nconn = http.client.HTTPConnection('169.254.169.254')\n{call}\n"
     ));
