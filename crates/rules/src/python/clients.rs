@@ -9,7 +9,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::request::{Headers, Method, Request};
-use crate::text::Text;
+use crate::text::{Piece, Text};
 
 use super::args::Args;
 use super::eval::Eval;
@@ -158,6 +158,11 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
         merge_headers(&mut object, Some(Value::Unknown));
     }
     keep_timeout(&mut object, args.keyword("timeout"), eval);
+    if let Some(base) = args.keyword("base_url") {
+        object
+            .attributes
+            .insert("base_url".to_owned(), Value::Str(eval.text(base)));
+    }
     Some(object)
 }
 
@@ -611,6 +616,10 @@ pub(super) fn method_request(
         } else {
             return None;
         };
+        let url = match object.text("base_url") {
+            Some(base) => with_base(base, url),
+            None => url,
+        };
         let headers = call_headers(eval, &args, None, object.headers(), &url);
         let slot = keyword_slot(args_node, &args, None, "headers");
         let mut found = found(request_method, url, headers, slot);
@@ -664,6 +673,29 @@ pub(super) fn method_request(
 }
 
 /// A connection's base URL followed by a request path.
+/// The URL an httpx or aiohttp client with a `base_url` requests for
+/// `url`: a relative URL joins the base, with one `/` between them, as
+/// both libraries join them; an absolute one, or one whose start is not
+/// known, is left as it is.
+fn with_base(base: &Text, url: Text) -> Text {
+    let start = url.known_prefix();
+    if start.is_empty() || start.contains("://") {
+        return url;
+    }
+    let mut joined = base.clone();
+    if !matches!(joined.pieces().last(), Some(Piece::Lit(end)) if end.ends_with('/')) {
+        joined.push_lit("/");
+    }
+    for (index, piece) in url.pieces().iter().enumerate() {
+        match piece {
+            Piece::Lit(text) if index == 0 => joined.push_lit(text.trim_start_matches('/')),
+            Piece::Lit(text) => joined.push_lit(text),
+            Piece::Unknown => joined.push_unknown(),
+        }
+    }
+    joined
+}
+
 fn joined(object: &Object, path: &Text) -> Text {
     object
         .text("base")

@@ -215,3 +215,28 @@ fn boto_helpers_are_imdsv1_only() {
     assert_eq!(got, ["IMD003 utils.get_instance_userdata()"]);
     quiet("from mylib import get_instance_metadata\nget_instance_metadata()\n");
 }
+
+#[test]
+fn clients_with_a_base_url() {
+    // A tester found these missed: httpx and aiohttp join a relative URL
+    // to the client's `base_url`.
+    for (make, call) in [
+        (
+            "import httpx\nclient = httpx.Client(base_url='http://169.254.169.254/latest/meta-data/')",
+            "client.get('instance-id')",
+        ),
+        (
+            "import httpx\nclient = httpx.Client(base_url='http://169.254.169.254/latest/meta-data')",
+            "client.get('/instance-id')",
+        ),
+        (
+            "import aiohttp\nsession = aiohttp.ClientSession(base_url='http://169.254.169.254')",
+            "session.get('/latest/meta-data/instance-id')",
+        ),
+    ] {
+        flags(&format!("{make}\nr = {call}\n"), &[call]);
+    }
+    // An absolute URL goes where it says.
+    quiet("import httpx\nclient = httpx.Client(base_url='http://169.254.169.254/')\nclient.get('https://example.com/x')\n");
+    quiet("import httpx\nclient = httpx.Client(base_url='https://example.com/')\nclient.get('latest/meta-data/')\n");
+}
