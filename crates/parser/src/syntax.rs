@@ -300,7 +300,13 @@ fn mend_line_start_escapes(code: &str, tree: &Tree) -> Option<String> {
         let after_comment = root
             .descendant_for_byte_range(newline - 1, newline)
             .is_some_and(|n| n.kind() == "comment");
-        let heredoc = memchr::memmem::find(line, b"<<").is_some();
+        let heredoc = memchr::memmem::find_iter(line, b"<<").any(|at| {
+            let at = line_start + at;
+            root.descendant_for_byte_range(at, at + 2).is_some_and(|n| {
+                n.kind() == "heredoc_redirect"
+                    || n.parent().is_some_and(|p| p.kind() == "heredoc_redirect")
+            })
+        });
         if continued || after_comment || heredoc {
             continue;
         }
@@ -694,6 +700,19 @@ mod tests {
         assert_eq!(commands("echo hi \\\n\\curl x\n"), "command@0");
         assert_eq!(commands("cat <<E\n\\curl x\nE\n"), "redirected_statement@0");
         assert_eq!(commands("echo \"a\n\\curl\"\n"), "command@0");
+        // `<<` that starts no heredoc (a tester found these left joined).
+        assert_eq!(
+            commands("tr a b <<<\"x\"\n\\curl x\n"),
+            "command@0 command@14"
+        );
+        assert_eq!(
+            commands("x=$(( 1 << 4 ))\n\\curl x\n"),
+            "variable_assignment@0 command@16"
+        );
+        assert_eq!(
+            commands("echo \"<<\" hi\n\\curl x\n"),
+            "command@0 command@13"
+        );
     }
 
     #[test]
