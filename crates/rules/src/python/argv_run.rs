@@ -58,10 +58,23 @@ impl<'t> CellWalk<'_, '_, 't> {
     }
 
     /// A command held in a variable: a list of words, or a string of
-    /// shell code whose value is known only in part.
-    pub(super) fn argv_value(&mut self, value: Node<'t>, call: Node<'t>, frame: Option<usize>) {
+    /// shell code whose value is known only in part. With `shell=True`, a
+    /// list's first item is the script the shell runs (the others are its
+    /// `$0`, `$1`...).
+    pub(super) fn argv_value(
+        &mut self,
+        value: Node<'t>,
+        call: Node<'t>,
+        frame: Option<usize>,
+        shell: bool,
+    ) {
         let range = value.byte_range();
         match self.eval(frame).value(value) {
+            Value::List(items) if shell => {
+                if let Some(Value::Str(script)) = items.first() {
+                    self.judge_script(script, &range, call.byte_range());
+                }
+            }
             Value::List(items) => {
                 let words: Vec<Word> = items
                     .iter()

@@ -94,7 +94,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 }
             }
             "list" | "tuple" => self.argv_list(command, call, frame),
-            _ => self.argv_value(command, call, frame),
+            _ => self.argv_value(command, call, frame, shell),
         }
     }
 

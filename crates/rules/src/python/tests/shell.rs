@@ -191,4 +191,9 @@ fn commands_split_by_shlex() {
         "import shlex, subprocess\nsubprocess.run(shlex.split('curl -H \"X-aws-ec2-metadata-token: t\" {MD}'))\n"
     ));
     quiet("import shlex, subprocess\nsubprocess.run(shlex.split('ls -la'))\n");
+    // With `shell=True` the shell runs the first word alone (the rest are
+    // its `$0`, `$1`...), as with a list written out.
+    quiet(&format!(
+        "import shlex, subprocess\nsubprocess.run(shlex.split('curl -s {MD}'), shell=True)\n"
+    ));
 }
