@@ -146,6 +146,12 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
             return Some(opener);
         }
         "pycurl.Curl" => return Some(Object::new("pycurl.Curl")),
+        "requests.auth.HTTPBasicAuth"
+        | "requests.auth.HTTPDigestAuth"
+        | "requests.auth.HTTPProxyAuth"
+        | "httpx.BasicAuth"
+        | "httpx.DigestAuth"
+        | "aiohttp.BasicAuth" => return Some(Object::new(PASSWORD_AUTH)),
         // IPython's shell, whose methods run shell commands (see `shell_run`).
         "get_ipython" | "IPython.get_ipython" | "IPython.core.getipython.get_ipython" => {
             return Some(Object::new(shell_run::IPYTHON_SHELL))
@@ -158,6 +164,11 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
         merge_headers(&mut object, Some(Value::Unknown));
     }
     keep_timeout(&mut object, args.keyword("timeout"), eval);
+    if let Some(auth) = args.keyword("auth") {
+        object
+            .attributes
+            .insert("auth".to_owned(), eval.value(auth));
+    }
     if let Some(base) = args.keyword("base_url") {
         object
             .attributes
@@ -302,25 +313,21 @@ fn call_headers(
             .any(|splat| !holds_no_headers(&eval.value(*splat)));
     headers.open |= args
         .keyword("auth")
-        .is_some_and(|auth| may_set_headers(eval, auth));
+        .is_some_and(|auth| may_set_headers(&eval.value(auth)));
     headers
 }
 
+/// The class the analyser gives the libraries' basic, digest and proxy
+/// auth objects, which set only `Authorization` or `Proxy-Authorization`.
+const PASSWORD_AUTH: &str = "password auth";
+
 /// Whether an `auth=` value may set any header: an auth class of the
 /// code's own (requests' `AuthBase`, httpx's `Auth`) may send the token.
-/// A user and password pair, or a library's basic or digest auth, sends
-/// only `Authorization`.
-fn may_set_headers(eval: &Eval, auth: Node) -> bool {
-    match kind_of(auth) {
-        "tuple" | "list" | "none" => false,
-        "call" => !child_in(auth, "function")
-            .and_then(|function| eval.canonical(function))
-            .is_some_and(|name| {
-                let library = ["requests.", "httpx.", "aiohttp."]
-                    .iter()
-                    .any(|module| name.starts_with(module));
-                library && (name.ends_with("BasicAuth") || name.ends_with("DigestAuth"))
-            }),
+/// A user and password pair, or a library's password auth, sends none.
+fn may_set_headers(auth: &Value) -> bool {
+    match auth {
+        Value::List(_) | Value::None | Value::Str(_) | Value::Number(_) => false,
+        Value::Object(object) => object.class != PASSWORD_AUTH,
         _ => true,
     }
 }
@@ -486,7 +493,8 @@ fn urlopen(
     // `urlopen` sends what an installed opener adds.
     let base = match (opener, eval.scopes.get(INSTALLED_OPENER, eval.frame)) {
         (Some(opener), _) => opener_headers(opener),
-        (None, None) => Headers::none(),
+        // `install_opener(None)` puts the default one back.
+        (None, None | Some(Value::None)) => Headers::none(),
         (None, Some(Value::Object(installed))) => opener_headers(installed),
         (None, Some(_)) => Headers::unknown(),
     };
@@ -620,7 +628,9 @@ pub(super) fn method_request(
             Some(base) => with_base(base, url),
             None => url,
         };
-        let headers = call_headers(eval, &args, None, object.headers(), &url);
+        let mut headers = call_headers(eval, &args, None, object.headers(), &url);
+        // The client's own auth (`s.auth = ...`, `Client(auth=...)`).
+        headers.open |= object.attributes.get("auth").is_some_and(may_set_headers);
         let slot = keyword_slot(args_node, &args, None, "headers");
         let mut found = found(request_method, url, headers, slot);
         if METHOD_FUNCTIONS.contains(&method) {

@@ -108,17 +108,29 @@ fn an_auth_object_may_send_the_token() {
     quiet(&format!(
         "import httpx\nhttpx.get('{MD}instance-id', auth=token_auth)\n"
     ));
-    // Basic and digest auth send no token.
+    // On the session or the client, as on the call.
+    quiet(&format!(
+        "import requests\ns = requests.Session()\ns.auth = TokenAuth(t)\ns.get('{MD}instance-id')\n"
+    ));
+    quiet(&format!(
+        "import httpx\nc = httpx.Client(auth=TokenAuth(t))\nc.get('{MD}instance-id')\n"
+    ));
+    // Basic, digest and proxy auth send no token, written out or held in
+    // a name (a tester found the names quiet).
     for auth in [
         "('u', 'p')",
         "requests.auth.HTTPBasicAuth('u', 'p')",
         "HTTPDigestAuth('u', 'p')",
+        "requests.auth.HTTPProxyAuth('u', 'p')",
         "None",
     ] {
-        let code = format!(
-            "import requests\nfrom requests.auth import HTTPDigestAuth\nrequests.get('{MD}instance-id', auth={auth})\n"
-        );
-        assert_eq!(found(&code).len(), 1, "{code}");
+        for code in [
+            format!("import requests\nfrom requests.auth import HTTPDigestAuth\nrequests.get('{MD}instance-id', auth={auth})\n"),
+            format!("import requests\nfrom requests.auth import HTTPDigestAuth\ncreds = {auth}\nrequests.get('{MD}instance-id', auth=creds)\n"),
+            format!("import requests\nfrom requests.auth import HTTPDigestAuth\ns = requests.Session()\ns.auth = {auth}\ns.get('{MD}instance-id')\n"),
+        ] {
+            assert_eq!(found(&code).len(), 1, "{code}");
+        }
     }
 }
 
@@ -145,6 +157,11 @@ fn an_installed_opener_sends_its_headers() {
     quiet(&format!(
         "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders.append(('X-aws-ec2-metadata-token', token))\nopener.open('{MD}instance-id')\n"
     ));
+    // `install_opener(None)` puts back the default opener, which sends none.
+    let code = format!(
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders = [('X-aws-ec2-metadata-token', token)]\nurllib.request.install_opener(opener)\nurllib.request.install_opener(None)\nurllib.request.urlopen('{MD}instance-id')\n"
+    );
+    assert_eq!(found(&code).len(), 1, "{code}");
     // An installed opener without the token does not change the finding.
     let code = format!(
         "import urllib.request\nopener = urllib.request.build_opener()\nopener.addheaders = [('User-agent', 'x')]\nurllib.request.install_opener(opener)\nurllib.request.urlopen('{MD}instance-id')\n"
