@@ -99,8 +99,8 @@ impl CellWalk<'_, '_, '_> {
     }
 
     /// `l.append(x)`, `l.extend(xs)`, `l.insert(i, x)` on a known list (an
-    /// opener's `addheaders`): the items it gains. Other list methods
-    /// leave what a request reads as it was.
+    /// opener's `addheaders`): the items it gains; `l.clear()` empties it;
+    /// a method that may drop some (`pop`, `remove`) leaves it unknown.
     pub(super) fn list_method(
         &mut self,
         receiver: Node,
@@ -125,7 +125,21 @@ impl CellWalk<'_, '_, '_> {
                 Value::List(items) => items,
                 _ => vec![Value::Unknown],
             },
-            _ => return,
+            "clear" => {
+                if let Some(Value::List(items)) = self.place(receiver, frame) {
+                    items.clear();
+                }
+                return;
+            }
+            // Order and copies change nothing a request reads.
+            "sort" | "reverse" | "copy" | "count" | "index" => return,
+            // `pop`, `remove`...: which items are left is not followed.
+            _ => {
+                if let Some(place) = self.place(receiver, frame) {
+                    *place = Value::Unknown;
+                }
+                return;
+            }
         };
         if let Some(Value::List(items)) = self.place(receiver, frame) {
             items.extend(added);

@@ -299,9 +299,10 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
     }
 
-    /// `for url in [URL, ...]:` over items known whole: a request with
-    /// `url` goes to the metadata service when one of them names it, so
-    /// `url` stands for the first that does.
+    /// `for url in [URL, ...]:` over URLs that all name the metadata
+    /// service: a request with `url` goes there on every pass, so `url`
+    /// stands for the first. (With another host among them, a fix would
+    /// send that host the token: `url` stays unknown.)
     fn loop_over_urls(&mut self, node: Node, target: Node, frame: Option<usize>) {
         if kind_of(node) != "for_statement" || kind_of(target) != "identifier" {
             return;
@@ -312,13 +313,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         let Value::List(items) = self.eval(frame).value(items) else {
             return;
         };
-        let url = items.into_iter().find(|item| {
+        let metadata = |item: &Value| {
             item.as_text()
                 .is_some_and(|text| endpoint::classify(text).is_some())
-        });
-        if let Some(url) = url {
+        };
+        if !items.is_empty() && items.iter().all(metadata) {
             let name = self.code[target.byte_range()].to_owned();
-            self.bind(&name, url, frame);
+            self.bind(&name, items[0].clone(), frame);
         }
     }
 

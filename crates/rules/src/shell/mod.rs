@@ -408,7 +408,10 @@ impl Analysis {
                     nested.extend(codes.into_iter().map(|code| (code, env.clone())));
                     assign_defaults(node, &source, env);
                 }
-                Shape::Assignment => assign(node, &source, env),
+                Shape::Assignment => {
+                    assign_defaults(node, &source, env);
+                    assign(node, &source, env);
+                }
                 Shape::Loop => loop_variable(node, code, env),
                 Shape::Unset => {
                     let mut cursor = node.walk();
@@ -807,10 +810,10 @@ fn assign(node: Node, source: &Source, env: &mut ShellEnv) {
     env.set(name, value);
 }
 
-/// `${NAME:=value}` and `${NAME=value}` among a command's words set NAME
-/// in this shell, to what they expand to (its value when it was set), in
-/// the order written; not inside `$(...)`, `( ... )` or a pipeline, whose
-/// shells end with them.
+/// `${NAME:=value}` and `${NAME=value}` in a command's words (or an
+/// assignment's value) set NAME in this shell, to what they expand to (its
+/// value when it was set), in the order written; not inside `$(...)`,
+/// `( ... )` or a pipeline, whose shells end with them.
 fn assign_defaults(command: Node, source: &Source, env: &mut ShellEnv) {
     const SUBSHELLS: [&str; 4] = [
         "command_substitution",
@@ -852,9 +855,9 @@ fn assign_defaults(command: Node, source: &Source, env: &mut ShellEnv) {
     }
 }
 
-/// `for NAME in ONE; do` gives NAME that value; more values the first
-/// that names the metadata service, if one does; the arguments (`for
-/// NAME; do`) leave it unknown.
+/// `for NAME in ONE; do` gives NAME that value; several values the first,
+/// when all name the metadata service; the arguments (`for NAME; do`), or
+/// values of other hosts among them, leave it unknown.
 fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
     let Some(name) = child_in(node, "variable") else {
         return;
@@ -871,15 +874,19 @@ fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
     };
     let value = match values.as_slice() {
         [one] if words(one) => expand(*one),
-        // Several values: a request with the variable goes to the metadata
-        // service when one of them names it, so it stands for the first
-        // that does.
-        many => many
-            .iter()
-            .filter(|node| words(node))
-            .map(|node| expand(*node))
-            .find(|text| endpoint::classify(text).is_some())
-            .unwrap_or_else(Text::unknown),
+        // Several values that all name the metadata service: a request
+        // with the variable goes there on every pass, so it stands for the
+        // first. With another host among them, a fix would send that host
+        // the token: unknown.
+        [first, ..] if values.iter().all(words) => {
+            let texts: Vec<Text> = values.iter().map(|node| expand(*node)).collect();
+            if texts.iter().all(|text| endpoint::classify(text).is_some()) {
+                expand(*first)
+            } else {
+                Text::unknown()
+            }
+        }
+        _ => Text::unknown(),
     };
     env.set(&code.text[name.byte_range()], value);
 }

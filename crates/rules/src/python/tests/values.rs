@@ -214,8 +214,16 @@ fn loops_over_whole_urls() {
     ));
     assert_eq!(got, ["IMD001 requests.get(url, timeout=2)"]);
     let got = found(&format!(
-        "import requests\nBASE = '{MD}'\nfor url in ('https://example.com/', BASE + 'mac'):\n    requests.get(url)\n"
+        "import requests\nBASE = '{MD}'\nfor url in (BASE + 'ami-id', BASE + 'mac'):\n    requests.get(url)\n"
     ));
     assert_eq!(got.len(), 1, "{got:?}");
+    // Items of other hosts too: the fix would send them the token.
+    quiet(&format!(
+        "import requests\nfor url in ('https://example.com/', '{MD}mac'):\n    requests.get(url)\n"
+    ));
+    // A list emptied before the loop holds none of its items.
+    quiet(&format!(
+        "import requests\nurls = ['{MD}mac']\nurls.clear()\nurls.append('https://example.com/')\nfor url in urls:\n    requests.get(url)\n"
+    ));
     quiet("import requests\nfor url in ['https://example.com/a', 'https://example.com/b']:\n    requests.get(url)\n");
 }

@@ -148,11 +148,15 @@ fn loop_variables() {
         "MD=http://169.254.169.254/latest/meta-data\nfor u in \"$MD/instance-id\" \"$MD/local-ipv4\"; do\n  curl -s \"$u\"\ndone",
         "curl -s \"$u\"",
     );
-    assert_v1(
-        "for u in https://example.com/x http://169.254.169.254/latest/meta-data/mac; do curl -s \"$u\"; done",
-        "curl -s \"$u\"",
-    );
     assert_quiet("for u in https://example.com/x https://example.org/y; do curl -s \"$u\"; done");
+    // Items of other hosts too: the fix would send the token to them on
+    // every pass (a tester found it), so the variable stays unknown, and
+    // after such a loop it holds the last item.
+    assert_quiet("for u in https://example.com/x http://169.254.169.254/latest/meta-data/mac; do curl -s \"$u\"; done");
+    assert_quiet(
+        "for h in 169.254.169.254 example.com; do curl -s \"http://$h/latest/meta-data/\"; done",
+    );
+    assert_quiet("for u in http://169.254.169.254/latest/meta-data/mac https://example.com/b; do :; done\ncurl -s \"$u\"");
 }
 
 #[test]
@@ -166,6 +170,10 @@ fn expansions_that_assign_a_default() {
     let code =
         "curl -s \"${X:=http://169.254.169.254/latest/meta-data}/mac\"\ncurl -s \"$X/ami-id\"\n";
     assert_eq!(findings(code).len(), 2, "{code}");
+    assert_v1(
+        "Y=${X:=http://169.254.169.254}\ncurl -s \"$X/latest/meta-data/x\"",
+        "curl -s \"$X/latest/meta-data/x\"",
+    );
     // Not in a subshell, whose variables end with it.
     assert_quiet(
         "echo $(: \"${IMDS:=http://169.254.169.254}\")\ncurl -s \"$IMDS/latest/meta-data/x\"",
