@@ -821,6 +821,11 @@ fn assign_defaults(command: Node, source: &Source, env: &mut ShellEnv) {
         "subshell",
         "pipeline",
     ];
+    let code = source.code;
+    // Most commands hold no `${`: nothing to walk.
+    if memchr::memmem::find(code.text[command.byte_range()].as_bytes(), b"${").is_none() {
+        return;
+    }
     let mut at = Some(command);
     while let Some(node) = at {
         if SUBSHELLS.contains(&kind_of(node)) {
@@ -828,7 +833,6 @@ fn assign_defaults(command: Node, source: &Source, env: &mut ShellEnv) {
         }
         at = source.parents.parent(node);
     }
-    let code = source.code;
     let mut assigning = Vec::new();
     let mut stack = vec![command];
     while let Some(node) = stack.pop() {
