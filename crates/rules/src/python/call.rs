@@ -2,6 +2,7 @@
 //! headers changed, shell code run, or a call of the file's own function
 //! (kept for requests whose URL is a parameter).
 
+use imds_lint_parser::syntax;
 use tree_sitter::Node;
 
 use crate::endpoint;
@@ -11,7 +12,6 @@ use crate::rules::{self, imd003_imdsv1_only_client};
 use crate::text::Text;
 
 use super::args::Args;
-use super::child_in;
 use super::clients::{self, Found};
 use super::functions::{self, CallSite};
 use super::imports::chain;
@@ -22,6 +22,11 @@ use super::token_request;
 use super::value::Value;
 use super::walk::CellWalk;
 use super::Site;
+use super::{child_in, kind_of};
+
+/// Nodes of a call looked at for calls of the file's own functions; a
+/// real request is a few dozen.
+const MAX_CALL_NODES: usize = 256;
 
 /// boto 2 functions that can only speak IMDSv1.
 const BOTO_METADATA: &[&str] = &[
@@ -38,6 +43,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             return;
         };
 
+        self.walk_functions_called_in(call, frame);
         let canonical = self.eval(frame).canonical(callee);
         if let Some(name) = &canonical {
             if self.library_call(name, call, arguments, frame) {
@@ -84,6 +90,28 @@ impl<'t> CellWalk<'_, '_, 't> {
             Value::Str(_) | Value::Number(_) => {}
             _ if changes_arguments => self.may_change_arguments(arguments, frame),
             _ => {}
+        }
+    }
+
+    /// Walks the bodies of this cell's functions that `call` calls in its
+    /// arguments or receiver (`requests.get(url("x"))`,
+    /// `session().get(...)`), so that what they return is known when the
+    /// call is judged; their own calls come later in the walk.
+    fn walk_functions_called_in(&mut self, call: Node<'t>, frame: Option<usize>) {
+        if self.defined.is_empty() {
+            return;
+        }
+        for node in syntax::preorder(call).take(MAX_CALL_NODES) {
+            if kind_of(node) != "call" {
+                continue;
+            }
+            if let Some(callee) = child_in(node, "function").filter(|f| kind_of(*f) == "identifier")
+            {
+                let name = &self.code[callee.byte_range()];
+                if self.defined.contains_key(name) {
+                    self.walk_called(name, frame);
+                }
+            }
         }
     }
 

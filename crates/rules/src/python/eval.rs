@@ -2,6 +2,7 @@
 //! object an expression stands for, as far as the code shows it.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use imds_lint_parser::syntax;
 use tree_sitter::Node;
@@ -13,6 +14,7 @@ use super::args::Args;
 use super::argv_run;
 use super::clients;
 use super::formatting::{self, Ends};
+use super::functions::Returns;
 use super::imports::{chain, Imports};
 use super::literal::{self, Prefix};
 use super::scope::Scopes;
@@ -160,8 +162,39 @@ impl<'a> Eval<'a> {
             "attribute" => self.attribute(node, depth),
             "subscript" => self.subscript(node, depth),
             "call" => self.call(node, depth),
+            "lambda" => self.lambda(node, depth),
             _ => Value::Unknown,
         }
+    }
+
+    /// A lambda with no parameters, as what calling it gives, read where
+    /// it is made. (Parameters are not modelled: with any, nothing is
+    /// known, and requests through it are missed.)
+    fn lambda(&self, node: Node, depth: usize) -> Value {
+        let (None, Some(body)) = (child_in(node, "parameters"), child_in(node, "body")) else {
+            return Value::Unknown;
+        };
+        Value::Function(Rc::new(Returns {
+            def: node.id(),
+            function: None,
+            params: Vec::new(),
+            value: self.at(body, depth),
+        }))
+    }
+
+    /// What a call of a function of the file gives back.
+    fn returned(&self, returns: &Returns, args: &Args, depth: usize) -> Value {
+        if args.has_splat() {
+            return returns.called_with_unknown_arguments();
+        }
+        let text = |node: Node| self.at(node, depth).as_text().cloned();
+        let positional: Vec<Option<Text>> = args.positional.iter().map(|n| text(*n)).collect();
+        let keywords: Vec<(String, Text)> = args
+            .keywords
+            .iter()
+            .filter_map(|(k, v)| Some(((*k).to_owned(), text(*v)?)))
+            .collect();
+        returns.called(&positional, &keywords)
     }
 
     fn string(&self, node: Node, depth: usize) -> Text {
@@ -352,6 +385,13 @@ impl<'a> Eval<'a> {
         if kind_of(function) == "attribute" {
             if let Some(value) = self.string_method(function, &args, depth) {
                 return value;
+            }
+        }
+        if kind_of(function) == "identifier" {
+            if let Some(Value::Function(returns)) =
+                self.scopes.get(self.source(function), self.frame)
+            {
+                return self.returned(returns, &args, depth);
             }
         }
         let Some(name) = self.canonical(function) else {

@@ -14,6 +14,8 @@ use crate::request::{Header, Headers, Request, TOKEN_HEADER};
 use crate::rules;
 use crate::text::{Piece, Text};
 
+use super::value::{Dict, Object, Value};
+
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 
@@ -87,7 +89,7 @@ fn substitute(text: &Text, function: usize, args: &[Option<Text>]) -> Text {
 }
 
 /// A parameter of a function.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Param {
     /// Its name.
     pub name: String,
@@ -104,6 +106,89 @@ pub(super) struct Function {
     pub name: String,
     /// Its parameters, in order (`self` included for methods).
     pub params: Vec<Param>,
+}
+
+/// What a function of the file gives its callers, as far as its `return`
+/// statements (or a lambda's body) show: a value holding the function's
+/// parameter markers, which a call's arguments replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Returns {
+    /// The `def` or `lambda` node's id: a name still bound to this value
+    /// has not been bound again since the definition.
+    pub def: usize,
+    /// The function's index, whose markers the value holds; `None` for a
+    /// lambda, whose parameters are not modelled.
+    pub function: Option<usize>,
+    /// Its parameters.
+    pub params: Vec<Param>,
+    /// What it returns; unknown until its body is walked.
+    pub value: Value,
+}
+
+impl Returns {
+    /// A function whose body has not been walked yet.
+    pub(super) fn unknown(def: usize) -> Self {
+        Returns {
+            def,
+            function: None,
+            params: Vec::new(),
+            value: Value::Unknown,
+        }
+    }
+
+    /// What a call passing `positional` and `keywords` gets back.
+    pub(super) fn called(&self, positional: &[Option<Text>], keywords: &[(String, Text)]) -> Value {
+        match self.function {
+            Some(function) => {
+                let args = bind_params(&self.params, positional, keywords);
+                substitute_value(&self.value, function, &args)
+            }
+            None => self.value.clone(),
+        }
+    }
+}
+
+impl Returns {
+    /// What a call gets back when which argument fills which parameter is
+    /// not known (`f(*args)`): every parameter unknown.
+    pub(super) fn called_with_unknown_arguments(&self) -> Value {
+        match self.function {
+            Some(function) => substitute_value(&self.value, function, &[]),
+            None => self.value.clone(),
+        }
+    }
+}
+
+/// `value` with the markers of `function` replaced by `args`, in every
+/// string it holds.
+fn substitute_value(value: &Value, function: usize, args: &[Option<Text>]) -> Value {
+    let text = |t: &Text| substitute(t, function, args);
+    match value {
+        Value::Str(t) => Value::Str(text(t)),
+        Value::Dict(dict) => Value::Dict(Dict {
+            entries: dict
+                .entries
+                .iter()
+                .map(|(k, v)| (text(k), substitute_value(v, function, args)))
+                .collect(),
+            open: dict.open,
+        }),
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .map(|v| substitute_value(v, function, args))
+                .collect(),
+        ),
+        Value::Object(object) => Value::Object(Object {
+            class: object.class,
+            attributes: object
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), substitute_value(v, function, args)))
+                .collect(),
+        }),
+        other => other.clone(),
+    }
 }
 
 /// A call of a function by name, with its arguments' values.
@@ -253,9 +338,17 @@ impl Calls {
 
 /// The arguments a call passes to each parameter, defaults filling the rest.
 fn bind(function: &Function, site: &CallSite) -> Vec<Option<Text>> {
-    let mut positional = site.positional.iter();
-    function
-        .params
+    bind_params(&function.params, &site.positional, &site.keywords)
+}
+
+/// The arguments given to each of `params`, defaults filling the rest.
+fn bind_params(
+    params: &[Param],
+    positional: &[Option<Text>],
+    keywords: &[(String, Text)],
+) -> Vec<Option<Text>> {
+    let mut positional = positional.iter();
+    params
         .iter()
         .map(|param| {
             let by_position = if param.positional {
@@ -265,7 +358,7 @@ fn bind(function: &Function, site: &CallSite) -> Vec<Option<Text>> {
             };
             by_position
                 .or_else(|| {
-                    site.keywords
+                    keywords
                         .iter()
                         .find(|(k, _)| *k == param.name)
                         .map(|(_, v)| Some(v.clone()))

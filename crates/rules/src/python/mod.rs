@@ -9,11 +9,14 @@
 //! function body is walked when the cell first calls it by name, or else
 //! after the top level, seeing the names as they are then. Parameters are
 //! unknown inside the body; a request whose URL is a parameter is judged
-//! at the function's call sites (see `functions`).
+//! at the function's call sites (see `functions`). What a function returns
+//! is read from its `return` statements once its body is walked, and a
+//! call of it in a request's arguments or receiver walks it first.
 //!
 //! Known limits, each costing missed findings unless said otherwise:
 //! - a receiver whose type is not known (`client.get(url)` with `client` a
-//!   parameter or a function's result) is no client: its requests are not seen;
+//!   parameter, or the result of a function of another file) is no client:
+//!   its requests are not seen;
 //! - call sites are matched by name only for plain calls and `self.name(...)`;
 //! - `http.client`'s `putrequest`/`putheader` API, `urllib3.connection_from_url`
 //!   and `urllib.request.build_opener` handlers are not modelled;

@@ -2,9 +2,12 @@
 //! (partly known), a dict of headers, a list, or an HTTP client object.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::request::{Header, Headers};
 use crate::text::Text;
+
+use super::functions::Returns;
 
 /// A value as far as the analyser knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -23,6 +26,8 @@ pub(super) enum Value {
     Instance(usize),
     /// A class, with the string constants its body binds (`Cfg.MD`).
     Class(BTreeMap<String, Value>),
+    /// A function or lambda of the file, with what it returns.
+    Function(Rc<Returns>),
     /// Python's `None`: as headers, no headers at all.
     None,
     /// Nothing known.

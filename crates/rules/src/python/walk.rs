@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -15,7 +16,7 @@ use crate::text::Env;
 use crate::FileCheck;
 
 use super::eval::Eval;
-use super::functions::{self, CallSite, Calls, Function, Param};
+use super::functions::{self, CallSite, Calls, Function, Param, Returns};
 use super::imports::{chain, Imports};
 use super::query::{Match, Shape, Shapes};
 use super::scope::{FrameKind, ParamDefault, Scopes};
@@ -67,6 +68,10 @@ pub(super) struct Binding {
 /// How deep function bodies are walked from their call sites; deeper
 /// chains are walked after the cell's top level, like uncalled functions.
 const MAX_INLINE: usize = 16;
+
+/// Nodes of a function body looked at for its `return` statements: a
+/// body bigger than this returns nothing known.
+const MAX_RETURN_SCAN: usize = 20_000;
 
 /// A step of the iterative walk.
 enum Step<'t> {
@@ -252,6 +257,7 @@ impl<'t> CellWalk<'_, '_, 't> {
     /// import.
     fn is_known(&self, name: &str, frame: Option<usize>) -> bool {
         match self.scopes.bound_here(name, frame) {
+            Some(Value::Function(returns)) => returns.value != Value::Unknown,
             Some(value) => *value != Value::Unknown,
             None => frame.is_none() && self.imports.resolve(name).is_some(),
         }
@@ -449,7 +455,8 @@ impl<'t> CellWalk<'_, '_, 't> {
     fn define_function(&mut self, node: Node<'t>, frame: Option<usize>) {
         if let Some(name) = child_in(node, "name") {
             let name = self.code[name.byte_range()].to_owned();
-            self.bind(&name, Value::Unknown, frame);
+            let returns = Returns::unknown(node.id());
+            self.bind(&name, Value::Function(Rc::new(returns)), frame);
             self.defined.entry(name).or_default().push((node, frame));
         }
         // Default values run where the function is defined.
@@ -563,12 +570,12 @@ impl<'t> CellWalk<'_, '_, 't> {
         let name = self.code[name.byte_range()].to_owned();
         self.calls.functions.push(Function {
             name: name.clone(),
-            params,
+            params: params.clone(),
         });
         if has_defaults {
             // Callers outside the file may rely on the defaults.
             let site = CallSite {
-                name,
+                name: name.clone(),
                 positional: Vec::new(),
                 keywords: Vec::new(),
                 caller: None,
@@ -578,6 +585,66 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         self.walk(body, Some(frame));
+        let returns = Returns {
+            def: node.id(),
+            function: Some(index),
+            params,
+            value: self.returned(node, frame),
+        };
+        self.bind_returns(&name, parent, returns);
+    }
+
+    /// Binds what a function just walked returns to its name, unless the
+    /// name was bound to something else since the definition.
+    fn bind_returns(&mut self, name: &str, parent: Option<usize>, returns: Returns) {
+        let still_this = matches!(
+            self.scopes.bound_here(name, parent),
+            Some(Value::Function(defined)) if defined.def == returns.def
+        );
+        if still_this {
+            self.bind(name, Value::Function(Rc::new(returns)), parent);
+        }
+    }
+
+    /// What the function `node` returns, read from its `return`
+    /// statements with the names as they are at the end of its body:
+    /// their one value, leaving out `None` (a guard's early return), or
+    /// nothing known when they differ. A generator function returns
+    /// neither. (An `async def`'s call is a coroutine; `await` gives its
+    /// value, and the evaluator reads `await x` as `x`.)
+    fn returned(&self, node: Node<'t>, frame: usize) -> Value {
+        let Some(body) = child_in(node, "body") else {
+            return Value::Unknown;
+        };
+        let mut values: Vec<Value> = Vec::new();
+        let mut stack = vec![body];
+        let mut seen = 0;
+        while let Some(at) = stack.pop() {
+            seen += 1;
+            if seen > MAX_RETURN_SCAN {
+                return Value::Unknown;
+            }
+            match kind_of(at) {
+                "function_definition" | "lambda" | "class_definition" => continue,
+                "yield" => return Value::Unknown,
+                "return_statement" => {
+                    let value = at
+                        .named_child(0)
+                        .map_or(Value::None, |expr| self.eval(Some(frame)).value(expr));
+                    if value != Value::None && !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = at.walk();
+            stack.extend(at.named_children(&mut cursor));
+        }
+        match values.len() {
+            0 => Value::None,
+            1 => values.remove(0),
+            _ => Value::Unknown,
+        }
     }
 
     /// Keeps a parameter's default for judging the headers it is passed

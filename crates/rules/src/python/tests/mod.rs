@@ -14,6 +14,7 @@ mod ipython;
 mod mutations;
 mod negatives;
 mod requests;
+mod returns;
 mod shapes;
 mod shell;
 mod token_requests;
