@@ -506,7 +506,11 @@ fn urlopen(
             headers.known.extend(own.known);
             let method = object.text("method").map_or(Method::Unknown, method_sent);
             let url = object.text("url").cloned().unwrap_or_else(Text::unknown);
-            let (slot, method_slot) = if kind_of(target) == "call" {
+            // A call of a function of the code's own that returns the
+            // Request has no canonical name, nor a Request's arguments.
+            let made_here = kind_of(target) == "call"
+                && child_in(target, "function").is_some_and(|f| eval.canonical(f).is_some());
+            let (slot, method_slot) = if made_here {
                 // `urlopen(Request(url, ...))`: the Request call takes the header.
                 match child_in(target, "arguments") {
                     Some(inner) => {

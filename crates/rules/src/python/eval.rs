@@ -14,7 +14,7 @@ use super::args::Args;
 use super::argv_run;
 use super::clients;
 use super::formatting::{self, Ends};
-use super::functions::Returns;
+use super::functions::{self, Returns};
 use super::imports::{chain, Imports};
 use super::literal::{self, Prefix};
 use super::scope::Scopes;
@@ -28,8 +28,13 @@ use super::{child_in, kind_of};
 const MAX_DEPTH: usize = 48;
 
 /// Nodes looked at for a metadata URL in an expression nested too deep to
-/// fold, so that a huge expression costs bounded time.
+/// fold, so that a huge expression costs bounded time; also for the names
+/// a function's code reads.
 const MAX_SCANNED: usize = 10_000;
+
+/// Module-level names a function's returned value may depend on, beyond
+/// which it is not kept.
+const MAX_READS: usize = 256;
 
 /// Evaluates expressions of one cell as seen from one frame.
 #[derive(Clone, Copy)]
@@ -174,16 +179,60 @@ impl<'a> Eval<'a> {
         let (None, Some(body)) = (child_in(node, "parameters"), child_in(node, "body")) else {
             return Value::Unknown;
         };
+        let Some(reads) = self.module_reads(body, "") else {
+            return Value::Unknown;
+        };
         Value::Function(Rc::new(Returns {
             def: node.id(),
             function: None,
             params: Vec::new(),
             value: self.at(body, depth),
+            reads,
+            coroutine: false,
         }))
     }
 
-    /// What a call of a function of the file gives back.
-    fn returned(&self, returns: &Returns, args: &Args, depth: usize) -> Value {
+    /// The module-level values of the names `node` reads (leaving out
+    /// `own`, a function's name, and the names bound in this frame), or
+    /// `None` when it reads too many to keep.
+    pub(super) fn module_reads(
+        &self,
+        node: Node,
+        own: &str,
+    ) -> Option<Vec<(String, Option<Value>)>> {
+        let local = |name: &str| {
+            self.frame
+                .and_then(|f| self.scopes.frames.get(f))
+                .is_some_and(|f| f.vars.contains_key(name) && !f.globals.contains(name))
+        };
+        let mut reads: Vec<(String, Option<Value>)> = Vec::new();
+        for at in syntax::preorder(node).take(MAX_SCANNED) {
+            if kind_of(at) != "identifier" {
+                continue;
+            }
+            let name = self.source(at);
+            if name == own || local(name) || reads.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if reads.len() == MAX_READS {
+                return None;
+            }
+            reads.push((name.to_owned(), self.scopes.module.get(name).cloned()));
+        }
+        Some(reads)
+    }
+
+    /// What a call of a function of the file gives back: nothing known
+    /// once a global it reads was bound again, or for a coroutine not
+    /// awaited.
+    fn returned(&self, call: Node, returns: &Returns, args: &Args, depth: usize) -> Value {
+        let still = |(name, value): &(String, Option<Value>)| {
+            self.scopes.module.get(name) == value.as_ref()
+        };
+        let awaited = call.parent().is_some_and(|p| kind_of(p) == "await");
+        if !returns.reads.iter().all(still) || (returns.coroutine && !awaited) {
+            return Value::Unknown;
+        }
         if args.has_splat() {
             return returns.called_with_unknown_arguments();
         }
@@ -391,7 +440,7 @@ impl<'a> Eval<'a> {
             if let Some(Value::Function(returns)) =
                 self.scopes.get(self.source(function), self.frame)
             {
-                return self.returned(returns, &args, depth);
+                return self.returned(node, returns, &args, depth);
             }
         }
         let Some(name) = self.canonical(function) else {
@@ -463,6 +512,13 @@ impl<'a> Eval<'a> {
         let Value::Str(text) = value else {
             return None;
         };
+        // A parameter's marker stands for text not known yet: what these
+        // methods make of it is not known either.
+        if matches!(method, "strip" | "lstrip" | "rstrip" | "replace")
+            && functions::has_markers(&text)
+        {
+            return Some(Value::Str(Text::unknown()));
+        }
         let literal_arg = |index: usize| {
             args.positional.get(index).and_then(|n| {
                 self.at(*n, depth)

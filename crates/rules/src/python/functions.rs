@@ -64,8 +64,11 @@ fn substitute(text: &Text, function: usize, args: &[Option<Text>]) -> Text {
             out.push_lit(&rest[..open]);
             let after = &rest[open + OPEN.len_utf8()..];
             let Some(close) = after.find(CLOSE) else {
-                rest = after;
-                continue;
+                // A marker a long value was cut inside: what it stood for
+                // is not known, and nothing after it was kept.
+                out.push_unknown();
+                rest = "";
+                break;
             };
             let inside = &after[..close];
             rest = &after[close + CLOSE.len_utf8()..];
@@ -123,6 +126,12 @@ pub(super) struct Returns {
     pub params: Vec<Param>,
     /// What it returns; unknown until its body is walked.
     pub value: Value,
+    /// The module-level names its code reads, with the values they had
+    /// when `value` was read: Python reads globals when a function runs,
+    /// so once one is bound to something else, `value` no longer holds.
+    pub reads: Vec<(String, Option<Value>)>,
+    /// An `async def`: a call gives a coroutine, and only `await` its value.
+    pub coroutine: bool,
 }
 
 impl Returns {
@@ -133,6 +142,8 @@ impl Returns {
             function: None,
             params: Vec::new(),
             value: Value::Unknown,
+            reads: Vec::new(),
+            coroutine: false,
         }
     }
 

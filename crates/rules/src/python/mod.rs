@@ -157,6 +157,7 @@ impl Analyzer {
             walked: NodeSet::default(),
             defined: HashMap::new(),
             inline_depth: 0,
+            defaults: HashMap::new(),
             sites: Vec::new(),
             tokens: Vec::new(),
             bindings: std::cell::RefCell::default(),

@@ -48,6 +48,9 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     pub walked: NodeSet,
     /// How many function bodies are being walked from call sites.
     pub inline_depth: usize,
+    /// Parameters' default values by node id, read where the function is
+    /// defined (Python evaluates them there, once).
+    pub defaults: HashMap<usize, Value>,
     /// Requests reported in this cell, for fixes.
     pub sites: Vec<Site>,
     /// Correct token requests of this cell: their frame and call range.
@@ -68,6 +71,18 @@ pub(super) struct Binding {
 /// How deep function bodies are walked from their call sites; deeper
 /// chains are walked after the cell's top level, like uncalled functions.
 const MAX_INLINE: usize = 16;
+
+/// Decorators that return a function giving what the decorated one gives.
+const KEEP_RETURNS: &[&str] = &[
+    "functools.cache",
+    "functools.lru_cache",
+    "functools.wraps",
+    "tenacity.retry",
+    "backoff.on_exception",
+    "backoff.on_predicate",
+    "retrying.retry",
+    "retry.retry",
+];
 
 /// Nodes of a function body looked at for its `return` statements: a
 /// body bigger than this returns nothing known.
@@ -468,6 +483,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         for part in params {
             if let Some(value) = child_in(part, "value") {
                 self.walk(value, frame);
+                let read = self.eval(frame).value(value);
+                self.defaults.insert(value.id(), read);
             }
         }
         self.deferred.push_back((node, frame));
@@ -549,7 +566,10 @@ impl<'t> CellWalk<'_, '_, 't> {
                 continue;
             };
             let param_name = self.code[name_node.byte_range()].to_owned();
-            let default_value = default.map(|d| self.eval(parent).value(d));
+            let default_value = default.map(|d| match self.defaults.get(&d.id()) {
+                Some(read) => read.clone(),
+                None => self.eval(parent).value(d),
+            });
             let value = match class {
                 Some(class) if params.is_empty() => Value::Instance(class),
                 _ => Value::Str(functions::marker(index, params.len())),
@@ -585,13 +605,54 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         self.walk(body, Some(frame));
+        let Some(reads) = self.eval(Some(frame)).module_reads(body, &name) else {
+            return;
+        };
+        let value = if self.decorators_keep_returns(node, parent) {
+            self.returned(node, frame)
+        } else {
+            Value::Unknown
+        };
         let returns = Returns {
             def: node.id(),
             function: Some(index),
             params,
-            value: self.returned(node, frame),
+            value,
+            reads,
+            coroutine: node.child(0).is_some_and(|first| kind_of(first) == "async"),
         };
         self.bind_returns(&name, parent, returns);
+    }
+
+    /// Whether the function `node` is bound to what its own body returns:
+    /// it has no decorator, or only ones known to keep the return value
+    /// (caches, retries). Any other decorator may replace the function.
+    fn decorators_keep_returns(&self, node: Node<'t>, parent: Option<usize>) -> bool {
+        let Some(decorated) = node
+            .parent()
+            .filter(|p| kind_of(*p) == "decorated_definition")
+        else {
+            return true;
+        };
+        let eval = self.eval(parent);
+        let mut cursor = decorated.walk();
+        let decorators: Vec<Node<'t>> = decorated
+            .named_children(&mut cursor)
+            .filter(|c| kind_of(*c) == "decorator")
+            .collect();
+        decorators.into_iter().all(|decorator| {
+            let Some(mut expr) = decorator.named_child(0) else {
+                return false;
+            };
+            if kind_of(expr) == "call" {
+                match child_in(expr, "function") {
+                    Some(function) => expr = function,
+                    None => return false,
+                }
+            }
+            eval.canonical(expr)
+                .is_some_and(|name| KEEP_RETURNS.contains(&name.as_str()))
+        })
     }
 
     /// Binds what a function just walked returns to its name, unless the

@@ -128,3 +128,83 @@ fn a_session_returned_by_a_helper() {
         "{define}    s.headers['X-aws-ec2-metadata-token'] = token\n    return s\nsession(t).get('{MD}')\n"
     ));
 }
+
+#[test]
+fn a_global_rebound_after_the_body_was_read_makes_the_return_unknown() {
+    // Python reads a function's globals when it runs: after `HOST` is
+    // bound again, the value read with the old one no longer holds.
+    let define = "import requests\nHOST = '169.254.169.254'\ndef url():\n    return 'http://' + HOST + '/latest/meta-data/'\n";
+    let result = notebook(&[
+        define,
+        "HOST = 'example.com'\nprint(requests.get(url()).text)\n",
+    ]);
+    assert!(shown(&result).is_empty(), "{:?}", shown(&result));
+    quiet(&format!(
+        "{define}a = requests.get(url(), headers={{'X-aws-ec2-metadata-token': t}})\nHOST = 'example.com'\nb = requests.get(url())\n"
+    ));
+    // Bound again to the same value, it still holds.
+    let result = notebook(&[define, "HOST = '169.254.169.254'\nrequests.get(url())\n"]);
+    assert_eq!(shown(&result), ["IMD001 requests.get(url())"]);
+}
+
+#[test]
+fn default_values_are_read_where_the_function_is_defined() {
+    quiet(&format!(
+        "import requests\nBASE = 'http://example.com/'\ndef url(p, base=BASE):\n    return base + p\nBASE = '{MD}'\nrequests.get(url('instance-id'))\n"
+    ));
+    // The same for a request whose URL is a parameter.
+    quiet(&format!(
+        "import requests\nBASE = 'http://example.com/'\ndef fetch(url=BASE):\n    return requests.get(url)\nBASE = '{MD}'\nfetch()\n"
+    ));
+}
+
+#[test]
+fn a_request_object_returned_by_a_function_gets_help_not_a_fix() {
+    let code = format!(
+        "import urllib.request\ndef req():\n    return urllib.request.Request('{MD}instance-id')\nprint(urllib.request.urlopen(req()).read())\n"
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].fix.is_none(), "{:?}", f[0].fix);
+    let help = f[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("Request"), "{help}");
+}
+
+#[test]
+fn a_long_return_value_cut_short_shows_no_parameter_marker() {
+    let terms = " + p".repeat(2_000);
+    let code = format!(
+        "import requests\ndef u(p, q):\n    return '{MD}'{terms} + q\nrequests.get(u('', 'Z'))\n"
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(f.len(), 1);
+    assert!(!f[0].message.contains("0:"), "{}", f[0].message);
+}
+
+#[test]
+fn decorators_that_may_replace_the_function_hide_its_return() {
+    quiet(&format!(
+        "import requests\ndef other(f):\n    return lambda: 'http://example.com/'\n@other\ndef url():\n    return '{MD}'\nrequests.get(url())\n"
+    ));
+    flags(
+        &format!("import functools, requests\n@functools.lru_cache(maxsize=None)\ndef url():\n    return '{MD}'\nrequests.get(url())\n"),
+        &["requests.get(url())"],
+    );
+}
+
+#[test]
+fn a_coroutine_not_awaited_is_no_url() {
+    quiet(&format!(
+        "import requests\nasync def url():\n    return '{MD}'\nrequests.get(url())\n"
+    ));
+}
+
+#[test]
+fn a_parameter_changed_by_a_string_method_is_not_known() {
+    let code = format!(
+        "import requests\ndef url(path):\n    return f\"{MD}{{path.lstrip('/')}}\"\nrequests.get(url('/instance-id'))\n"
+    );
+    let (_, f) = findings(&code);
+    assert_eq!(f.len(), 1);
+    assert!(!f[0].message.contains("//instance-id"), "{}", f[0].message);
+}
