@@ -8,8 +8,9 @@
 //! one cell are seen by the next.
 //!
 //! Known limits: values are followed through `val`s, object members,
-//! parameterless `def`s, concatenation, interpolation and a few string
-//! methods, not through other calls; a connection given its header in a
+//! parameterless `def`s, calls of `def`s with one parameter list and an
+//! expression body ([`returns`]), concatenation, interpolation and a few
+//! string methods, not through other calls; a connection given its header in a
 //! later cell is reported; `new URL(u) #> file` (a download through
 //! `sys.process`) and HTTP libraries other than `scala.io`, `java.net` and
 //! `java.net.http` (sttp, scalaj-http, requests-scala) are not seen.
@@ -20,6 +21,7 @@ mod imports;
 mod literal;
 mod process;
 mod process_request;
+mod returns;
 mod scope;
 mod shapes;
 mod token_request;

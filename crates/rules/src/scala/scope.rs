@@ -2,8 +2,10 @@
 //! and import binds, frame by frame, so that inner names shadow outer ones.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::process::Command;
+use super::returns::Def;
 use crate::text::{Env, Text};
 
 /// What a name is bound to, as far as the analyser follows it.
@@ -25,6 +27,8 @@ pub enum Value {
     Command(Command),
     /// An import: the fully qualified name it stands for.
     Alias(String),
+    /// A `def` with parameters whose body is a string or URL.
+    Def(Rc<Def>),
     /// Anything else (a parameter, a number, a call result): it still
     /// shadows outer names.
     Other,

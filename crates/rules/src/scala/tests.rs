@@ -525,3 +525,41 @@ fn init_scripts_a_notebook_writes_are_shell_code() {
         assert_eq!(findings(&with_md(template)), Vec::new(), "{template}");
     }
 }
+
+// --- URLs that the code's own functions return ----------------------------
+
+#[test]
+fn a_url_a_function_builds_from_its_argument() {
+    let code = with_md(
+        "import scala.io.Source\nval Md = \"%MD%\"\ndef mdUrl(p: String) = s\"$Md/$p\"\n\
+         val id = Source.fromURL(mdUrl(\"instance-id\")).mkString\n",
+    );
+    assert_eq!(v1(&code), ["Source.fromURL(mdUrl(\"instance-id\"))"]);
+    // An object's method, called through the object.
+    let code = with_md(
+        "object Imds {\n  def url(p: String): String = \"%MD%/\" + p\n}\n\
+         val id = scala.io.Source.fromURL(Imds.url(\"instance-id\")).mkString\n",
+    );
+    assert_eq!(
+        v1(&code),
+        ["scala.io.Source.fromURL(Imds.url(\"instance-id\"))"]
+    );
+    // Empty parentheses, and a `java.net.URL` of the result.
+    let code = with_md(
+        "def base(): String = \"%MD%\"\nval c = new java.net.URL(base() + \"/ami-id\").openConnection()\n\
+         val s = scala.io.Source.fromInputStream(c.getInputStream).mkString\n",
+    );
+    assert_eq!(v1(&code).len(), 1, "{:?}", flagged(&code));
+}
+
+#[test]
+fn the_host_a_function_is_given_decides() {
+    let define = "def url(host: String) = s\"http://$host/latest/meta-data/\"\n";
+    let code =
+        format!("{define}val a = scala.io.Source.fromURL(url(\"169.254.169.254\")).mkString\n");
+    assert_eq!(v1(&code).len(), 1, "{:?}", flagged(&code));
+    let code = format!("{define}val a = scala.io.Source.fromURL(url(\"example.com\")).mkString\n");
+    assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+    let code = format!("{define}val a = scala.io.Source.fromURL(url(host)).mkString\n");
+    assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+}

@@ -1,10 +1,13 @@
 //! Constant folding for Scala expressions: what string, URL or command an
 //! expression stands for, given the names in scope.
 
+use std::rc::Rc;
+
 use tree_sitter::Node;
 
 use super::literal::{self, Part, PartKind};
 use super::process;
+use super::returns::Def;
 use super::scope::{Scopes, Value};
 use super::{child_in, kind_of};
 use crate::node_map::NodeMap;
@@ -196,6 +199,9 @@ impl<'a> Eval<'a> {
                 None => Value::Other,
             };
         }
+        if let Some(def) = self.def_called(function) {
+            return self.returned(&def, arguments, depth);
+        }
         if kind_of(function) != "field_expression" {
             return Value::Other;
         }
@@ -212,6 +218,45 @@ impl<'a> Eval<'a> {
             };
         }
         self.method(receiver, method, Some(arguments), depth)
+    }
+
+    /// The `def` of the code's own that `function` names (`url`,
+    /// `Imds.url`).
+    fn def_called(&self, function: Node<'_>) -> Option<Rc<Def>> {
+        let value = match kind_of(function) {
+            "identifier" => self.scopes.lookup(self.source(function)),
+            "field_expression" => self.path(function).and_then(|p| self.scopes.lookup(&p)),
+            _ => None,
+        };
+        match value {
+            Some(Value::Def(def)) => Some(Rc::clone(def)),
+            _ => None,
+        }
+    }
+
+    /// What a call of `def` with `arguments` gives: arguments by position,
+    /// or by name (`url(path = "x")`).
+    fn returned(&self, def: &Def, arguments: Node<'_>, depth: usize) -> Value {
+        let mut args: Vec<Option<Text>> = vec![None; def.params.len()];
+        let mut cursor = arguments.walk();
+        let given: Vec<Node<'_>> = arguments
+            .named_children(&mut cursor)
+            .filter(|n| !is_comment(*n))
+            .collect();
+        for (position, arg) in given.into_iter().enumerate() {
+            let named = (kind_of(arg) == "assignment_expression")
+                .then(|| Some((child_in(arg, "left")?, child_in(arg, "right")?)))
+                .flatten()
+                .and_then(|(left, right)| {
+                    let name = self.source(left);
+                    Some((def.params.iter().position(|p| p == name)?, right))
+                });
+            let (index, value) = named.unwrap_or((position, arg));
+            if let Some(slot) = args.get_mut(index) {
+                *slot = Some(self.value_at(value, depth).text());
+            }
+        }
+        def.called(&args)
     }
 
     /// A method on a string or URL value.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 
 use imds_lint_parser::strings;
 use tree_sitter::{Node, Tree};
@@ -11,9 +12,10 @@ use tree_sitter::{Node, Tree};
 use super::clients::{self, Found, Holder, Opened, Setting, Site};
 use super::imports;
 use super::process::{self, Command};
+use super::returns::{self, Def};
 use super::scope::{Globals, Scopes, Value};
 use super::shapes::{self, Shape, ShapeKind};
-use super::value::Eval;
+use super::value::{is_comment, Eval};
 use super::{child_in, kind_of};
 use crate::endpoint;
 use crate::node_map::NodeMap;
@@ -405,20 +407,55 @@ impl<'tree> Walk<'_, 'tree> {
     }
 
     /// `def base = "http://..."`: a parameterless def with an expression
-    /// body is read like a val; any other def shadows the name.
+    /// body is read like a val; a def with one parameter list and such a
+    /// body (`def url(p: String) = s"$Base/$p"`) as what its calls give
+    /// (see [`returns`](super::returns)); any other def shadows the name.
     fn bind_def(&mut self, node: Node<'tree>) {
         let Some(name) = child_in(node, "name") else {
             return;
         };
         let mut cursor = node.walk();
-        let has_parameters = node
+        let lists: Vec<Node<'tree>> = node
             .named_children(&mut cursor)
-            .any(|c| kind_of(c) == "parameters");
-        let value = match child_in(node, "body") {
-            Some(body) if !has_parameters && kind_of(body) != "block" => self.eval().value(body),
+            .filter(|c| kind_of(c) == "parameters")
+            .collect();
+        let value = match (child_in(node, "body"), lists.as_slice()) {
+            (Some(body), _) if kind_of(body) == "block" && lists.is_empty() => Value::Other,
+            (Some(body), []) => self.eval().value(body),
+            (Some(body), [list]) => self.def_value(node, *list, body),
             _ => Value::Other,
         };
         self.scopes.bind(&self.code[name.byte_range()], value);
+    }
+
+    /// What the def `node` with the parameter list `list` returns, with
+    /// its parameters as markers: a string or a URL, else nothing known.
+    fn def_value(&mut self, node: Node<'tree>, list: Node<'tree>, body: Node<'tree>) -> Value {
+        let mut cursor = list.walk();
+        let mut params = Vec::new();
+        for param in list.named_children(&mut cursor) {
+            match (kind_of(param), child_in(param, "name")) {
+                ("parameter", Some(name)) => params.push(self.code[name.byte_range()].to_owned()),
+                _ if is_comment(param) => {}
+                // `implicit`, `using` and anything else unusual.
+                _ => return Value::Other,
+            }
+        }
+        self.scopes.push();
+        for (index, param) in params.iter().enumerate() {
+            let marker = returns::marker(node.id(), index);
+            self.scopes.bind(param.clone(), Value::Text(marker));
+        }
+        let returned = self.eval().value(body);
+        self.scopes.pop();
+        match returned {
+            Value::Text(_) | Value::Url(_) => Value::Def(Rc::new(Def {
+                id: node.id(),
+                params,
+                returns: returned,
+            })),
+            _ => Value::Other,
+        }
     }
 
     /// An object's members are reachable as `Object.member` after it.

@@ -1,0 +1,106 @@
+//! What a `def` with parameters returns: its expression body read with
+//! each parameter standing as a marker (private Unicode characters), which
+//! a call's arguments replace.
+
+use crate::text::{Piece, Text};
+
+use super::scope::Value;
+
+const OPEN: char = '\u{E002}';
+const CLOSE: char = '\u{E003}';
+
+/// A `def`'s parameters and the value its body gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Def {
+    /// The definition's node id, which its markers name.
+    pub id: usize,
+    /// Parameter names, in order.
+    pub params: Vec<String>,
+    /// A string or URL, with markers where the parameters go.
+    pub returns: Value,
+}
+
+impl Def {
+    /// What a call passing `args` (by position; `None` where not known)
+    /// gets back.
+    pub fn called(&self, args: &[Option<Text>]) -> Value {
+        let text = |t: &Text| substitute(t, self.id, args);
+        match &self.returns {
+            Value::Text(t) => Value::Text(text(t)),
+            Value::Url(t) => Value::Url(text(t)),
+            _ => Value::Other,
+        }
+    }
+}
+
+/// The marker standing for parameter `index` of the def `id`.
+pub fn marker(id: usize, index: usize) -> Text {
+    Text::lit(format!("{OPEN}{id}:{index}{CLOSE}"))
+}
+
+/// `text` with the markers of def `id` replaced by `args` (unknown where
+/// none is given), and any other marker made unknown.
+fn substitute(text: &Text, id: usize, args: &[Option<Text>]) -> Text {
+    let mut out = Text::default();
+    for piece in text.pieces() {
+        let Piece::Lit(s) = piece else {
+            out.push_unknown();
+            continue;
+        };
+        let mut rest = s.as_str();
+        while let Some(open) = rest.find(OPEN) {
+            out.push_lit(&rest[..open]);
+            let after = &rest[open + OPEN.len_utf8()..];
+            let Some(close) = after.find(CLOSE) else {
+                // A marker a long value was cut inside: what it stood for
+                // is not known, and nothing after it was kept.
+                out.push_unknown();
+                rest = "";
+                break;
+            };
+            let inside = &after[..close];
+            rest = &after[close + CLOSE.len_utf8()..];
+            let index = inside
+                .split_once(':')
+                .filter(|(def, _)| def.parse() == Ok(id))
+                .and_then(|(_, index)| index.parse::<usize>().ok());
+            match index.and_then(|i| args.get(i)) {
+                Some(Some(arg)) => out.push_text(arg),
+                _ => out.push_unknown(),
+            }
+        }
+        out.push_lit(rest);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_replaced_by_arguments_or_made_unknown() {
+        let mut body = Text::lit("http://");
+        body.push_text(&marker(7, 0));
+        body.push_lit("/latest/");
+        body.push_text(&marker(7, 1));
+        let def = Def {
+            id: 7,
+            params: vec!["host".into(), "path".into()],
+            returns: Value::Text(body),
+        };
+        let called = def.called(&[Some(Text::lit("h")), Some(Text::lit("x"))]);
+        assert_eq!(called, Value::Text(Text::lit("http://h/latest/x")));
+        let Value::Text(partly) = def.called(&[Some(Text::lit("h"))]) else {
+            panic!("not text");
+        };
+        assert_eq!(partly.known_prefix(), "http://h/latest/");
+        assert!(partly.has_unknown());
+        // Another def's marker is unknown here.
+        let other = Def { id: 8, ..def };
+        let Value::Text(unknown) = other.called(&[Some(Text::lit("h"))]) else {
+            panic!("not text");
+        };
+        assert_eq!(unknown.known_prefix(), "http://");
+    }
+}
