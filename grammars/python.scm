@@ -53,6 +53,13 @@
   operator: ["-=" "*=" "/=" "//=" "%=" "**=" ">>=" "<<=" "&=" "^=" "|=" "@="]) @forget
 (for_statement
   left: (_) @targets) @forget
+; except E as NAME, case NAME: / case ... as NAME
+(except_clause
+  value: (as_pattern
+    alias: (as_pattern_target
+      (identifier) @targets))) @forget
+(case_clause
+  (case_pattern) @targets) @forget
 
 ; with EXPR as NAME, async with EXPR as NAME
 (with_item

@@ -208,6 +208,14 @@ mod tests {
         assert_eq!(shapes("x += 'a'"), [Shape::Augment]);
         assert_eq!(shapes("x -= 1"), [Shape::Forget]);
         assert_eq!(shapes("for x in y: pass"), [Shape::Forget]);
+        assert_eq!(
+            shapes("try:\n    pass\nexcept E as x:\n    pass\n"),
+            [Shape::Forget]
+        );
+        assert_eq!(
+            shapes("match p:\n    case x:\n        pass\n"),
+            [Shape::Forget]
+        );
         assert_eq!(shapes("global x"), [Shape::Global]);
         assert_eq!(shapes("with f() as x: pass"), [Shape::Assign, Shape::Call]);
         assert_eq!(shapes("requests.get(u)"), [Shape::Call]);

@@ -31,6 +31,9 @@ pub(super) struct Frame {
     pub vars: HashMap<String, Value>,
     /// Names declared `global` here.
     pub globals: HashSet<String>,
+    /// Names an `import` in this body binds: modules, or values from
+    /// them, which the analyser does not know.
+    pub imported: HashSet<String>,
     /// Parameters whose default a call may leave in place, by name (see
     /// [`Scopes::parameter_default`]).
     pub defaults: HashMap<String, ParamDefault>,
@@ -53,6 +56,9 @@ enum Owner {
     Module,
     /// A frame, by index.
     Frame(usize),
+    /// An `import` in a frame: no value known, and not a variable for
+    /// names' resolution (`requests.get` after `import requests` there).
+    Imported,
 }
 
 /// The names of a module and of the bodies of one cell.
@@ -74,6 +80,7 @@ impl Scopes {
             parent,
             vars: HashMap::new(),
             globals: HashSet::new(),
+            imported: HashSet::new(),
             defaults: HashMap::new(),
         });
         self.frames.len() - 1
@@ -94,6 +101,9 @@ impl Scopes {
             if visible && f.vars.contains_key(name) {
                 return Some(Owner::Frame(index));
             }
+            if visible && f.imported.contains(name) {
+                return Some(Owner::Imported);
+            }
             innermost = false;
             at = f.parent;
         }
@@ -105,6 +115,7 @@ impl Scopes {
         match self.owner(name, frame)? {
             Owner::Frame(index) => self.frames[index].vars.get(name),
             Owner::Module => self.module.get(name),
+            Owner::Imported => None,
         }
     }
 
@@ -113,12 +124,24 @@ impl Scopes {
         match self.owner(name, frame)? {
             Owner::Frame(index) => self.frames[index].vars.get_mut(name),
             Owner::Module => self.module.get_mut(name),
+            Owner::Imported => None,
         }
     }
 
     /// Whether `name` is bound to a value (not only imported).
     pub(super) fn is_bound(&self, name: &str, frame: Option<usize>) -> bool {
-        self.owner(name, frame).is_some()
+        matches!(
+            self.owner(name, frame),
+            Some(Owner::Frame(_) | Owner::Module)
+        )
+    }
+
+    /// Records that an `import` in `frame` binds `name` there.
+    pub(super) fn import_in(&mut self, name: &str, frame: usize) {
+        if let Some(f) = self.frames.get_mut(frame) {
+            f.vars.remove(name);
+            f.imported.insert(name.to_owned());
+        }
     }
 
     /// The value `name` holds where [`Scopes::bind`] would bind it in

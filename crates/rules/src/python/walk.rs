@@ -207,8 +207,9 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     fn import(&mut self, node: Node, frame: Option<usize>) {
         for name in self.imports.record(node, self.code, self.index) {
-            if frame.is_none() {
-                self.scopes.unbind_module(&name);
+            match frame {
+                None => self.scopes.unbind_module(&name),
+                Some(frame) => self.scopes.import_in(&name, frame),
             }
         }
     }
@@ -311,10 +312,15 @@ impl<'t> CellWalk<'_, '_, 't> {
                 | "tuple_pattern"
                 | "list_pattern"
                 | "list_splat_pattern"
-                | "parenthesized_expression" => {
+                | "parenthesized_expression"
+                | "case_pattern"
+                | "as_pattern"
+                | "as_pattern_target" => {
                     let mut cursor = node.walk();
                     stack.extend(node.named_children(&mut cursor));
                 }
+                // `case NAME:` captures; `case Cfg.NAME:` compares.
+                "dotted_name" if node.named_child_count() == 1 => stack.extend(node.named_child(0)),
                 _ => {}
             }
         }

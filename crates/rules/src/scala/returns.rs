@@ -25,11 +25,59 @@ impl Def {
     /// gets back.
     pub fn called(&self, args: &[Option<Text>]) -> Value {
         let text = |t: &Text| substitute(t, self.id, args);
-        match &self.returns {
+        capped(match &self.returns {
             Value::Text(t) => Value::Text(text(t)),
             Value::Url(t) => Value::Url(text(t)),
             _ => Value::Other,
+        })
+    }
+}
+
+/// Known text kept of a value a def returns: URLs are short, and defs
+/// that double a string must not grow it without bound.
+const MAX_TEXT: usize = 4096;
+
+/// `value` with a string or URL cut after [`MAX_TEXT`] known bytes, an
+/// unknown part standing for the rest.
+pub fn capped(value: Value) -> Value {
+    let cap = |text: Text| {
+        let known: usize = text
+            .pieces()
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(s) => s.len(),
+                Piece::Unknown => 0,
+            })
+            .sum();
+        if known <= MAX_TEXT {
+            return text;
         }
+        let mut out = Text::default();
+        let mut left = MAX_TEXT;
+        for piece in text.pieces() {
+            match piece {
+                Piece::Lit(s) if s.len() <= left => {
+                    out.push_lit(s);
+                    left -= s.len();
+                }
+                Piece::Lit(s) => {
+                    let mut cut = left;
+                    while !s.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    out.push_lit(&s[..cut]);
+                    break;
+                }
+                Piece::Unknown => out.push_unknown(),
+            }
+        }
+        out.push_unknown();
+        out
+    };
+    match value {
+        Value::Text(t) => Value::Text(cap(t)),
+        Value::Url(t) => Value::Url(cap(t)),
+        other => other,
     }
 }
 

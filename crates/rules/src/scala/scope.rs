@@ -1,7 +1,7 @@
 //! Names in scope while a Scala cell is walked: what each `val`, parameter
 //! and import binds, frame by frame, so that inner names shadow outer ones.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::process::Command;
@@ -63,41 +63,75 @@ pub type Globals = HashMap<String, Value>;
 #[derive(Debug)]
 pub struct Scopes {
     frames: Vec<HashMap<String, Value>>,
+    /// By frame, the names whose members (`Name.member`) it binds.
+    heads: Vec<HashSet<String>>,
 }
 
 impl Scopes {
     /// Scopes whose top level starts with what earlier cells bound.
     pub fn new(globals: &Globals) -> Self {
+        let heads = globals
+            .keys()
+            .filter_map(|name| Some(name.split_once('.')?.0.to_owned()))
+            .collect();
         Scopes {
             frames: vec![globals.clone()],
+            heads: vec![heads],
         }
     }
 
     /// Opens an inner frame.
     pub fn push(&mut self) {
         self.frames.push(HashMap::new());
+        self.heads.push(HashSet::new());
     }
 
     /// Closes the innermost frame and returns what it bound; the top level
     /// is never closed.
     pub fn pop(&mut self) -> HashMap<String, Value> {
         if self.frames.len() > 1 {
+            self.heads.pop();
             self.frames.pop().unwrap_or_default()
         } else {
             HashMap::new()
         }
     }
 
-    /// Binds `name` in the innermost frame.
+    /// Binds `name` in the innermost frame. A plain name bound where an
+    /// object's members were hides them (`val Imds = ...` after `object
+    /// Imds` in an earlier cell).
     pub fn bind(&mut self, name: impl Into<String>, value: Value) {
-        if let Some(frame) = self.frames.last_mut() {
-            frame.insert(name.into(), value);
+        let name = name.into();
+        let (Some(frame), Some(heads)) = (self.frames.last_mut(), self.heads.last_mut()) else {
+            return;
+        };
+        match name.split_once('.') {
+            Some((head, _)) => {
+                heads.insert(head.to_owned());
+            }
+            None if heads.remove(&name) => {
+                let members = format!("{name}.");
+                frame.retain(|key, _| !key.starts_with(&members));
+            }
+            None => {}
         }
+        frame.insert(name, value);
     }
 
-    /// The innermost binding of `name`.
+    /// The innermost binding of `name`. A member path (`Imds.url`) is not
+    /// seen past a frame that binds its first name to something else (a
+    /// parameter or a local `val Imds`).
     pub fn lookup(&self, name: &str) -> Option<&Value> {
-        self.frames.iter().rev().find_map(|frame| frame.get(name))
+        let head = name.split_once('.').map(|(head, _)| head);
+        for frame in self.frames.iter().rev() {
+            if let Some(value) = frame.get(name) {
+                return Some(value);
+            }
+            if head.is_some_and(|head| frame.contains_key(head)) {
+                return None;
+            }
+        }
+        None
     }
 
     /// Every binding whose name starts with `prefix`, innermost first.

@@ -563,3 +563,62 @@ fn the_host_a_function_is_given_decides() {
     let code = format!("{define}val a = scala.io.Source.fromURL(url(host)).mkString\n");
     assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
 }
+
+#[test]
+fn overloaded_defs_are_not_read() {
+    for code in [
+        "def url(p: String) = \"https://example.com/\" + p\ndef url(p: String, q: String) = \"%MD%/\" + p + q\n\
+         val a = scala.io.Source.fromURL(url(\"instance-id\")).mkString\n",
+        "object O {\n  def url(i: Int) = \"https://example.com/item/\" + i\n  def url(p: String) = \"%MD%/\" + p\n}\n\
+         val a = scala.io.Source.fromURL(O.url(5)).mkString\n",
+    ] {
+        let code = with_md(code);
+        assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+    }
+}
+
+#[test]
+fn an_object_hidden_by_a_local_name_is_not_read_through() {
+    let define = with_md("object Imds {\n  def url(p: String) = \"%MD%/\" + p\n}\n");
+    for using in [
+        "def b(Imds: Wrapper) = scala.io.Source.fromURL(Imds.url(\"y\")).mkString\n",
+        "def c() = { val Imds = new Wrapper; scala.io.Source.fromURL(Imds.url(\"y\")).mkString }\n",
+        "val Imds = new Wrapper\nval d = scala.io.Source.fromURL(Imds.url(\"y\")).mkString\n",
+    ] {
+        let code = format!("{define}{using}");
+        assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+    }
+}
+
+#[test]
+fn a_def_called_with_type_arguments() {
+    let code = with_md(
+        "def typed[T](p: T) = \"%MD%/\" + p\nval a = scala.io.Source.fromURL(typed[String](\"local-ipv4\")).mkString\n",
+    );
+    assert_eq!(v1(&code).len(), 1, "{:?}", flagged(&code));
+}
+
+#[test]
+fn a_def_reading_a_var_is_not_read() {
+    let code = with_md(
+        "var Md = \"%MD%\"\ndef url(p: String) = Md + \"/\" + p\nMd = \"https://example.com\"\n\
+         val a = scala.io.Source.fromURL(url(\"y\")).mkString\n",
+    );
+    assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+}
+
+#[test]
+fn a_doubling_def_chain_keeps_messages_short() {
+    let mut code = String::from("def f0(p: String) = \"%MD%/\" + p\n");
+    for i in 1..=40 {
+        code.push_str(&format!(
+            "def f{i}(p: String) = f{}(p) + f{}(p)\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    code.push_str("val a = scala.io.Source.fromURL(f40(\"x\")).mkString\n");
+    let found = findings(&with_md(&code));
+    assert_eq!(found.len(), 1);
+    assert!(found[0].message.len() < 8192, "{}", found[0].message.len());
+}

@@ -226,6 +226,8 @@ impl<'a> Eval<'a> {
         let value = match kind_of(function) {
             "identifier" => self.scopes.lookup(self.source(function)),
             "field_expression" => self.path(function).and_then(|p| self.scopes.lookup(&p)),
+            // `url[String](...)`
+            "generic_function" => return self.def_called(child_in(function, "function")?),
             _ => None,
         };
         match value {

@@ -2,11 +2,11 @@
 //! and close, `val`s and imports bind names, and each request shape is
 //! read with the names in scope where it is written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
-use imds_lint_parser::strings;
+use imds_lint_parser::{strings, syntax};
 use tree_sitter::{Node, Tree};
 
 use super::clients::{self, Found, Holder, Opened, Setting, Site};
@@ -60,6 +60,10 @@ struct Pending {
     escaped: bool,
 }
 
+/// Nodes of a `def`'s body looked at for the vars it reads: a bigger
+/// body counts as reading one.
+const MAX_DEF_SCAN: usize = 10_000;
+
 /// Walks `tree` of `code`, starting from the names earlier cells bound.
 pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
     let mut walk = Walk {
@@ -73,6 +77,8 @@ pub fn walk(tree: &Tree, code: &str, globals: &Globals) -> Outcome {
         processes: Vec::new(),
         scripts: Vec::new(),
         path: Vec::new(),
+        vars: HashSet::new(),
+        defs_by_name: NodeMap::default(),
     };
 
     let mut cursor = tree.walk();
@@ -108,6 +114,13 @@ struct Walk<'a, 'tree> {
     /// The nodes from the root to the current one: `parent()` would cost
     /// the tree's depth on each call.
     path: Vec<Node<'tree>>,
+    /// Names this cell declares with `var`: a `def` that reads one gives
+    /// whatever the var holds when it is called, which is not followed.
+    vars: HashSet<String>,
+    /// By body (node id), how many `def`s of each name it holds: an
+    /// overloaded name is not read, since which one a call picks
+    /// depends on argument types.
+    defs_by_name: NodeMap<HashMap<String, usize>>,
 }
 
 impl<'tree> Walk<'_, 'tree> {
@@ -341,6 +354,9 @@ impl<'tree> Walk<'_, 'tree> {
         if matches!(value, Value::Text(_) | Value::Other) && self.fetches_token(node) {
             value = Value::Token;
         }
+        if kind_of(node) == "var_definition" {
+            self.vars.extend(bound_names(pattern, self.code));
+        }
         if kind_of(pattern) != "identifier" {
             for name in bound_names(pattern, self.code) {
                 self.scopes.bind(name, Value::Other);
@@ -419,13 +435,47 @@ impl<'tree> Walk<'_, 'tree> {
             .named_children(&mut cursor)
             .filter(|c| kind_of(c) == "parameters")
             .collect();
+        let name = &self.code[name.byte_range()];
         let value = match (child_in(node, "body"), lists.as_slice()) {
+            _ if self.overloaded(node, name) => Value::Other,
+            (Some(body), _) if self.reads_a_var(body) => Value::Other,
             (Some(body), _) if kind_of(body) == "block" && lists.is_empty() => Value::Other,
             (Some(body), []) => self.eval().value(body),
             (Some(body), [list]) => self.def_value(node, *list, body),
             _ => Value::Other,
         };
-        self.scopes.bind(&self.code[name.byte_range()], value);
+        self.scopes.bind(name, value);
+    }
+
+    /// Whether the body holding the def `node` defines `name` more than once.
+    fn overloaded(&mut self, node: Node<'tree>, name: &str) -> bool {
+        let Some(holder) = node.parent() else {
+            return false;
+        };
+        let code = self.code;
+        let counts = self.defs_by_name.entry(holder.id()).or_insert_with(|| {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            let mut cursor = holder.walk();
+            for def in holder.named_children(&mut cursor) {
+                if matches!(kind_of(def), "function_definition" | "function_declaration") {
+                    if let Some(name) = child_in(def, "name") {
+                        *counts
+                            .entry(code[name.byte_range()].to_owned())
+                            .or_default() += 1;
+                    }
+                }
+            }
+            counts
+        });
+        counts.get(name).is_some_and(|&n| n > 1)
+    }
+
+    /// Whether `body` reads a name this cell declares with `var`.
+    fn reads_a_var(&self, body: Node<'tree>) -> bool {
+        !self.vars.is_empty()
+            && syntax::preorder(body).take(MAX_DEF_SCAN).any(|n| {
+                kind_of(n) == "identifier" && self.vars.contains(&self.code[n.byte_range()])
+            })
     }
 
     /// What the def `node` with the parameter list `list` returns, with
@@ -446,7 +496,7 @@ impl<'tree> Walk<'_, 'tree> {
             let marker = returns::marker(node.id(), index);
             self.scopes.bind(param.clone(), Value::Text(marker));
         }
-        let returned = self.eval().value(body);
+        let returned = returns::capped(self.eval().value(body));
         self.scopes.pop();
         match returned {
             Value::Text(_) | Value::Url(_) => Value::Def(Rc::new(Def {

@@ -208,3 +208,25 @@ fn a_parameter_changed_by_a_string_method_is_not_known() {
     assert_eq!(f.len(), 1);
     assert!(!f[0].message.contains("//instance-id"), "{}", f[0].message);
 }
+
+#[test]
+fn names_bound_in_the_body_by_imports_handlers_and_patterns_are_local() {
+    let md = format!("import requests\nMD = '{MD}'\n");
+    for body in [
+        "    from cfg import MD\n    return MD + p\n",
+        "    import cfg as MD\n    return MD + p\n",
+        "    try:\n        pass\n    except ValueError as MD:\n        return MD + p\n",
+        "    match p:\n        case MD:\n            return MD + p\n",
+    ] {
+        quiet(&format!("{md}def url(p):\n{body}requests.get(url('x'))\n"));
+    }
+    // Without a return read: the request in the body.
+    quiet(&format!(
+        "{md}def get(p):\n    from cfg import MD\n    return requests.get(MD + p)\n"
+    ));
+    // An import in a function still names the module for calls.
+    flags(
+        &format!("def get():\n    import requests\n    return requests.get('{MD}')\n"),
+        &[&format!("requests.get('{MD}')")],
+    );
+}
