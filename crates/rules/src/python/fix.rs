@@ -26,6 +26,7 @@ use crate::request::{TOKEN_HEADER, TTL_HEADER};
 
 use super::clients::{ArgvHeader, HeaderSlot};
 use super::quotes::{self, quoted};
+use super::value::Value;
 use super::walk::CellWalk;
 use super::Site;
 use super::{child_in, identifiers, kind_of};
@@ -257,8 +258,10 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
 
         let mut needs = Needs::default();
-        let limit = time_limit(call, self.code).or(first.limit.as_deref());
-        let fetch = self.fetch_lines(family, fresh, &first.base, limit, &mut needs);
+        let limit = self
+            .time_limit(call, moved.is_none(), first.frame)
+            .or(first.limit.clone());
+        let fetch = self.fetch_lines(family, fresh, &first.base, limit.as_deref(), &mut needs);
         let mut text = String::new();
         for line in needs.lines.iter().chain(&fetch) {
             text.push_str(indent);
@@ -600,20 +603,48 @@ impl<'t> CellWalk<'_, '_, 't> {
 /// The token endpoint's path.
 const TOKEN_PATH: &str = "/latest/api/token";
 
-/// The request's `timeout=` argument when it is a number written there:
-/// the token request gets the same limit, or off EC2 (or past a
-/// container's hop limit) it would wait where the request gave up.
-fn time_limit<'c>(call: Node, code: &'c str) -> Option<&'c str> {
-    let arguments = child_in(call, "arguments")?;
-    let mut cursor = arguments.walk();
-    let value = arguments
-        .named_children(&mut cursor)
-        .filter(|arg| kind_of(arg) == "keyword_argument")
-        .find(|arg| {
-            child_in(arg, "name").is_some_and(|name| &code[name.byte_range()] == "timeout")
-        })?
-        .child_by_field_name("value")?;
-    matches!(kind_of(value), "integer" | "float").then(|| &code[value.byte_range()])
+impl CellWalk<'_, '_, '_> {
+    /// The request's `timeout=` argument as the token request can say it
+    /// too, or off EC2 (or past a container's hop limit) the fixed code
+    /// would wait where the request gave up: a number; and, when the
+    /// fetch goes right before the request's own statement (`in_place`),
+    /// a module-level name (`TIMEOUT`) or an attribute of a method's
+    /// `self` (`self._timeout`), bound there as where the request runs.
+    fn time_limit(&self, call: Node, in_place: bool, frame: Option<usize>) -> Option<String> {
+        let code = self.code;
+        let arguments = child_in(call, "arguments")?;
+        let mut cursor = arguments.walk();
+        let value = arguments
+            .named_children(&mut cursor)
+            .filter(|arg| kind_of(arg) == "keyword_argument")
+            .find(|arg| {
+                child_in(arg, "name").is_some_and(|name| &code[name.byte_range()] == "timeout")
+            })?
+            .child_by_field_name("value")?;
+        let text = &code[value.byte_range()];
+        if matches!(kind_of(value), "integer" | "float") {
+            return Some(text.to_owned());
+        }
+        if !in_place {
+            return None;
+        }
+        let mut root = value;
+        while kind_of(root) == "attribute" {
+            root = child_in(root, "object")?;
+        }
+        if kind_of(root) != "identifier" {
+            return None;
+        }
+        let name = &code[root.byte_range()];
+        let usable = if name == "self" {
+            root != value && matches!(self.scopes.get(name, frame), Some(Value::Instance(_)))
+        } else {
+            let module_level =
+                self.scopes.get(name, frame).is_some() || self.imports.resolve(name).is_some();
+            module_level && !self.scopes.is_bound_in_frame(name, frame)
+        };
+        usable.then(|| text.to_owned())
+    }
 }
 
 /// How deep in the syntax tree a request may sit and still get a fix.

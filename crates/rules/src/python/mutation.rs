@@ -120,7 +120,22 @@ impl CellWalk<'_, '_, '_> {
         };
         let added = match method {
             "append" => vec![value(0)],
-            "insert" => vec![value(1)],
+            "insert" => {
+                // Where the item goes matters to `l[0]`: a known position
+                // is followed, any other leaves the list unknown.
+                let at = args
+                    .positional
+                    .first()
+                    .and_then(|n| list_index(self.code, *n));
+                let item = value(1);
+                if let Some(place) = self.place(receiver, frame) {
+                    match (place, at) {
+                        (Value::List(items), Some(at)) => items.insert(at.min(items.len()), item),
+                        (place, _) => *place = Value::Unknown,
+                    }
+                }
+                return;
+            }
             "extend" => match value(0) {
                 Value::List(items) => items,
                 _ => vec![Value::Unknown],
@@ -131,9 +146,10 @@ impl CellWalk<'_, '_, '_> {
                 }
                 return;
             }
-            // Order and copies change nothing a request reads.
-            "sort" | "reverse" | "copy" | "count" | "index" => return,
-            // `pop`, `remove`...: which items are left is not followed.
+            // Copies and counts change nothing.
+            "copy" | "count" | "index" => return,
+            // `pop`, `remove`, `sort`, `reverse`...: which items are left,
+            // or where, is not followed.
             _ => {
                 if let Some(place) = self.place(receiver, frame) {
                     *place = Value::Unknown;
@@ -222,6 +238,13 @@ impl CellWalk<'_, '_, '_> {
             }
         }
     }
+}
+
+/// A list position written as a non-negative integer literal.
+pub(super) fn list_index(code: &str, node: Node) -> Option<usize> {
+    (kind_of(node) == "integer")
+        .then(|| code[node.byte_range()].replace('_', "").parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]

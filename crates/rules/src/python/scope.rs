@@ -136,6 +136,12 @@ impl Scopes {
         )
     }
 
+    /// Whether `name`, seen from `frame`, is bound in a function or class
+    /// body rather than in the module.
+    pub(super) fn is_bound_in_frame(&self, name: &str, frame: Option<usize>) -> bool {
+        !matches!(self.owner(name, frame), Some(Owner::Module) | None)
+    }
+
     /// Records that an `import` in `frame` binds `name` there.
     pub(super) fn import_in(&mut self, name: &str, frame: usize) {
         if let Some(f) = self.frames.get_mut(frame) {

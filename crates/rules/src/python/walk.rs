@@ -18,6 +18,7 @@ use crate::FileCheck;
 use super::eval::Eval;
 use super::functions::{self, CallSite, Calls, Function, Param, Returns};
 use super::imports::{chain, Imports};
+use super::mutation;
 use super::query::{Match, Shape, Shapes};
 use super::scope::{FrameKind, ParamDefault, Scopes};
 use super::value::Value;
@@ -374,10 +375,14 @@ impl<'t> CellWalk<'_, '_, 't> {
             return;
         };
         let eval = self.eval(frame);
+        let index = mutation::list_index(self.code, key);
         let key = eval.text(key);
         let value = eval.value(value);
-        if let Some(Value::Dict(dict)) = self.place(container, frame) {
-            dict.insert(key, value);
+        match (self.place(container, frame), index) {
+            (Some(Value::Dict(dict)), _) => dict.insert(key, value),
+            (Some(Value::List(items)), Some(at)) if at < items.len() => items[at] = value,
+            (Some(place @ Value::List(_)), _) => *place = Value::Unknown,
+            _ => {}
         }
     }
 
@@ -493,7 +498,62 @@ impl<'t> CellWalk<'_, '_, 't> {
                 self.defaults.insert(value.id(), read);
             }
         }
+        self.forget_rebound_outside(node, frame);
         self.deferred.push_back((node, frame));
+    }
+
+    /// A name the function `node` declares `global` or `nonlocal` and
+    /// assigns may hold something else once it runs, and it may run at
+    /// any time: from its definition on, the outer name is unknown (a
+    /// call the walk follows binds what it assigns).
+    fn forget_rebound_outside(&mut self, node: Node<'t>, frame: Option<usize>) {
+        let Some(body) = child_in(node, "body") else {
+            return;
+        };
+        let code = self.code;
+        let mut declared: Vec<(&str, bool)> = Vec::new();
+        let mut assigned: Vec<&str> = Vec::new();
+        let mut stack = vec![body];
+        let mut seen = 0;
+        while let Some(at) = stack.pop() {
+            seen += 1;
+            if seen > MAX_RETURN_SCAN {
+                break;
+            }
+            let kind = kind_of(at);
+            match kind {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "global_statement" | "nonlocal_statement" => {
+                    let mut cursor = at.walk();
+                    for name in at.named_children(&mut cursor) {
+                        declared.push((&code[name.byte_range()], kind == "global_statement"));
+                    }
+                }
+                "assignment" | "augmented_assignment" | "for_statement" => {
+                    if let Some(target) = child_in(at, "left") {
+                        assigned.extend(target_names(target, code));
+                    }
+                }
+                "named_expression" => {
+                    if let Some(name) = child_in(at, "name") {
+                        assigned.push(&code[name.byte_range()]);
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = at.walk();
+            stack.extend(at.named_children(&mut cursor));
+        }
+        for (name, global) in declared {
+            if !assigned.contains(&name) {
+                continue;
+            }
+            match (global, frame) {
+                (true, _) => self.bind(name, Value::Unknown, None),
+                (false, Some(outer)) => self.scopes.bind(name, Value::Unknown, Some(outer)),
+                (false, None) => {}
+            }
+        }
     }
 
     /// Walks the body of the function `name` called from `frame` now, if
@@ -797,4 +857,26 @@ fn in_except_handler(node: Node) -> bool {
         }
     }
     false
+}
+
+/// The names an assignment's target binds: `x`, `a, b`, `[a, *b]`; not
+/// items or attributes.
+fn target_names<'c>(target: Node, code: &'c str) -> Vec<&'c str> {
+    let mut names = Vec::new();
+    let mut stack = vec![target];
+    while let Some(node) = stack.pop() {
+        match kind_of(node) {
+            "identifier" => names.push(&code[node.byte_range()]),
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "list_splat_pattern"
+            | "parenthesized_expression" => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+            _ => {}
+        }
+    }
+    names
 }

@@ -553,3 +553,30 @@ fn no_fix_is_offered_in_code_that_does_not_parse() {
     let (_, f) = findings(&format!("import requests\nr = requests.get('{MD}a')\n"));
     assert!(f[0].fix.is_some(), "{f:?}");
 }
+
+#[test]
+fn a_time_limit_held_in_a_constant_or_on_self_is_kept() {
+    let code = format!(
+        "import requests\nTIMEOUT = 2\nMD = '{MD}'\nregion = requests.get(MD + 'placement/region', timeout=TIMEOUT).text\n"
+    );
+    assert!(
+        fixed(&code).contains("\"21600\"}, timeout=TIMEOUT).text\n"),
+        "{}",
+        fixed(&code)
+    );
+    let code = format!(
+        "import requests\nclass C:\n    def __init__(self):\n        self._timeout = 2\n    def region(self):\n        \
+         return requests.get('{MD}placement/region', timeout=self._timeout).text\n"
+    );
+    assert!(
+        fixed(&code).contains("\"21600\"}, timeout=self._timeout).text\n"),
+        "{}",
+        fixed(&code)
+    );
+    // A name the statement binds itself, or one local to the function,
+    // may not be bound where the token is fetched: left out.
+    let code = format!(
+        "import requests\nMD = '{MD}'\ndef f(ts):\n    for t in ts:\n        requests.get(MD, timeout=t)\n"
+    );
+    assert!(!fixed(&code).contains("timeout=t)."), "{}", fixed(&code));
+}

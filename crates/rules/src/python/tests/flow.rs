@@ -203,3 +203,50 @@ fn recursive_and_long_call_chains_terminate() {
     );
     flags(&code, &[&format!("requests.get('{MD}')")]);
 }
+
+#[test]
+fn a_name_a_function_may_assign_through_global_or_nonlocal_is_not_known() {
+    // A method that rebinds the global, called before the request.
+    quiet(&format!(
+        "import requests\nMD = '{MD}'\nclass Cfg:\n    def load(self):\n        global MD\n        MD = 'https://example.com/'\n\
+         Cfg().load()\nrequests.get(MD + 'x')\n"
+    ));
+    // A nested function that rebinds the enclosing one's name.
+    quiet(&format!(
+        "import requests\ndef outer():\n    base = '{MD}'\n    def switch():\n        nonlocal base\n        base = 'http://example.com/'\n\
+         \n    switch()\n    return requests.get(base + 'instance-id')\n"
+    ));
+    // Declaring the name global only to read it changes nothing.
+    flags(
+        &format!("import requests\nMD = '{MD}'\ndef use():\n    global MD\n    return requests.get(MD)\n"),
+        &["requests.get(MD)"],
+    );
+    // A setter called before the request binds what it assigns.
+    flags(
+        &format!("import requests\nMD = None\ndef init():\n    global MD\n    MD = '{MD}'\ninit()\nrequests.get(MD)\n"),
+        &["requests.get(MD)"],
+    );
+}
+
+#[test]
+fn list_items_changed_in_place() {
+    let hosts = format!("import requests\nHOSTS = ['{MD}']\n");
+    quiet(&format!(
+        "{hosts}HOSTS[0] = 'http://example.com/'\nrequests.get(HOSTS[0] + 'b')\n"
+    ));
+    quiet(&format!(
+        "{hosts}HOSTS.insert(0, 'http://example.com/')\nrequests.get(HOSTS[0] + 'b')\n"
+    ));
+    quiet(&format!("{hosts}HOSTS.append('http://example.com/')\nHOSTS.reverse()\nrequests.get(HOSTS[0] + 'b')\n"));
+    quiet(&format!(
+        "{hosts}HOSTS[i] = 'http://example.com/'\nrequests.get(HOSTS[0] + 'b')\n"
+    ));
+    flags(
+        &format!("{hosts}HOSTS.insert(1, 'http://example.com/')\nrequests.get(HOSTS[0] + 'b')\n"),
+        &["requests.get(HOSTS[0] + 'b')"],
+    );
+    flags(
+        &format!("{hosts}HOSTS[0] = '{MD}'\nrequests.get(HOSTS[0] + 'b')\n"),
+        &["requests.get(HOSTS[0] + 'b')"],
+    );
+}
