@@ -369,8 +369,15 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         folded: &mut HashSet<usize>,
     ) {
         edits.push(Edit::insertion(open, " {"));
-        // An indented body's node may reach over the line break after it.
-        let end = body.start_byte() + self.code[body.byte_range()].trim_end().len();
+        // An indented body's node may reach over the line break after it,
+        // and over comments after it (those belong to what follows).
+        let mut cursor = body.walk();
+        let last_code = body
+            .named_children(&mut cursor)
+            .filter(|n| !matches!(kind_of(*n), "comment" | "block_comment"))
+            .last();
+        let reach = last_code.map_or(body.end_byte(), |n| n.end_byte());
+        let end = body.start_byte() + self.code[body.start_byte()..reach].trim_end().len();
         let mut close = format!("\n{}}}", leading_indent(self.code, open));
 
         // A request's insertion at the body's end would overlap the

@@ -795,3 +795,16 @@ fn no_fix_has_edits_that_overlap_each_other() {
     let again = findings(&once);
     assert!(again.iter().all(|f| f.fix.is_some()), "{again:?}");
 }
+
+#[test]
+fn braces_close_before_a_comment_after_an_indented_body() {
+    let code = format!(
+        "import sys.process._\nobject A {{\n  def az(): String =\n    Seq(\"curl\", \"-s\", \"{MD}/placement/availability-zone\").!!.trim\n\n  \
+         // next one\n  def b(): Int = 1\n}}\n"
+    );
+    let out = fixed(&code);
+    assert!(
+        out.contains(".!!.trim\n  }\n\n  // next one\n  def b(): Int = 1\n"),
+        "{out}"
+    );
+}

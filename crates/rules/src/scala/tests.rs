@@ -622,3 +622,15 @@ fn a_doubling_def_chain_keeps_messages_short() {
     assert_eq!(found.len(), 1);
     assert!(found[0].message.len() < 8192, "{}", found[0].message.len());
 }
+
+#[test]
+fn an_object_var_assigned_elsewhere() {
+    let define = with_md("object Cfg {\n  var Base = \"%MD%/\"\n}\n");
+    let code = format!("{define}Cfg.Base = \"https://example.com/\"\nval a = scala.io.Source.fromURL(Cfg.Base + \"c\").mkString\n");
+    assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+    let code = format!(
+        "{define}object Main {{\n  def main(): Unit = {{\n    Cfg.Base = \"https://example.com/\"\n    \
+         println(scala.io.Source.fromURL(Cfg.Base + \"c\").mkString)\n  }}\n}}\n"
+    );
+    assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+}

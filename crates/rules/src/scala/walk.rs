@@ -532,10 +532,17 @@ impl<'tree> Walk<'_, 'tree> {
         let (Some(left), Some(right)) = (child_in(node, "left"), child_in(node, "right")) else {
             return;
         };
-        if kind_of(left) == "identifier" {
-            let value = self.eval().value(right);
-            self.scopes.assign(&self.code[left.byte_range()], value);
-        }
+        let name = match kind_of(left) {
+            "identifier" => self.code[left.byte_range()].to_owned(),
+            // `Cfg.Base = ...`: an object's var.
+            "field_expression" => match self.eval().path(left) {
+                Some(path) => path,
+                None => return,
+            },
+            _ => return,
+        };
+        let value = self.eval().value(right);
+        self.scopes.assign(&name, value);
     }
 
     // A connection given its header in a later cell is judged without it:
