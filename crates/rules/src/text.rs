@@ -131,6 +131,45 @@ impl Text {
         self.pieces.iter().all(|p| *p == Piece::Unknown) && !self.pieces.is_empty()
     }
 
+    /// This text with each marker in its known parts (`open`, a label,
+    /// `close`: what an analyser writes for a function's parameter) made
+    /// what `replace` gives for the label, or an unknown part for `None`.
+    /// A marker with no `close` (a long value was cut inside it) makes the
+    /// rest unknown: what it stood for is not known, and nothing after it
+    /// was kept.
+    #[must_use]
+    pub fn replace_markers(
+        &self,
+        open: char,
+        close: char,
+        replace: impl Fn(&str) -> Option<Text>,
+    ) -> Text {
+        let mut out = Text::default();
+        for piece in &self.pieces {
+            let Piece::Lit(s) = piece else {
+                out.push_unknown();
+                continue;
+            };
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find(open) {
+                out.push_lit(&rest[..at]);
+                let after = &rest[at + open.len_utf8()..];
+                let Some(end) = after.find(close) else {
+                    out.push_unknown();
+                    rest = "";
+                    break;
+                };
+                match replace(&after[..end]) {
+                    Some(text) => out.push_text(&text),
+                    None => out.push_unknown(),
+                }
+                rest = &after[end + close.len_utf8()..];
+            }
+            out.push_lit(rest);
+        }
+        out
+    }
+
     /// Whether a known part contains `needle`, ignoring ASCII case.
     pub fn contains_ignore_case(&self, needle: &str) -> bool {
         let needle = needle.to_ascii_lowercase();

@@ -53,42 +53,16 @@ pub(super) fn unmark_headers(headers: &Headers) -> Headers {
 /// `text` with the markers of `function` replaced by `args` (unknown
 /// where no argument is given); other functions' markers are kept.
 fn substitute(text: &Text, function: usize, args: &[Option<Text>]) -> Text {
-    let mut out = Text::default();
-    for piece in text.pieces() {
-        let Piece::Lit(s) = piece else {
-            out.push_unknown();
-            continue;
-        };
-        let mut rest = s.as_str();
-        while let Some(open) = rest.find(OPEN) {
-            out.push_lit(&rest[..open]);
-            let after = &rest[open + OPEN.len_utf8()..];
-            let Some(close) = after.find(CLOSE) else {
-                // A marker a long value was cut inside: what it stood for
-                // is not known, and nothing after it was kept.
-                out.push_unknown();
-                rest = "";
-                break;
-            };
-            let inside = &after[..close];
-            rest = &after[close + CLOSE.len_utf8()..];
-            let parsed = inside
-                .split_once(':')
-                .and_then(|(f, i)| Some((f.parse::<usize>().ok()?, i.parse::<usize>().ok()?)));
-            match parsed {
-                Some((f, i)) if f == function => match args.get(i) {
-                    Some(Some(arg)) => out.push_text(arg),
-                    _ => out.push_unknown(),
-                },
-                Some(_) if function != usize::MAX => {
-                    out.push_lit(&format!("{OPEN}{inside}{CLOSE}"));
-                }
-                _ => out.push_unknown(),
-            }
+    text.replace_markers(OPEN, CLOSE, |inside| {
+        let parsed = inside
+            .split_once(':')
+            .and_then(|(f, i)| Some((f.parse::<usize>().ok()?, i.parse::<usize>().ok()?)));
+        match parsed {
+            Some((f, i)) if f == function => args.get(i).cloned().flatten(),
+            Some(_) if function != usize::MAX => Some(Text::lit(format!("{OPEN}{inside}{CLOSE}"))),
+            _ => None,
         }
-        out.push_lit(rest);
-    }
-    out
+    })
 }
 
 /// A parameter of a function.

@@ -89,37 +89,13 @@ pub fn marker(id: usize, index: usize) -> Text {
 /// `text` with the markers of def `id` replaced by `args` (unknown where
 /// none is given), and any other marker made unknown.
 fn substitute(text: &Text, id: usize, args: &[Option<Text>]) -> Text {
-    let mut out = Text::default();
-    for piece in text.pieces() {
-        let Piece::Lit(s) = piece else {
-            out.push_unknown();
-            continue;
-        };
-        let mut rest = s.as_str();
-        while let Some(open) = rest.find(OPEN) {
-            out.push_lit(&rest[..open]);
-            let after = &rest[open + OPEN.len_utf8()..];
-            let Some(close) = after.find(CLOSE) else {
-                // A marker a long value was cut inside: what it stood for
-                // is not known, and nothing after it was kept.
-                out.push_unknown();
-                rest = "";
-                break;
-            };
-            let inside = &after[..close];
-            rest = &after[close + CLOSE.len_utf8()..];
-            let index = inside
-                .split_once(':')
-                .filter(|(def, _)| def.parse() == Ok(id))
-                .and_then(|(_, index)| index.parse::<usize>().ok());
-            match index.and_then(|i| args.get(i)) {
-                Some(Some(arg)) => out.push_text(arg),
-                _ => out.push_unknown(),
-            }
+    text.replace_markers(OPEN, CLOSE, |inside| {
+        let (def, index) = inside.split_once(':')?;
+        if def.parse() != Ok(id) {
+            return None;
         }
-        out.push_lit(rest);
-    }
-    out
+        args.get(index.parse::<usize>().ok()?).cloned().flatten()
+    })
 }
 
 #[cfg(test)]
