@@ -53,6 +53,9 @@
   operator: ["-=" "*=" "/=" "//=" "%=" "**=" ">>=" "<<=" "&=" "^=" "|=" "@="]) @forget
 (for_statement
   left: (_) @targets) @forget
+; del NAME, del container[key]
+(delete_statement
+  (_) @targets) @forget
 ; except E as NAME, case NAME: / case ... as NAME
 (except_clause
   value: (as_pattern

@@ -50,6 +50,10 @@ impl<'t> CellWalk<'_, '_, 't> {
                 return;
             }
         }
+        if !self.volatile.is_empty() && self.may_run_unfollowed_code(m, canonical.is_some(), frame)
+        {
+            self.forget_volatile();
+        }
         // A function the analyser cannot follow may change a dict it is
         // given (add the token to headers, say).
         let changes_arguments = canonical
@@ -90,6 +94,52 @@ impl<'t> CellWalk<'_, '_, 't> {
             Value::Str(_) | Value::Number(_) => {}
             _ if changes_arguments => self.may_change_arguments(arguments, frame),
             _ => {}
+        }
+    }
+
+    /// Whether a call may run code of the file that the walk does not
+    /// follow there: a function of the file not defined in this cell (or
+    /// given as a callback), a method of an object the walk does not know.
+    /// Library calls by canonical name and builtins cannot reach it; nor
+    /// can methods of known strings, dicts, lists and clients.
+    fn may_run_unfollowed_code(&self, m: &Match<'t>, library: bool, frame: Option<usize>) -> bool {
+        let eval = self.eval(frame);
+        let callback = m.arguments.is_some_and(|arguments| {
+            let args = Args::of(arguments, self.code);
+            let given = args
+                .positional
+                .iter()
+                .chain(args.keywords.iter().map(|(_, v)| v));
+            given.into_iter().any(|n| {
+                kind_of(*n) == "identifier" && matches!(eval.value(*n), Value::Function(_))
+            })
+        });
+        if callback {
+            return true;
+        }
+        if let Some(function) = m.function {
+            let name = &self.code[function.byte_range()];
+            return self.scopes.is_bound(name, frame) && !self.defined.contains_key(name);
+        }
+        match m.receiver.map(|receiver| eval.value(receiver)) {
+            Some(
+                Value::Object(_)
+                | Value::Dict(_)
+                | Value::List(_)
+                | Value::Str(_)
+                | Value::Number(_),
+            ) => false,
+            Some(Value::Instance(_)) => true,
+            _ => !library,
+        }
+    }
+
+    /// Makes the names a function of the file rebinds through `global`
+    /// unknown: a call the walk did not follow may have run it.
+    fn forget_volatile(&mut self) {
+        let names: Vec<String> = self.volatile.iter().cloned().collect();
+        for name in names {
+            self.bind(&name, Value::Unknown, None);
         }
     }
 

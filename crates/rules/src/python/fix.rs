@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use imds_lint_parser::{Applicability, Edit, Fix, Lang};
+use imds_lint_parser::{syntax, Applicability, Edit, Fix, Lang};
 use tree_sitter::Node;
 
 use crate::request::{TOKEN_HEADER, TTL_HEADER};
@@ -259,7 +259,7 @@ impl<'t> CellWalk<'_, '_, 't> {
 
         let mut needs = Needs::default();
         let limit = self
-            .time_limit(call, moved.is_none(), first.frame)
+            .time_limit(call, moved.is_none().then_some(statement), first.frame)
             .or(first.limit.clone());
         let fetch = self.fetch_lines(family, fresh, &first.base, limit.as_deref(), &mut needs);
         let mut text = String::new();
@@ -607,10 +607,15 @@ impl CellWalk<'_, '_, '_> {
     /// The request's `timeout=` argument as the token request can say it
     /// too, or off EC2 (or past a container's hop limit) the fixed code
     /// would wait where the request gave up: a number; and, when the
-    /// fetch goes right before the request's own statement (`in_place`),
-    /// a module-level name (`TIMEOUT`) or an attribute of a method's
-    /// `self` (`self._timeout`), bound there as where the request runs.
-    fn time_limit(&self, call: Node, in_place: bool, frame: Option<usize>) -> Option<String> {
+    /// fetch goes right before `statement`, the request's own, a
+    /// module-level name (`TIMEOUT`) or an attribute of a method's `self`
+    /// (`self._timeout`) that the statement does not bind itself.
+    fn time_limit(
+        &self,
+        call: Node,
+        statement: Option<Node>,
+        frame: Option<usize>,
+    ) -> Option<String> {
         let code = self.code;
         let arguments = child_in(call, "arguments")?;
         let mut cursor = arguments.walk();
@@ -625,9 +630,7 @@ impl CellWalk<'_, '_, '_> {
         if matches!(kind_of(value), "integer" | "float") {
             return Some(text.to_owned());
         }
-        if !in_place {
-            return None;
-        }
+        let statement = statement?;
         let mut root = value;
         while kind_of(root) == "attribute" {
             root = child_in(root, "object")?;
@@ -636,6 +639,20 @@ impl CellWalk<'_, '_, '_> {
             return None;
         }
         let name = &code[root.byte_range()];
+        // `(TIMEOUT := 2)`, `[... for TIMEOUT in ...]` in the statement.
+        let binds_it = syntax::preorder(statement)
+            .take(MAX_STATEMENT_SCAN)
+            .any(|n| {
+                let target = match kind_of(n) {
+                    "named_expression" => child_in(n, "name"),
+                    "for_in_clause" => child_in(n, "left"),
+                    _ => None,
+                };
+                target.is_some_and(|t| identifiers(t).any(|id| &code[id.byte_range()] == name))
+            });
+        if binds_it {
+            return None;
+        }
         let usable = if name == "self" {
             root != value && matches!(self.scopes.get(name, frame), Some(Value::Instance(_)))
         } else {
@@ -646,6 +663,9 @@ impl CellWalk<'_, '_, '_> {
         usable.then(|| text.to_owned())
     }
 }
+
+/// Nodes of a request's statement looked at for a name it binds.
+const MAX_STATEMENT_SCAN: usize = 10_000;
 
 /// How deep in the syntax tree a request may sit and still get a fix.
 const MAX_FIX_DEPTH: usize = 256;

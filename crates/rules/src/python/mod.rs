@@ -52,7 +52,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 
 use imds_lint_parser::Lang;
@@ -78,6 +78,9 @@ pub struct Analyzer {
     module: HashMap<String, Value>,
     imports: Imports,
     calls: Calls,
+    /// Module-level names a function of the file declares `global` and
+    /// assigns (see `CellWalk::forget_volatile`).
+    volatile: HashSet<String>,
 }
 
 /// A request reported in a cell, with what a fix needs to know.
@@ -153,6 +156,7 @@ impl Analyzer {
             scopes,
             imports: &mut self.imports,
             calls: &mut self.calls,
+            volatile: &mut self.volatile,
             deferred: VecDeque::new(),
             walked: NodeSet::default(),
             defined: HashMap::new(),

@@ -188,6 +188,8 @@ impl CellWalk<'_, '_, '_> {
         }
         match self.place(node, frame) {
             Some(Value::Dict(dict)) => dict.open = true,
+            // Its items may be reordered, replaced or dropped.
+            Some(place @ Value::List(_)) => *place = Value::Unknown,
             Some(Value::Object(object)) => {
                 if let Some(headers) = object.headers_mut() {
                     headers.open = true;

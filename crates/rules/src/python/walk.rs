@@ -4,7 +4,7 @@
 //! and calls handed to [`super::call`].
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -41,6 +41,9 @@ pub(super) struct CellWalk<'a, 'f, 't> {
     pub imports: &'a mut Imports,
     /// Functions and pending requests (shared by the file's cells).
     pub calls: &'a mut Calls,
+    /// Module-level names a function of the file may rebind through
+    /// `global` (shared by the file's cells).
+    pub volatile: &'a mut HashSet<String>,
     /// Function bodies still to walk, with the frame they are defined in.
     pub deferred: VecDeque<(Node<'t>, Option<usize>)>,
     /// The same definitions by function name, for calls.
@@ -309,11 +312,20 @@ impl<'t> CellWalk<'_, '_, 't> {
                     let name = self.code[node.byte_range()].to_owned();
                     self.bind(&name, Value::Unknown, frame);
                 }
+                // `L[0] = ...` in a loop or an unpacking, `del L[0]`: which
+                // item changed, or to what, is not followed.
+                "subscript" => {
+                    if let Some(place) = child_in(node, "value").and_then(|c| self.place(c, frame))
+                    {
+                        *place = Value::Unknown;
+                    }
+                }
                 "pattern_list"
                 | "tuple_pattern"
                 | "list_pattern"
                 | "list_splat_pattern"
                 | "parenthesized_expression"
+                | "expression_list"
                 | "case_pattern"
                 | "as_pattern"
                 | "as_pattern_target" => {
@@ -549,7 +561,10 @@ impl<'t> CellWalk<'_, '_, 't> {
                 continue;
             }
             match (global, frame) {
-                (true, _) => self.bind(name, Value::Unknown, None),
+                (true, _) => {
+                    self.volatile.insert(name.to_owned());
+                    self.bind(name, Value::Unknown, None);
+                }
                 (false, Some(outer)) => self.scopes.bind(name, Value::Unknown, Some(outer)),
                 (false, None) => {}
             }

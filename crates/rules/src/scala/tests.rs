@@ -634,3 +634,17 @@ fn an_object_var_assigned_elsewhere() {
     );
     assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
 }
+
+#[test]
+fn an_object_var_is_not_read_from_outside() {
+    let define = with_md("object Cfg {\n  var Base = \"%MD%/\"\n}\n");
+    for change in [
+        "import Cfg._\nBase = \"http://example.com/\"\n",
+        "val c = Cfg\nc.Base = \"http://example.com/\"\n",
+        "Cfg.Base_=(\"http://example.com/\")\n",
+    ] {
+        let code =
+            format!("{define}{change}val a = scala.io.Source.fromURL(Cfg.Base + \"c\").mkString\n");
+        assert!(v1(&code).is_empty(), "{:?}", flagged(&code));
+    }
+}

@@ -518,6 +518,13 @@ impl<'tree> Walk<'_, 'tree> {
         };
         let name = &self.code[name.byte_range()];
         for (member, value) in members {
+            // A `var` member may be set from anywhere, by any name the
+            // object goes by (`import Cfg._`, `val c = Cfg`): not followed.
+            let value = if self.vars.contains(&member) {
+                Value::Other
+            } else {
+                value
+            };
             if !matches!(value, Value::Alias(_)) {
                 self.scopes.bind(format!("{name}.{member}"), value);
             }

@@ -580,3 +580,19 @@ fn a_time_limit_held_in_a_constant_or_on_self_is_kept() {
     );
     assert!(!fixed(&code).contains("timeout=t)."), "{}", fixed(&code));
 }
+
+#[test]
+fn a_time_limit_the_statement_binds_itself_is_left_out() {
+    let code = format!(
+        "import requests\nMD = '{MD}'\nprint((TIMEOUT := 2), requests.get(MD + 'instance-id', timeout=TIMEOUT).text)\n"
+    );
+    let (_, f) = findings(&code);
+    let fix = f[0].fix.as_ref().unwrap_or_else(|| panic!("no fix"));
+    assert!(
+        !fix.edits
+            .iter()
+            .any(|e| e.content.contains("timeout=TIMEOUT).text\n")),
+        "{:?}",
+        fix.edits
+    );
+}

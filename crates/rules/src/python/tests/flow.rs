@@ -250,3 +250,50 @@ fn list_items_changed_in_place() {
         &["requests.get(HOSTS[0] + 'b')"],
     );
 }
+
+#[test]
+fn a_global_setter_run_in_a_way_the_walk_does_not_follow() {
+    let setter = "import requests\ndef init():\n    global MD\n    MD = 'http://example.com/'\n";
+    for call in [
+        "cb = init\ncb()\n",
+        "def run(fn):\n    fn()\nrun(init)\n",
+        "App().configure()\n",
+    ] {
+        let setter = if call.starts_with("App") {
+            "import requests\nclass App:\n    def configure(self):\n        global MD\n        MD = 'http://example.com/'\n"
+        } else {
+            setter
+        };
+        quiet(&format!(
+            "{setter}MD = '{MD}'\n{call}requests.get(MD + 'instance-id')\n"
+        ));
+    }
+    // Defined in an earlier cell, called in a later one.
+    let result = notebook(&[
+        setter,
+        &format!("MD = '{MD}'\n"),
+        "init()\nrequests.get(MD + 'instance-id')\n",
+    ]);
+    assert!(shown(&result).is_empty(), "{:?}", shown(&result));
+    // Calls that cannot run the setter keep what is known.
+    flags(
+        &format!("{setter}MD = '{MD}'\nprint(len(MD))\nrequests.get(MD + 'instance-id')\n"),
+        &["requests.get(MD + 'instance-id')"],
+    );
+}
+
+#[test]
+fn list_items_changed_through_other_names_or_statements() {
+    let hosts = format!("import requests, random\nL = ['{MD}', 'http://example.com/']\n");
+    for change in [
+        "def swap(x):\n    x.reverse()\nswap(L)\n",
+        "random.shuffle(L)\n",
+        "del L[0]\n",
+        "L[0], L[1] = L[1], L[0]\n",
+        "for L[0] in ['http://example.com/']:\n    pass\n",
+    ] {
+        quiet(&format!(
+            "{hosts}{change}requests.get(L[0] + 'instance-id')\n"
+        ));
+    }
+}
