@@ -289,7 +289,7 @@ fn a_named_file_of_a_kind_not_read_gets_a_warning() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stderr,
-        "warning: f.zsh: not checked: not a kind of file imds-lint reads (see docs/cli.md, \"Which files\")\n",
+        "warning: f.zsh: not checked: imds-lint reads notebooks, Databricks exports, and Python, shell and Scala files (docs/cli.md, \"Which files\")\n",
         "an extensionless file without a shebang stays silent: {run:?}"
     );
     // Found in a folder, it stays silent.

@@ -131,8 +131,8 @@ fn check_file(path: &Path, named: bool, cx: &Context) -> Outcome {
     let Some(kind) = FileKind::detect(path, &opened.head) else {
         if named && never_read(path) {
             log::warn!(
-                "{}: not checked: not a kind of file imds-lint reads (see docs/cli.md, \"Which \
-                 files\")",
+                "{}: not checked: imds-lint reads notebooks, Databricks exports, and Python, \
+                 shell and Scala files (docs/cli.md, \"Which files\")",
                 crate::report::escape::line(&path.display().to_string())
             );
         } else {
