@@ -611,11 +611,9 @@ fn a_def_reading_a_var_is_not_read() {
 fn a_doubling_def_chain_keeps_messages_short() {
     let mut code = String::from("def f0(p: String) = \"%MD%/\" + p\n");
     for i in 1..=40 {
-        code.push_str(&format!(
-            "def f{i}(p: String) = f{}(p) + f{}(p)\n",
-            i - 1,
-            i - 1
-        ));
+        let before = i - 1;
+        code += &["def f", &i.to_string(), "(p: String) = f"].concat();
+        code += &[&before.to_string(), "(p) + f", &before.to_string(), "(p)\n"].concat();
     }
     code.push_str("val a = scala.io.Source.fromURL(f40(\"x\")).mkString\n");
     let found = findings(&with_md(&code));
