@@ -756,6 +756,97 @@ fn text_output_shows_control_and_bidi_characters_escaped() {
     );
 }
 
+/// Arguments the error lines repeat (a pre-commit hook's `args:` come
+/// from the repository) are shown escaped. Regression: a bad `--exclude`
+/// glob and an `--output-file` path that cannot be written were printed
+/// raw.
+#[test]
+fn error_lines_show_arguments_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.sh"), "true\n").unwrap();
+    let runs = [
+        imds_lint(dir.path(), &["--exclude", "{\x1b[31m\u{202e}", "."]),
+        imds_lint(
+            dir.path(),
+            &["--output-file", "x\x1b]0;T\x07\u{202e}/r", "."],
+        ),
+    ];
+    for run in runs {
+        assert_eq!(run.code, Some(2), "{run:#?}");
+        assert!(run.stderr.starts_with("error: "), "{run:#?}");
+        let raw: Vec<char> = run.stderr.chars().filter(|&c| is_dangerous(c)).collect();
+        assert!(raw.is_empty(), "raw {raw:?} in {:?}", run.stderr);
+        assert!(run.stderr.contains("\\u{202e}"), "{:?}", run.stderr);
+    }
+}
+
+/// GitHub's runner reads a log line that starts, after spaces, with `::`
+/// as a workflow command, and `##[` anywhere as an old-style one: a file
+/// named `::stop-commands::x.sh` would silence the annotations after it,
+/// one named `::error file=README.md,...` would forge one. No line the
+/// text formats, the unused-suppression lines or `--fix`'s lists print
+/// may be such a command because of a file name.
+#[test]
+fn file_names_cannot_make_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "::stop-commands::pause.sh",
+        "::error file=README.md,line=1::forged.sh",
+        "x##[error]y.sh",
+    ];
+    for name in names {
+        let script = format!("true  # imds-lint: ignore[IMD001]\ncurl {URL}\n");
+        fs::write(dir.path().join(name), script).unwrap();
+    }
+    let mut runs = Vec::new();
+    for format in ["full", "concise", "github"] {
+        let args = ["--output-format", format, "--report-unused-ignores", "."];
+        runs.push((format, imds_lint(dir.path(), &args)));
+    }
+    let fix = ["--fix", "--show-fixes", "--report-unused-ignores", "."];
+    runs.push(("--fix", imds_lint(dir.path(), &fix)));
+
+    let mut failures = String::new();
+    for (what, run) in &runs {
+        assert_eq!(run.trouble(), None, "{what}: {run:#?}");
+        for line in run.stdout.lines().chain(run.stderr.lines()) {
+            let start = line.trim_start();
+            // The runner tries an old-style command only in a line that
+            // is no command of the new style: an annotation's file name
+            // may hold `##[`.
+            let annotation = start.starts_with("::error file=");
+            let forged = start.starts_with("::stop-commands")
+                || start.starts_with("::error file=README.md")
+                || (line.contains("##[") && !annotation);
+            if forged {
+                writeln!(failures, "{what}: {line}").unwrap();
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "workflow commands printed:\n{failures}"
+    );
+    // The names are still shown, escaped, and the annotations still land
+    // on the files of those names.
+    let (_, github) = &runs[2];
+    assert!(
+        github
+            .stdout
+            .contains("file=%3A%3Astop-commands%3A%3Apause.sh,"),
+        "{}",
+        github.stdout
+    );
+    let (_, concise) = &runs[1];
+    assert!(
+        concise
+            .stdout
+            .contains("\\u{3a}:stop-commands::pause.sh:2:1:"),
+        "{}",
+        concise.stdout
+    );
+}
+
 #[test]
 fn concise_output_keeps_one_line_per_finding_with_line_breaks_in_names() {
     let dir = tempfile::tempdir().unwrap();

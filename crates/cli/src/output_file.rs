@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::inputs::{Input, InputSource};
 use crate::reason;
-use crate::report::Paint;
+use crate::report::{escape, Paint};
 use crate::run::{Console, Exit};
 
 /// Runs `run` with its standard output going to a new report file at
@@ -39,7 +39,7 @@ pub fn run_into(
             let _ = writeln!(
                 console.stderr,
                 "{red} cannot write {}: {}",
-                path.display(),
+                escape::line(&path.display().to_string()),
                 reason::io(&err)
             );
             return Exit::Error;
@@ -68,7 +68,7 @@ pub fn run_into(
             let _ = writeln!(
                 console.stderr,
                 "{red} cannot write {}: {}",
-                path.display(),
+                escape::line(&path.display().to_string()),
                 reason::io(&err)
             );
             Exit::Error
@@ -257,7 +257,7 @@ impl OutputFile {
     /// `err` with the report file's name in front, as the other file
     /// errors have theirs: `report.sarif: no space left on device`.
     fn named(&self, err: &io::Error) -> io::Error {
-        let name = self.target.display();
+        let name = escape::line(&self.target.display().to_string()).into_owned();
         io::Error::new(err.kind(), format!("{name}: {}", reason::io(err)))
     }
 }

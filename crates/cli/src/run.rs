@@ -282,12 +282,18 @@ fn report_file_clash<'a>(
         target.display(),
         input.display()
     );
-    Some(walk_error(&escape::line(&why), error_paint, stderr))
+    Some(walk_error(&why, error_paint, stderr))
 }
 
-/// Prints why the paths could not be walked (a bad `--exclude` glob).
+/// Prints why the paths could not be walked (a bad `--exclude` glob), with
+/// the arguments it repeats escaped.
 fn walk_error(why: &str, error_paint: Paint, stderr: &mut dyn Write) -> Exit {
-    let _ = writeln!(stderr, "{} {why}", error_paint.red("error:"));
+    let _ = writeln!(
+        stderr,
+        "{} {}",
+        error_paint.red("error:"),
+        escape::line(why)
+    );
     Exit::Error
 }
 

@@ -335,7 +335,8 @@ impl View<'_> {
             "excluded": self.excluded,
         });
         // Serializing strings, numbers and lists cannot fail.
-        let mut text = serde_json::to_string_pretty(&object).unwrap_or_default();
+        let mut text =
+            crate::report::escape::json(serde_json::to_string_pretty(&object).unwrap_or_default());
         text.push('\n');
         text
     }
@@ -433,6 +434,38 @@ mod tests {
         let text = format!("a = {shown}\n");
         let err = parse(&text, Layout::Standalone, Path::new("t")).unwrap_err();
         assert!(err.message.starts_with("unknown key `a`"), "{err}");
+    }
+
+    /// The JSON view escapes what a terminal would obey, as the check's
+    /// JSON does; a reader decodes the same text. Regression: a key with a
+    /// bidi override and a C1 control, and such a path, were written raw.
+    #[test]
+    fn json_escapes_what_a_terminal_would_obey() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("imds-lint.toml"),
+            "[per-file-ignores]\n\"x\\u202e\\u0085\" = [\"IMD001\"]\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            path: PathBuf::from("a\u{202e}\u{7f}.sh"),
+            config: None,
+            isolated: false,
+            output_format: ShowFormat::Json,
+        };
+        let text = shown_settings(&args, root).unwrap();
+        for c in ['\u{202e}', '\u{85}', '\u{7f}'] {
+            assert!(!text.contains(c), "{c:?} raw in {text}");
+        }
+        let view: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(view["path"], "a\u{202e}\u{7f}.sh");
+        let ignores = &view["settings"]["per-file-ignores"]["value"];
+        assert_eq!(
+            ignores["x\u{202e}\u{85}"],
+            serde_json::json!(["IMD001"]),
+            "{ignores}"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! bidirectional controls could reorder what the reader sees (Trojan
 //! Source), and invisible characters could make two names or two lines of
 //! code look the same. They are written as visible escapes such as
-//! `\u{1b}`.
+//! `\u{1b}`. Nor can they write what GitHub's runner would read from a
+//! log as a workflow command (a line opening with `::`, or `##[`).
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -28,11 +29,14 @@ fn is_unsafe(c: char, prev: Option<char>) -> bool {
 const EMOJI_PRESENTATION: char = '\u{fe0f}';
 
 /// Each character of `text`, with its offset and whether it must be
-/// escaped (see [`is_unsafe`]).
-fn judged(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+/// escaped (see [`is_unsafe`]); with `commands`, also the `#` that opens
+/// an old-style workflow command (`##[error]`), which GitHub's runner
+/// reads anywhere in a line.
+fn judged(text: &str, commands: bool) -> impl Iterator<Item = (usize, char, bool)> + '_ {
     let mut prev = None;
     text.char_indices().map(move |(i, c)| {
-        let unsafe_here = is_unsafe(c, prev);
+        let unsafe_here =
+            is_unsafe(c, prev) || (commands && c == '#' && text[i..].starts_with("##["));
         prev = Some(c);
         (i, c, unsafe_here)
     })
@@ -101,18 +105,36 @@ fn escape_char(c: char, out: &mut String) {
 /// Whether `text` holds a character [`line`] or [`Code`] would escape,
 /// line breaks aside.
 pub fn needed(text: &str) -> bool {
-    judged(text).any(|(_, _, unsafe_here)| unsafe_here)
+    judged(text, true).any(|(_, _, unsafe_here)| unsafe_here)
 }
 
-/// `text` for a one-line field (a path, a message): unsafe characters and
-/// line breaks escaped, so one finding stays one line.
+/// `text` for a one-line field (a path, a message), which may open a line:
+/// unsafe characters and line breaks escaped, so one finding stays one
+/// line, and workflow commands too: `##[`, and a `::` that opens the field
+/// after spaces (its first colon, `\u{3a}:`).
 pub fn line(text: &str) -> Cow<'_, str> {
-    if !judged(text).any(|(_, c, unsafe_here)| c == '\n' || unsafe_here) {
+    let opens_command = text.trim_start().starts_with("::");
+    let command_at = text.len() - text.trim_start().len();
+    escaped_line(text, true, opens_command.then_some(command_at))
+}
+
+/// `text` for a one-line field that sits inside a workflow command's own
+/// syntax (the `file` property of a GitHub annotation), where the runner
+/// looks for no other command and the text must name the file as it is:
+/// only what a terminal would obey, and line breaks, are escaped.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    escaped_line(text, false, None)
+}
+
+fn escaped_line(text: &str, commands: bool, also: Option<usize>) -> Cow<'_, str> {
+    let escaped =
+        |i: usize, c: char, unsafe_here: bool| c == '\n' || unsafe_here || also == Some(i);
+    if !judged(text, commands).any(|(i, c, unsafe_here)| escaped(i, c, unsafe_here)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for (_, c, unsafe_here) in judged(text) {
-        if c == '\n' || unsafe_here {
+    for (i, c, unsafe_here) in judged(text, commands) {
+        if escaped(i, c, unsafe_here) {
             escape_char(c, &mut out);
         } else {
             out.push(c);
@@ -133,16 +155,26 @@ pub struct Code<'a> {
 }
 
 impl<'a> Code<'a> {
-    /// Escapes `code` for showing.
+    /// Escapes the code of a whole file for showing.
     pub fn new(code: &'a str) -> Self {
+        Self::escaped(code, true)
+    }
+
+    /// Escapes the code of a notebook cell for showing: a byte order mark
+    /// that opens it is inside the file, and shown as such.
+    pub fn cell(code: &'a str) -> Self {
+        Self::escaped(code, false)
+    }
+
+    fn escaped(code: &'a str, opens_file: bool) -> Self {
         // A line break's CR, and the byte order mark that opens a file,
         // are shown as the file's editor shows them.
         let escaped = |i: usize, c: char, unsafe_here: bool| {
             unsafe_here
                 && (c != '\r' || !code[i..].starts_with("\r\n"))
-                && (c != '\u{feff}' || i > 0)
+                && (c != '\u{feff}' || i > 0 || !opens_file)
         };
-        if !judged(code).any(|(i, c, unsafe_here)| escaped(i, c, unsafe_here)) {
+        if !judged(code, true).any(|(i, c, unsafe_here)| escaped(i, c, unsafe_here)) {
             return Code {
                 text: Cow::Borrowed(code),
                 growth: Vec::new(),
@@ -151,7 +183,7 @@ impl<'a> Code<'a> {
 
         let mut out = String::with_capacity(code.len() + 16);
         let mut growth = Vec::new();
-        for (i, c, unsafe_here) in judged(code) {
+        for (i, c, unsafe_here) in judged(code, true) {
             if escaped(i, c, unsafe_here) {
                 escape_char(c, &mut out);
                 let end = i + c.len_utf8();
@@ -185,14 +217,15 @@ impl<'a> Code<'a> {
 }
 
 /// A serialized JSON document with the characters JSON leaves raw but a
-/// terminal would obey (DEL, C1 controls, bidirectional controls) written
-/// as `\uXXXX` escapes; the decoded text is unchanged.
+/// terminal would obey (DEL, C1 controls, bidirectional controls), and the
+/// `#` of an old-style workflow command (`##[`), written as `\uXXXX`
+/// escapes; the decoded text is unchanged.
 pub fn json(serialized: String) -> String {
-    if !judged(&serialized).any(|(_, _, unsafe_here)| unsafe_here) {
+    if !judged(&serialized, true).any(|(_, _, unsafe_here)| unsafe_here) {
         return serialized;
     }
     let mut out = String::with_capacity(serialized.len() + 16);
-    for (_, c, unsafe_here) in judged(&serialized) {
+    for (_, c, unsafe_here) in judged(&serialized, true) {
         if unsafe_here {
             // Outside strings JSON holds only ASCII punctuation, so every
             // such character is inside a string, where an escape is valid;
@@ -307,6 +340,30 @@ mod tests {
         assert_eq!(shown.offset(code.len()), shown.text.len());
     }
 
+    /// GitHub's runner reads a log line that starts, after spaces, with
+    /// `::` as a workflow command (`::stop-commands::` silences every
+    /// annotation after it), and `##[` anywhere in a line as an old-style
+    /// one. A file name or file text must make neither.
+    #[test]
+    fn workflow_commands_are_escaped() {
+        assert_eq!(line("::stop-commands::x.sh"), "\\u{3a}:stop-commands::x.sh");
+        assert_eq!(line("  ::error file=a::b"), "  \\u{3a}:error file=a::b");
+        assert_eq!(line("x##[error]y.sh"), "x\\u{23}#[error]y.sh");
+        assert_eq!(line("a::b.sh"), "a::b.sh");
+        assert_eq!(line(":x ##y #[z"), ":x ##y #[z");
+        assert!(needed("##[warning]"));
+        // Snippet lines start with their number, so only `##[` matters.
+        assert_eq!(Code::new("::a ##[b\n").text, "::a \\u{23}#[b\n");
+        // Where a workflow command's own syntax holds the text, only what
+        // a terminal would obey is escaped.
+        assert_eq!(for_terminal("::x##[y\x1b"), "::x##[y\\u{1b}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_a_cell_is_shown() {
+        assert_eq!(Code::cell("\u{feff}curl x\n").text, "\\u{feff}curl x\n");
+    }
+
     #[test]
     fn a_byte_order_mark_opening_the_code_is_no_trick() {
         assert_eq!(Code::new("\u{feff}curl x\n").text, "\u{feff}curl x\n");
@@ -323,12 +380,13 @@ mod tests {
 
     #[test]
     fn json_escapes_what_serde_leaves_raw() {
-        let doc = serde_json::to_string("del\u{7f} c1\u{85} bidi\u{202e} esc\x1b").unwrap();
+        let doc = serde_json::to_string("del\u{7f} c1\u{85} bidi\u{202e} esc\x1b ##[x]").unwrap();
         let safe = json(doc.clone());
         assert!(
-            !judged(&safe).any(|(_, _, unsafe_here)| unsafe_here),
+            !judged(&safe, true).any(|(_, _, unsafe_here)| unsafe_here),
             "{safe}"
         );
+        assert!(safe.contains("\\u0023#[x]"), "{safe}");
         let back: String = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, serde_json::from_str::<String>(&doc).unwrap());
     }

@@ -39,7 +39,7 @@ pub fn render(checked: &Checked, paint: Paint, out: &mut String) {
             let code = match key {
                 Some(index) => {
                     let written = CellText::of(&checked.source, &checked.cells, index);
-                    Code::new(&written.text).into_owned()
+                    Code::cell(&written.text).into_owned()
                 }
                 None => Code::new(&checked.source.text),
             };

@@ -36,7 +36,7 @@ fn file_property(path: &str) -> String {
     let mut shown = String::with_capacity(path.len());
     for piece in path.split_inclusive(['\r', '\n']) {
         let text = piece.trim_end_matches(['\r', '\n']);
-        shown.push_str(&escape::line(text));
+        shown.push_str(&escape::for_terminal(text));
         shown.push_str(&piece[text.len()..]);
     }
     property(&shown)
