@@ -1,7 +1,7 @@
 //! Faults during `--fix`: a file changed or removed between read and
 //! write, a read-only or immutable file, a read-only folder, a full disk,
-//! a symbolic link out of the scanned folders, and the process killed
-//! between writes. No file is ever left half-written, and the run says
+//! a symbolic link out of the scanned folders, a sync that fails (made to
+//! fail by strace), and the process killed between writes. No file is ever left half-written, and the run says
 //! which files were and were not changed.
 //!
 //! Timing a change between read and write from outside is not possible,
@@ -340,6 +340,68 @@ fn read_only_folder_is_not_written_and_the_run_says_what_changed() {
         IMDSV1_SCRIPT
     );
     assert!(leftovers(&locked).is_empty());
+}
+
+/// `imds-lint ARGS` in `dir` under strace, whose `N`th `fsync` fails with
+/// EIO: with one file fixed, the first syncs the temporary file, the
+/// second the folder after the rename. strace only injects the error
+/// into the traced process; it runs nothing else.
+fn fix_with_failed_fsync(dir: &Path, n: u32, args: &[&str]) -> Run {
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-o", "/dev/null", "-e", "trace=fsync"])
+        .arg(format!("--inject=fsync:error=EIO:when={n}"))
+        .arg(env!("CARGO_BIN_EXE_imds-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    finish(traced.spawn().unwrap())
+}
+
+/// A folder that could not be synced after the rename: the file holds
+/// its new text, but a crash could bring the old one back, and the run
+/// says so. Regression (tester): nothing was said.
+#[test]
+fn a_folder_that_cannot_be_synced_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+
+    let run = fix_with_failed_fsync(dir.path(), 2, &["--fix", "init.sh"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        fixed_text("init.sh", IMDSV1_SCRIPT)
+    );
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "warning: init.sh: written, but its folder could not be synced (input/output \
+             error): a crash before the system writes it out may bring back the old file"
+        ],
+        "{run:#?}"
+    );
+    assert!(leftovers(dir.path()).is_empty());
+
+    // The temporary file's own sync failing leaves the file as it was.
+    write(dir.path(), "init.sh", IMDSV1_SCRIPT);
+    let run = fix_with_failed_fsync(dir.path(), 1, &["--fix", "init.sh"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(
+        run.errors(),
+        vec!["error: init.sh: not written: input/output error"]
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("init.sh")).unwrap(),
+        IMDSV1_SCRIPT
+    );
+    assert!(leftovers(dir.path()).is_empty());
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub use apply::{apply, old_offset, plan, FileEdit, Plan, Skipped};
 pub use diff::unified_diff;
 pub use imds_lint_parser::encode::{encode, json_escape, EncodeError, Encoder};
 pub use verify::{verify, Broken, Rechecked};
-pub use write::{open_without_waiting, writable, write_atomic, WriteError};
+pub use write::{open_without_waiting, writable, write_atomic, Durability, WriteError};
 
 use imds_lint_parser::{bang_host, Applicability, Cell, Interpolation, Origin, SourceFile};
 use imds_lint_rules::{Finding, Settings};

@@ -29,6 +29,18 @@ pub enum WriteError {
     Io(#[from] io::Error),
 }
 
+/// How sure a written file is to survive a crash.
+#[derive(Debug)]
+pub enum Durability {
+    /// Its bytes were synced, and so was its folder (or its file system
+    /// syncs no folders, and keeps renames by other means).
+    Synced,
+    /// Its bytes were synced, but its folder could not be, and why: a
+    /// crash before the system writes the folder out may bring back the
+    /// old file (whole; never a mix).
+    FolderNotSynced(io::Error),
+}
+
 /// Replaces the file at `path` with `new`, if it still holds `original`.
 ///
 /// A symbolic link is followed only to a file inside one of `roots`
@@ -44,7 +56,7 @@ pub fn write_atomic(
     original: &[u8],
     new: &[u8],
     roots: &[PathBuf],
-) -> Result<(), WriteError> {
+) -> Result<Durability, WriteError> {
     let (target, metadata) = writable(path, original.len(), roots)?;
 
     let dir = match target.parent() {
@@ -67,11 +79,25 @@ pub fn write_atomic(
     temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
     // Syncing each folder once at the end of a run was tried: done one
     // after another, those syncs took longer than these, which overlap.
-    if let Ok(dir) = fs::File::open(dir) {
-        // Not every file system can sync a folder; the rename is done either way.
-        let _ = dir.sync_all();
+    Ok(folder_synced(
+        fs::File::open(dir).and_then(|dir| dir.sync_all()),
+    ))
+}
+
+/// What the sync of a written file's folder tells. Some file systems sync
+/// no folders (`EINVAL`, `ENOTSUP`): the rename is theirs to keep.
+fn folder_synced(synced: io::Result<()>) -> Durability {
+    match synced {
+        Err(err)
+            if !matches!(
+                err.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Durability::FolderNotSynced(err)
+        }
+        _ => Durability::Synced,
     }
-    Ok(())
 }
 
 /// Whether [`write_atomic`] would write the file at `path`, read as
@@ -189,6 +215,24 @@ mod tests {
             .status()
             .unwrap();
         assert!(made.success());
+    }
+
+    #[test]
+    fn a_folder_sync_fails_only_on_a_real_error() {
+        let err = |code| Err(io::Error::from_raw_os_error(code));
+        assert!(matches!(folder_synced(Ok(())), Durability::Synced));
+        assert!(matches!(
+            folder_synced(err(libc::EINVAL)),
+            Durability::Synced
+        ));
+        assert!(matches!(
+            folder_synced(err(libc::EOPNOTSUPP)),
+            Durability::Synced
+        ));
+        assert!(matches!(
+            folder_synced(err(libc::EIO)),
+            Durability::FolderNotSynced(_)
+        ));
     }
 
     #[test]

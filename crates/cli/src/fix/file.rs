@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use imds_lint_parser::Applicability;
 use imds_lint_rewriter::{
-    fix_file, old_offset, unified_diff, writable, write_atomic, FileEdit, Skipped, WriteError,
+    fix_file, old_offset, unified_diff, writable, write_atomic, Durability, FileEdit, Skipped,
+    WriteError,
 };
 use imds_lint_rules::{Finding, Rule};
 
@@ -72,8 +73,9 @@ pub struct FixNote {
 pub enum Change {
     /// Nothing to change, or the input could not be checked.
     None,
-    /// The fixed text was written.
-    Written,
+    /// The fixed text was written; with why, when its folder could not be
+    /// synced after (a crash may bring back the old text).
+    Written(Option<String>),
     /// The fixed text was neither written nor diffed, and why.
     Refused(String),
     /// The unified diff from the old text to the fixed one.
@@ -109,7 +111,7 @@ impl FileFix {
     /// standard output).
     pub fn changed(&self) -> bool {
         match &self.change {
-            Change::Written | Change::Diff(_) => true,
+            Change::Written(_) | Change::Diff(_) => true,
             Change::Text(_) => !self.applied.is_empty(),
             Change::None | Change::Refused(_) | Change::PassThrough(_) | Change::Unchecked => false,
         }
@@ -252,7 +254,8 @@ fn fix_checked(path: &Path, stdin: bool, original: Checked, job: &Job) -> FileFi
             let old = original.source.text.as_bytes();
             let new = fixed.source.text.as_bytes();
             match write_atomic(path, old, new, job.roots) {
-                Ok(()) => Change::Written,
+                Ok(Durability::Synced) => Change::Written(None),
+                Ok(Durability::FolderNotSynced(err)) => Change::Written(Some(reason::io(&err))),
                 Err(err) => return refuse(path, original, refused, write_error(&err), job),
             }
         }

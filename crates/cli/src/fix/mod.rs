@@ -210,6 +210,13 @@ fn emit<'w>(
         (Change::Refused(why), _) => {
             emitter.error(&fixed.report.path.display().to_string(), why)?;
         }
+        (Change::Written(Some(why)), _) => {
+            let why = format!(
+                "written, but its folder could not be synced ({why}): a crash before the \
+                 system writes it out may bring back the old file"
+            );
+            emitter.warning(&fixed.report.path.display().to_string(), &why)?;
+        }
         (Change::Text(text), Some(out)) => out.write_all(text)?,
         (Change::PassThrough(head), Some(out)) => pass_through(head, stdin, out)?,
         _ => {}

@@ -32,7 +32,7 @@ impl Tally {
     pub fn add(&mut self, fix: &FileFix) {
         let path = &fix.report.path;
         match &fix.change {
-            Change::Written => self.written.push(path.clone()),
+            Change::Written(_) => self.written.push(path.clone()),
             Change::Refused(why) => self.refused.push((path.clone(), why.clone())),
             Change::Unchecked => self.unchecked += 1,
             Change::None | Change::Diff(_) | Change::Text(_) | Change::PassThrough(_) => {}
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn only_fixes_that_reached_a_file_count() {
         let t = tally(&[
-            file_fix("a.sh", Change::Written, 2),
+            file_fix("a.sh", Change::Written(None), 2),
             file_fix(
                 "b.sh",
                 Change::Refused("not written: the file is read-only".into()),
