@@ -211,16 +211,18 @@ impl Suppressions {
 impl Silenced {
     /// The ignore comments of `suppressions` that silenced less than they
     /// name. `ran` tells which rules ran on the file: naming a rule that
-    /// did not run (disabled by configuration) is not a stale comment.
+    /// did not run (disabled by configuration) is not a stale comment, nor
+    /// is naming none (all rules) when one did not run.
     pub fn unused<'a>(
         &self,
         suppressions: &'a Suppressions,
         ran: impl Fn(Rule) -> bool,
     ) -> Vec<Unused<'a>> {
+        let all_ran = Rule::ALL.into_iter().all(&ran);
         let mut unused = Vec::new();
         for (ignore, silenced) in suppressions.ignores.iter().zip(&self.silenced) {
             let Some(named) = &ignore.rules else {
-                if silenced.is_empty() {
+                if silenced.is_empty() && all_ran {
                     unused.push(Unused {
                         ignore,
                         rules: None,
@@ -625,14 +627,22 @@ mod tests {
                     c # imds-lint: ignore[IMD003]\nd # imds-lint: ignore[IMD001]\n";
         let s = parse(text);
         let out = silence(&s, vec![finding(text, IMD001, 1), finding(text, IMD001, 3)]);
-        let unused = out.unused(&s, |rule| rule != IMD003);
         let index = LineIndex::new(text);
-        let seen: Vec<(usize, Option<Vec<Rule>>)> = unused
-            .iter()
-            .map(|u| (index.line_of(u.ignore.offset), u.rules.clone()))
-            .collect();
-        // Line 2 names only a rule that did not run: not stale.
-        assert_eq!(seen, vec![(0, None), (1, Some(vec![IMD002]))]);
+        let seen = |ran: &dyn Fn(Rule) -> bool| -> Vec<(usize, Option<Vec<Rule>>)> {
+            out.unused(&s, ran)
+                .iter()
+                .map(|u| (index.line_of(u.ignore.offset), u.rules.clone()))
+                .collect()
+        };
+        assert_eq!(
+            seen(&|_| true),
+            vec![(0, None), (1, Some(vec![IMD002])), (2, None)]
+        );
+        // Line 3 names only a rule that did not run, and line 1 names no
+        // rule, so covers that one too: neither is stale, since either may
+        // be needed where every rule runs. Regression (tester): line 1's
+        // bare ignore was reported.
+        assert_eq!(seen(&|rule| rule != IMD003), vec![(1, Some(vec![IMD002]))]);
     }
 
     #[test]
