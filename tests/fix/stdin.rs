@@ -23,6 +23,38 @@ fn fixed_standard_input_is_printed_as_a_file_would_be_fixed() {
     assert_ne!(run.stdout, IMDSV1_SCRIPT);
 }
 
+/// With `--output-file`, the report goes to that file and the fixed text
+/// still to standard output. Regression (tester): the fixed text went
+/// into the report file, standard output stayed empty (`> out.sh` left
+/// an empty script) and the report went to standard error.
+#[test]
+fn fixed_standard_input_with_a_report_file_goes_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--fix",
+        "--output-format",
+        "concise",
+        "--output-file",
+        "report.txt",
+        "--stdin-filename",
+        "init.sh",
+        "-",
+    ];
+    let run = imds_lint_with_stdin(dir.path(), &args, IMDSV1_SCRIPT.as_bytes());
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "", "{run:#?}");
+    assert!(run.stdout.contains("X-aws-ec2-metadata-token"), "{run:#?}");
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert_eq!(report, "Fixed 1 finding in 1 file (0 left).\n");
+
+    // What is left is reported in the file too.
+    let text = "#!/bin/sh\nec2metadata --instance-id\n";
+    let run = imds_lint_with_stdin(dir.path(), &args, text.as_bytes());
+    assert_eq!((run.code, run.stdout.as_str()), (1, text), "{run:#?}");
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(report.starts_with("init.sh:2:1: IMD003"), "{report}");
+}
+
 #[test]
 fn standard_input_with_nothing_to_fix_passes_through() {
     let dir = tempfile::tempdir().unwrap();

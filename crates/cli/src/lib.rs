@@ -36,6 +36,7 @@ pub fn main() -> ExitCode {
     let console = Console {
         stdin: &mut io::stdin().lock(),
         stdout: &mut io::BufWriter::new(stdout.lock()),
+        beside_report: None,
         // Not locked for the run: worker threads log to standard error too.
         stderr: &mut io::stderr(),
         stdout_is_terminal: stdout.is_terminal(),
@@ -55,6 +56,7 @@ where
     let console = Console {
         stdin: &mut io::stdin().lock(),
         stdout,
+        beside_report: None,
         stderr,
         stdout_is_terminal: false,
         stderr_is_terminal: false,

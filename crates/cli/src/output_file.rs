@@ -49,6 +49,7 @@ pub fn run_into(
     let exit = run(Console {
         stdin: &mut *console.stdin,
         stdout: &mut file,
+        beside_report: Some(&mut *console.stdout),
         stderr: &mut *console.stderr,
         stdout_is_terminal: false,
         stderr_is_terminal: console.stderr_is_terminal,

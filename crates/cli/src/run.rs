@@ -21,6 +21,9 @@ pub struct Console<'a> {
     pub stdin: &'a mut dyn Read,
     /// Findings and the summary.
     pub stdout: &'a mut dyn Write,
+    /// Standard output, when `--output-file` has taken `stdout` for the
+    /// report: where `--fix -` writes the fixed text.
+    pub beside_report: Option<&'a mut dyn Write>,
     /// Usage and file errors.
     pub stderr: &'a mut dyn Write,
     /// Whether standard output is a terminal (for `--color auto`).
@@ -364,6 +367,7 @@ mod tests {
             Console {
                 stdin: &mut input,
                 stdout: &mut stdout,
+                beside_report: None,
                 stderr: &mut stderr,
                 stdout_is_terminal: false,
                 stderr_is_terminal: false,
@@ -437,6 +441,7 @@ mod tests {
                 Console {
                     stdin: &mut &b""[..],
                     stdout: &mut Vec::new(),
+                    beside_report: None,
                     stderr: &mut stderr,
                     stdout_is_terminal: true,
                     stderr_is_terminal: true,

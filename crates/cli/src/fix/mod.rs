@@ -106,24 +106,27 @@ fn fix(mode: &Mode, job: &Job, inputs: &[Input], threads: usize, console: Consol
     let Console {
         stdin,
         stdout,
+        beside_report,
         stderr,
         ..
     } = console;
     let reporter = job.reporter;
 
     // Standard input's fixed text owns standard output; the report moves
-    // to standard error, shared with the error lines.
+    // to standard error, shared with the error lines, unless it has a
+    // file of its own (`--output-file`).
     let stdin_text = inputs
         .iter()
         .any(|input| matches!(input.source, InputSource::Stdin { .. }));
     let stderr = RefCell::new(stderr);
     let mut report_to_stderr = Shared(&stderr);
     let mut errors = Shared(&stderr);
-    let (report_out, mut text_out): (&mut dyn Write, Option<&mut dyn Write>) = if stdin_text {
-        (&mut report_to_stderr, Some(stdout))
-    } else {
-        (stdout, None)
-    };
+    let (report_out, mut text_out): (&mut dyn Write, Option<&mut dyn Write>) =
+        match (stdin_text, beside_report) {
+            (true, Some(real_stdout)) => (stdout, Some(real_stdout)),
+            (true, None) => (&mut report_to_stderr, Some(stdout)),
+            (false, _) => (stdout, None),
+        };
 
     // What is left, file by file; the closing line is written below.
     let quiet = Reporter {
