@@ -6,8 +6,10 @@
 //! Answers are cached per folder, and shared by the walker's threads: a
 //! folder's configuration files are looked for and read once per run.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use imds_lint_rules::Settings;
@@ -46,9 +48,24 @@ impl Choice {
 
 type Found = Result<Arc<FolderSettings>, ConfigError>;
 
+/// A folder whose entry [`Resolver::excludes_entry`] judged: the
+/// resolver's id, the folder's path as the entry's path spells it, and its
+/// settings (`None`: they cannot be read).
+type JudgedFolder = (u64, PathBuf, Option<Arc<FolderSettings>>);
+
+thread_local! {
+    /// The folder this thread judged an entry of last.
+    static LAST_FOLDER: RefCell<Option<JudgedFolder>> = const { RefCell::new(None) };
+}
+
+/// How many resolvers were made: each one's id.
+static RESOLVERS: AtomicU64 = AtomicU64::new(0);
+
 /// The configuration in force for any folder, found once per folder.
 #[derive(Debug)]
 pub struct Resolver {
+    /// Tells this resolver's answers from another's in [`LAST_FOLDER`].
+    id: u64,
     cwd: PathBuf,
     overrides: Overrides,
     /// The settings for every folder, when they do not depend on it.
@@ -77,6 +94,7 @@ impl Resolver {
             Choice::File(path) => Some(read_named(path, &cwd, &overrides)?),
         };
         Ok(Resolver {
+            id: RESOLVERS.fetch_add(1, Ordering::Relaxed),
             cwd,
             overrides,
             fixed,
@@ -134,12 +152,37 @@ impl Resolver {
     /// folder holding it. A configuration that cannot be read excludes
     /// nothing; [`Resolver::errors`] reports it before any check.
     pub fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
-        let absolute = self.absolute(path);
-        let Some(parent) = absolute.parent() else {
-            return false;
+        self.folder_of_entry(path).is_some_and(|folder| {
+            folder.may_exclude(is_dir) && folder.excludes(&self.absolute(path), is_dir)
+        })
+    }
+
+    /// The settings of the folder that holds the entry at `path` (`None`:
+    /// its configuration cannot be read). A walk meets a folder's entries
+    /// one after another, so each thread keeps its last answer, by the
+    /// folder as the entry's path spells it: looking the folder up again
+    /// for each entry cost a twentieth of a sparse scan.
+    fn folder_of_entry(&self, path: &Path) -> Option<Arc<FolderSettings>> {
+        let look_up = || {
+            let absolute = self.absolute(path);
+            self.for_folder(absolute.parent()?).ok()
         };
-        self.for_folder(parent)
-            .is_ok_and(|folder| folder.excludes(&absolute, is_dir))
+        // `a/..` is not in the folder `a` it spells.
+        let (Some(parent), Some(Component::Normal(_))) =
+            (path.parent(), path.components().next_back())
+        else {
+            return look_up();
+        };
+        LAST_FOLDER.with_borrow_mut(|last| {
+            if let Some((id, folder, found)) = last.as_ref() {
+                if *id == self.id && folder.as_os_str() == parent.as_os_str() {
+                    return found.clone();
+                }
+            }
+            let found = look_up();
+            *last = Some((self.id, parent.to_owned(), found.clone()));
+            found
+        })
     }
 
     /// Whether a path named on the command line, or a folder the path
@@ -371,6 +414,31 @@ mod tests {
 
     fn resolver(root: &Path) -> Resolver {
         Resolver::new(&Choice::Discover, Overrides::default(), root.to_owned()).unwrap()
+    }
+
+    /// Each thread keeps the folder it last judged an entry of: that answer
+    /// is never another resolver's, nor another folder's of the same name.
+    #[test]
+    fn the_last_folder_judged_is_kept_per_resolver_and_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        write(&a, "p/imds-lint.toml", "extend-exclude = [\"*.sh\"]\n");
+        write(&a, "p/x.sh", "");
+        write(&b, "p/x.sh", "");
+        write(&b, "p/venv/x.sh", "");
+        let (in_a, in_b) = (resolver(&a), resolver(&b));
+        for _ in 0..2 {
+            assert!(in_a.excludes_entry(Path::new("p/x.sh"), false));
+            assert!(!in_b.excludes_entry(Path::new("p/x.sh"), false));
+        }
+        // Folders are still excluded where only folders are.
+        assert!(in_b.excludes_entry(Path::new("p/venv"), true));
+        assert!(!in_b.excludes_entry(Path::new("p/venv"), false));
+        // `p/x.sh/..` is `p`, an entry of the folder above, whose
+        // configuration excludes nothing.
+        assert!(in_a.excludes_entry(Path::new("p/x.sh"), true));
+        assert!(!in_a.excludes_entry(Path::new("p/x.sh/.."), true));
+        assert!(in_a.excludes_entry(Path::new("p/y.sh"), false));
     }
 
     #[test]

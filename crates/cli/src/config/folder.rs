@@ -56,6 +56,9 @@ pub struct FolderSettings {
     /// The output format (used from the configuration of the working folder).
     pub output_format: OutputFormat,
     exclude: Gitignore,
+    /// Whether an `exclude` glob can match a file, not only folders (the
+    /// defaults match only folders).
+    excludes_files: bool,
     per_file_ignores: Vec<PerFileIgnore>,
 }
 
@@ -94,6 +97,12 @@ impl FolderSettings {
         let extend = file.extend_exclude.clone().unwrap_or_default();
         let exclude = matcher(&root, exclude_globs.iter().chain(&extend))
             .map_err(|err| glob_error("exclude", err))?;
+        // A glob that ends in `/` matches only folders; one that starts
+        // with `!` excludes nothing.
+        let excludes_files = exclude_globs.iter().chain(&extend).any(|glob| {
+            let line = super::glob_line(glob);
+            !line.starts_with('!') && !line.ends_with('/')
+        });
 
         let mut per_file_ignores = Vec::new();
         for (glob, rules) in file.per_file_ignores.iter().flatten() {
@@ -117,6 +126,7 @@ impl FolderSettings {
             settings,
             output_format,
             exclude,
+            excludes_files,
             per_file_ignores,
         })
     }
@@ -128,9 +138,18 @@ impl FolderSettings {
             .map_or(Path::new("/"), |origin| origin.root.as_path())
     }
 
+    /// Whether an entry of this folder that is (or is not) a folder may be
+    /// excluded at all: a cheap answer before [`FolderSettings::excludes`].
+    pub fn may_exclude(&self, is_dir: bool) -> bool {
+        is_dir || self.excludes_files
+    }
+
     /// Whether `path` (absolute, in this folder) is excluded by its own
     /// name; the walk has checked the folders above it already.
     pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        if !self.may_exclude(is_dir) {
+            return false;
+        }
         let Ok(relative) = path.strip_prefix(self.root()) else {
             return false;
         };
