@@ -63,7 +63,13 @@ impl Opened {
         // One more byte than the size, so that reading to the end needs no
         // second allocation to learn that the end is there.
         let expected = size.map_or(0, |size| size.saturating_add(1).min(limit + 1));
-        buffer.reserve(usize::try_from(expected).unwrap_or(0));
+        let expected = usize::try_from(expected).unwrap_or(0);
+        // A buffer too small is replaced, not grown: growing it would copy
+        // the bytes of the file read before (a twentieth of a sparse scan's
+        // instructions went to such copies).
+        if buffer.capacity() < expected {
+            *buffer = Vec::with_capacity(expected);
+        }
         buffer.extend_from_slice(&head);
         let rest_limit = (limit + 1).saturating_sub(head.len() as u64);
         file.take(rest_limit)
