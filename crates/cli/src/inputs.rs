@@ -256,7 +256,8 @@ where
     // A path named and also found by a walk is kept once, as named;
     // standard input named as a file is another text, and kept beside it.
     found.sort_by_cached_key(|(input, _)| (order_key(&input.path), !input.is_named()));
-    let mut files = HashSet::new();
+    // Sized up front: growing it hashed every path again at each doubling.
+    let mut files = HashSet::with_capacity(found.len());
     found.retain(|(input, _)| {
         matches!(input.source, InputSource::Stdin { .. }) || files.insert(input.path.clone())
     });
