@@ -133,10 +133,13 @@ impl Exclude {
     fn excludes_entry(&self, path: &Path, is_dir: bool) -> bool {
         let matched = |path: &Path| self.globs.matched(path, is_dir).is_ignore();
         // A walk from `..` names entries through the parent folder.
-        let through_parent = path
-            .components()
-            .any(|c| c == std::path::Component::ParentDir);
-        let by_flag = if through_parent {
+        let through_parent = || {
+            path.components()
+                .any(|c| c == std::path::Component::ParentDir)
+        };
+        let by_flag = if self.globs.is_empty() {
+            false
+        } else if through_parent() {
             matched(&config::absolute(path, &self.cwd))
         } else {
             matched(path)
