@@ -65,7 +65,7 @@ impl Opened {
         let expected = size.map_or(0, |size| size.saturating_add(1).min(limit + 1));
         let expected = usize::try_from(expected).unwrap_or(0);
         // A buffer too small is replaced, not grown: growing it would copy
-        // the bytes of the file read before (a twentieth of a sparse scan's
+        // the bytes of the file read before (4% of a sparse scan's
         // instructions went to such copies).
         if buffer.capacity() < expected {
             *buffer = Vec::with_capacity(expected);
