@@ -239,7 +239,9 @@ impl Silenced {
             if idle.is_empty() {
                 continue;
             }
-            let rules = if silenced.is_empty() {
+            // The whole comment is stale only when every rule it names ran
+            // and silenced nothing.
+            let rules = if silenced.is_empty() && idle.len() == named.len() {
                 None
             } else {
                 Some(idle)
@@ -643,6 +645,20 @@ mod tests {
         // be needed where every rule runs. Regression (tester): line 1's
         // bare ignore was reported.
         assert_eq!(seen(&|rule| rule != IMD003), vec![(1, Some(vec![IMD002]))]);
+    }
+
+    /// A comment that names a rule that ran and one that did not, and
+    /// silenced nothing, is stale only for the rule that ran: the other
+    /// may be needed where it runs. Regression (tester): the whole comment
+    /// was reported, and deleting it brought a finding back.
+    #[test]
+    fn unused_names_only_the_rules_that_ran() {
+        let text = "x # imds-lint: ignore[IMD001, IMD002]\n";
+        let s = parse(text);
+        let out = silence(&s, Vec::new());
+        let unused = out.unused(&s, |rule| rule == IMD002);
+        let rules: Vec<Option<Vec<Rule>>> = unused.iter().map(|u| u.rules.clone()).collect();
+        assert_eq!(rules, vec![Some(vec![IMD002])]);
     }
 
     #[test]
