@@ -380,16 +380,18 @@ fn toml_table<'a>(entries: impl IntoIterator<Item = (&'a str, String)>) -> Strin
 }
 
 /// A TOML basic string; control characters are escaped, so nothing in a
-/// value reaches the terminal raw.
+/// value reaches the terminal raw, and so is the `#` of `##[`, which
+/// GitHub's runner would read as a workflow command.
 fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            '#' if text[i..].starts_with("##[") => out.push_str("\\u0023"),
             c if c.is_control() || crate::report::escape::is_hidden(c) => {
                 let _ = match u32::from(c) {
                     code @ 0..=0xffff => write!(out, "\\u{code:04X}"),
@@ -425,6 +427,21 @@ mod tests {
         let err = parse(&text, Layout::Standalone, Path::new("t")).unwrap_err();
         assert!(err.message.starts_with("unknown key `a`"), "{err}");
         assert_eq!(toml_table(std::iter::empty()), "{}");
+    }
+
+    /// `##[` would be an old-style GitHub workflow command in a log: its
+    /// `#` is a TOML escape, which reads back as the same text.
+    /// Regression (tester): `config` printed it raw.
+    #[test]
+    fn workflow_commands_are_toml_escapes() {
+        let shown = toml_string("x/##[error]y");
+        assert_eq!(shown, "\"x/\\u0023#[error]y\"");
+        let text = format!("exclude = [{shown}]\n");
+        let read = parse(&text, Layout::Standalone, Path::new("t"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.exclude, Some(vec!["x/##[error]y".to_owned()]));
+        assert_eq!(toml_string("# a ## [b"), "\"# a ## [b\"");
     }
 
     #[test]
