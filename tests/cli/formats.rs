@@ -347,6 +347,43 @@ fn output_file_into_own_stream_or_through_a_link() {
     );
 }
 
+/// Found by a tester: with standard output (or error) a regular file,
+/// `--output-file /dev/stdout` opened that file again, at an offset of its
+/// own, so what the shell wrote after the run landed over the report's
+/// start. Each is written through the stream the process was given.
+#[test]
+fn output_file_naming_an_own_stream_keeps_its_place_in_a_file() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let dir = workspace();
+    for fd in [1, 2] {
+        let log = dir.path().join(format!("log{fd}"));
+        let file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_imds-lint"));
+        command
+            .args(["--output-format", "concise", "-q", "--output-file"])
+            .arg(format!("/proc/self/fd/{fd}"))
+            .arg("init.sh")
+            .current_dir(dir.path())
+            .stdin(Stdio::null());
+        if fd == 1 {
+            command
+                .stdout(file.try_clone().unwrap())
+                .stderr(Stdio::null());
+        } else {
+            command
+                .stderr(file.try_clone().unwrap())
+                .stdout(Stdio::null());
+        }
+        assert_eq!(command.status().unwrap().code(), Some(1));
+        (&file).write_all(b"END\n").unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with("init.sh:2:1: IMD001 "), "{fd}: {text:?}");
+        assert!(text.ends_with("\nEND\n"), "{fd}: {text:?}");
+    }
+}
+
 /// Found by a fresh tester: a run that reported only errors (exit 2, an
 /// empty report with `-q`) left the previous run's report in place, which
 /// CI would then upload as this run's. A run stopped by a bad argument

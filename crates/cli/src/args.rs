@@ -294,12 +294,13 @@ impl Args {
     }
 
     /// The file `--output-file` names; `None` for standard output: no
-    /// flag, or `-`, which stands for standard output as it stands for
-    /// standard input among the PATHs.
+    /// flag, `-`, which stands for standard output as it stands for
+    /// standard input among the PATHs, or a name of the process's own
+    /// standard output (`/dev/stdout`, `/proc/self/fd/1`).
     pub fn report_file(&self) -> Option<&Path> {
-        self.output_file
-            .as_deref()
-            .filter(|path| *path != Path::new("-"))
+        self.output_file.as_deref().filter(|path| {
+            *path != Path::new("-") && !crate::output_file::names_standard_output(path)
+        })
     }
 
     /// The rule settings the flags ask for.

@@ -161,6 +161,31 @@ fn is_own_stream(path: &Path) -> bool {
         })
 }
 
+/// The number of the process's own open file that `path` names, when it
+/// names one by number (`/dev/stdout` is 1, `/dev/fd/3` is 3).
+fn own_stream_number(path: &Path) -> Option<u32> {
+    let path: PathBuf = path.components().collect();
+    let text = path.to_str()?;
+    match text {
+        "/dev/stdout" => return Some(1),
+        "/dev/stderr" => return Some(2),
+        _ => {}
+    }
+    if let Some(number) = text.strip_prefix("/dev/fd/") {
+        return number.parse().ok();
+    }
+    let (process, number) = text.strip_prefix("/proc/")?.split_once("/fd/")?;
+    let ours =
+        process == "self" || process == "thread-self" || process == std::process::id().to_string();
+    ours.then(|| number.parse().ok()).flatten()
+}
+
+/// Whether `path` names the process's standard output: then the report
+/// goes there as with `-`, through the stream the process was given.
+pub fn names_standard_output(path: &Path) -> bool {
+    own_stream_number(path) == Some(1)
+}
+
 fn refused(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("it is {what}"))
 }
@@ -170,15 +195,24 @@ impl OutputFile {
     pub fn create(target: &Path) -> io::Result<Self> {
         let way = way_to(target)?;
         if way != Way::Replace {
-            let mut options = fs::OpenOptions::new();
-            match way {
-                Way::Append => options.append(true),
-                _ => options.write(true),
+            let file = if way == Way::Append && own_stream_number(target) == Some(2) {
+                // Standard error itself, not the file behind it opened
+                // again: that would write at an offset of its own, under
+                // what is written there after the run.
+                use std::os::fd::AsFd;
+                File::from(io::stderr().as_fd().try_clone_to_owned()?)
+            } else {
+                let mut options = fs::OpenOptions::new();
+                match way {
+                    Way::Append => options.append(true),
+                    _ => options.write(true),
+                };
+                options.open(target)?
             };
             return Ok(OutputFile {
                 target: target.to_owned(),
                 temp: None,
-                file: Some(BufWriter::new(options.open(target)?)),
+                file: Some(BufWriter::new(file)),
                 wrote: false,
                 reported: false,
                 failed: false,
@@ -464,6 +498,26 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    #[test]
+    fn own_streams_are_known_by_number() {
+        let ours = format!("/proc/{}/fd/1", std::process::id());
+        for (path, number) in [
+            ("/dev/stdout", Some(1)),
+            ("//dev/./stderr", Some(2)),
+            ("/dev/fd/3", Some(3)),
+            ("/proc/self/fd/1", Some(1)),
+            ("/proc/thread-self/fd/2", Some(2)),
+            (ours.as_str(), Some(1)),
+            ("/proc/1/fd/1", None),
+            ("/dev/fd/x", None),
+            ("stdout", None),
+        ] {
+            assert_eq!(own_stream_number(Path::new(path)), number, "{path}");
+        }
+        assert!(names_standard_output(Path::new("/dev/fd/1")));
+        assert!(!names_standard_output(Path::new("/dev/stderr")));
     }
 
     #[test]
