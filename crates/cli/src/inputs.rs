@@ -258,12 +258,24 @@ where
 
     // A path named and also found by a walk is kept once, as named;
     // standard input named as a file is another text, and kept beside it.
+    // Sorted, a path's inputs sit together, the named one first.
     found.sort_by_cached_key(|(input, _)| (order_key(&input.path), !input.is_named()));
-    // Sized up front: growing it hashed every path again at each doubling.
-    let mut files = HashSet::with_capacity(found.len());
-    found.retain(|(input, _)| {
-        matches!(input.source, InputSource::Stdin { .. }) || files.insert(input.path.clone())
-    });
+    let mut last_file: Option<usize> = None;
+    let kept: Vec<bool> = (0..found.len())
+        .map(|i| {
+            let input = &found[i].0;
+            if matches!(input.source, InputSource::Stdin { .. }) {
+                return true;
+            }
+            let again = last_file.is_some_and(|last| found[last].0.path == input.path);
+            if !again {
+                last_file = Some(i);
+            }
+            !again
+        })
+        .collect();
+    let mut kept = kept.into_iter();
+    found.retain(|_| kept.next().unwrap_or(true));
     Ok(found)
 }
 
