@@ -334,3 +334,58 @@ fn standard_input_takes_the_settings_of_its_name() {
         (1, vec!["init.sh:2:1 IMD001".to_owned()])
     );
 }
+
+/// A table spelt the way Python package names often are (`imds_lint`) is
+/// not read, and the run says so instead of checking with the defaults in
+/// silence. Found by a tester.
+#[test]
+fn a_pyproject_table_spelt_with_an_underscore_is_warned_about() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"p\"\n[tool.imds_lint]\nignore = [\"IMD003\"]\n",
+        ),
+        ("boto.py", BOTO),
+    ]);
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.contains("boto.py:2:1: IMD003"), "{run:#?}");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|line| line.starts_with("warning: "))
+            .collect::<Vec<_>>(),
+        vec![
+            "warning: pyproject.toml: [tool.imds_lint] is not read: imds-lint's table is \
+             [tool.imds-lint]"
+        ],
+        "{run:#?}"
+    );
+}
+
+/// Settings that leave no rule to run check nothing: a CI gate turned off
+/// by `select = []` or by ignoring every rule says so. Found by a tester.
+#[test]
+fn settings_that_run_no_rule_are_warned_about() {
+    let dir = tree(&[("imds-lint.toml", "select = []\n"), ("x.sh", SH)]);
+    let run = imds_lint(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.contains(
+            "warning: imds-lint.toml: no rule runs (select and ignore leave none): \
+             nothing under it is reported"
+        ),
+        "{run:#?}"
+    );
+    let run = imds_lint(
+        dir.path(),
+        &["--isolated", "--ignore", "IMD001,IMD002,IMD003", "."],
+    );
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.contains(
+            "warning: no rule runs (--select and --ignore leave none): nothing is reported"
+        ),
+        "{run:#?}"
+    );
+}

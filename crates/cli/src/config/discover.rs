@@ -253,6 +253,12 @@ impl Resolver {
             // A pyproject.toml that does not mention us is not parsed: a
             // broken one belongs to another tool.
             if is_pyproject && !text.contains("imds-lint") {
+                if text.contains("[tool.imds_lint") {
+                    log::warn!(
+                        "{}: [tool.imds_lint] is not read: imds-lint's table is [tool.imds-lint]",
+                        self.shown(&path).display()
+                    );
+                }
                 continue;
             }
             let shown = self.shown(&path);

@@ -115,6 +115,9 @@ impl FolderSettings {
         }
 
         let settings = Arc::new(rule_settings(&file, overrides));
+        if settings.rules.is_empty() {
+            warn_of_no_rule(origin.as_ref(), overrides);
+        }
         let output_format = overrides
             .output_format
             .or(file.output_format)
@@ -251,6 +254,25 @@ fn rule_settings(file: &ConfigFile, overrides: &Overrides) -> Settings {
 }
 
 /// A gitignore-style matcher of `globs`, relative to `root`.
+/// Says that settings run no rule, so that a CI gate turned off by
+/// `select = []` is not taken for a clean run: once for the flags when
+/// they leave none, else once per configuration file.
+fn warn_of_no_rule(origin: Option<&Origin>, overrides: &Overrides) {
+    let flags_leave_none = rule_settings(&ConfigFile::default(), overrides)
+        .rules
+        .is_empty();
+    match origin {
+        None if flags_leave_none => {
+            log::warn!("no rule runs (--select and --ignore leave none): nothing is reported");
+        }
+        Some(origin) if !flags_leave_none => log::warn!(
+            "{}: no rule runs (select and ignore leave none): nothing under it is reported",
+            origin.shown.display()
+        ),
+        _ => {}
+    }
+}
+
 fn matcher<'a>(
     root: &Path,
     globs: impl IntoIterator<Item = &'a String>,
