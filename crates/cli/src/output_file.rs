@@ -116,6 +116,17 @@ fn way_to(target: &Path) -> io::Result<Way> {
     };
     if link.file_type().is_symlink() {
         if is_own_stream(target) {
+            // Standard output is `-`, standard error written through its
+            // own descriptor; any other is opened again, with an offset of
+            // its own, which is harmless for a pipe or a terminal only.
+            let other = !matches!(own_stream_number(target), Some(1 | 2));
+            if other && fs::metadata(target).is_ok_and(|meta| meta.is_file()) {
+                return Err(refused(
+                    "an open file other than standard output or error, which imds-lint would \
+                     open again and write under what is written there next; name the file \
+                     itself",
+                ));
+            }
             return Ok(Way::Append);
         }
         // Wherever it leads: a link planted in a checked-out repository
@@ -171,13 +182,21 @@ fn own_stream_number(path: &Path) -> Option<u32> {
         "/dev/stderr" => return Some(2),
         _ => {}
     }
+    // Digits only: `+1` parses as a number but names no file.
+    let parse = |number: &str| {
+        number
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| number.parse().ok())
+            .flatten()
+    };
     if let Some(number) = text.strip_prefix("/dev/fd/") {
-        return number.parse().ok();
+        return parse(number);
     }
     let (process, number) = text.strip_prefix("/proc/")?.split_once("/fd/")?;
     let ours =
         process == "self" || process == "thread-self" || process == std::process::id().to_string();
-    ours.then(|| number.parse().ok()).flatten()
+    ours.then(|| parse(number)).flatten()
 }
 
 /// Whether `path` names the process's standard output: then the report
@@ -512,6 +531,7 @@ mod tests {
             (ours.as_str(), Some(1)),
             ("/proc/1/fd/1", None),
             ("/dev/fd/x", None),
+            ("/dev/fd/+1", None),
             ("stdout", None),
         ] {
             assert_eq!(own_stream_number(Path::new(path)), number, "{path}");
@@ -588,6 +608,31 @@ mod tests {
             fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
             fs::metadata(&probe).unwrap().permissions().mode() & 0o777
         );
+    }
+
+    /// An open file other than standard output or error cannot be written
+    /// through its own descriptor (that takes unsafe code); opened again,
+    /// it has an offset of its own, and a regular file behind it would get
+    /// what its owner writes next over the report. Found by a tester: `{
+    /// imds-lint --output-file /dev/fd/3 ...; echo END >&3; } 3>log`.
+    #[test]
+    fn another_open_regular_file_is_refused_and_a_pipe_is_not() {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir().unwrap();
+        let log = File::create(dir.path().join("log")).unwrap();
+        let target = format!("/proc/self/fd/{}", log.as_raw_fd());
+        let err = OutputFile::create(Path::new(&target)).unwrap_err();
+        assert!(err.to_string().contains("name the file itself"), "{err}");
+
+        let (reader, writer) = io::pipe().unwrap();
+        let target = format!("/dev/fd/{}", writer.as_raw_fd());
+        let mut report = OutputFile::create(Path::new(&target)).unwrap();
+        report.write_all(b"report\n").unwrap();
+        report.commit().unwrap();
+        drop(writer);
+        let mut read = String::new();
+        io::Read::read_to_string(&mut &reader, &mut read).unwrap();
+        assert_eq!(read, "report\n");
     }
 
     #[test]
