@@ -372,8 +372,8 @@ fn settings_that_run_no_rule_are_warned_about() {
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(
         run.stderr.contains(
-            "warning: imds-lint.toml: no rule runs (select and ignore leave none): \
-             nothing under it is reported"
+            "warning: imds-lint.toml: no rule runs (its select and ignore leave none): \
+             nothing it governs is reported"
         ),
         "{run:#?}"
     );
@@ -387,5 +387,78 @@ fn settings_that_run_no_rule_are_warned_about() {
             "warning: no rule runs (--select and --ignore leave none): nothing is reported"
         ),
         "{run:#?}"
+    );
+}
+
+/// The `[tool.imds_lint]` warning reads the TOML, not the text: any
+/// spelling of the table, beside ours or after a comment naming us, and
+/// not a comment that only mentions it. Found by a tester.
+#[test]
+fn the_underscore_table_is_found_in_the_toml_not_the_text() {
+    for (pyproject, warned) in [
+        (
+            "# imds-lint settings\n[tool.imds_lint]\nselect = []\n",
+            true,
+        ),
+        (
+            "[tool.imds-lint]\nignore = [\"IMD003\"]\n[tool.imds_lint]\nselect = []\n",
+            true,
+        ),
+        ("[tool.\"imds_lint\"]\nselect = []\n", true),
+        ("[ tool.imds_lint ]\nselect = []\n", true),
+        ("[tool]\nimds_lint = { select = [] }\n", true),
+        (
+            "# see [tool.imds_lint]\n[tool.black]\nline-length = 99\n",
+            false,
+        ),
+    ] {
+        let dir = tree(&[("pyproject.toml", pyproject), ("x.sh", SH)]);
+        let run = imds_lint(dir.path(), &["-q", "."]);
+        assert_eq!(
+            run.stderr.contains("[tool.imds_lint] is not read"),
+            warned,
+            "{pyproject}: {run:#?}"
+        );
+    }
+}
+
+/// Warnings about configuration files come in the same order whatever
+/// order the walk meets the files in, and name the flags when they take
+/// part. Found by a tester.
+#[test]
+fn configuration_warnings_are_sorted_and_name_the_flags() {
+    let dir = tree(&[
+        ("sub1/imds-lint.toml", "select = []\n"),
+        ("sub1/x.sh", SH),
+        (
+            "sub2/.imds-lint.toml",
+            "ignore = [\"IMD001\", \"IMD002\", \"IMD003\"]\n",
+        ),
+        ("sub2/x.sh", SH),
+        ("sub3/pyproject.toml", "[tool.imds-lint]\nselect = []\n"),
+        ("sub3/x.sh", SH),
+        ("sub4/imds-lint.toml", "select = [\"IMD001\"]\n"),
+        ("sub4/x.sh", SH),
+    ]);
+    let warnings = |args: &[&str]| -> Vec<String> {
+        let run = imds_lint(dir.path(), args);
+        run.stderr
+            .lines()
+            .filter(|line| line.starts_with("warning: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let first = warnings(&["-q", "."]);
+    assert_eq!(first.len(), 3, "{first:#?}");
+    assert!(first.windows(2).all(|w| w[0] <= w[1]), "{first:#?}");
+    for _ in 0..5 {
+        assert_eq!(warnings(&["-q", "."]), first);
+    }
+    assert_eq!(
+        warnings(&["-q", "--ignore", "IMD001", "sub4"]),
+        vec![
+            "warning: sub4/imds-lint.toml: no rule runs (its select and ignore, with --select \
+             and --ignore, leave none): nothing it governs is reported"
+        ]
     );
 }

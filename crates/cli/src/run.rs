@@ -189,6 +189,7 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
         if !errors.is_empty() {
             return config_errors(&errors, error_paint, console.stderr);
         }
+        warn_of_config(&config);
         return fix::run(&mode, &inputs, &cx, &reporter, threads, console);
     }
 
@@ -218,6 +219,7 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
     if !errors.is_empty() {
         return config_errors(&errors, error_paint, console.stderr);
     }
+    warn_of_config(&config);
 
     let exit = write_reports(&checked, &reporter, error_paint, &mut console);
     log::debug!("reported in {:.1?}", started.elapsed());
@@ -298,6 +300,14 @@ fn walk_error(why: &str, error_paint: Paint, stderr: &mut dyn Write) -> Exit {
         escape::line(why)
     );
     Exit::Error
+}
+
+/// Prints the warnings about the configuration files the run met, in the
+/// same order whatever order the walk met them in.
+fn warn_of_config(config: &config::Resolver) {
+    for warning in config.warnings() {
+        log::warn!("{warning}");
+    }
 }
 
 /// Prints configuration errors, one `error:` line each; they end the run.

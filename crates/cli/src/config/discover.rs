@@ -72,6 +72,8 @@ pub struct Resolver {
     fixed: Option<Arc<FolderSettings>>,
     defaults: Arc<FolderSettings>,
     cache: Mutex<HashMap<PathBuf, Found>>,
+    /// Warnings about configuration files met, besides their settings'.
+    notes: Mutex<Vec<String>>,
 }
 
 impl Resolver {
@@ -100,6 +102,7 @@ impl Resolver {
             fixed,
             defaults,
             cache: Mutex::new(HashMap::new()),
+            notes: Mutex::new(Vec::new()),
         })
     }
 
@@ -205,6 +208,34 @@ impl Resolver {
             .any(|p| self.excludes_entry(p, *p != absolute || is_dir))
     }
 
+    /// Every warning about the configuration met so far (settings that
+    /// run no rule, a table that is not read), each once, sorted: said
+    /// before the report, in the same order whatever the walk's.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings: Vec<String> = self
+            .notes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let settings = cache
+            .values()
+            .filter_map(|found| found.as_ref().ok())
+            .chain(&self.fixed)
+            .chain([&self.defaults]);
+        warnings.extend(settings.filter_map(|folder| folder.warning.clone()));
+        warnings.sort();
+        warnings.dedup();
+        warnings
+    }
+
+    fn note(&self, warning: String) {
+        self.notes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(warning);
+    }
+
     /// Every configuration error met so far, each once, by file.
     pub fn errors(&self) -> Vec<ConfigError> {
         let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
@@ -252,13 +283,13 @@ impl Resolver {
             };
             // A pyproject.toml that does not mention us is not parsed: a
             // broken one belongs to another tool.
+            if is_pyproject && file::has_underscore_table(&text) {
+                self.note(format!(
+                    "{}: [tool.imds_lint] is not read: imds-lint's table is [tool.imds-lint]",
+                    self.shown(&path).display()
+                ));
+            }
             if is_pyproject && !text.contains("imds-lint") {
-                if text.contains("[tool.imds_lint") {
-                    log::warn!(
-                        "{}: [tool.imds_lint] is not read: imds-lint's table is [tool.imds-lint]",
-                        self.shown(&path).display()
-                    );
-                }
                 continue;
             }
             let shown = self.shown(&path);

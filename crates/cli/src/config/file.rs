@@ -126,6 +126,20 @@ impl ConfigError {
 
 /// Reads the configuration in `text`, the content of the file printed as
 /// `shown`. `Ok(None)`: a `pyproject.toml` without `[tool.imds-lint]`.
+/// Whether a `pyproject.toml`'s text holds a `tool.imds_lint` table, the
+/// spelling of Python package names, which is not read. Text that is not
+/// TOML holds none.
+pub fn has_underscore_table(text: &str) -> bool {
+    text.contains("imds_lint")
+        && DeTable::parse(text).is_ok_and(|document| {
+            document
+                .get_ref()
+                .get("tool")
+                .and_then(|tool| tool.get_ref().as_table())
+                .is_some_and(|tool| tool.contains_key("imds_lint"))
+        })
+}
+
 pub fn parse(text: &str, layout: Layout, shown: &Path) -> Result<Option<ConfigFile>, ConfigError> {
     let reader = Reader {
         text,

@@ -55,6 +55,8 @@ pub struct FolderSettings {
     pub settings: Arc<Settings>,
     /// The output format (used from the configuration of the working folder).
     pub output_format: OutputFormat,
+    /// Said once per run when these settings are used: they run no rule.
+    pub warning: Option<String>,
     exclude: Gitignore,
     /// Whether an `exclude` glob can match a file, not only folders (the
     /// defaults match only folders).
@@ -115,9 +117,11 @@ impl FolderSettings {
         }
 
         let settings = Arc::new(rule_settings(&file, overrides));
-        if settings.rules.is_empty() {
-            warn_of_no_rule(origin.as_ref(), overrides);
-        }
+        let warning = if settings.rules.is_empty() {
+            no_rule_warning(origin.as_ref(), overrides)
+        } else {
+            None
+        };
         let output_format = overrides
             .output_format
             .or(file.output_format)
@@ -128,6 +132,7 @@ impl FolderSettings {
             overrides: overrides.clone(),
             settings,
             output_format,
+            warning,
             exclude,
             excludes_files,
             per_file_ignores,
@@ -254,22 +259,31 @@ fn rule_settings(file: &ConfigFile, overrides: &Overrides) -> Settings {
 }
 
 /// A gitignore-style matcher of `globs`, relative to `root`.
-/// Says that settings run no rule, so that a CI gate turned off by
-/// `select = []` is not taken for a clean run: once for the flags when
-/// they leave none, else once per configuration file.
-fn warn_of_no_rule(origin: Option<&Origin>, overrides: &Overrides) {
+/// Why settings that run no rule are worth a warning, so that a CI gate
+/// turned off by `select = []` is not taken for a clean run: said once for
+/// the flags when they leave none, else once per configuration file.
+fn no_rule_warning(origin: Option<&Origin>, overrides: &Overrides) -> Option<String> {
     let flags_leave_none = rule_settings(&ConfigFile::default(), overrides)
         .rules
         .is_empty();
+    let flags_given = overrides.select.is_some() || !overrides.ignore.is_empty();
     match origin {
         None if flags_leave_none => {
-            log::warn!("no rule runs (--select and --ignore leave none): nothing is reported");
+            Some("no rule runs (--select and --ignore leave none): nothing is reported".to_owned())
         }
-        Some(origin) if !flags_leave_none => log::warn!(
-            "{}: no rule runs (select and ignore leave none): nothing under it is reported",
-            origin.shown.display()
-        ),
-        _ => {}
+        Some(origin) if !flags_leave_none => {
+            let with_flags = if flags_given {
+                ", with --select and --ignore,"
+            } else {
+                ""
+            };
+            Some(format!(
+                "{}: no rule runs (its select and ignore{with_flags} leave none): nothing it \
+                 governs is reported",
+                origin.shown.display()
+            ))
+        }
+        _ => None,
     }
 }
 
