@@ -100,6 +100,35 @@ fn output_is_sorted_by_path_whatever_the_threads() {
     assert_eq!(probed(dir.path(), &["d2", "d0", "d1"]), expected);
 }
 
+/// A folder named twice under two spellings (`.` and its absolute path,
+/// or through a link to it) holds each file once, and a file named two
+/// ways is shown under the same name whatever the order of the
+/// arguments: the plainest spelling. Found by a tester: `imds-lint .
+/// $PWD` checked every file twice, and `imds-lint $PWD/a.py a.py` showed
+/// the absolute path where `a.py $PWD/a.py` showed `a.py`.
+#[test]
+fn a_folder_named_two_ways_holds_each_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write_probe(dir.path(), "a.py");
+    write_probe(dir.path(), "sub/b.py");
+    std::os::unix::fs::symlink("sub", dir.path().join("link")).unwrap();
+    let absolute = dir.path().to_str().unwrap().to_owned();
+    let absolute_a = dir.path().join("a.py").to_str().unwrap().to_owned();
+    assert_eq!(
+        probed(dir.path(), &[".", &absolute]),
+        vec!["a.py", "sub/b.py"]
+    );
+    assert_eq!(probed(dir.path(), &["sub", "link"]), vec!["sub/b.py"]);
+    assert_eq!(probed(dir.path(), &["link", "sub"]), vec!["sub/b.py"]);
+    for args in [
+        ["a.py", &absolute_a],
+        [&absolute_a, "a.py"],
+        ["sub/../a.py", "a.py"],
+    ] {
+        assert_eq!(probed(dir.path(), &args), vec!["a.py"], "{args:?}");
+    }
+}
+
 #[test]
 fn a_file_named_twice_is_checked_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -223,6 +223,9 @@ where
         InputSource::Stdin { .. } => None,
         _ => Some(config::absolute(&input.path, &cwd)),
     };
+    // Of two spellings of one file, the plainer is kept, whatever the
+    // order of the arguments.
+    named.sort_by_key(|input| crate::fix::place::plainness(&input.path));
     let mut named_files = HashSet::new();
     named.retain(|input| file_of(input).is_none_or(|file| named_files.insert(file)));
 
@@ -276,6 +279,12 @@ where
         .collect();
     let mut kept = kept.into_iter();
     found.retain(|_| kept.next().unwrap_or(true));
+    // Folders named under two spellings (`.` and its absolute path, or a
+    // folder and a link to it) were walked twice: each file is kept once,
+    // as --fix writes it once. One PATH cannot lead to a file twice.
+    if paths.len() > 1 {
+        found = crate::fix::place::one_per_file(found, |(input, _)| input);
+    }
     Ok(found)
 }
 

@@ -203,6 +203,7 @@ fn check_paths(args: &Args, paint: Paint, error_paint: Paint, mut console: Conso
         Ok(checked) => checked,
         Err(why) => return walk_error(&why, error_paint, console.stderr),
     };
+
     log::debug!(
         "{} inputs, found and checked in {:.1?}",
         checked.len(),

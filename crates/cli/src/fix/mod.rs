@@ -11,7 +11,7 @@
 mod file;
 mod interrupt;
 mod pause;
-mod place;
+pub(crate) mod place;
 mod summary;
 
 use std::cell::RefCell;

@@ -50,21 +50,33 @@ fn through_a_link(folder: &Path) -> bool {
 /// link on the way is kept. Two names of one file (hard links) are two
 /// files here: writing one replaces its file and leaves the other.
 pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
+    one_per_file(inputs.to_vec(), |input| input)
+}
+
+/// `items` with each file once, as [`one_path_per_file`] keeps inputs: of
+/// two paths to one file, the one with no link on the way, else the
+/// plainer spelling ([`plainness`]), else the earlier. The order of the
+/// items kept is theirs.
+pub fn one_per_file<T>(items: Vec<T>, input_of: impl Fn(&T) -> &Input) -> Vec<T> {
     let mut folders = HashMap::new();
-    let mut kept: Vec<Option<Input>> = Vec::with_capacity(inputs.len());
+    let mut kept: Vec<Option<T>> = Vec::with_capacity(items.len());
     let mut seen: HashMap<FileId, usize> = HashMap::new();
-    for input in inputs {
+    for item in items {
+        let input = input_of(&item);
         let canonical = match input.source {
             InputSource::File { .. } => file_id(&input.path, &mut folders),
             InputSource::Stdin { .. } | InputSource::Failed(_) => None,
         };
         let Some(canonical) = canonical else {
-            kept.push(Some(input.clone()));
+            kept.push(Some(item));
             continue;
         };
         if let Some(&at) = seen.get(&canonical) {
-            let earlier = kept[at].as_ref().map(|earlier| earlier.path.as_path());
-            if earlier.is_some_and(through_a_link) && !through_a_link(&input.path) {
+            let Some(earlier) = kept[at].as_ref().map(|earlier| &input_of(earlier).path) else {
+                continue;
+            };
+            let rank = |path: &Path| (through_a_link(path), plainness(path));
+            if rank(&input.path) < rank(earlier) {
                 kept[at] = None;
             } else {
                 log::debug!("{}: same file as an earlier path", input.path.display());
@@ -72,9 +84,20 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
             }
         }
         seen.insert(canonical, kept.len());
-        kept.push(Some(input.clone()));
+        kept.push(Some(item));
     }
     kept.into_iter().flatten().collect()
+}
+
+/// How plainly `path` is spelt, smaller first: relative before absolute,
+/// without `.` or `..` before with, shorter before longer. Of two
+/// spellings of one file, the plainer is shown, whatever the order of
+/// the arguments.
+pub fn plainness(path: &Path) -> (bool, bool, usize) {
+    let steps = path
+        .components()
+        .any(|c| matches!(c, Component::CurDir | Component::ParentDir));
+    (path.is_absolute(), steps, path.as_os_str().len())
 }
 
 /// What tells one file from another, whatever path leads to it: the
