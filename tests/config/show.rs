@@ -202,3 +202,23 @@ fn settings_that_cannot_be_written_are_an_error() {
         "{stderr}"
     );
 }
+
+/// Flags given before `config` that it does not take change nothing it
+/// shows, and the run says so rather than show settings they seem to have
+/// changed. Found by a tester: `imds-lint --ignore IMD001,IMD002,IMD003
+/// config` showed IMD001 running.
+#[test]
+fn flags_before_config_that_it_does_not_take_are_warned_about() {
+    let dir = tree(&[("x.sh", "true\n")]);
+    let run = imds_lint(dir.path(), &["--ignore", "IMD001", "config", "."]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr.starts_with(
+            "warning: --select, --ignore, --token-ttl and --output-format given before \
+             `config` change nothing it shows"
+        ),
+        "{run:#?}"
+    );
+    let run = imds_lint(dir.path(), &["--isolated", "config", "."]);
+    assert_eq!(run.stderr, "", "{run:#?}");
+}

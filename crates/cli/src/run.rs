@@ -80,6 +80,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>, mut console: Console<'_>) -
         return rule::run(rule_args, &mut console, error_paint);
     }
     if let Some(Command::Config(config_args)) = &args.command {
+        if config::Overrides::from_args(&args) != config::Overrides::default() {
+            log::warn!(
+                "--select, --ignore, --token-ttl and --output-format given before `config` \
+                 change nothing it shows: it shows the configuration files' settings \
+                 (its own --output-format is given after it)"
+            );
+        }
         return config::show::run(&config_args.inherit(&args), &mut console);
     }
     match args.report_file() {
