@@ -21,8 +21,10 @@ time. It is placed by `addr2line` and sorted into:
 
 Prints how many of each the run found in each quarter of its executions,
 the libraries of the inlined branches and imds-lint's own lines first
-reached in the last FRACTION (default 0.25) of the run. A target that
-reaches no own line over a long last stretch has reached a plateau.
+reached in the last FRACTION (default 0.25) of the run, and libFuzzer's
+`cov:` count once the corpus was loaded and at the end of each quarter.
+A target that reaches no own line over a long last stretch has reached a
+plateau.
 Inlined branches are counted but do not decide it: some are probes of
 hash tables, which Rust seeds at random in each process, so which of them
 a run reaches is not a property of its inputs.
@@ -43,21 +45,33 @@ OWN = str(Path(__file__).resolve().parent.parent / "crates") + "/"
 
 STATUS = re.compile(r"^#(\d+)\s")
 NEW_PC = re.compile(r"NEW_PC: (0x[0-9a-f]+)")
+COV = re.compile(r"^#(\d+)\s+(\w+)\s+cov: (\d+)")
 
 
-def read_log(path: str) -> tuple[list[tuple[int, int]], int]:
-    """(executions when found, address) of each new branch, and the run's executions."""
-    found, executions = [], 0
+def read_log(path: str) -> tuple[list[tuple[int, int]], int, list[tuple[int, int]]]:
+    """(executions when found, address) of each new branch, the run's
+    executions, and libFuzzer's `cov:` count from the corpus loaded on
+    ((executions, cov) at each status line from `INITED`)."""
+    found, executions, cov = [], 0, []
     with open(path, errors="replace") as log:
         for line in log:
             status = STATUS.match(line)
             if status:
                 executions = int(status.group(1))
+                counted = COV.match(line)
+                if counted and (cov or counted.group(2) == "INITED"):
+                    cov.append((executions, int(counted.group(3))))
                 continue
             pc = NEW_PC.search(line)
             if pc:
                 found.append((executions, int(pc.group(1), 16)))
-    return found, executions
+    return found, executions, cov
+
+
+def cov_at(cov: list[tuple[int, int]], executions: float) -> int:
+    """libFuzzer's `cov:` count after `executions` (the loaded corpus's before)."""
+    reached = [count for at, count in cov if at <= executions]
+    return reached[-1] if reached else (cov[0][1] if cov else 0)
 
 
 def place(binary: str, offsets: list[int]) -> list[list[tuple[str, str]]]:
@@ -110,7 +124,7 @@ def main() -> int:
     parser.add_argument("--last", type=float, default=0.25)
     args = parser.parse_args()
 
-    found, executions = read_log(args.log)
+    found, executions, cov = read_log(args.log)
     if not found:
         print("no NEW_PC lines: was the run started with -print_pcs=1?", file=sys.stderr)
         return 1
@@ -122,12 +136,15 @@ def main() -> int:
     kinds = [kind(f) for f in frames]
 
     print(f"{args.log}: {executions:,} executions, {len(found)} branches reached after the corpus was loaded")
-    print("| executions | own | inlined | library |")
-    print("| --- | --- | --- | --- |")
+    print("| executions | own | inlined | library | `cov:` at the end |")
+    print("| --- | --- | --- | --- | --- |")
     for quarter in range(4):
         low, high = executions * quarter / 4, executions * (quarter + 1) / 4
         count = Counter(k for (at, _), k in zip(found, kinds) if low < at <= high or (quarter == 0 and at == 0))
-        print(f"| {quarter * 25}–{quarter * 25 + 25}% | {count['own']} | {count['inlined']} | {count['library']} |")
+        print(f"| {quarter * 25}–{quarter * 25 + 25}% | {count['own']} | {count['inlined']} | {count['library']} "
+              f"| {cov_at(cov, high)} |")
+    if cov:
+        print(f"\n`cov:` with the corpus loaded: {cov[0][1]}")
 
     since = executions * (1 - args.last)
     sources = Counter(source_of(f[0][1]) for (at, _), f, k in zip(found, frames, kinds)
