@@ -384,6 +384,47 @@ fn output_file_naming_an_own_stream_keeps_its_place_in_a_file() {
     }
 }
 
+/// Found by a tester: a run with `--output-file log`, its streams appended
+/// to `log` by the shell (`>>log 2>&1`), renamed the report over `log`,
+/// and what the shell had written there, and the run's own error lines,
+/// were lost. A report file that is the file standard output or error
+/// goes to is refused.
+#[test]
+fn output_file_that_is_where_standard_error_goes_is_refused() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let dir = workspace();
+    let log = dir.path().join("log");
+    std::fs::write(&log, "BEFORE\n").unwrap();
+    for stream in ["stdout", "stderr"] {
+        let file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_imds-lint"));
+        command
+            .args(["-q", "--output-file", "log", "init.sh"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null());
+        if stream == "stdout" {
+            command
+                .stdout(file.try_clone().unwrap())
+                .stderr(file.try_clone().unwrap());
+        } else {
+            command
+                .stderr(file.try_clone().unwrap())
+                .stdout(Stdio::null());
+        }
+        assert_eq!(command.status().unwrap().code(), Some(2), "{stream}");
+        (&file).write_all(b"END\n").unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with("BEFORE\n"), "{stream}: {text:?}");
+        assert!(
+            text.contains("error: cannot write log: it is the file standard"),
+            "{stream}: {text:?}"
+        );
+        assert!(text.ends_with("END\n"), "{stream}: {text:?}");
+    }
+}
+
 /// Found by a fresh tester: a run that reported only errors (exit 2, an
 /// empty report with `-q`) left the previous run's report in place, which
 /// CI would then upload as this run's. A run stopped by a bad argument

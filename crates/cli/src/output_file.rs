@@ -140,6 +140,14 @@ fn way_to(target: &Path) -> io::Result<Way> {
         return Err(refused("a folder"));
     }
     if meta.is_file() {
+        if let Some(stream) = own_stream_in(&meta) {
+            // Renamed over, the file would leave the stream writing into
+            // the replaced one: what it held, and what comes after, lost.
+            return Err(refused(&format!(
+                "the file standard {stream} goes to, which the report would replace; \
+                 send the report there with `-`, or name another file"
+            )));
+        }
         return Ok(Way::Replace);
     }
     #[cfg(unix)]
@@ -151,6 +159,32 @@ fn way_to(target: &Path) -> io::Result<Way> {
     }
     // A character device, a named pipe, a socket.
     Ok(Way::Into)
+}
+
+/// Which of the process's standard streams, if either, writes into the
+/// file `meta` describes.
+#[cfg(unix)]
+fn own_stream_in(meta: &fs::Metadata) -> Option<&'static str> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let same = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned()
+            .map(File::from)
+            .and_then(|stream| stream.metadata())
+            .is_ok_and(|stream| stream.dev() == meta.dev() && stream.ino() == meta.ino())
+    };
+    if same(io::stdout().as_fd()) {
+        Some("output")
+    } else if same(io::stderr().as_fd()) {
+        Some("error")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn own_stream_in(_meta: &fs::Metadata) -> Option<&'static str> {
+    None
 }
 
 /// Whether `path` names one of the process's own open files.
