@@ -143,9 +143,12 @@ fn way_to(target: &Path) -> io::Result<Way> {
         if let Some(stream) = own_stream_in(&meta) {
             // Renamed over, the file would leave the stream writing into
             // the replaced one: what it held, and what comes after, lost.
+            let instead = match stream {
+                "output" => "leave --output-file out, or name another file",
+                _ => "name another file",
+            };
             return Err(refused(&format!(
-                "the file standard {stream} goes to, which the report would replace; \
-                 send the report there with `-`, or name another file"
+                "the file standard {stream} goes to, which the report would replace; {instead}"
             )));
         }
         return Ok(Way::Replace);
