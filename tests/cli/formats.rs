@@ -354,29 +354,26 @@ fn output_file_into_own_stream_or_through_a_link() {
 #[test]
 fn output_file_naming_an_own_stream_keeps_its_place_in_a_file() {
     use std::io::Write as _;
-    use std::process::{Command, Stdio};
 
     let dir = workspace();
     for fd in [1, 2] {
         let log = dir.path().join(format!("log{fd}"));
         let file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_imds-lint"));
-        command
-            .args(["--output-format", "concise", "-q", "--output-file"])
-            .arg(format!("/proc/self/fd/{fd}"))
-            .arg("init.sh")
-            .current_dir(dir.path())
-            .stdin(Stdio::null());
-        if fd == 1 {
-            command
-                .stdout(file.try_clone().unwrap())
-                .stderr(Stdio::null());
+        let own_stream = format!("/proc/self/fd/{fd}");
+        let args = [
+            "--output-format",
+            "concise",
+            "-q",
+            "--output-file",
+            &own_stream,
+            "init.sh",
+        ];
+        let (stdout, stderr) = if fd == 1 {
+            (Some(&file), None)
         } else {
-            command
-                .stderr(file.try_clone().unwrap())
-                .stdout(Stdio::null());
-        }
-        assert_eq!(command.status().unwrap().code(), Some(1));
+            (None, Some(&file))
+        };
+        assert_eq!(run_into_files(dir.path(), &args, stdout, stderr), Some(1));
         (&file).write_all(b"END\n").unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.starts_with("init.sh:2:1: IMD001 "), "{fd}: {text:?}");
@@ -392,28 +389,16 @@ fn output_file_naming_an_own_stream_keeps_its_place_in_a_file() {
 #[test]
 fn output_file_that_is_where_standard_error_goes_is_refused() {
     use std::io::Write as _;
-    use std::process::{Command, Stdio};
 
     let dir = workspace();
     let log = dir.path().join("log");
     std::fs::write(&log, "BEFORE\n").unwrap();
     for stream in ["stdout", "stderr"] {
         let file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_imds-lint"));
-        command
-            .args(["-q", "--output-file", "log", "init.sh"])
-            .current_dir(dir.path())
-            .stdin(Stdio::null());
-        if stream == "stdout" {
-            command
-                .stdout(file.try_clone().unwrap())
-                .stderr(file.try_clone().unwrap());
-        } else {
-            command
-                .stderr(file.try_clone().unwrap())
-                .stdout(Stdio::null());
-        }
-        assert_eq!(command.status().unwrap().code(), Some(2), "{stream}");
+        let args = ["-q", "--output-file", "log", "init.sh"];
+        let stdout = (stream == "stdout").then_some(&file);
+        let code = run_into_files(dir.path(), &args, stdout, Some(&file));
+        assert_eq!(code, Some(2), "{stream}");
         (&file).write_all(b"END\n").unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.starts_with("BEFORE\n"), "{stream}: {text:?}");
@@ -423,6 +408,31 @@ fn output_file_that_is_where_standard_error_goes_is_refused() {
         );
         assert!(text.ends_with("END\n"), "{stream}: {text:?}");
     }
+}
+
+/// Runs imds-lint in `dir` with `args`, no standard input, and standard
+/// output and error going to the files given (nowhere for `None`), as a
+/// shell's redirections would send them; returns the exit code.
+fn run_into_files(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdout: Option<&std::fs::File>,
+    stderr: Option<&std::fs::File>,
+) -> Option<i32> {
+    use std::process::{Command, Stdio};
+
+    let to = |file: Option<&std::fs::File>| {
+        file.map_or_else(Stdio::null, |f| f.try_clone().unwrap().into())
+    };
+    Command::new(env!("CARGO_BIN_EXE_imds-lint"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(to(stdout))
+        .stderr(to(stderr))
+        .status()
+        .unwrap()
+        .code()
 }
 
 /// Found by a fresh tester: a run that reported only errors (exit 2, an

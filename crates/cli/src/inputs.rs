@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -225,7 +225,7 @@ where
     };
     // Of two spellings of one file, the plainer is kept, whatever the
     // order of the arguments.
-    named.sort_by_key(|input| crate::fix::place::plainness(&input.path));
+    named.sort_by_key(|input| plainness(&input.path));
     let mut named_files = HashSet::new();
     named.retain(|input| file_of(input).is_none_or(|file| named_files.insert(file)));
 
@@ -286,6 +286,17 @@ where
         found = crate::fix::place::one_per_file(found, |(input, _)| input);
     }
     Ok(found)
+}
+
+/// How plainly `path` is spelt, smaller first: relative before absolute,
+/// without `.` or `..` before with, shorter before longer. Of two
+/// spellings of one file, the plainer is shown, whatever the order of
+/// the arguments.
+pub fn plainness(path: &Path) -> (bool, bool, usize) {
+    let steps = path
+        .components()
+        .any(|c| matches!(c, Component::CurDir | Component::ParentDir));
+    (path.is_absolute(), steps, path.as_os_str().len())
 }
 
 impl Input {

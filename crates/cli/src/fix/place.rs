@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use crate::inputs::{Input, InputSource};
+use crate::inputs::{plainness, Input, InputSource};
 
 /// The canonical folders the command line named: each folder itself, and
 /// for a named file the folder it was named in (the folder of the link, not
@@ -55,7 +55,7 @@ pub fn one_path_per_file(inputs: &[Input]) -> Vec<Input> {
 
 /// `items` with each file once, as [`one_path_per_file`] keeps inputs: of
 /// two paths to one file, the one with no link on the way, else the
-/// plainer spelling ([`plainness`]), else the earlier. The order of the
+/// plainer spelling ([`plainness`](crate::inputs::plainness)), else the earlier. The order of the
 /// items kept is theirs.
 pub fn one_per_file<T>(items: Vec<T>, input_of: impl Fn(&T) -> &Input) -> Vec<T> {
     let mut folders = HashMap::new();
@@ -71,33 +71,22 @@ pub fn one_per_file<T>(items: Vec<T>, input_of: impl Fn(&T) -> &Input) -> Vec<T>
             kept.push(Some(item));
             continue;
         };
-        if let Some(&at) = seen.get(&canonical) {
-            let Some(earlier) = kept[at].as_ref().map(|earlier| &input_of(earlier).path) else {
-                continue;
-            };
+        // `seen` points only at items still kept.
+        let earlier = seen
+            .get(&canonical)
+            .and_then(|&at| Some((at, &input_of(kept[at].as_ref()?).path)));
+        if let Some((at, earlier)) = earlier {
             let rank = |path: &Path| (through_a_link(path), plainness(path));
-            if rank(&input.path) < rank(earlier) {
-                kept[at] = None;
-            } else {
+            if rank(&input.path) >= rank(earlier) {
                 log::debug!("{}: same file as an earlier path", input.path.display());
                 continue;
             }
+            kept[at] = None;
         }
         seen.insert(canonical, kept.len());
         kept.push(Some(item));
     }
     kept.into_iter().flatten().collect()
-}
-
-/// How plainly `path` is spelt, smaller first: relative before absolute,
-/// without `.` or `..` before with, shorter before longer. Of two
-/// spellings of one file, the plainer is shown, whatever the order of
-/// the arguments.
-pub fn plainness(path: &Path) -> (bool, bool, usize) {
-    let steps = path
-        .components()
-        .any(|c| matches!(c, Component::CurDir | Component::ParentDir));
-    (path.is_absolute(), steps, path.as_os_str().len())
 }
 
 /// What tells one file from another, whatever path leads to it: the
