@@ -274,6 +274,50 @@ fn fix_keeps_the_warnings_of_code_that_does_not_parse() {
     }
 }
 
+/// Found by a tester: the check called the lambda's fix unsafe, but a
+/// plain `--fix` applied it in its second round, where the token the first
+/// round fetched for the line before could be reused. Nothing `--fix`
+/// applies may be a fix the check calls unsafe.
+#[test]
+fn fix_without_unsafe_fixes_leaves_what_the_check_calls_unsafe() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = "http://169.254.169.254/latest/meta-data/";
+    let code = format!(
+        "import requests\n\nami = requests.get(\"{md}ami-id\", timeout=1).text\n\
+         get = lambda p: requests.get(\"{md}\" + p, timeout=1).text\n\
+         while requests.get(\"{md}spot/instance-action\", timeout=1).status_code == 404:\n    \
+         pass\n"
+    );
+    write(dir.path(), "poll.py", &code);
+    let args = ["--output-format", "concise", "poll.py"];
+    let check = imds_lint(dir.path(), &args);
+    assert!(
+        check.stdout.contains("poll.py:3:7: IMD001 [fix] "),
+        "{check:#?}"
+    );
+    assert!(
+        check.stdout.contains("poll.py:4:17: IMD001 [unsafe fix] "),
+        "{check:#?}"
+    );
+    assert!(
+        check.stdout.contains("poll.py:5:7: IMD001 [unsafe fix] "),
+        "{check:#?}"
+    );
+
+    let run = imds_lint(dir.path(), &[&["--fix"][..], &args].concat());
+    assert_eq!(run.code, 1, "{run:#?}");
+    let summary = "Fixed 1 finding in 1 file (2 left; 2 fixable with --unsafe-fixes).";
+    assert!(run.stdout.contains(summary), "{run:#?}");
+    let fixed = fs::read_to_string(dir.path().join("poll.py")).unwrap();
+    let lines: Vec<&str> = fixed.lines().collect();
+    assert!(
+        lines[3].contains("X-aws-ec2-metadata-token\": imds_token"),
+        "{fixed}"
+    );
+    assert_eq!(lines[4], code.lines().nth(3).unwrap(), "{fixed}");
+    assert_eq!(lines[5], code.lines().nth(4).unwrap(), "{fixed}");
+}
+
 #[test]
 fn fix_exits_1_when_findings_are_left_and_reports_them() {
     let dir = tempfile::tempdir().unwrap();

@@ -84,6 +84,9 @@ struct Plan {
     reason: Option<&'static str>,
     /// Whether the token variable already existed.
     reused: bool,
+    /// Where the token is fetched: the token request, or the statement the
+    /// fetch goes before.
+    fetched_at: usize,
 }
 
 /// Lines and edits that make a name usable in the inserted code.
@@ -214,17 +217,22 @@ impl<'t> CellWalk<'_, '_, 't> {
         mended: &[(Range<usize>, Fix)],
     ) -> Option<Plan> {
         let (token, request) = self.token_before(root, frame, &site.call)?;
-        let (shared, applicability) = match mended.iter().find(|(r, _)| *r == request) {
+        let (shared, mut applicability) = match mended.iter().find(|(r, _)| *r == request) {
             Some((_, fix)) => (fix.edits.clone(), fix.applicability),
             None => (Vec::new(), Applicability::Safe),
         };
+        let outlived = outlives(node_at(root, &site.call)?, request.start);
+        if outlived.is_some() {
+            applicability = Applicability::Unsafe;
+        }
         Some(Plan {
             token,
             family: None,
             shared,
             applicability,
-            reason: None,
+            reason: outlived.map(Detached::reason),
             reused: true,
+            fetched_at: request.start,
         })
     }
 
@@ -282,6 +290,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             },
             reason: moved.map(Detached::reason),
             reused: false,
+            fetched_at: statement.start_byte(),
         })
     }
 
@@ -410,6 +419,12 @@ impl<'t> CellWalk<'_, '_, 't> {
         if !plan.reused && in_lambda_body(call) {
             applicability = Applicability::Unsafe;
             reason = Some(Detached::Lambda.reason());
+        }
+        // A later request of the scope, in a loop or lambda the fetch
+        // before the first is not in, may outlive the token.
+        if let Some(why) = outlives(call, plan.fetched_at) {
+            applicability = Applicability::Unsafe;
+            reason = Some(why.reason());
         }
         match &site.slot {
             HeaderSlot::Keyword {
@@ -718,6 +733,10 @@ enum Detached {
     /// the statement, where its handlers (or the context manager, as
     /// `contextlib.suppress` does) do not catch its failure.
     Guarded,
+    /// The request is in a `while` loop's condition or body: it runs on
+    /// each pass, the fetch once before the loop, and a polling loop may
+    /// outlive the token.
+    Repeated,
     /// The request is in a lambda's body: it runs when the lambda is
     /// called, the fetch when the lambda is made.
     Lambda,
@@ -735,6 +754,11 @@ impl Detached {
                 "the token is fetched before the request's statement, outside the `try` or \
                  `with` around the request: where the request's failure was handled (a \
                  fallback off EC2, `contextlib.suppress`), a failing token fetch is not"
+            }
+            Detached::Repeated => {
+                "the request runs on each pass of a `while` loop, and a token fetched before \
+                 the loop may expire while the loop runs (a polling loop then gets 401 on each \
+                 pass): fetch the token in the loop, before the request"
             }
             Detached::Lambda => {
                 "a lambda cannot hold the token fetch: the token is fetched when the lambda \
@@ -775,6 +799,8 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Deta
         let in_block = kind_of(parent) == "block" && !class_body;
         let block = if block_of("try_statement") || block_of("with_statement") {
             Detached::Guarded
+        } else if block_of("while_statement") {
+            Detached::Repeated
         } else {
             Detached::SomePaths
         };
@@ -801,6 +827,7 @@ fn detached_in(child: Node, parent: Node) -> Option<Detached> {
         "lambda" => {
             return (is("body") && !called_at_once(parent)).then_some(Detached::Lambda);
         }
+        "while_statement" if is("condition") => return Some(Detached::Repeated),
         // `assert test, message`: the message only when the test fails.
         "assert_statement" => non_comment_index(child, parent) > Some(0),
         // `a < b < c`: `c` only when `a < b`.
@@ -810,6 +837,28 @@ fn detached_in(child: Node, parent: Node) -> Option<Detached> {
         _ => false,
     };
     later.then_some(Detached::SomePaths)
+}
+
+/// Why the request `call` may run long after a token fetched at `since`,
+/// a byte before it in a block that holds it: the request is in a `while`
+/// loop or a lambda's body that the fetch is not in.
+fn outlives(call: Node, since: usize) -> Option<Detached> {
+    let mut child = call;
+    let mut why = None;
+    while let Some(parent) = child.parent() {
+        if parent.byte_range().contains(&since) {
+            break;
+        }
+        let loop_body =
+            kind_of(parent) == "while_statement" && child_in(parent, "body") == Some(child);
+        let here = match detached_in(child, parent) {
+            Some(d @ (Detached::Repeated | Detached::Lambda)) => Some(d),
+            _ => loop_body.then_some(Detached::Repeated),
+        };
+        why = why.max(here);
+        child = parent;
+    }
+    why
 }
 
 /// Whether `part` of the comprehension `comprehension` runs whenever the

@@ -225,6 +225,42 @@ fn a_request_in_a_lambda_body_gets_an_unsafe_fix() {
 }
 
 #[test]
+fn a_request_in_a_while_loop_gets_an_unsafe_fix_that_says_the_token_may_expire() {
+    // Regression (tester): a polling loop's condition
+    // (`while requests.get(...).status_code == 404:`) got a safe fix that
+    // fetched one token before the loop; once it expired, each poll got
+    // 401, which the loop took for the notice it waited for.
+    let reason = "may expire while the loop runs";
+    let condition =
+        "while requests.get(MD + 'spot/instance-action', timeout=1).status_code == 404:\n    \
+                     time.sleep(5)\n";
+    let body = "while True:\n    r = requests.get(MD + 'spot/instance-action', timeout=1)\n    \
+                if r.ok:\n        break\n    time.sleep(5)\n";
+    for loop_ in [condition, body] {
+        let top = format!("import time, requests\n{MD}{loop_}");
+        assert_unsafe_because(&top, reason);
+        let nested = loop_.replace('\n', "\n    ");
+        let function = format!("import time, requests\n{MD}def wait():\n    {nested}\n");
+        assert_unsafe_because(&function, reason);
+    }
+    // A later request of the scope, in a loop the first one's fetch is
+    // not in, says so too.
+    let later = format!(
+        "import time, requests\n{MD}iid = requests.get(MD + 'instance-id', timeout=1).text\n{condition}"
+    );
+    let got = fixes_of(&later);
+    assert_eq!(got[0].0, Applicability::Safe);
+    assert_eq!(got[1].0, Applicability::Unsafe);
+    assert!(got[1].1.contains(reason), "{:?}", got[1].1);
+    // A `for` over a list ends; its iterable is evaluated once.
+    let iterable = format!(
+        "import requests\n{MD}for line in requests.get(MD + 'public-keys/', timeout=1).text.split():\n    \
+         print(line)\n"
+    );
+    assert_safe(&iterable);
+}
+
+#[test]
 fn a_plain_request_after_a_lambda_one_keeps_a_safe_fix_of_its_own() {
     // The lambda's fix is unsafe; a request before it in the same scope
     // fetches the token where it runs anyway.

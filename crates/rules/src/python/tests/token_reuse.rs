@@ -50,6 +50,48 @@ fn a_token_fetched_in_a_try_body_or_loop_is_not_reused_after_it() {
 }
 
 #[test]
+fn a_token_reused_in_a_lambda_or_a_while_loop_gives_an_unsafe_fix() {
+    // Regression (tester): the token a safe fix fetched was reused, in
+    // `--fix`'s next round, by a request in a lambda's body as a safe fix,
+    // so a plain `--fix` applied what the check had called unsafe. A
+    // lambda, or a `while` loop, may run long after the token was fetched.
+    let lambda = format!(
+        "import requests\ntoken = {PUT}.text\nget = lambda p: requests.get('{MD}' + p).text\n"
+    );
+    let polling = format!(
+        "import requests\ntoken = {PUT}.text\nwhile requests.get('{MD}spot/instance-action').status_code == 404:\n    \
+         pass\n"
+    );
+    for (code, reason) in [
+        (lambda, "lambda"),
+        (polling, "may expire while the loop runs"),
+    ] {
+        let (_, found) = super::findings(&code);
+        let fix = found[0].fix.as_ref().expect("a fix");
+        assert_eq!(
+            fix.applicability,
+            imds_lint_parser::Applicability::Unsafe,
+            "{code}"
+        );
+        assert!(fix.message.contains(reason), "{:?}", fix.message);
+        assert!(fixed(&code).contains(&reused("token")), "{code}");
+    }
+    // A token fetched inside the loop, on each pass, is safe to reuse.
+    let each_pass = format!(
+        "import requests\nwhile True:\n    token = {PUT}.text\n    \
+         requests.get('{MD}spot/instance-action')\n"
+    );
+    let (_, found) = super::findings(&each_pass);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        imds_lint_parser::Applicability::Safe,
+        "{}",
+        fix.message
+    );
+}
+
+#[test]
 fn a_token_fetched_in_an_enclosing_block_is_reused() {
     let code = format!(
         "import requests\ntoken = {PUT}.text\nif ready:\n    \
