@@ -525,7 +525,10 @@ fn check_cell(cell: &Value, text: &str, source: Option<usize>) -> Result<bool, S
 }
 
 /// The language of the notebook's code cells, from the kernel's metadata
-/// (or Databricks' own); Python when none is given.
+/// (or Databricks' own): the first language stated that imds-lint knows,
+/// else the one the kernel's name tells (Jupyter starts the kernel
+/// `kernelspec.name` names, whatever language the metadata states); Python
+/// when no language is stated, or no kernel named.
 fn kernel_lang(metadata: Option<&Value>) -> Lang {
     // The first parts are those `Level::Metadata` keeps.
     const PLACES: [&str; 3] = [
@@ -536,26 +539,58 @@ fn kernel_lang(metadata: Option<&Value>) -> Lang {
     let Some(metadata) = metadata else {
         return Lang::Python;
     };
-    PLACES
+    let mut stated = PLACES
         .iter()
-        .find_map(|place| metadata.pointer(place).and_then(Value::as_str))
-        .map_or(Lang::Python, lang_named)
+        .filter_map(|place| metadata.pointer(place).and_then(Value::as_str))
+        .peekable();
+    let any_stated = stated.peek().is_some();
+    if let Some(lang) = stated.map(lang_named).find(|&lang| lang != Lang::Markdown) {
+        return lang;
+    }
+    let kernel = metadata.pointer("/kernelspec/name").and_then(Value::as_str);
+    match kernel.and_then(kernel_named) {
+        Some(lang) => lang,
+        None if any_stated && kernel.is_some() => {
+            log::debug!("kernel language not analysed (kernel {kernel:?})");
+            Lang::Markdown
+        }
+        None => Lang::Python,
+    }
 }
 
 /// The language a kernel calls by `name`. Languages imds-lint does not know
 /// (Julia, JavaScript...) read as [`Lang::Markdown`]: kept, never analysed.
 fn lang_named(name: &str) -> Lang {
-    match name.to_ascii_lowercase().as_str() {
+    match name.trim().to_ascii_lowercase().as_str() {
         "python" | "python2" | "python3" | "ipython" | "ipython3" | "py" => Lang::Python,
         "scala" => Lang::Scala,
         "bash" | "sh" | "shell" | "zsh" => Lang::Shell,
         "sql" => Lang::Sql,
         "r" => Lang::R,
-        other => {
-            log::debug!("kernel language {other:?} is not analysed");
-            Lang::Markdown
-        }
+        _ => Lang::Markdown,
     }
+}
+
+/// The language of the kernel called `name`, when its name tells:
+/// `python3`, `conda-env-ml-py`, `pysparkkernel`, `spylon-kernel`,
+/// `apache_toree_scala`, `bash`, `ir`.
+fn kernel_named(name: &str) -> Option<Lang> {
+    let name = name.trim().to_ascii_lowercase();
+    let python = name.contains("python")
+        || name.contains("pyspark")
+        || name.starts_with("py")
+        || name.ends_with("-py")
+        || name.ends_with("_py");
+    if python {
+        return Some(Lang::Python);
+    }
+    if name.contains("scala") || name.contains("spylon") || name == "sparkkernel" {
+        return Some(Lang::Scala);
+    }
+    if name.contains("bash") || name == "sh" || name == "zsh" {
+        return Some(Lang::Shell);
+    }
+    (name == "ir" || name.contains("sparkr")).then_some(Lang::R)
 }
 
 /// A JSON value's kind, for error messages.
@@ -630,11 +665,63 @@ mod tests {
             Lang::Sql
         );
         assert_eq!(
-            lang_of(r#"{"kernelspec": {"language": "julia"}}"#),
+            lang_of(r#"{"kernelspec": {"name": "julia-1.9", "language": "julia"}}"#),
             Lang::Markdown
         );
         assert_eq!(
             lang_of(r#"{"kernelspec": {"language": null}}"#),
+            Lang::Python
+        );
+    }
+
+    #[test]
+    fn the_kernel_named_decides_when_the_language_stated_is_not_known() {
+        // Found by a tester: a language imds-lint does not know (`"Python "`
+        // with a space, `""`, `"julia"`, an escape) hid a notebook's
+        // requests, though Jupyter starts the kernel `kernelspec.name`
+        // names, and runs the cells as Python.
+        let cell = r#"{"cell_type": "code", "source": "x"}"#;
+        let lang_of = |metadata: &str| read(&notebook(metadata, cell)).unwrap_or_default()[0].lang;
+        for language in [
+            r#""Python ""#,
+            r#""""#,
+            r#""julia""#,
+            r#""\u001b[31m""#,
+            "7",
+        ] {
+            let metadata = format!(
+                r#"{{"kernelspec": {{"name": "python3", "display_name": "P", "language": {language}}}}}"#
+            );
+            assert_eq!(lang_of(&metadata), Lang::Python, "{metadata}");
+        }
+        for (name, lang) in [
+            ("conda-env-ml-py", Lang::Python),
+            ("pysparkkernel", Lang::Python),
+            ("apache_toree_pyspark", Lang::Python),
+            ("spylon-kernel", Lang::Scala),
+            ("apache_toree_scala", Lang::Scala),
+            ("bash", Lang::Shell),
+            ("ir", Lang::R),
+            ("julia-1.9", Lang::Markdown),
+        ] {
+            let metadata = format!(r#"{{"kernelspec": {{"name": "{name}", "language": "?"}}}}"#);
+            assert_eq!(lang_of(&metadata), lang, "{metadata}");
+        }
+        // A language stated and known decides; so does one after spaces.
+        let stated = r#"{"kernelspec": {"name": "python3", "language": " Scala "}}"#;
+        assert_eq!(lang_of(stated), Lang::Scala);
+        // No language stated, or no kernel named: Python, as Jupyter's
+        // default kernel would run it.
+        assert_eq!(
+            lang_of(r#"{"kernelspec": {"name": "julia-1.9"}}"#),
+            Lang::Python
+        );
+        assert_eq!(
+            lang_of(r#"{"language_info": {"name": "\u001b[31m"}}"#),
+            Lang::Python
+        );
+        assert_eq!(
+            lang_of(r#"{"kernelspec": {"language": "julia"}}"#),
             Lang::Python
         );
     }
