@@ -24,6 +24,21 @@ pub enum WriteError {
     /// The path is a symbolic link to a file outside the scanned folders.
     #[error("the path is a symbolic link to {0}, outside the scanned folders")]
     OutsideRoots(PathBuf),
+    /// Another program wrote the file in the instant between the last
+    /// look and the rename, to the old file the rename took away; that
+    /// file's text was put back.
+    #[error(
+        "another program wrote the file as it was being replaced: its text is back, unfixed; \
+         run imds-lint again"
+    )]
+    Raced,
+    /// As [`WriteError::Raced`], but the other program's text could not be
+    /// put back: the file holds the fixed text.
+    #[error(
+        "another program wrote the file as it was being replaced, and its text could not be \
+         put back ({0}): the file holds the fixed text; check it by hand"
+    )]
+    RacedNotPutBack(Box<WriteError>),
     /// The file system refused.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -57,31 +72,91 @@ pub fn write_atomic(
     new: &[u8],
     roots: &[PathBuf],
 ) -> Result<Durability, WriteError> {
+    replace(path, original, new, roots, || {})
+}
+
+/// [`write_atomic`], running `before_rename` between the last look at the
+/// file and the rename (the tests write the file there).
+fn replace(
+    path: &Path,
+    original: &[u8],
+    new: &[u8],
+    roots: &[PathBuf],
+    before_rename: impl FnOnce(),
+) -> Result<Durability, WriteError> {
     let (target, metadata) = writable(path, original.len(), roots)?;
 
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".imds-lint.")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(new)?;
-    // Owner before mode: changing the owner clears set-user-ID and
-    // set-group-ID bits, which the mode then puts back.
-    keep_owner(temp.path(), &metadata);
-    temp.as_file().set_permissions(metadata.permissions())?;
-    temp.as_file().sync_all()?;
+    let temp = synced_copy(dir, new, &metadata)?;
 
     // A last look narrows the window in which another writer could be lost.
-    still_holds(&target, original)?;
+    let old = still_holds(&target, original)?;
+    before_rename();
     temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
+    // What another program wrote in that window went to the old file,
+    // which is still open here: it is put back, unfixed.
+    if !holds(&old, original)? {
+        return Err(match put_back(&target, dir, &old, new, &metadata) {
+            Ok(()) => WriteError::Raced,
+            Err(err) => WriteError::RacedNotPutBack(Box::new(err)),
+        });
+    }
     // Syncing each folder once at the end of a run was tried: done one
     // after another, those syncs took longer than these, which overlap.
     Ok(folder_synced(
         fs::File::open(dir).and_then(|dir| dir.sync_all()),
     ))
+}
+
+/// A temporary file in `dir` holding `text`, flushed to disk, with the
+/// permissions (and owner, where allowed) of `metadata`'s file.
+fn synced_copy(
+    dir: &Path,
+    text: &[u8],
+    metadata: &fs::Metadata,
+) -> Result<tempfile::NamedTempFile, WriteError> {
+    let mut temp = tempfile::Builder::new()
+        .prefix(".imds-lint.")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(text)?;
+    // Owner before mode: changing the owner clears set-user-ID and
+    // set-group-ID bits, which the mode then puts back.
+    keep_owner(temp.path(), metadata);
+    temp.as_file().set_permissions(metadata.permissions())?;
+    temp.as_file().sync_all()?;
+    Ok(temp)
+}
+
+/// Whether the open `file` holds exactly `text`, read from its start.
+fn holds(mut file: &fs::File, text: &[u8]) -> io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(0))?;
+    let mut now = Vec::with_capacity(text.len() + 1);
+    file.take(text.len() as u64 + 1).read_to_end(&mut now)?;
+    Ok(now == text)
+}
+
+/// Puts the text of `old`, the file a rename replaced, back at `target`,
+/// if `target` still holds the `new` text the rename put there.
+fn put_back(
+    target: &Path,
+    dir: &Path,
+    mut old: &fs::File,
+    new: &[u8],
+    metadata: &fs::Metadata,
+) -> Result<(), WriteError> {
+    use std::io::{Read, Seek, SeekFrom};
+    old.seek(SeekFrom::Start(0))?;
+    let mut text = Vec::new();
+    old.read_to_end(&mut text)?;
+    let temp = synced_copy(dir, &text, metadata)?;
+    still_holds(target, new)?;
+    temp.persist(target).map_err(|e| WriteError::Io(e.error))?;
+    Ok(())
 }
 
 /// What the sync of a written file's folder tells. Some file systems sync
@@ -141,17 +216,15 @@ pub fn writable(
     Ok((target, metadata))
 }
 
-/// Whether the file at `target` still holds `original`. Something else
-/// in its place (a named pipe, a device) is a change, and is not read.
-fn still_holds(target: &Path, original: &[u8]) -> Result<(), WriteError> {
-    let mut file = open_without_waiting(target).map_err(removed_or_io)?;
+/// The file at `target`, open, if it still holds `original`. Something
+/// else in its place (a named pipe, a device) is a change, and is not read.
+fn still_holds(target: &Path, original: &[u8]) -> Result<fs::File, WriteError> {
+    let file = open_without_waiting(target).map_err(removed_or_io)?;
     if !file.metadata()?.is_file() {
         return Err(WriteError::Changed);
     }
-    let mut now = Vec::with_capacity(original.len() + 1);
-    io::Read::read_to_end(&mut file, &mut now)?;
-    if now == original {
-        Ok(())
+    if holds(&file, original)? {
+        Ok(file)
     } else {
         Err(WriteError::Changed)
     }
@@ -245,6 +318,29 @@ mod tests {
         assert!(matches!(held, Err(WriteError::Changed)), "{held:?}");
         let opened = within_seconds(move || open_without_waiting(&path).map(|_| ()));
         assert!(opened.is_ok(), "{opened:?}");
+    }
+
+    #[test]
+    fn a_write_in_the_instant_before_the_rename_is_put_back() {
+        // Found by a tester: a program appending to a file as `--fix`
+        // replaced it lost two of half a million appends, made to the old
+        // file between the last look and the rename. Its text comes back.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old\n").unwrap();
+        let append = || {
+            let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+            file.write_all(b"appended\n").unwrap();
+        };
+        let written = replace(&path, b"old\n", b"new\n", &[], append);
+        assert!(matches!(written, Err(WriteError::Raced)), "{written:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\nappended\n");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        // With no other writer, the file is replaced.
+        let written = replace(&path, b"old\nappended\n", b"new\n", &[], || {});
+        assert!(matches!(written, Ok(Durability::Synced)), "{written:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
     }
 
     #[test]
