@@ -109,7 +109,7 @@ fn multi_line_calls_and_trailing_commas() {
     );
     assert_eq!(
         fixed(&code),
-        format!("import requests\n{FETCH}doc = requests.get(\n    '{MD}',\n    timeout=(1, 2), headers={{{HEADER}}},\n).json()\n")
+        format!("import requests\n{}doc = requests.get(\n    '{MD}',\n    timeout=(1, 2), headers={{{HEADER}}},\n).json()\n", FETCH.replace("}).text", "}, timeout=(1, 2)).text"))
     );
 }
 
@@ -488,6 +488,30 @@ fn the_token_request_keeps_the_time_limit_of_the_request() {
     let out = fixed(
         "import requests\nrequests.get(\"http://169.254.169.254/latest/meta-data/a\", timeout=T)\n",
     );
+    assert!(out.contains(FETCH), "{out}");
+}
+
+#[test]
+fn a_connect_and_read_limit_pair_is_kept_too() {
+    // `timeout=(1, 3)`, requests' connect and read limits, was dropped:
+    // off EC2 the token fetch waited where the request gave up in seconds.
+    let md = "http://169.254.169.254/latest/meta-data/a";
+    let out = fixed(&format!(
+        "import requests\nrequests.get(\"{md}\", timeout=(1, 3.5))\n"
+    ));
+    assert!(out.contains("\"21600\"}, timeout=(1, 3.5)).text"), "{out}");
+    // Copied as written: the fetch uses the request's own library.
+    let out = fixed(&format!(
+        "import httpx\nhttpx.get(\"{md}\", timeout=(0.5, 4, 4, 4))\n"
+    ));
+    assert!(
+        out.contains("\"21600\"}, timeout=(0.5, 4, 4, 4)).text"),
+        "{out}"
+    );
+    // A pair that is not all numbers is left out.
+    let out = fixed(&format!(
+        "import requests\nrequests.get(\"{md}\", timeout=(None, 3))\n"
+    ));
     assert!(out.contains(FETCH), "{out}");
 }
 
