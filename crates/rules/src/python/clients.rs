@@ -177,13 +177,53 @@ pub(super) fn construct(eval: &Eval, name: &str, args: &Args) -> Option<Object> 
     Some(object)
 }
 
-/// Keeps a client's `timeout=` when it is a number written there: the
-/// token request a fix adds for its requests gives up as soon as they do.
+/// Keeps a client's `timeout=` when it is a number written there, or a
+/// `Timeout(connect=0.5, read=1.0)` of numbers (its largest, which every
+/// library takes): the token request a fix adds for its requests gives up
+/// about as soon as they do.
 fn keep_timeout(object: &mut Object, timeout: Option<Node>, eval: &Eval) {
-    if let Some(number) = timeout.filter(|n| matches!(kind_of(*n), "integer" | "float")) {
+    let is_number = |n: &Node| matches!(kind_of(*n), "integer" | "float");
+    let Some(timeout) = timeout else { return };
+    let number = if is_number(&timeout) {
+        Some(timeout)
+    } else {
+        largest_of_timeout(timeout, eval)
+    };
+    if let Some(number) = number {
         let seconds = Value::Number(eval.source(number).to_owned());
         object.attributes.insert("timeout".to_owned(), seconds);
     }
+}
+
+/// The largest limit of `Timeout(...)` (urllib3's or httpx's), when every
+/// argument is a number written there.
+fn largest_of_timeout<'t>(call: Node<'t>, eval: &Eval) -> Option<Node<'t>> {
+    let function = child_in(call, "function").filter(|_| kind_of(call) == "call")?;
+    let name = match kind_of(function) {
+        "attribute" => child_in(function, "attribute")?,
+        _ => function,
+    };
+    if eval.source(name) != "Timeout" {
+        return None;
+    }
+    let arguments = child_in(call, "arguments")?;
+    let mut cursor = arguments.walk();
+    let mut largest: Option<(f64, Node<'t>)> = None;
+    for argument in arguments.named_children(&mut cursor) {
+        let value = match kind_of(argument) {
+            "keyword_argument" => child_in(argument, "value")?,
+            "comment" => continue,
+            _ => argument,
+        };
+        if !matches!(kind_of(value), "integer" | "float") {
+            return None;
+        }
+        let seconds: f64 = eval.source(value).replace('_', "").parse().ok()?;
+        if largest.is_none_or(|(most, _)| seconds > most) {
+            largest = Some((seconds, value));
+        }
+    }
+    largest.map(|(_, node)| node)
 }
 
 fn merge_headers(object: &mut Object, headers: Option<Value>) {

@@ -537,6 +537,18 @@ c.get('http://169.254.169.254/latest/meta-data/a')
 ",
     );
     assert!(out.contains("}, timeout=2.0).text"), "{out}");
+    // A `Timeout` object of numbers (connect and read limits) gives its
+    // largest, which every library takes.
+    let out = fixed(
+        "import urllib3\nhttp = urllib3.PoolManager(timeout=urllib3.Timeout(connect=0.5, read=1.0), retries=False)\n\
+         http.request('GET', 'http://169.254.169.254/latest/meta-data/a')\n",
+    );
+    assert!(out.contains("}, timeout=1.0).data.decode()"), "{out}");
+    let out = fixed(
+        "import httpx\nc = httpx.Client(timeout=httpx.Timeout(5, connect=T))\n\
+         c.get('http://169.254.169.254/latest/meta-data/a')\n",
+    );
+    assert!(!out.contains("timeout=5).text"), "{out}");
     let out = fixed(
         "import subprocess
 \
