@@ -524,56 +524,53 @@ fn check_cell(cell: &Value, text: &str, source: Option<usize>) -> Result<bool, S
     Ok(is_code)
 }
 
-/// The language of the notebook's code cells, from the kernel's metadata
-/// (or Databricks' own): the first language stated that imds-lint knows,
-/// else the one the kernel's name tells (Jupyter starts the kernel
-/// `kernelspec.name` names, whatever language the metadata states); Python
-/// when no language is stated, or no kernel named.
+/// The language of the notebook's code cells, from its metadata, in this
+/// order: Databricks' own (it runs the cells in it); the kernel
+/// `kernelspec.name` names, when the name tells its language (Jupyter
+/// starts that kernel whatever language the metadata states); the language
+/// the metadata states (`kernelspec.language`, `language_info.name`).
+/// Where none tells a language imds-lint knows, Python: Jupyter's default
+/// kernel runs it, and nothing can hide behind a made-up name.
 fn kernel_lang(metadata: Option<&Value>) -> Lang {
-    // The first parts are those `Level::Metadata` keeps.
-    const PLACES: [&str; 3] = [
-        "/kernelspec/language",
-        "/language_info/name",
-        "/application~1vnd.databricks.v1+notebook/language",
-    ];
     let Some(metadata) = metadata else {
         return Lang::Python;
     };
-    let mut stated = PLACES
-        .iter()
-        .filter_map(|place| metadata.pointer(place).and_then(Value::as_str))
-        .peekable();
-    let any_stated = stated.peek().is_some();
-    if let Some(lang) = stated.map(lang_named).find(|&lang| lang != Lang::Markdown) {
-        return lang;
-    }
-    let kernel = metadata.pointer("/kernelspec/name").and_then(Value::as_str);
-    match kernel.and_then(kernel_named) {
-        Some(lang) => lang,
-        None if any_stated && kernel.is_some() => {
-            log::debug!("kernel language not analysed (kernel {kernel:?})");
-            Lang::Markdown
-        }
-        None => Lang::Python,
-    }
+    let text = |place: &str| metadata.pointer(place).and_then(Value::as_str);
+    // The first parts are those `Level::Metadata` keeps.
+    let databricks = text("/application~1vnd.databricks.v1+notebook/language");
+    let kernel = text("/kernelspec/name").and_then(kernel_named);
+    let stated = ["/kernelspec/language", "/language_info/name"]
+        .into_iter()
+        .filter_map(text)
+        .find_map(lang_named);
+    databricks
+        .and_then(lang_named)
+        .or(kernel)
+        .or(stated)
+        .unwrap_or(Lang::Python)
 }
 
-/// The language a kernel calls by `name`. Languages imds-lint does not know
-/// (Julia, JavaScript...) read as [`Lang::Markdown`]: kept, never analysed.
-fn lang_named(name: &str) -> Lang {
-    match name.trim().to_ascii_lowercase().as_str() {
+/// The language a kernel calls by `name`, if imds-lint knows it. Languages
+/// it knows but does not analyse (Julia, JavaScript...) read as
+/// [`Lang::Markdown`]: kept, never analysed.
+fn lang_named(name: &str) -> Option<Lang> {
+    let lang = match name.trim().to_ascii_lowercase().as_str() {
         "python" | "python2" | "python3" | "ipython" | "ipython3" | "py" => Lang::Python,
         "scala" => Lang::Scala,
         "bash" | "sh" | "shell" | "zsh" => Lang::Shell,
         "sql" => Lang::Sql,
         "r" => Lang::R,
-        _ => Lang::Markdown,
-    }
+        "julia" | "javascript" | "typescript" | "ruby" | "go" | "rust" | "java" | "kotlin"
+        | "c" | "c++" | "c#" | "f#" | "powershell" | "matlab" | "octave" | "sas" | "haskell"
+        | "lua" | "perl" | "php" => Lang::Markdown,
+        _ => return None,
+    };
+    Some(lang)
 }
 
 /// The language of the kernel called `name`, when its name tells:
 /// `python3`, `conda-env-ml-py`, `pysparkkernel`, `spylon-kernel`,
-/// `apache_toree_scala`, `bash`, `ir`.
+/// `apache_toree_scala`, `bash`, `ir`, `julia-1.9`.
 fn kernel_named(name: &str) -> Option<Lang> {
     let name = name.trim().to_ascii_lowercase();
     let python = name.contains("python")
@@ -590,7 +587,22 @@ fn kernel_named(name: &str) -> Option<Lang> {
     if name.contains("bash") || name == "sh" || name == "zsh" {
         return Some(Lang::Shell);
     }
-    (name == "ir" || name.contains("sparkr")).then_some(Lang::R)
+    if name == "ir" || name.contains("sparkr") {
+        return Some(Lang::R);
+    }
+    let other = [
+        "julia",
+        "javascript",
+        "typescript",
+        "deno",
+        "node",
+        "evcxr",
+        "ijava",
+    ];
+    other
+        .iter()
+        .any(|language| name.contains(language))
+        .then_some(Lang::Markdown)
 }
 
 /// A JSON value's kind, for error messages.
@@ -676,25 +688,31 @@ mod tests {
 
     #[test]
     fn the_kernel_named_decides_when_the_language_stated_is_not_known() {
-        // Found by a tester: a language imds-lint does not know (`"Python "`
-        // with a space, `""`, `"julia"`, an escape) hid a notebook's
-        // requests, though Jupyter starts the kernel `kernelspec.name`
-        // names, and runs the cells as Python.
+        // Found by testers: a language imds-lint does not know (`"Python "`
+        // with a space, `""`, an escape), or a kernel name it could not
+        // read (`myenv`, `conda_pytorch_p310`), hid a notebook's requests,
+        // though Jupyter starts the kernel `kernelspec.name` names and runs
+        // such cells as Python.
         let cell = r#"{"cell_type": "code", "source": "x"}"#;
         let lang_of = |metadata: &str| read(&notebook(metadata, cell)).unwrap_or_default()[0].lang;
-        for language in [
-            r#""Python ""#,
-            r#""""#,
-            r#""julia""#,
-            r#""\u001b[31m""#,
-            "7",
-        ] {
-            let metadata = format!(
-                r#"{{"kernelspec": {{"name": "python3", "display_name": "P", "language": {language}}}}}"#
-            );
-            assert_eq!(lang_of(&metadata), Lang::Python, "{metadata}");
+        for name in ["python3", "myenv", "conda_pytorch_p310", "ipykernel", ""] {
+            for language in [
+                r#""Python ""#,
+                r#""""#,
+                r#""\u001b[31m""#,
+                "7",
+                r#""klingon""#,
+            ] {
+                let metadata = format!(
+                    r#"{{"kernelspec": {{"name": "{name}", "display_name": "P", "language": {language}}}}}"#
+                );
+                assert_eq!(lang_of(&metadata), Lang::Python, "{metadata}");
+            }
         }
+        // The kernel named decides over the language stated: Jupyter
+        // starts it, whatever the metadata says.
         for (name, lang) in [
+            ("python3", Lang::Python),
             ("conda-env-ml-py", Lang::Python),
             ("pysparkkernel", Lang::Python),
             ("apache_toree_pyspark", Lang::Python),
@@ -704,24 +722,23 @@ mod tests {
             ("ir", Lang::R),
             ("julia-1.9", Lang::Markdown),
         ] {
-            let metadata = format!(r#"{{"kernelspec": {{"name": "{name}", "language": "?"}}}}"#);
+            let metadata = format!(r#"{{"kernelspec": {{"name": "{name}", "language": "sql"}}}}"#);
             assert_eq!(lang_of(&metadata), lang, "{metadata}");
         }
-        // A language stated and known decides; so does one after spaces.
-        let stated = r#"{"kernelspec": {"name": "python3", "language": " Scala "}}"#;
+        let stated = r#"{"kernelspec": {"name": "bash"}, "language_info": {"name": "python"}}"#;
+        assert_eq!(lang_of(stated), Lang::Shell);
+        // A kernel whose name tells nothing: the language stated, if known.
+        let stated = r#"{"kernelspec": {"name": "myenv", "language": " Scala "}}"#;
         assert_eq!(lang_of(stated), Lang::Scala);
-        // No language stated, or no kernel named: Python, as Jupyter's
-        // default kernel would run it.
-        assert_eq!(
-            lang_of(r#"{"kernelspec": {"name": "julia-1.9"}}"#),
-            Lang::Python
-        );
+        let stated = r#"{"kernelspec": {"name": "myenv", "language": "julia"}}"#;
+        assert_eq!(lang_of(stated), Lang::Markdown);
+        // Databricks' own language decides in a Databricks export.
+        let databricks = r#"{"kernelspec": {"name": "python3"},
+            "application/vnd.databricks.v1+notebook": {"language": "scala"}}"#;
+        assert_eq!(lang_of(databricks), Lang::Scala);
+        // Nothing known: Python, as Jupyter's default kernel runs it.
         assert_eq!(
             lang_of(r#"{"language_info": {"name": "\u001b[31m"}}"#),
-            Lang::Python
-        );
-        assert_eq!(
-            lang_of(r#"{"kernelspec": {"language": "julia"}}"#),
             Lang::Python
         );
     }
