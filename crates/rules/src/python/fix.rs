@@ -221,7 +221,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             Some((_, fix)) => (fix.edits.clone(), fix.applicability),
             None => (Vec::new(), Applicability::Safe),
         };
-        let outlived = outlives(node_at(root, &site.call)?, request.start);
+        let outlived = outlives(node_at(root, &site.call)?, request.start, self.code);
         if outlived.is_some() {
             applicability = Applicability::Unsafe;
         }
@@ -250,8 +250,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         // A request whose token is fetched outside its class body (see
         // `fetch_frame`) gets it before the class statement.
         let through_classes = frame != first.frame;
-        let (statement, moved) =
-            top_statement(call, through_classes).ok_or("the request's statement was not found")?;
+        let (statement, moved) = top_statement(call, through_classes, self.code)
+            .ok_or("the request's statement was not found")?;
 
         let family = family.ok_or_else(|| by_hand(&first.client, &first.base))?;
         let line_start = self.code[..statement.start_byte()]
@@ -422,7 +422,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         }
         // A later request of the scope, in a loop or lambda the fetch
         // before the first is not in, may outlive the token.
-        if let Some(why) = outlives(call, plan.fetched_at) {
+        if let Some(why) = outlives(call, plan.fetched_at, self.code) {
             applicability = Applicability::Unsafe;
             reason = Some(why.reason());
         }
@@ -764,9 +764,9 @@ impl Detached {
                  fallback off EC2, `contextlib.suppress`), a failing token fetch is not"
             }
             Detached::Repeated => {
-                "the request runs on each pass of a `while` loop, and a token fetched before \
-                 the loop may expire while the loop runs (a polling loop then gets 401 on each \
-                 pass): fetch the token in the loop, before the request"
+                "the request runs on each pass of a `while` loop (or a `for` loop that sleeps), \
+                 and a token fetched before the loop may expire while the loop runs (a polling \
+                 loop then gets 401 on each pass): fetch the token in the loop, before the request"
             }
             Detached::Lambda => {
                 "a lambda cannot hold the token fetch: the token is fetched when the lambda \
@@ -780,7 +780,11 @@ impl Detached {
 /// holds `node`, and whether (and why) `node` may run where the statement
 /// does not (see [`Detached`]). With `through_classes`, class bodies are
 /// not scope bodies: the statement is the outermost class's.
-fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Detached>)> {
+fn top_statement<'t>(
+    node: Node<'t>,
+    through_classes: bool,
+    code: &str,
+) -> Option<(Node<'t>, Option<Detached>)> {
     let mut child = node;
     let mut nested = None;
     while let Some(parent) = child.parent() {
@@ -807,7 +811,8 @@ fn top_statement(node: Node, through_classes: bool) -> Option<(Node, Option<Deta
         let in_block = kind_of(parent) == "block" && !class_body;
         let block = if block_of("try_statement") || block_of("with_statement") {
             Detached::Guarded
-        } else if block_of("while_statement") {
+        } else if block_of("while_statement") || (block_of("for_statement") && polls(parent, code))
+        {
             Detached::Repeated
         } else {
             Detached::SomePaths
@@ -847,18 +852,37 @@ fn detached_in(child: Node, parent: Node) -> Option<Detached> {
     later.then_some(Detached::SomePaths)
 }
 
+/// Whether the loop body `body` sleeps (`time.sleep(5)`, `await
+/// asyncio.sleep(5)`): a `for` loop that does is a polling loop, which may
+/// outlive a token.
+fn polls(body: Node, code: &str) -> bool {
+    syntax::preorder(body)
+        .take(MAX_STATEMENT_SCAN)
+        .filter(|n| kind_of(*n) == "call")
+        .filter_map(|call| child_in(call, "function"))
+        .any(|function| {
+            let name = match kind_of(function) {
+                "attribute" => child_in(function, "attribute"),
+                "identifier" => Some(function),
+                _ => None,
+            };
+            name.is_some_and(|name| &code[name.byte_range()] == "sleep")
+        })
+}
+
 /// Why the request `call` may run long after a token fetched at `since`,
 /// a byte before it in a block that holds it: the request is in a `while`
 /// loop or a lambda's body that the fetch is not in.
-fn outlives(call: Node, since: usize) -> Option<Detached> {
+fn outlives(call: Node, since: usize, code: &str) -> Option<Detached> {
     let mut child = call;
     let mut why = None;
     while let Some(parent) = child.parent() {
         if parent.byte_range().contains(&since) {
             break;
         }
-        let loop_body =
-            kind_of(parent) == "while_statement" && child_in(parent, "body") == Some(child);
+        let loop_body = matches!(kind_of(parent), "while_statement" | "for_statement")
+            && child_in(parent, "body") == Some(child)
+            && (kind_of(parent) == "while_statement" || polls(child, code));
         let here = match detached_in(child, parent) {
             Some(d @ (Detached::Repeated | Detached::Lambda)) => Some(d),
             _ => loop_body.then_some(Detached::Repeated),

@@ -252,6 +252,18 @@ fn a_request_in_a_while_loop_gets_an_unsafe_fix_that_says_the_token_may_expire()
     assert_eq!(got[0].0, Applicability::Safe);
     assert_eq!(got[1].0, Applicability::Unsafe);
     assert!(got[1].1.contains(reason), "{:?}", got[1].1);
+    // A `for` loop whose body sleeps polls as a `while` loop does (found
+    // by a tester: `for i in range(17280): ...; time.sleep(5)` after a
+    // first request shared its token).
+    let polling_for = format!(
+        "import time, requests\n{MD}iid = requests.get(MD + 'instance-id', timeout=1).text\n\
+         for _ in range(17280):\n    r = requests.get(MD + 'spot/instance-action', timeout=1)\n    \
+         time.sleep(5)\n"
+    );
+    let got = fixes_of(&polling_for);
+    assert_eq!(got[0].0, Applicability::Safe);
+    assert_eq!(got[1].0, Applicability::Unsafe);
+    assert!(got[1].1.contains(reason), "{:?}", got[1].1);
     // A `for` over a list ends; its iterable is evaluated once.
     let iterable = format!(
         "import requests\n{MD}for line in requests.get(MD + 'public-keys/', timeout=1).text.split():\n    \
