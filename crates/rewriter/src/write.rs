@@ -24,19 +24,20 @@ pub enum WriteError {
     /// The path is a symbolic link to a file outside the scanned folders.
     #[error("the path is a symbolic link to {0}, outside the scanned folders")]
     OutsideRoots(PathBuf),
-    /// Another program wrote the file in the instant between the last
-    /// look and the rename, to the old file the rename took away; that
-    /// file's text was put back.
+    /// Another program wrote the file, or put another in its place, in
+    /// the instant between the last look and the rename; the file was left
+    /// (or put back) as that program left it.
     #[error(
-        "another program wrote the file as it was being replaced: its text is back, unfixed; \
-         run imds-lint again"
+        "another program changed the file as it was being replaced: it is left as that \
+         program left it, unfixed; run imds-lint again"
     )]
     Raced,
     /// As [`WriteError::Raced`], but the other program's text could not be
     /// put back: the file holds the fixed text.
     #[error(
-        "another program wrote the file as it was being replaced, and its text could not be \
-         put back ({0}): the file holds the fixed text; check it by hand"
+        "another program changed the file as it was being replaced, and its version could not \
+         be put back ({0}): the file holds the fixed text, and a `.imds-lint.*.tmp` file beside \
+         it may hold that version; check them by hand"
     )]
     RacedNotPutBack(Box<WriteError>),
     /// The file system refused.
@@ -95,20 +96,58 @@ fn replace(
     // A last look narrows the window in which another writer could be lost.
     let old = still_holds(&target, original)?;
     before_rename();
-    temp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
-    // What another program wrote in that window went to the old file,
-    // which is still open here: it is put back, unfixed.
-    if !holds(&old, original)? {
-        return Err(match put_back(&target, dir, &old, new, &metadata) {
-            Ok(()) => WriteError::Raced,
-            Err(err) => WriteError::RacedNotPutBack(Box::new(err)),
-        });
+    match exchange(temp.path(), &target) {
+        // The new text is in place, and what was there is at the
+        // temporary path: if it is not the file looked at, as it was, a
+        // program wrote it or put another in its place meanwhile, and the
+        // two are exchanged back (a file that cannot be read counts as
+        // changed). Dropping `temp` removes what is left at its path.
+        Ok(()) => {
+            let untouched = same_file(&old, temp.path())
+                .and_then(|same| Ok(same && holds(&old, original)?))
+                .unwrap_or(false);
+            if !untouched {
+                if let Err(err) = exchange(temp.path(), &target) {
+                    // That program's version stays, at the temporary path.
+                    let _ = temp.keep();
+                    return Err(WriteError::RacedNotPutBack(Box::new(WriteError::Io(err))));
+                }
+                return Err(WriteError::Raced);
+            }
+            // The old file goes before the folder is synced.
+            let _ = temp.close();
+        }
+        // No exchange on this system or file system: a rename, and what
+        // another program wrote to the old file in between is copied back.
+        Err(_) => rename_over(temp, &target, &old, original, new, &metadata)?,
     }
     // Syncing each folder once at the end of a run was tried: done one
     // after another, those syncs took longer than these, which overlap.
     Ok(folder_synced(
         fs::File::open(dir).and_then(|dir| dir.sync_all()),
     ))
+}
+
+/// Renames `temp`, holding `new`, over `target`, whose old file `old`
+/// held `original` at the last look; what another program wrote to the
+/// old file in between is copied back.
+fn rename_over(
+    temp: tempfile::NamedTempFile,
+    target: &Path,
+    old: &fs::File,
+    original: &[u8],
+    new: &[u8],
+    metadata: &fs::Metadata,
+) -> Result<(), WriteError> {
+    let dir = temp.path().parent().unwrap_or(Path::new(".")).to_owned();
+    temp.persist(target).map_err(|e| WriteError::Io(e.error))?;
+    if holds(old, original)? {
+        return Ok(());
+    }
+    Err(match put_back(target, &dir, old, new, metadata) {
+        Ok(()) => WriteError::Raced,
+        Err(err) => WriteError::RacedNotPutBack(Box::new(err)),
+    })
 }
 
 /// A temporary file in `dir` holding `text`, flushed to disk, with the
@@ -129,6 +168,31 @@ fn synced_copy(
     temp.as_file().set_permissions(metadata.permissions())?;
     temp.as_file().sync_all()?;
     Ok(temp)
+}
+
+/// Swaps the files at `a` and `b` in one step, where the system can.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Whether `path` names the file `file` has open.
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let (open, named) = (file.metadata()?, fs::symlink_metadata(path)?);
+    Ok(open.dev() == named.dev() && open.ino() == named.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &fs::File, _path: &Path) -> io::Result<bool> {
+    Ok(true)
 }
 
 /// Whether the open `file` holds exactly `text`, read from its start.
@@ -341,6 +405,43 @@ mod tests {
         let written = replace(&path, b"old\nappended\n", b"new\n", &[], || {});
         assert!(matches!(written, Ok(Durability::Synced)), "{written:?}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+    }
+
+    #[test]
+    fn a_file_replaced_by_rename_in_that_instant_is_left_as_replaced() {
+        // Found by a tester: a program that saves by renaming (editors,
+        // `sed -i`, git) put its version in place between the last look
+        // and the rename, and the fix replaced it, silently: the look after
+        // the rename read the old file, which that program never touched.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old\n").unwrap();
+        let theirs = dir.path().join("theirs");
+        let save = || {
+            fs::write(&theirs, "their version\n").unwrap();
+            fs::rename(&theirs, &path).unwrap();
+        };
+        let written = replace(&path, b"old\n", b"new\n", &[], save);
+        assert!(matches!(written, Err(WriteError::Raced)), "{written:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "their version\n");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    #[test]
+    fn without_an_exchange_a_write_to_the_old_file_is_copied_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old\n").unwrap();
+        let metadata = fs::metadata(&path).unwrap();
+        let temp = synced_copy(dir.path(), b"new\n", &metadata).unwrap();
+        let old = still_holds(&path, b"old\n").unwrap();
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"appended\n").unwrap();
+        let renamed = rename_over(temp, &path, &old, b"old\n", b"new\n", &metadata);
+        assert!(matches!(renamed, Err(WriteError::Raced)), "{renamed:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\nappended\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
