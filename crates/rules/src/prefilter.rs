@@ -14,7 +14,8 @@ use regex::bytes::Regex;
 /// decimal `169.` followed by a second part (`254`, `16689662`, hex or
 /// octal), hex `0xa9.` or `0xa9fea9fe` (leading zeros allowed after `0x`),
 /// octal `0251.` or `025177524776`,
-/// and the decimal number; the IPv6 address, the IPv4-mapped IPv6 address
+/// and the decimal number; the IPv6 address (its second group with or
+/// without a leading zero), the IPv4-mapped IPv6 address
 /// in hex from its `ffff` (`::ffff:a9fe:a9fe`: starting the needle at
 /// `a9fe` cost 4% of a scan of notebooks, whose base64 images often hold
 /// `a9f`; at `:`, a quarter), the host names, and the
@@ -23,7 +24,7 @@ use regex::bytes::Regex;
 /// tables or base64 images, which are most of a notebook's bytes.
 const NEEDLES: &str = concat!(
     r"(?i)169\.(?:254|16689662|0x|0[0-7])|0x0*a9(?:\.|fea9fe)|0251(?:\.|77524776)|2852039166",
-    r"|fd00:ec2|ffff:a9fe:a9fe|instance-data|ec2metadata|get_instance_"
+    r"|fd00:0?ec2|ffff:a9fe:a9fe|instance-data|ec2metadata|get_instance_"
 );
 
 /// The start of every suppression comment (see [`crate::suppression`]).
@@ -109,6 +110,38 @@ mod tests {
         ] {
             assert!(worth_checking(text.as_bytes()), "{text}");
         }
+    }
+
+    /// Every spelling of the IPv6 address passes: each group with leading
+    /// zeros or without, either case, the zeros written out or not.
+    /// Regression (fuzzing, seventeenth session): `[fd00:0ec2::254]`, the
+    /// same address to every HTTP client, was missed, so a request to it
+    /// went unreported.
+    #[test]
+    fn every_ipv6_spelling_passes() {
+        let widths = |group: u16| -> Vec<String> {
+            let digits = format!("{group:x}").len();
+            (digits..=4).map(|w| format!("{group:0w$x}")).collect()
+        };
+        let mut checked = 0;
+        for ec2 in widths(0xec2) {
+            for end in widths(0x254) {
+                for zero in widths(0) {
+                    let zeros = [zero.as_str(); 5].join(":");
+                    for host in [
+                        format!("fd00:{ec2}::{end}"),
+                        format!("fd00:{ec2}:{zeros}:{end}"),
+                    ] {
+                        for host in [host.clone(), host.to_uppercase()] {
+                            let text = format!("curl http://[{host}]/latest/meta-data/");
+                            assert!(worth_checking(text.as_bytes()), "{text}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 2 * 2 * 4 * 2 * 2);
     }
 
     /// Every way `inet_aton` spells the address in one to four parts,
