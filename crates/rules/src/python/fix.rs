@@ -741,9 +741,9 @@ enum Detached {
     /// the statement, where its handlers (or the context manager, as
     /// `contextlib.suppress` does) do not catch its failure.
     Guarded,
-    /// The request is in a `while` loop's condition or body: it runs on
-    /// each pass, the fetch once before the loop, and a polling loop may
-    /// outlive the token.
+    /// The request is in a `while` loop's condition or body, or in the
+    /// body of a `for` loop that sleeps: it runs on each pass, the fetch
+    /// once before the loop, and a polling loop may outlive the token.
     Repeated,
     /// The request is in a lambda's body: it runs when the lambda is
     /// called, the fetch when the lambda is made.
@@ -872,7 +872,8 @@ fn polls(body: Node, code: &str) -> bool {
 
 /// Why the request `call` may run long after a token fetched at `since`,
 /// a byte before it in a block that holds it: the request is in a `while`
-/// loop or a lambda's body that the fetch is not in.
+/// loop, a `for` loop that sleeps, or a lambda's body, that the fetch is
+/// not in. (The first request of a plan is judged by [`top_statement`].)
 fn outlives(call: Node, since: usize, code: &str) -> Option<Detached> {
     let mut child = call;
     let mut why = None;
