@@ -64,8 +64,11 @@ pub enum Durability {
 /// where allowed, are kept. A file whose permissions let no one write it is
 /// left alone, also when the process could write it anyway (root).
 ///
-/// The original is never opened for writing: until the rename it is whole
-/// and old, after it whole and new. A process killed in between leaves a
+/// The original is never opened for writing: until the new text takes its
+/// place (an exchange of the two files on Linux, else a rename) it is whole
+/// and old, after it whole and new; a file another program changed or put
+/// in its place in that instant is left as that program left it (see
+/// [`WriteError::Raced`]). A process killed in between leaves a
 /// `.imds-lint.*.tmp` file beside it, never a truncated original.
 pub fn write_atomic(
     path: &Path,
@@ -119,7 +122,10 @@ fn replace(
         }
         // No exchange on this system or file system: a rename, and what
         // another program wrote to the old file in between is copied back.
-        Err(_) => rename_over(temp, &target, &old, original, new, &metadata)?,
+        Err(err) if cannot_exchange(&err) => {
+            rename_over(temp, &target, &old, original, new, &metadata)?;
+        }
+        Err(err) => return Err(removed_or_io(err)),
     }
     // Syncing each folder once at the end of a run was tried: done one
     // after another, those syncs took longer than these, which overlap.
@@ -180,6 +186,19 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Whether `err`, from [`exchange`], says the system or the file system
+/// cannot exchange files, rather than that these two could not be.
+fn cannot_exchange(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    let unsupported = matches!(
+        err.raw_os_error(),
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+    );
+    #[cfg(not(unix))]
+    let unsupported = false;
+    unsupported || err.kind() == io::ErrorKind::Unsupported
 }
 
 /// Whether `path` names the file `file` has open.
@@ -442,6 +461,18 @@ mod tests {
         assert!(matches!(renamed, Err(WriteError::Raced)), "{renamed:?}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "old\nappended\n");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_removed_in_that_instant_is_not_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old\n").unwrap();
+        let written = replace(&path, b"old\n", b"new\n", &[], || {
+            fs::remove_file(&path).unwrap();
+        });
+        assert!(matches!(written, Err(WriteError::Removed)), "{written:?}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
