@@ -32,6 +32,14 @@ pub enum WriteError {
          program left it, unfixed; run imds-lint again"
     )]
     Raced,
+    /// As [`WriteError::Raced`], but the other program changed the file
+    /// again while the change was undone: one version is in place, the
+    /// other kept at the path given.
+    #[error(
+        "another program changed the file twice as it was being replaced: the file holds one \
+         of its versions, {} the other; check them by hand", .0.display()
+    )]
+    RacedTwice(PathBuf),
     /// As [`WriteError::Raced`], but the other program's text could not be
     /// put back: the file holds the fixed text.
     #[error(
@@ -76,17 +84,25 @@ pub fn write_atomic(
     new: &[u8],
     roots: &[PathBuf],
 ) -> Result<Durability, WriteError> {
-    replace(path, original, new, roots, || {})
+    replace(path, original, new, roots, |_| {})
 }
 
-/// [`write_atomic`], running `before_rename` between the last look at the
-/// file and the rename (the tests write the file there).
+/// The moments of [`replace`] at which the tests write the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moment {
+    /// After the last look, before the new text takes the file's place.
+    BeforeExchange,
+    /// After the exchange, when a change was found, before it is undone.
+    AfterExchange,
+}
+
+/// [`write_atomic`], running `at` at each [`Moment`].
 fn replace(
     path: &Path,
     original: &[u8],
     new: &[u8],
     roots: &[PathBuf],
-    before_rename: impl FnOnce(),
+    mut at: impl FnMut(Moment),
 ) -> Result<Durability, WriteError> {
     let (target, metadata) = writable(path, original.len(), roots)?;
 
@@ -98,7 +114,7 @@ fn replace(
 
     // A last look narrows the window in which another writer could be lost.
     let old = still_holds(&target, original)?;
-    before_rename();
+    at(Moment::BeforeExchange);
     match exchange(temp.path(), &target) {
         // The new text is in place, and what was there is at the
         // temporary path: if it is not the file looked at, as it was, a
@@ -110,10 +126,23 @@ fn replace(
                 .and_then(|same| Ok(same && holds(&old, original)?))
                 .unwrap_or(false);
             if !untouched {
+                at(Moment::AfterExchange);
                 if let Err(err) = exchange(temp.path(), &target) {
                     // That program's version stays, at the temporary path.
                     let _ = temp.keep();
                     return Err(WriteError::RacedNotPutBack(Box::new(WriteError::Io(err))));
+                }
+                // Back at the temporary path should be the fixed text as
+                // written; a program that wrote the file by its name, or
+                // put another in its place, since the first exchange
+                // changed it, and it is kept.
+                let ours = same_file(temp.as_file(), temp.path())
+                    .and_then(|same| Ok(same && holds(temp.as_file(), new)?))
+                    .unwrap_or(false);
+                if !ours {
+                    let at = temp.path().to_owned();
+                    let kept = temp.into_temp_path().keep().unwrap_or(at);
+                    return Err(WriteError::RacedTwice(kept));
                 }
                 return Err(WriteError::Raced);
             }
@@ -415,13 +444,13 @@ mod tests {
             let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
             file.write_all(b"appended\n").unwrap();
         };
-        let written = replace(&path, b"old\n", b"new\n", &[], append);
+        let written = replace(&path, b"old\n", b"new\n", &[], before(append));
         assert!(matches!(written, Err(WriteError::Raced)), "{written:?}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "old\nappended\n");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "{left:?}");
         // With no other writer, the file is replaced.
-        let written = replace(&path, b"old\nappended\n", b"new\n", &[], || {});
+        let written = replace(&path, b"old\nappended\n", b"new\n", &[], |_| {});
         assert!(matches!(written, Ok(Durability::Synced)), "{written:?}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
     }
@@ -440,7 +469,7 @@ mod tests {
             fs::write(&theirs, "their version\n").unwrap();
             fs::rename(&theirs, &path).unwrap();
         };
-        let written = replace(&path, b"old\n", b"new\n", &[], save);
+        let written = replace(&path, b"old\n", b"new\n", &[], before(save));
         assert!(matches!(written, Err(WriteError::Raced)), "{written:?}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "their version\n");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
@@ -463,14 +492,76 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    /// Runs `f` at the moment before the exchange.
+    fn before(f: impl FnOnce()) -> impl FnMut(Moment) {
+        let mut f = Some(f);
+        move |moment| {
+            if moment == Moment::BeforeExchange {
+                if let Some(f) = f.take() {
+                    f();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_second_change_between_the_two_exchanges_is_kept_beside_the_file() {
+        // Found by a tester: a program that wrote the file once before the
+        // exchange and again, by its name, after it, wrote the second time
+        // to the fixed file, which the exchange back then removed.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        let append = |text: &str| {
+            let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+            file.write_all(text.as_bytes()).unwrap();
+        };
+        fs::write(&path, "old\n").unwrap();
+        let written = replace(&path, b"old\n", b"new\n", &[], |moment| match moment {
+            Moment::BeforeExchange => append("A\n"),
+            Moment::AfterExchange => append("B\n"),
+        });
+        let Err(WriteError::RacedTwice(kept)) = written else {
+            panic!("{written:?}");
+        };
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\nA\n");
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "new\nB\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+
+        // The same with a program that saves by renaming: both versions stay.
+        fs::remove_file(&kept).unwrap();
+        fs::write(&path, "old\n").unwrap();
+        let save = |text: &str| {
+            let theirs = dir.path().join("theirs");
+            fs::write(&theirs, text).unwrap();
+            fs::rename(&theirs, &path).unwrap();
+        };
+        let written = replace(&path, b"old\n", b"new\n", &[], |moment| match moment {
+            Moment::BeforeExchange => save("v1\n"),
+            Moment::AfterExchange => save("v2\n"),
+        });
+        let Err(WriteError::RacedTwice(kept)) = written else {
+            panic!("{written:?}");
+        };
+        let mut versions = [
+            fs::read_to_string(&path).unwrap(),
+            fs::read_to_string(&kept).unwrap(),
+        ];
+        versions.sort();
+        assert_eq!(versions, ["v1\n", "v2\n"]);
+    }
+
     #[test]
     fn a_file_removed_in_that_instant_is_not_made_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("init.sh");
         fs::write(&path, "old\n").unwrap();
-        let written = replace(&path, b"old\n", b"new\n", &[], || {
-            fs::remove_file(&path).unwrap();
-        });
+        let written = replace(
+            &path,
+            b"old\n",
+            b"new\n",
+            &[],
+            before(|| fs::remove_file(&path).unwrap()),
+        );
         assert!(matches!(written, Err(WriteError::Removed)), "{written:?}");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
