@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Why a fixed file was not written.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +36,9 @@ pub enum WriteError {
     /// again while the change was undone: one version is in place, the
     /// other kept at the path given.
     #[error(
-        "another program changed the file twice as it was being replaced: the file holds one \
-         of its versions, {} the other; check them by hand", .0.display()
+        "another program changed the file twice as it was being replaced: the file holds its \
+         first change, {} its second (written over the fixed text, or a version of its own); \
+         merge them by hand", .0.display()
     )]
     RacedTwice(PathBuf),
     /// As [`WriteError::Raced`], but the other program's text could not be
@@ -142,7 +143,8 @@ fn replace(
                 if !ours {
                     let at = temp.path().to_owned();
                     let kept = temp.into_temp_path().keep().unwrap_or(at);
-                    return Err(WriteError::RacedTwice(kept));
+                    let plain = kept.components().filter(|c| *c != Component::CurDir);
+                    return Err(WriteError::RacedTwice(plain.collect()));
                 }
                 return Err(WriteError::Raced);
             }
