@@ -117,40 +117,7 @@ fn replace(
     let old = still_holds(&target, original)?;
     at(Moment::BeforeExchange);
     match exchange(temp.path(), &target) {
-        // The new text is in place, and what was there is at the
-        // temporary path: if it is not the file looked at, as it was, a
-        // program wrote it or put another in its place meanwhile, and the
-        // two are exchanged back (a file that cannot be read counts as
-        // changed). Dropping `temp` removes what is left at its path.
-        Ok(()) => {
-            let untouched = same_file(&old, temp.path())
-                .and_then(|same| Ok(same && holds(&old, original)?))
-                .unwrap_or(false);
-            if !untouched {
-                at(Moment::AfterExchange);
-                if let Err(err) = exchange(temp.path(), &target) {
-                    // That program's version stays, at the temporary path.
-                    let _ = temp.keep();
-                    return Err(WriteError::RacedNotPutBack(Box::new(WriteError::Io(err))));
-                }
-                // Back at the temporary path should be the fixed text as
-                // written; a program that wrote the file by its name, or
-                // put another in its place, since the first exchange
-                // changed it, and it is kept.
-                let ours = same_file(temp.as_file(), temp.path())
-                    .and_then(|same| Ok(same && holds(temp.as_file(), new)?))
-                    .unwrap_or(false);
-                if !ours {
-                    let at = temp.path().to_owned();
-                    let kept = temp.into_temp_path().keep().unwrap_or(at);
-                    let plain = kept.components().filter(|c| *c != Component::CurDir);
-                    return Err(WriteError::RacedTwice(plain.collect()));
-                }
-                return Err(WriteError::Raced);
-            }
-            // The old file goes before the folder is synced.
-            let _ = temp.close();
-        }
+        Ok(()) => settle_exchange(temp, &target, &old, original, new, &mut at)?,
         // No exchange on this system or file system: a rename, and what
         // another program wrote to the old file in between is copied back.
         Err(err) if cannot_exchange(&err) => {
@@ -163,6 +130,47 @@ fn replace(
     Ok(folder_synced(
         fs::File::open(dir).and_then(|dir| dir.sync_all()),
     ))
+}
+
+/// Settles the exchange that put `temp`'s text, `new`, at `target`. What
+/// it displaced (now at the temporary path) must be `old`, the file looked
+/// at, still holding `original`; if not (or if it cannot be read), another
+/// program wrote it or put another in its place meanwhile, and the two are
+/// exchanged back. Then what returns to the temporary path must be `new`
+/// as written, or that program changed the file a second time, and it is
+/// kept. What is left at the temporary path is removed.
+fn settle_exchange(
+    temp: tempfile::NamedTempFile,
+    target: &Path,
+    old: &fs::File,
+    original: &[u8],
+    new: &[u8],
+    at: &mut impl FnMut(Moment),
+) -> Result<(), WriteError> {
+    let untouched = same_file(old, temp.path())
+        .and_then(|same| Ok(same && holds(old, original)?))
+        .unwrap_or(false);
+    if untouched {
+        // The old file goes before the folder is synced.
+        let _ = temp.close();
+        return Ok(());
+    }
+    at(Moment::AfterExchange);
+    if let Err(err) = exchange(temp.path(), target) {
+        // That program's version stays, at the temporary path.
+        let _ = temp.keep();
+        return Err(WriteError::RacedNotPutBack(Box::new(WriteError::Io(err))));
+    }
+    let ours = same_file(temp.as_file(), temp.path())
+        .and_then(|same| Ok(same && holds(temp.as_file(), new)?))
+        .unwrap_or(false);
+    if ours {
+        return Err(WriteError::Raced);
+    }
+    let path = temp.path().to_owned();
+    let kept = temp.into_temp_path().keep().unwrap_or(path);
+    let plain = kept.components().filter(|c| *c != Component::CurDir);
+    Err(WriteError::RacedTwice(plain.collect()))
 }
 
 /// Renames `temp`, holding `new`, over `target`, whose old file `old`
