@@ -228,12 +228,13 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
 }
 
 /// Whether `err`, from [`exchange`], says the system or the file system
-/// cannot exchange files, rather than that these two could not be.
+/// cannot exchange files, rather than that these two could not be
+/// (`EXDEV`: some layered file systems refuse an exchange a rename does).
 fn cannot_exchange(err: &io::Error) -> bool {
     #[cfg(unix)]
     let unsupported = matches!(
         err.raw_os_error(),
-        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EXDEV)
     );
     #[cfg(not(unix))]
     let unsupported = false;
