@@ -137,18 +137,26 @@ impl Code {
         }
         let mut map = SpanMapBuilder::new(self.to_cell(0));
         let mut run = 0;
-        for pair in self.offsets.windows(2) {
+        for (at, pair) in self.offsets.windows(2).enumerate() {
             let (from, to) = (pair[0], pair[1]);
             if to == from + 1 {
                 run += 1;
                 continue;
             }
+            // What lies between (a backslash, a line continuation the
+            // shell drops) maps with the whole character before it: a
+            // segment never starts inside a character.
+            let start = (0..=at)
+                .rev()
+                .find(|&i| self.text.is_char_boundary(i))
+                .unwrap_or(0);
+            run -= at - start;
             if run > 0 {
                 map.verbatim(run);
                 run = 0;
             }
-            map.seek(from);
-            map.escaped(1, to.saturating_sub(from));
+            map.seek(self.offsets[start]);
+            map.escaped(at + 1 - start, to.saturating_sub(self.offsets[start]));
         }
         if run > 0 {
             map.verbatim(run);
@@ -293,6 +301,37 @@ mod tests {
             }])
         );
         assert_eq!(nested_of("echo x", "word", false).layers(), None);
+    }
+
+    /// Bug 21, found by fuzzing: a line continuation the body drops,
+    /// right after a character of several bytes, was mapped with that
+    /// character's last byte, so a span map segment started inside it.
+    #[test]
+    fn a_line_continuation_after_a_wide_character_maps_with_all_of_it() {
+        for code in ["python3 <<E\n\u{85}\\\nx = 1\nE\n", "sh -c \"é\\\nx\""] {
+            let kind = if code.contains("<<") {
+                "heredoc_body"
+            } else {
+                "string"
+            };
+            let nested = nested_of(code, kind, false);
+            assert!(!nested.text.contains("\\\n"), "{:?}", nested.text);
+            let map = nested.span_map();
+            for segment in map.segments() {
+                let file = segment.file..segment.file + segment.file_len;
+                let cell = segment.cell..segment.cell + segment.cell_len;
+                assert!(
+                    code.is_char_boundary(file.start) && code.is_char_boundary(file.end),
+                    "{segment:?} in {code:?}"
+                );
+                assert!(
+                    nested.text.is_char_boundary(cell.start)
+                        && nested.text.is_char_boundary(cell.end),
+                    "{segment:?} in {:?}",
+                    nested.text
+                );
+            }
+        }
     }
 
     #[test]
