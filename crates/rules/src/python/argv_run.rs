@@ -133,12 +133,14 @@ impl<'t> CellWalk<'_, '_, 't> {
                 };
                 let url = &http.request.url;
                 let base = endpoint::classify(url).map(|e| e.token_base(url));
+                let program = program_name(words, http.program, http.client);
                 words.get(word).zip(base).map(|(w, base)| {
                     (
                         frame,
                         HeaderSlot::Argv {
                             after: w.range.end,
                             style,
+                            program,
                         },
                         base,
                     )
@@ -167,6 +169,20 @@ impl<'t> CellWalk<'_, '_, 't> {
             limit,
         });
     }
+}
+
+/// The program word at `at` as written (`curl`, `/usr/bin/curl`), when it
+/// runs `client` (after curl's `--next` it is that option); else empty.
+fn program_name(words: &[Word], at: usize, client: Client) -> String {
+    words
+        .get(at)
+        .and_then(|word| word.text.as_literal())
+        .filter(|name| {
+            let file = name.rsplit('/').next().unwrap_or(name);
+            Client::from_program(file) == Some(client)
+        })
+        .map(str::to_owned)
+        .unwrap_or_default()
 }
 
 /// The words `shlex.split` makes of `text`, known in part: an item whose

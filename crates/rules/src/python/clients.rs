@@ -60,6 +60,9 @@ pub(super) enum HeaderSlot {
         after: usize,
         /// The program's option style.
         style: ArgvHeader,
+        /// The program as the command names it (`curl`, `/usr/bin/curl`),
+        /// for the token fetch to run; empty when not known.
+        program: String,
     },
     /// The token cannot be added in the call (pycurl, a prepared request
     /// object): the finding says what to change by hand.

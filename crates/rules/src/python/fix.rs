@@ -39,6 +39,10 @@ enum Family {
     Urllib,
     Urllib3,
     HttpClient,
+    /// A command-line client run by `subprocess`, the way the request's
+    /// command is: its failure makes no exception, as the command's does
+    /// not.
+    Command(ArgvHeader),
 }
 
 impl Family {
@@ -57,11 +61,11 @@ impl Family {
     }
 }
 
-/// The library a request's own fetch would use: commands get their token
-/// from the standard library.
+/// The library a request's own fetch would use: a command gets its token
+/// from its own program.
 fn site_family(site: &Site) -> Option<Family> {
     match site.slot {
-        HeaderSlot::Argv { .. } => Some(Family::Urllib),
+        HeaderSlot::Argv { style, .. } => Some(Family::Command(style)),
         _ => Family::of(&site.client),
     }
 }
@@ -269,7 +273,18 @@ impl<'t> CellWalk<'_, '_, 't> {
         let limit = self
             .time_limit(call, moved.is_none().then_some(statement), first.frame)
             .or(first.limit.clone());
-        let fetch = self.fetch_lines(family, fresh, &first.base, limit.as_deref(), &mut needs);
+        let program = match &first.slot {
+            HeaderSlot::Argv { program, .. } => program.as_str(),
+            _ => "",
+        };
+        let fetch = self.fetch_lines(
+            family,
+            fresh,
+            &first.base,
+            limit.as_deref(),
+            program,
+            &mut needs,
+        );
         let mut text = String::new();
         for line in needs.lines.iter().chain(&fetch) {
             text.push_str(indent);
@@ -296,13 +311,14 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     /// The lines that fetch a token into `token` with `family` from
     /// `base` (`scheme://host[:port]`), within the request's time `limit`
-    /// (seconds as written) if it has one.
+    /// (seconds as written) if it has one; a command's with `program`.
     fn fetch_lines(
         &self,
         family: Family,
         token: &str,
         base: &str,
         limit: Option<&str>,
+        program: &str,
         needs: &mut Needs,
     ) -> Vec<String> {
         let ttl = self.file.settings.token_ttl;
@@ -351,6 +367,19 @@ impl<'t> CellWalk<'_, '_, 't> {
                     format!("{token}.request(\"PUT\", \"{TOKEN_PATH}\", headers={ttl_headers})"),
                     format!("{token} = {token}.getresponse().read().decode()"),
                 ]
+            }
+            Family::Command(style) => {
+                let module = self.module("subprocess", needs);
+                let words = command_fetch(style, program, &token_url, ttl, limit)
+                    .iter()
+                    .map(|word| format!("\"{word}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                // `run` without `check`: a failed fetch leaves the token
+                // empty, and the request fails as it did without one.
+                vec![format!(
+                    "{token} = {module}.run([{words}], capture_output=True, text=True).stdout"
+                )]
             }
         }
     }
@@ -454,7 +483,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                 ));
                 applicability = Applicability::Unsafe;
             }
-            HeaderSlot::Argv { after, style } => {
+            HeaderSlot::Argv { after, style, .. } => {
                 let token = &plan.token;
                 let q = |text: &str| quoted(text, quote);
                 let items = match style {
@@ -695,6 +724,56 @@ const MAX_FIX_DEPTH: usize = 256;
 
 /// Whether the node at `range` lies more than `limit` levels below `root`,
 /// found with one walk down a cursor.
+/// The words of a command that fetches a token from `token_url` with the
+/// client of header `style`, run as `program`, within `limit` seconds: the
+/// shell fix's fetch, as a list. No word holds a quote or backslash
+/// (`program` is a literal word of the code's, and is left out for its
+/// client's name if it holds one).
+fn command_fetch(
+    style: ArgvHeader,
+    program: &str,
+    token_url: &str,
+    ttl: u32,
+    limit: Option<&str>,
+) -> Vec<String> {
+    let named = |default: &str| {
+        if program.is_empty() || program.contains(['"', '\\']) {
+            default.to_owned()
+        } else {
+            program.to_owned()
+        }
+    };
+    let mut words = Vec::new();
+    match style {
+        ArgvHeader::Option => {
+            words.extend([named("curl"), "-s".to_owned()]);
+            if let Some(seconds) = limit {
+                words.extend(["--max-time".to_owned(), seconds.to_owned()]);
+            }
+            words.extend(["-X", "PUT", token_url, "-H"].map(str::to_owned));
+            words.push(format!("{TTL_HEADER}: {ttl}"));
+        }
+        ArgvHeader::Equals => {
+            words.extend([named("wget"), "-q".into(), "-O".into(), "-".into()]);
+            if let Some(seconds) = limit {
+                words.push(format!("--timeout={seconds}"));
+            }
+            words.push("--method=PUT".to_owned());
+            words.push(format!("--header={TTL_HEADER}: {ttl}"));
+            words.push(token_url.to_owned());
+        }
+        ArgvHeader::Item => {
+            words.push(named("http"));
+            if let Some(seconds) = limit {
+                words.push(format!("--timeout={seconds}"));
+            }
+            words.extend(["--ignore-stdin", "--body", "PUT", token_url].map(str::to_owned));
+            words.push(format!("{TTL_HEADER}:{ttl}"));
+        }
+    }
+    words
+}
+
 fn deeper_than(root: Node, range: &Range<usize>, limit: usize) -> bool {
     let mut cursor = root.walk();
     let mut depth = 0;

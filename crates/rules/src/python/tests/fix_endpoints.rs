@@ -86,7 +86,7 @@ fn a_command_list_gets_its_token_from_the_commands_host() {
         "import subprocess\nsubprocess.run(['curl', '-s', 'http://[fd00:ec2::254]/latest/meta-data/'])\n",
     );
     assert!(
-        out.contains("urllib.request.Request(\"http://[fd00:ec2::254]/latest/api/token\""),
+        out.contains("\"PUT\", \"http://[fd00:ec2::254]/latest/api/token\""),
         "{out}"
     );
 }

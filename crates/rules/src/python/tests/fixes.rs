@@ -326,9 +326,9 @@ fn command_lists_gain_header_items() {
     assert_eq!(
         fixed(&code),
         format!(
-            "import subprocess\nimport urllib.request\nimds_token = urllib.request.urlopen(urllib.request.Request(\
-             \"http://169.254.169.254/latest/api/token\", headers={{\"X-aws-ec2-metadata-token-ttl-seconds\": \"21600\"}}, \
-             method=\"PUT\")).read().decode()\n\
+            "import subprocess\nimds_token = subprocess.run([\"curl\", \"-s\", \"-X\", \"PUT\", \
+             \"http://169.254.169.254/latest/api/token\", \"-H\", \"X-aws-ec2-metadata-token-ttl-seconds: 21600\"], \
+             capture_output=True, text=True).stdout\n\
              iid = subprocess.check_output(['curl', \"-H\", \"X-aws-ec2-metadata-token: \" + imds_token, '-s', '{MD}'], text=True)\n"
         )
     );
@@ -343,6 +343,46 @@ fn command_lists_gain_header_items() {
         "import subprocess\ncmd = ['curl', '{MD}']\nsubprocess.run(cmd)\n"
     ));
     assert!(f[0].fix.is_none() && f[0].help.is_some());
+}
+
+/// Found by a tester: a command's token was fetched with `urlopen`, which
+/// raises when the service cannot be reached, where the command itself
+/// only exits non-zero; code that went on after a failed `curl` (a
+/// fallback value) died at the token fetch instead. The token is fetched
+/// with the command's own program, by `subprocess.run`, which raises for
+/// neither.
+#[test]
+fn a_commands_token_is_fetched_by_the_same_program_and_fails_as_quietly() {
+    let out = fixed(&format!(
+        "import subprocess\nr = subprocess.run(['/usr/bin/curl', '-s', '{MD}ami-id'], capture_output=True)\n\
+         print(r.returncode)\n"
+    ));
+    assert!(
+        out.contains(
+            "imds_token = subprocess.run([\"/usr/bin/curl\", \"-s\", \"-X\", \"PUT\", \
+             \"http://169.254.169.254/latest/api/token\", \"-H\", \
+             \"X-aws-ec2-metadata-token-ttl-seconds: 21600\"], capture_output=True, text=True).stdout\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("urlopen"), "{out}");
+    let out = fixed(&format!(
+        "from subprocess import check_output as co\nco(['http', '--body', '{MD}ami-id'])\n"
+    ));
+    assert!(
+        out.contains(
+            "import subprocess\nimds_token = subprocess.run([\"http\", \"--ignore-stdin\", \"--body\", \"PUT\", \
+             \"http://169.254.169.254/latest/api/token\", \"X-aws-ec2-metadata-token-ttl-seconds:21600\"], \
+             capture_output=True, text=True).stdout\n"
+        ),
+        "{out}"
+    );
+    // Safe: the fetch fails as the command would, where the command runs.
+    let (_, f) = findings(&format!(
+        "import subprocess\nsubprocess.call(['wget', '-qO-', '{MD}ami-id'])\n"
+    ));
+    let fix = f[0].fix.as_ref().unwrap_or_else(|| panic!("no fix"));
+    assert_eq!(fix.applicability, Applicability::Safe, "{fix:?}");
 }
 
 #[test]
@@ -555,14 +595,20 @@ c.get('http://169.254.169.254/latest/meta-data/a')
          subprocess.check_output(['curl', '-s', '--max-time', '2', 'http://169.254.169.254/latest/meta-data/a'])
 ",
     );
-    assert!(out.contains("method=\"PUT\"), timeout=2).read()"), "{out}");
+    assert!(
+        out.contains("[\"curl\", \"-s\", \"--max-time\", \"2\", \"-X\", \"PUT\""),
+        "{out}"
+    );
     let out = fixed(
         "import subprocess
 \
          subprocess.check_output(['wget', '-qO-', '--timeout=3', 'http://169.254.169.254/latest/meta-data/a'])
 ",
     );
-    assert!(out.contains("method=\"PUT\"), timeout=3).read()"), "{out}");
+    assert!(
+        out.contains("[\"wget\", \"-q\", \"-O\", \"-\", \"--timeout=3\", \"--method=PUT\""),
+        "{out}"
+    );
 }
 
 /// `--fix` refuses to rewrite a cell that does not parse (its tree is a
