@@ -431,6 +431,9 @@ pub(super) fn function_request(
         "httpx" => "httpx",
         "aiohttp" => "aiohttp",
         "urllib3" => "urllib3",
+        "urllib.request" if function == "urlretrieve" => {
+            return urlretrieve(eval, name, &args, call);
+        }
         "urllib.request" | "urllib2" => {
             if function != "urlopen" {
                 return None;
@@ -472,6 +475,31 @@ pub(super) fn function_request(
         },
         slot: keyword_slot(args_node, &args, None, "headers"),
         method: method_slot,
+    })
+}
+
+/// `urlretrieve(url, filename, reporthook, data)`: a GET (a POST with
+/// `data`) that can send no header.
+fn urlretrieve(eval: &Eval, client: &str, args: &Args, call: Node) -> Option<Found> {
+    let url = eval.text(args.get(0, "url")?);
+    let data = args.get(3, "data").is_some_and(|n| kind_of(n) != "none");
+    Some(Found {
+        limit: None,
+        request: Request {
+            client: client.to_owned(),
+            method: if data {
+                Method::Other("POST".to_owned())
+            } else {
+                Method::Get
+            },
+            url,
+            headers: Headers::none(),
+            range: call.byte_range(),
+        },
+        slot: HeaderSlot::None(
+            "`urlretrieve` cannot send a header; download with `urlopen` of a `Request` instead",
+        ),
+        method: MethodSlot::None,
     })
 }
 

@@ -2,6 +2,29 @@
 
 use super::{findings, flags, found, quiet, MD};
 
+/// Found by a tester: `urlretrieve` downloads with GET and no headers, and
+/// was not read as a request at all. It cannot send a header, so the
+/// finding says to use `urlopen` with a `Request`.
+#[test]
+fn urlretrieve_is_a_request_that_cannot_send_the_header() {
+    let call = format!("urllib.request.urlretrieve('{MD}a3', '/tmp/x')");
+    flags(&format!("import urllib.request\na3 = {call}\n"), &[&call]);
+    let call = format!("urlretrieve(url='{MD}a3')");
+    flags(
+        &format!("from urllib.request import urlretrieve\n{call}\n"),
+        &[&call],
+    );
+    let (_, f) = findings(&format!(
+        "import urllib.request\nurllib.request.urlretrieve('{MD}a3', '/tmp/x')\n"
+    ));
+    assert!(f[0].fix.is_none(), "{f:?}");
+    assert!(
+        f[0].help.as_deref().is_some_and(|h| h.contains("urlopen")),
+        "{f:?}"
+    );
+    quiet("import urllib.request\nurllib.request.urlretrieve('https://example.com/x', '/tmp/x')\n");
+}
+
 #[test]
 fn urlopen_forms() {
     let call = format!("urllib.request.urlopen('{MD}')");
