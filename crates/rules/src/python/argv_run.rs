@@ -151,7 +151,8 @@ impl<'t> CellWalk<'_, '_, 't> {
         let Some((frame, slot, base)) = slot else {
             finding.help.get_or_insert_with(|| format!(
                 "send the `{TOKEN_HEADER}` header from a token fetched with `PUT /latest/api/token`; \
-                 imds-lint rewrites only commands written as a list of literal items"
+                 imds-lint rewrites a command only when it is a list of literal items or one string literal, \
+                 not one built at run time"
             ));
             self.file.findings.push(finding);
             return;

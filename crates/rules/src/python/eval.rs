@@ -526,6 +526,22 @@ impl<'a> Eval<'a> {
                     .and_then(|t| t.as_literal().map(str::to_owned))
             })
         };
+        // A command's words, split with no shell (`"curl -s URL".split()`).
+        if method == "split" {
+            if functions::has_markers(&text) || !args.keywords.is_empty() || args.has_splat() {
+                return Some(Value::Unknown);
+            }
+            let items = match args.positional.as_slice() {
+                [] => formatting::split(&text, None),
+                [sep] if kind_of(*sep) == "none" => formatting::split(&text, None),
+                [_] => match literal_arg(0).filter(|sep| !sep.is_empty()) {
+                    Some(sep) => formatting::split(&text, Some(&sep)),
+                    None => return Some(Value::Unknown),
+                },
+                _ => return Some(Value::Unknown),
+            };
+            return Some(Value::List(items));
+        }
         let result = match method {
             "format" => {
                 let positional: Vec<Value> =

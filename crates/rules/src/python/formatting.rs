@@ -8,6 +8,53 @@ use crate::text::{Piece, Text};
 
 use super::value::Value;
 
+/// `text.split()` (`sep` `None`: on runs of whitespace, no empty items)
+/// or `text.split(sep)`: an item with an unknown part is unknown.
+pub(super) fn split(text: &Text, sep: Option<&str>) -> Vec<Value> {
+    let mut items = Vec::new();
+    // The item being read: `None` between items when splitting on
+    // whitespace; its text, and whether a part of it is not known.
+    let mut item: Option<(String, bool)> = sep.map(|_| (String::new(), false));
+    let finish = |item: &mut Option<(String, bool)>, items: &mut Vec<Value>| {
+        if let Some((text, unknown)) = item.take() {
+            items.push(if unknown {
+                Value::Unknown
+            } else {
+                Value::Str(Text::lit(&text))
+            });
+        }
+    };
+    for piece in text.pieces() {
+        let Piece::Lit(s) = piece else {
+            item.get_or_insert_with(Default::default).1 = true;
+            continue;
+        };
+        match sep {
+            Some(sep) => {
+                let mut parts = s.split(sep);
+                if let Some(first) = parts.next() {
+                    item.get_or_insert_with(Default::default).0.push_str(first);
+                }
+                for part in parts {
+                    finish(&mut item, &mut items);
+                    item = Some((part.to_owned(), false));
+                }
+            }
+            None => {
+                for c in s.chars() {
+                    if c.is_whitespace() {
+                        finish(&mut item, &mut items);
+                    } else {
+                        item.get_or_insert_with(Default::default).0.push(c);
+                    }
+                }
+            }
+        }
+    }
+    finish(&mut item, &mut items);
+    items
+}
+
 /// `fmt % args`.
 pub(super) fn percent(fmt: &Text, args: &Value) -> Text {
     let (positional, mapping): (Vec<Value>, Option<&super::value::Dict>) = match args {

@@ -83,6 +83,48 @@ fn commands_built_at_run_time() {
     assert_eq!(got.len(), 1, "{got:?}");
 }
 
+/// Found by a tester: a string split with `str.split` was not read as a
+/// command, so its request went unreported. It is reported, with help: no
+/// list literal holds its words. A list joined to a part not known may
+/// hold the header there, as a shell array may: not reported.
+#[test]
+fn commands_split_with_str_split() {
+    for code in [
+        format!("import subprocess\na = subprocess.run('curl -s {MD}a8'.split(), capture_output=True)\n"),
+        format!("import subprocess\nMD = '{MD}'\nsubprocess.run(f'wget -qO- {{MD}}mac'.split(' '))\n"),
+    ] {
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{code}: {f:?}");
+        assert!(f[0].fix.is_none(), "{f:?}");
+        assert!(f[0].help.is_some(), "{f:?}");
+    }
+    quiet(&format!(
+        "import subprocess\nsubprocess.run('curl -H X-aws-ec2-metadata-token:t {MD}'.split())\n"
+    ));
+    quiet(&format!(
+        "import subprocess\nsubprocess.run('ls -la {MD}'.split())\n"
+    ));
+    quiet(&format!(
+        "import subprocess, sys\nsubprocess.run(['curl', '-s'] + sys.argv[1:] + ['{MD}ami-id'])\n"
+    ));
+    // `split` on another separator is not a command's words.
+    quiet(&format!(
+        "import subprocess\nsubprocess.run('curl,{MD}'.split('/'))\n"
+    ));
+}
+
+/// The help of a command built at run time says which commands get a fix
+/// (a tester found it naming list literals only, next to a string
+/// command that was fixed).
+#[test]
+fn the_help_of_a_command_built_at_run_time_names_what_is_fixed() {
+    let (_, f) = findings(&format!(
+        "import subprocess\nBASE = '{MD}'\nsubprocess.check_output('curl -s ' + BASE + 'instance-id', shell=True)\n"
+    ));
+    let help = f[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("one string literal"), "{help}");
+}
+
 #[test]
 fn ec2metadata_is_imdsv1_only() {
     let got = found("import subprocess\nsubprocess.run(['ec2metadata', '--instance-id'])\n");
