@@ -85,13 +85,31 @@ fn fix_with_pause_of(dir: &Path, args: &[&str], meanwhile: impl FnOnce(u32)) -> 
     Some(finish(child))
 }
 
-/// Sends `signal` (`INT`, `TERM`) to process `pid`.
+/// Sends `signal` (`INT`, `TERM`) to process `pid`, and waits until one of
+/// its threads has taken it: the kernel may hand it to a thread that is
+/// not running, and on a loaded machine the paused thread could resume
+/// and write before that thread ran the handler (seen once in a full
+/// test run beside two fuzzers).
 fn signal(signal: &str, pid: u32) {
     let sent = Command::new("kill")
         .args([format!("-{signal}"), pid.to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
+    let status = format!("/proc/{pid}/status");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let pending = || {
+        fs::read_to_string(&status).is_ok_and(|text| {
+            text.lines()
+                .filter_map(|line| line.strip_prefix("ShdPnd:"))
+                .any(|mask| !mask.trim().trim_start_matches('0').is_empty())
+        })
+    };
+    while pending() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Taken off the queue, the handler runs next on that thread.
+    std::thread::sleep(Duration::from_millis(50));
 }
 
 /// A folder with one file to fix and many clean ones after it.
