@@ -395,16 +395,45 @@ pub(super) fn base_url(url: &Text) -> Option<String> {
 /// double quotes taken off, and the variables it expands: when it expands
 /// some and is otherwise plain (`$IMDS/`, `http://${HOST}:80/`), so that
 /// written again in double quotes it means what it meant, and when it
-/// stands for the scheme and host of `url`, the request's URL known whole
-/// (a variable holding a path as well, `${MD}/x/latest/`, does not).
-/// Command substitutions, single quotes and escapes give `None`.
-pub(super) fn written_base(word: &str, url: &Text) -> Option<(String, Vec<String>)> {
+/// stands for the scheme and host of `url`, the request's URL: its
+/// variables, given their values by `value_of`, spell that and nothing
+/// more (a variable holding a path as well, `${MD}/x/latest/`, does not).
+/// What follows `latest/` does not matter (`$IMDS/latest/meta-data/$k`):
+/// the token URL does not keep it. Command substitutions, single quotes
+/// and escapes before `latest/` give `None`.
+pub(super) fn written_base(
+    word: &str,
+    url: &Text,
+    value_of: impl Fn(&str) -> Option<Text>,
+) -> Option<(String, Vec<String>)> {
     let (written, names) = written_prefix(word)?;
-    let rest = &word.replace('"', "")[written.len()..];
-    let head = url.as_literal()?.trim_start().strip_suffix(rest)?;
-    let head = head.trim_end_matches('/');
-    (!rest.contains('$') && base_url(url).is_some_and(|base| base == head))
-        .then_some((written, names))
+    let expanded = expand_plain(&written, &value_of)?;
+    let base = base_url(url)?;
+    let stands_for_base = expanded.trim_end_matches('/') == base
+        && url.known_prefix().trim_start().starts_with(&expanded);
+    stands_for_base.then_some((written, names))
+}
+
+/// `written` (plain text and `$NAME`/`${NAME}`, as [`written_prefix`]
+/// gives it) with each variable's value put in; `None` when one is not
+/// known whole.
+fn expand_plain(written: &str, value_of: &impl Fn(&str) -> Option<Text>) -> Option<String> {
+    let mut out = String::with_capacity(written.len());
+    let mut rest = written;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let braced = after.starts_with('{');
+        let after = if braced { &after[1..] } else { after };
+        let len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        out.push_str(value_of(&after[..len])?.as_literal()?);
+        rest = &after[len + usize::from(braced)..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// [`written_base`] before the written part is held to `url`'s base.
@@ -483,13 +512,27 @@ mod tests {
 
     #[test]
     fn a_written_base_must_stand_for_the_scheme_and_host_alone() {
+        let value_of = |name: &str| match name {
+            "IMDS" => Some(Text::lit("http://169.254.169.254")),
+            "SLASHED" => Some(Text::lit("http://169.254.169.254/")),
+            "MD" => Some(Text::lit("http://169.254.169.254/latest/meta-data")),
+            _ => None,
+        };
         let url = Text::lit("http://169.254.169.254/latest/meta-data/x");
-        assert!(written_base("\"$IMDS/latest/meta-data/x\"", &url).is_some());
-        assert!(written_base("${IMDS}latest/meta-data/x", &url).is_some());
+        assert!(written_base("\"$IMDS/latest/meta-data/x\"", &url, value_of).is_some());
+        assert!(written_base("${SLASHED}latest/meta-data/x", &url, value_of).is_some());
         // Found by fuzzing: MD held a path, and the token URL kept it.
         let url = Text::lit("http://169.254.169.254/latest/meta-data/y/latest/z");
-        assert_eq!(written_base("\"${MD}/y/latest/z\"", &url), None);
-        assert_eq!(written_base("$MD/latest/z", &Text::unknown()), None);
+        assert_eq!(written_base("\"${MD}/y/latest/z\"", &url, value_of), None);
+        assert_eq!(written_base("$UNSET/latest/z", &url, value_of), None);
+        // What follows `latest/` is not the base's business.
+        let mut url = Text::lit("http://169.254.169.254/latest/meta-data/");
+        url.push_unknown();
+        assert!(written_base("\"$IMDS/latest/meta-data/$1\"", &url, value_of).is_some());
+        assert_eq!(
+            written_base("$MD/latest/z", &Text::unknown(), value_of),
+            None
+        );
     }
 
     #[test]

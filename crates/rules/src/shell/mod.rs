@@ -254,13 +254,14 @@ impl Source<'_, '_> {
     }
 }
 
-/// A command as written: its node, the code it is in, its words and the
-/// node each word came from.
+/// A command as written: its node, the code it is in, its words, the
+/// node each word came from and the variables it sees.
 struct Written<'w, 'a, 't> {
     node: Node<'t>,
     source: &'w Source<'a, 't>,
     words: &'w [Word],
     sources: &'w [Node<'t>],
+    env: &'w ShellEnv<'w>,
 }
 
 /// The state of reading one cell.
@@ -498,6 +499,7 @@ impl Analysis {
             source,
             words: &words,
             sources: &sources,
+            env,
         };
         self.report(http, finding, &written);
         // Each request curl's `--next` separates has options of its own,
@@ -543,6 +545,7 @@ impl Analysis {
             source,
             words,
             sources,
+            env,
         } = *written;
         let code = source.code;
         let written_once =
@@ -587,7 +590,7 @@ impl Analysis {
         let written_base = (written_once(http.url) && code.quoting.is_empty())
             .then(|| {
                 let word = &code.text[sources[http.url].byte_range()];
-                fix::written_base(word, &http.request.url)
+                fix::written_base(word, &http.request.url, |name| env.get(name).cloned())
             })
             .flatten()
             .filter(|(_, names)| {

@@ -217,6 +217,32 @@ fn the_token_request_takes_the_endpoint_from_the_same_variables() {
     );
 }
 
+/// Regression (tester): a variable after `latest/` (`$IMDS/latest/meta-data/$k`)
+/// made the token URL the literal address, so an overridden endpoint
+/// served the request but not its token.
+#[test]
+fn the_token_request_keeps_the_endpoint_variable_whatever_follows_it() {
+    for tail in ["$k", "${k}", "$1", "$(echo ami-id)"] {
+        let code = format!(
+            "IMDS=${{AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}}\nk=ami-id\n\
+             curl -s \"$IMDS/latest/meta-data/{tail}\"\n"
+        );
+        let out = fixed(&code);
+        assert!(
+            out.contains("IMDS_TOKEN=$(curl -s -X PUT \"$IMDS/latest/api/token\""),
+            "{out}"
+        );
+    }
+    // A variable holding more than the scheme and host is still not kept.
+    let out = fixed(
+        "MD=http://169.254.169.254/latest/meta-data\nk=ami-id\ncurl -s \"${MD}/y/latest/$k\"\n",
+    );
+    assert!(
+        out.contains("-X PUT \"http://169.254.169.254/latest/api/token\""),
+        "{out}"
+    );
+}
+
 #[test]
 fn an_existing_token_is_reused() {
     let code = "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token \
