@@ -26,6 +26,7 @@
 
 use std::ops::Range;
 
+use super::options::UnshownRoute;
 use super::{curl, httpie, wget, wrapper};
 use crate::finding::{Finding, Rule};
 use crate::request::{Headers, Method, Request};
@@ -434,6 +435,22 @@ pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
         Client::Wget => wget::time_limits(words, http.program),
         Client::Httpie => httpie::time_limits(words, http.program),
         Client::Ec2Metadata => Vec::new(),
+    }
+}
+
+/// The options of the request `http` read from `words` that its token
+/// request takes too: time limits, retries, proxy choice (see
+/// [`curl::token_options`]); an error when one that decides where the
+/// request goes is not shown by the code.
+pub(super) fn token_options(
+    words: &[Word],
+    http: &HttpCommand,
+) -> Result<Vec<String>, UnshownRoute> {
+    match http.client {
+        Client::Curl => curl::token_options(words, http.program),
+        Client::Wget => wget::token_options(words, http.program),
+        Client::Httpie => httpie::token_options(words, http.program),
+        Client::Ec2Metadata => Ok(Vec::new()),
     }
 }
 

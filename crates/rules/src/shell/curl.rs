@@ -7,7 +7,7 @@
 //! `--next` before them) up to the next `--next`.
 
 use super::argv::{Parsed, Word};
-use super::options::{scan, Arg, Spec};
+use super::options::{carried_options, scan, Arg, Carried, Carry, Spec, UnshownRoute};
 use crate::request::{Header, Headers, Method, TOKEN_HEADER};
 use crate::text::Text;
 
@@ -163,16 +163,52 @@ const SPEC: Spec = Spec {
     stop_at_operand: false,
 };
 
+/// The request's time limits, which the token request takes too: off EC2,
+/// or past a container's hop limit, it would otherwise wait where the
+/// request gave up.
+const TIME_LIMITS: &[Carried] = &[
+    Carried::new("-m", "--max-time", Carry::Number),
+    Carried::new("--max-time", "--max-time", Carry::Number),
+    Carried::new("--connect-timeout", "--connect-timeout", Carry::Number),
+];
+
+/// The request's other options that the token request takes too: its
+/// retries (a request that retries through a flaky start would otherwise
+/// lose its token at the first failure), and its proxy choice (a token
+/// request sent to a proxy the request avoids, or the other way round, is
+/// not answered by IMDS).
+const CARRIED: &[Carried] = &[
+    Carried::new("--retry", "--retry", Carry::Number),
+    Carried::new("--retry-delay", "--retry-delay", Carry::Number),
+    Carried::new("--retry-max-time", "--retry-max-time", Carry::Number),
+    Carried::new("--retry-connrefused", "--retry-connrefused", Carry::Flag),
+    Carried::new("--retry-all-errors", "--retry-all-errors", Carry::Flag),
+    Carried::new("-x", "--proxy", Carry::Route),
+    Carried::new("--proxy", "--proxy", Carry::Route),
+    Carried::new("--proxy1.0", "--proxy1.0", Carry::Route),
+    Carried::new("--preproxy", "--preproxy", Carry::Route),
+    Carried::new("--socks4", "--socks4", Carry::Route),
+    Carried::new("--socks4a", "--socks4a", Carry::Route),
+    Carried::new("--socks5", "--socks5", Carry::Route),
+    Carried::new("--socks5-hostname", "--socks5-hostname", Carry::Route),
+    Carried::new("-U", "--proxy-user", Carry::Route),
+    Carried::new("--proxy-user", "--proxy-user", Carry::Route),
+    Carried::new("--noproxy", "--noproxy", Carry::Route),
+];
+
 /// The request's time limits with a literal number of seconds, to give the
 /// token request too: `--max-time`, `--connect-timeout`.
 pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
     let words = request_words(words, program);
-    let wanted = [
-        ("-m", "--max-time"),
-        ("--max-time", "--max-time"),
-        ("--connect-timeout", "--connect-timeout"),
-    ];
-    super::options::seconds_options(words, program + 1, &SPEC, &wanted, " ")
+    carried_options(words, program + 1, &SPEC, TIME_LIMITS, " ").unwrap_or_default()
+}
+
+/// The request's options that the token request takes too: its time
+/// limits, retries and proxy choice ([`TIME_LIMITS`], [`CARRIED`]).
+pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String>, UnshownRoute> {
+    let words = request_words(words, program);
+    let wanted: Vec<Carried> = TIME_LIMITS.iter().chain(CARRIED).copied().collect();
+    carried_options(words, program + 1, &SPEC, &wanted, " ")
 }
 
 /// The index of the word holding the `--next` (`-:`) that ends the request

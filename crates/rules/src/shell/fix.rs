@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::argv::Client;
 use super::nested::Quoting;
+use super::options::UnshownRoute;
 use super::scope::{Form, Insertion, Scope};
 use super::token_request;
 use crate::finding::{Finding, Rule};
@@ -53,10 +54,11 @@ pub(super) struct Site {
     pub ttl: Ttl,
     /// The client's name as written (`http`, `xh`...).
     pub program: String,
-    /// The request's time limits with literal values (`--max-time 2`),
-    /// which the token request takes too: off EC2, or past a container's
-    /// hop limit, it would otherwise wait where the request gave up.
-    pub time_limits: Vec<String>,
+    /// The request's options that the token request takes too, as it
+    /// writes them (`--max-time 2`, `--retry 3`, `--noproxy '*'`); an
+    /// error when the request's proxy is not shown by the code, so that no
+    /// token request can be sure to go where the request goes.
+    pub token_options: Result<Vec<String>, UnshownRoute>,
     /// Cell offset where a header option goes (after curl's and wget's
     /// name, after httpie's URL), when the command is written so that one
     /// can go there.
@@ -212,6 +214,13 @@ fn missing_token_help(site: Option<&Site>) -> String {
         "fetch a token with `PUT /latest/api/token` and add -H \"{TOKEN_HEADER}: $TOKEN\" to \
          the command"
     );
+    if let Some(Err(route)) = site.map(|site| &site.token_options) {
+        return format!(
+            "the token request must go where the request goes, and the value of its `{}` is \
+             not known here: {add}, and give the token request the same proxy options",
+            route.option
+        );
+    }
     if site.is_some_and(|site| site.empty_token) {
         format!(
             "the command sends an empty `{TOKEN_HEADER};` header, which IMDS refuses and which a \
@@ -263,9 +272,11 @@ fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
     };
     let ttl = context.settings.token_ttl;
     let limits: String = site
-        .time_limits
+        .token_options
+        .as_ref()
+        .ok()?
         .iter()
-        .flat_map(|limit| [limit.as_str(), " "])
+        .flat_map(|option| [option.as_str(), " "])
         .collect();
     let command = match site.client {
         Client::Wget => {

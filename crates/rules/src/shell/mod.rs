@@ -609,7 +609,7 @@ impl Analysis {
             empty_token: argv::sends_empty_token(words, http),
             ttl: Ttl::of(&http.request.headers),
             program: http.request.client.clone(),
-            time_limits: argv::time_limits(words, http),
+            token_options: argv::token_options(words, http),
             header_at,
             url_start,
             base: fix::base_url(&http.request.url),

@@ -185,43 +185,112 @@ pub(super) fn drop_prefix(text: &Text, n: usize) -> Text {
     out
 }
 
-/// The options of `words[start..]` named in `wanted` (as written, and as
-/// the token request writes them) whose value is a literal number of
-/// seconds, written for the token request with `joiner` between option and
-/// value: `--max-time 2` and `-m 2` both give `--max-time 2` (or
-/// `--max-time=2`). The last one given wins, as for the clients. A value
-/// held in a variable the code does not show is left out: it may not be
-/// set where the token request goes.
-pub(super) fn seconds_options(
+/// What an option of the request is to the token request that takes it
+/// too, and so how it is carried there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Carry {
+    /// An option without a value (`--retry-connrefused`).
+    Flag,
+    /// A number (seconds, a count of tries): written as its value when the
+    /// code shows it, else left out (it may not be set where the token
+    /// request goes), which costs only patience.
+    Number,
+    /// Any other value that changes only how hard the request tries
+    /// (`--retry-on-http-error=503,504`): written when the code shows it
+    /// and a shell word can hold it, else left out.
+    Value,
+    /// A value that decides where the request goes (a proxy): a token
+    /// request without it may go elsewhere, and the request then gets 401,
+    /// so when the code does not show it no token request is written.
+    Route,
+}
+
+/// An option of the request that the token request takes too.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Carried {
+    /// The option as the request may write it (`-m`, `--max-time`).
+    pub as_named: &'static str,
+    /// The option as the token request writes it (`--max-time`).
+    pub written: &'static str,
+    /// What it is.
+    pub carry: Carry,
+}
+
+impl Carried {
+    pub const fn new(as_named: &'static str, written: &'static str, carry: Carry) -> Self {
+        Carried {
+            as_named,
+            written,
+            carry,
+        }
+    }
+}
+
+/// A value that decides where the request goes and that the code does not
+/// show, or that cannot be written back: no token request is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct UnshownRoute {
+    /// The option, as the token request would write it.
+    pub option: &'static str,
+}
+
+/// The options of `words[start..]` named in `wanted`, written for the
+/// token request with `joiner` between option and value: `--max-time 2`
+/// and `-m 2` both give `--max-time 2` (or `--max-time=2`). The last one
+/// given wins, as for the clients; they come in the order they are last
+/// given.
+pub(super) fn carried_options(
     words: &[Word],
     start: usize,
     spec: &Spec,
-    wanted: &[(&str, &'static str)],
+    wanted: &[Carried],
     joiner: &str,
-) -> Vec<String> {
+) -> Result<Vec<String>, UnshownRoute> {
     let mut found: Vec<(&'static str, String)> = Vec::new();
     for arg in scan(words, start, spec) {
-        let Arg::Option {
-            name,
-            value: Some(value),
-            ..
-        } = arg
-        else {
+        let Arg::Option { name, value, .. } = arg else {
             continue;
         };
-        let Some(&(_, written)) = wanted.iter().find(|(as_named, _)| *as_named == name) else {
+        let Some(carried) = wanted.iter().find(|c| c.as_named == name) else {
             continue;
         };
-        let Some(seconds) = value.as_literal().filter(|v| is_seconds(v)) else {
-            continue;
+        let written = match (carried.carry, value) {
+            (Carry::Flag, _) => carried.written.to_owned(),
+            (Carry::Number, Some(value)) => match value.as_literal().filter(|v| is_seconds(v)) {
+                Some(number) => format!("{}{joiner}{number}", carried.written),
+                None => continue,
+            },
+            (Carry::Value | Carry::Route, Some(value)) => {
+                match value.as_literal().and_then(shell_word) {
+                    Some(word) => format!("{}{joiner}{word}", carried.written),
+                    None if carried.carry == Carry::Value => continue,
+                    None => {
+                        return Err(UnshownRoute {
+                            option: carried.written,
+                        })
+                    }
+                }
+            }
+            // A missing value: the client refuses the command.
+            (_, None) => continue,
         };
-        found.retain(|(option, _)| *option != written);
-        found.push((written, seconds.to_owned()));
+        found.retain(|(option, _)| *option != carried.written);
+        found.push((carried.written, written));
     }
-    found
-        .into_iter()
-        .map(|(option, seconds)| format!("{option}{joiner}{seconds}"))
-        .collect()
+    Ok(found.into_iter().map(|(_, written)| written).collect())
+}
+
+/// `value` written as one shell word that means it wherever a fix puts
+/// it: as it is when it is plain, else in single quotes; `None` for a
+/// character that some place a fix writes into reads (a quote, `$`, a
+/// backquote, a backslash, a brace, `!`, a line break).
+pub(super) fn shell_word(value: &str) -> Option<String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:@%+,=-".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        return Some(value.to_owned());
+    }
+    let unwritable = |c: char| "'\"$`\\{}!".contains(c) || c.is_control();
+    (!value.chars().any(unwritable)).then(|| format!("'{value}'"))
 }
 
 /// Whether `text` is a plain number of seconds (`2`, `0.5`).
@@ -322,6 +391,20 @@ mod tests {
             Word::spread(Text::unknown(), 5..10),
         ];
         assert_eq!(scan(&w, 1, &SPEC), vec![Arg::Opaque]);
+    }
+
+    #[test]
+    fn carried_values_are_written_as_one_word_or_refused() {
+        assert_eq!(
+            shell_word("http://proxy:3128").as_deref(),
+            Some("http://proxy:3128")
+        );
+        assert_eq!(shell_word("*").as_deref(), Some("'*'"));
+        assert_eq!(shell_word("").as_deref(), Some("''"));
+        assert_eq!(shell_word("a b").as_deref(), Some("'a b'"));
+        for value in ["it's", "$P", "{x}", "a\\b", "`x`", "a\nb"] {
+            assert_eq!(shell_word(value), None, "{value}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! wget's command line: URLs, `--header`, `--method` and the POST options.
 
 use super::argv::{Parsed, Word};
-use super::options::{scan, Arg, Spec};
+use super::options::{carried_options, scan, shell_word, Arg, Carried, Carry, Spec, UnshownRoute};
 use crate::request::{Header, Method};
 use crate::text::Text;
 
@@ -100,17 +100,104 @@ const SPEC: Spec = Spec {
     stop_at_operand: false,
 };
 
+/// The request's time limits, which the token request takes too (see
+/// curl's).
+const TIME_LIMITS: &[Carried] = &[
+    Carried::new("-T", "--timeout", Carry::Number),
+    Carried::new("--timeout", "--timeout", Carry::Number),
+    Carried::new("--connect-timeout", "--connect-timeout", Carry::Number),
+    Carried::new("--read-timeout", "--read-timeout", Carry::Number),
+    Carried::new("--dns-timeout", "--dns-timeout", Carry::Number),
+];
+
+/// The request's retries and proxy choice, which the token request takes
+/// too (see curl's).
+const CARRIED: &[Carried] = &[
+    Carried::new("-t", "--tries", Carry::Number),
+    Carried::new("--tries", "--tries", Carry::Number),
+    Carried::new("--waitretry", "--waitretry", Carry::Number),
+    Carried::new("--retry-connrefused", "--retry-connrefused", Carry::Flag),
+    Carried::new(
+        "--retry-on-http-error",
+        "--retry-on-http-error",
+        Carry::Value,
+    ),
+    Carried::new("--no-proxy", "--no-proxy", Carry::Flag),
+    Carried::new("--proxy-user", "--proxy-user", Carry::Route),
+    Carried::new("--proxy-password", "--proxy-password", Carry::Route),
+];
+
+/// The wgetrc commands (`-e use_proxy=no`) the token request takes too,
+/// as wget names them: without case, `_` or `-`. Proxy ones decide where
+/// it goes; the others are retries and time limits.
+const CARRIED_COMMANDS: &[(&str, Carry)] = &[
+    ("useproxy", Carry::Route),
+    ("httpproxy", Carry::Route),
+    ("httpsproxy", Carry::Route),
+    ("noproxy", Carry::Route),
+    ("proxyuser", Carry::Route),
+    ("proxypassword", Carry::Route),
+    ("tries", Carry::Number),
+    ("waitretry", Carry::Number),
+    ("retryconnrefused", Carry::Value),
+    ("retryonhttperror", Carry::Value),
+    ("timeout", Carry::Number),
+    ("connecttimeout", Carry::Number),
+    ("readtimeout", Carry::Number),
+    ("dnstimeout", Carry::Number),
+];
+
 /// The request's time limits with a literal number of seconds, to give the
 /// token request too: `--timeout` (`-T`) and the connect, read and DNS ones.
 pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
-    let wanted = [
-        ("-T", "--timeout"),
-        ("--timeout", "--timeout"),
-        ("--connect-timeout", "--connect-timeout"),
-        ("--read-timeout", "--read-timeout"),
-        ("--dns-timeout", "--dns-timeout"),
-    ];
-    super::options::seconds_options(words, program + 1, &SPEC, &wanted, "=")
+    carried_options(words, program + 1, &SPEC, TIME_LIMITS, "=").unwrap_or_default()
+}
+
+/// The request's options that the token request takes too: its time
+/// limits, retries and proxy choice, as options ([`TIME_LIMITS`],
+/// [`CARRIED`]) or as `-e` commands ([`CARRIED_COMMANDS`]), which come
+/// after the options.
+pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String>, UnshownRoute> {
+    let wanted: Vec<Carried> = TIME_LIMITS.iter().chain(CARRIED).copied().collect();
+    let mut options = carried_options(words, program + 1, &SPEC, &wanted, "=")?;
+
+    for arg in scan(words, program + 1, &SPEC) {
+        let Arg::Option {
+            name,
+            value: Some(command),
+            ..
+        } = arg
+        else {
+            continue;
+        };
+        if name != "-e" && name != "--execute" {
+            continue;
+        }
+        let Some(carry) = carried_command(&command) else {
+            continue;
+        };
+        match command.as_literal().and_then(shell_word) {
+            Some(word) => options.push(format!("-e {word}")),
+            None if carry == Carry::Route => return Err(UnshownRoute { option: "-e" }),
+            None => {}
+        }
+    }
+    Ok(options)
+}
+
+/// How a `-e` command is carried to the token request, if it is.
+fn carried_command(command: &Text) -> Option<Carry> {
+    let (key, _) = command.known_prefix().split_once('=')?;
+    let key: String = key
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    CARRIED_COMMANDS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, carry)| carry)
 }
 
 /// Reads wget's arguments after the program word at `program`.

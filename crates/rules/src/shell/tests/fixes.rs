@@ -705,6 +705,88 @@ fn the_token_request_keeps_the_time_limits_of_the_request() {
     );
 }
 
+/// Regression (tester): behind an `http_proxy`, a request sent with
+/// `--noproxy '*'` got a token fetch without it: the PUT went to the
+/// proxy, and the request then got 401.
+#[test]
+fn the_token_request_keeps_the_proxy_choice_of_the_request() {
+    for (code, fetch) in [
+        (
+            "curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(curl -s --noproxy '*' -X PUT ",
+        ),
+        (
+            "curl -s --noproxy=\"*\" http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(curl -s --noproxy '*' -X PUT ",
+        ),
+        (
+            "curl -x http://proxy:3128 http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(curl -s --proxy http://proxy:3128 -X PUT ",
+        ),
+        (
+            "curl --proxy '' http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(curl -s --proxy '' -X PUT ",
+        ),
+        (
+            "wget -qO- --no-proxy http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(wget -q -O - --no-proxy --method=PUT ",
+        ),
+        (
+            "wget -qO- -e use_proxy=no http://169.254.169.254/latest/meta-data/a\n",
+            "IMDS_TOKEN=$(wget -q -O - -e use_proxy=no --method=PUT ",
+        ),
+    ] {
+        let out = fixed(code);
+        assert!(out.starts_with(fetch), "{out}");
+    }
+    // A proxy the code does not show may send the token request elsewhere:
+    // no fix, and help that says why.
+    let found = findings("curl -x \"$P\" http://169.254.169.254/latest/meta-data/a\n");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none(), "{found:?}");
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("proxy")),
+        "{found:?}"
+    );
+}
+
+/// Regression (tester): `curl -sf --retry 3` kept retrying its request,
+/// but its token fetch gave up at the first failure.
+#[test]
+fn the_token_request_retries_like_the_request() {
+    let out = fixed(
+        "curl -sf --retry 3 --retry-delay 2 --retry-max-time=30 --retry-connrefused \
+         --retry-all-errors http://169.254.169.254/latest/meta-data/a\n",
+    );
+    assert!(
+        out.starts_with(
+            "IMDS_TOKEN=$(curl -s --retry 3 --retry-delay 2 --retry-max-time 30 \
+             --retry-connrefused --retry-all-errors -X PUT "
+        ),
+        "{out}"
+    );
+    let out = fixed(
+        "wget -qO- -t 5 --waitretry=2 --retry-connrefused --retry-on-http-error=503 \
+         http://169.254.169.254/latest/meta-data/a\n",
+    );
+    assert!(
+        out.starts_with(
+            "IMDS_TOKEN=$(wget -q -O - --tries=5 --waitretry=2 --retry-connrefused \
+             --retry-on-http-error=503 --method=PUT "
+        ),
+        "{out}"
+    );
+    // Time limits and retries together, in the order written.
+    let out = fixed("curl -m 2 --retry 3 http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(curl -s --max-time 2 --retry 3 -X PUT "),
+        "{out}"
+    );
+}
+
 /// Found by a fresh tester: a `!` line whose shell does not parse was
 /// offered a fix (a `{expr}` may be what does not parse as written), which
 /// `--fix` then refused, since it holds a `!` line to parsing as a cell.
