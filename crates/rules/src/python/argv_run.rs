@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use crate::endpoint;
 use crate::request::TOKEN_HEADER;
 use crate::shell::argv::{
-    request_from_argv, shell_code, time_limit_seconds, Client, CommandRequest, Word,
+    request_from_argv, shell_code, time_limit_seconds, Client, CommandRequest, Runs, Word,
 };
 use crate::text::{Piece, Text};
 
@@ -123,8 +123,11 @@ impl<'t> CellWalk<'_, '_, 't> {
             CommandRequest::Imdsv1Only { .. } => None,
         };
         let slot = match (&command, written) {
+            // A token fetched here does not serve a command that runs
+            // elsewhere or again and again: its finding has help.
             (CommandRequest::Http(http), Written::List { frame })
-                if finding.rule == crate::Rule::MetadataRequestWithoutToken =>
+                if finding.rule == crate::Rule::MetadataRequestWithoutToken
+                    && http.runs == Runs::Here =>
             {
                 let (word, style) = match http.client {
                     Client::Curl | Client::Ec2Metadata => (http.program, ArgvHeader::Option),

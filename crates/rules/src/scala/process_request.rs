@@ -56,7 +56,12 @@ pub fn read(run: &ProcessRun, code: &str, cell: usize) -> Read {
             Read::Request(Found {
                 request,
                 site: Site::Process {
-                    slot: slot(run, code, at, http.client),
+                    // A token fetched here does not serve a command that
+                    // runs elsewhere or again and again.
+                    slot: match http.runs.why() {
+                        None => slot(run, code, at, http.client),
+                        Some(why) => Err(why.to_owned()),
+                    },
                 },
                 token: run.token.clone(),
                 method_at: None,

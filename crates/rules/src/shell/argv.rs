@@ -26,7 +26,7 @@
 
 use std::ops::Range;
 
-use super::options::UnshownRoute;
+use super::options::{scan, Arg, Spec, UnshownRoute};
 use super::{curl, httpie, wget, wrapper};
 use crate::finding::{Finding, Rule};
 use crate::request::{Headers, Method, Request};
@@ -103,6 +103,49 @@ impl Client {
     }
 }
 
+/// Where and how often a command runs, as its wrappers make it: what a
+/// token fetched before it is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Runs {
+    /// Here, once: a token fetched before it serves it.
+    #[default]
+    Here,
+    /// Here, again and again (`watch`): a token fetched once before it
+    /// expires while it still runs.
+    Repeatedly,
+    /// On another machine or in a container (`ssh`, `docker exec`,
+    /// `kubectl exec`): a token fetched here is of no use there, or may
+    /// not be fetched from there at all.
+    Elsewhere,
+}
+
+impl Runs {
+    /// Why a request sent without a token that runs this way gets no fix,
+    /// and what to do by hand (`None` for [`Runs::Here`]).
+    pub fn why(self) -> Option<&'static str> {
+        match self {
+            Runs::Here => None,
+            Runs::Repeatedly => Some(
+                "the command runs again and again, and a token fetched once before it \
+                 expires; fetch the token in the command itself, for example `watch -n 5 \
+                 'T=$(curl -s -X PUT .../latest/api/token -H \"X-aws-ec2-metadata-token-ttl-\
+                 seconds: 300\"); curl -H \"X-aws-ec2-metadata-token: $T\" ...'`",
+            ),
+            Runs::Elsewhere => Some(
+                "the request runs on another machine or in a container, where a token \
+                 fetched here is of no use; fetch the token there, in the same remote command, \
+                 with `PUT /latest/api/token`, and send it in the `X-aws-ec2-metadata-token` \
+                 header",
+            ),
+        }
+    }
+
+    /// [`Runs::why`], as a finding's help.
+    pub fn help(self) -> Option<String> {
+        self.why().map(|why| format!("no automatic fix: {why}"))
+    }
+}
+
 /// An HTTP request made by curl, wget or httpie.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpCommand {
@@ -130,6 +173,10 @@ pub struct HttpCommand {
     /// from this one and that break a rule: each with its own options,
     /// and written from its `--next` to the end of the command.
     pub separate: Vec<HttpCommand>,
+    /// Where and how often the request runs, as wrappers make it: a fix
+    /// that fetches a token before the command is made only for
+    /// [`Runs::Here`].
+    pub runs: Runs,
 }
 
 /// What a command does that the rules care about.
@@ -171,6 +218,9 @@ impl CommandRequest {
                     judgement.message,
                 );
                 finding.note = judgement.note;
+                if judgement.rule == Rule::MetadataRequestWithoutToken {
+                    finding.help = http.runs.help();
+                }
                 Some(finding)
             }
             CommandRequest::Imdsv1Only { client, range, .. } => {
@@ -220,7 +270,10 @@ impl Default for Parsed {
 ///
 /// `words[0]` is the command name; wrappers (`sudo`, `timeout N`,
 /// `env A=1`, `nohup`, `nice`, `command`, `exec`, `time`, `xargs`,
-/// `stdbuf`, `setsid`, `busybox`) are looked through. Returns `None` when
+/// `stdbuf`, `setsid`, `busybox`, `runuser -u`, `flock`, `ionice`,
+/// `taskset`, `chrt`, `setpriv`, `chroot`, `watch`, `ssh`, `docker exec`,
+/// `kubectl exec`...) are looked through; [`HttpCommand::runs`] tells
+/// where and how often the request then runs. Returns `None` when
 /// the command is no client the rules know, or makes no request
 /// (`curl --help`). When curl is given several URLs, the first sent
 /// without a token is the one returned, else the first the rules report,
@@ -228,7 +281,8 @@ impl Default for Parsed {
 /// curl's `--next` separates are chosen from alike, and those that break a
 /// rule after the one returned are in its [`HttpCommand::separate`].
 pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandRequest> {
-    let program = wrapper::unwrap(words, 0)?;
+    let target = wrapper::look_through(words, 0).filter(|t| !t.code)?;
+    let program = target.at;
     let name = wrapper::program_name(&words[program])?;
     let client = Client::from_program(name)?;
     if client == Client::Ec2Metadata {
@@ -264,9 +318,14 @@ pub fn request_from_argv(words: &[Word], range: Range<usize>) -> Option<CommandR
     let chosen = choose(requests.iter().map(|r| &r.request));
     let mut http = requests.remove(chosen?);
     http.request.range = range;
+    http.runs = target.runs;
     http.separate = requests
         .into_iter()
         .filter(|r| rules::judge(&r.request).is_some())
+        .map(|r| HttpCommand {
+            runs: target.runs,
+            ..r
+        })
         .collect();
     Some(CommandRequest::Http(http))
 }
@@ -300,6 +359,7 @@ fn candidates(
             urls,
             others: Vec::new(),
             separate: Vec::new(),
+            runs: Runs::Here,
         })
         .collect()
 }
@@ -359,18 +419,74 @@ fn with_default_scheme(client: Client, name: &str, url: Text) -> Text {
 
 /// The index of the word holding shell code that `words` runs: the
 /// operand after `-c` of `sh`, `bash`, `dash`, `zsh`, `ksh` or `ash`
-/// (clustered too: `bash -lc CODE`), or the single argument of `eval`;
-/// wrappers are looked through. Analysers parse that word as a nested
-/// shell cell.
+/// (clustered too: `bash -lc CODE`), the single argument of `eval`, the
+/// `-c` value of `su` and `runuser`, `flock FILE -c CODE`, or the one
+/// word a wrapper has a shell read (`watch 'CODE'`); wrappers are looked
+/// through. Analysers parse that word as a nested shell cell.
 pub fn shell_code(words: &[Word]) -> Option<usize> {
-    let program = wrapper::unwrap(words, 0)?;
-    let name = wrapper::program_name(&words[program])?;
-    if name == "eval" {
-        return (words.len() == program + 2).then_some(program + 1);
+    shell_code_run(words).map(|(at, _)| at)
+}
+
+/// [`shell_code`], with where and how often the code runs.
+pub(super) fn shell_code_run(words: &[Word]) -> Option<(usize, Runs)> {
+    let target = wrapper::look_through(words, 0)?;
+    if target.code {
+        return Some((target.at, target.runs));
     }
-    if !is_shell(name) {
+    // A shell's `-c CODE` among words a wrapper joins is split up again.
+    if target.joined {
         return None;
     }
+    let program = target.at;
+    let name = wrapper::program_name(&words[program])?;
+    let at = match name {
+        "eval" => (words.len() == program + 2).then_some(program + 1),
+        "su" | "runuser" => su_code(words, program),
+        _ if is_shell(name) => shell_command_string(words, program),
+        _ => None,
+    };
+    at.map(|at| (at, target.runs))
+}
+
+/// The word after `-c` (`--command`) of `su [options] [-] [USER [ARGS]]`,
+/// which util-linux reads anywhere among its arguments (`su ubuntu -c
+/// CODE`); a value written in the option's own word is not followed.
+fn su_code(words: &[Word], program: usize) -> Option<usize> {
+    const SU: Spec = Spec {
+        short_valued: "cgGsw",
+        short_lettered: "",
+        long_valued: &[
+            "command",
+            "session-command",
+            "group",
+            "supp-group",
+            "shell",
+            "whitelist-environment",
+            "user",
+        ],
+        long_prefix: "",
+        stop_at_operand: false,
+    };
+    scan(words, program + 1, &SU)
+        .into_iter()
+        .filter_map(|arg| match arg {
+            Arg::Option {
+                name,
+                value_word: Some(value),
+                word,
+                ..
+            } if matches!(name.as_str(), "-c" | "--command" | "--session-command")
+                && value != word =>
+            {
+                Some(value)
+            }
+            _ => None,
+        })
+        .next_back()
+}
+
+/// The operand after `-c` of the shell at `words[program]`.
+fn shell_command_string(words: &[Word], program: usize) -> Option<usize> {
     let mut command_string = false;
     let mut i = program + 1;
     while let Some(word) = words.get(i) {

@@ -46,7 +46,7 @@ use imds_lint_parser::pattern::Patterns;
 use imds_lint_parser::{syntax, Cell, Interpolation, Lang, Origin};
 use tree_sitter::{Node, Tree};
 
-use self::argv::{CommandRequest, HttpCommand, Word};
+use self::argv::{CommandRequest, HttpCommand, Runs, Word};
 use self::env::ShellEnv;
 use self::fix::{Dollars, Found, Site, Ttl};
 use self::nested::Code;
@@ -127,7 +127,7 @@ pub fn check_cell(file: &mut FileCheck, index: usize, outer: &Env) {
         python: Vec::new(),
     };
     let mut env = ShellEnv::new(outer, braces);
-    analysis.code(&code, &mut env, 0, false);
+    analysis.code(&code, &mut env, 0, Around::default());
     let host_values = match origin {
         _ if braces => Some(Interpolation::Braces),
         Origin::HostString {
@@ -347,15 +347,24 @@ fn holds_host_value(code: &str) -> bool {
             .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
 }
 
+/// What the code holding a piece of nested code tells of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Around {
+    /// The code around does not parse (in a string or heredoc of it), so
+    /// neither is this code's place in it known.
+    broken: bool,
+    /// The code runs on another machine or in a container.
+    elsewhere: bool,
+}
+
 /// Why a request in shell code that does not parse gets no fix.
 pub(crate) const UNPARSED_HELP: &str = "no automatic fix: the shell code around it does not \
      parse, so where a token fetch may go is a guess; fix it by hand";
 
 impl Analysis {
     /// Reads one piece of code with the variables `env`.
-    /// `broken_around`: the code holding this one (a string or heredoc of
-    /// it) does not parse, so neither is this code's place in it known.
-    fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize, broken_around: bool) {
+    /// `around`: what the code holding this one tells of it.
+    fn code(&mut self, code: &Code, env: &mut ShellEnv, depth: usize, around: Around) {
         let Some(patterns) = query() else {
             return;
         };
@@ -399,14 +408,18 @@ impl Analysis {
         // Nested code is read after this code, each with the variables
         // its command saw: a `$(...)` inside `sh -c "..."` or an unquoted
         // heredoc is run by this shell, and is reported (and fixed) here.
-        let mut nested: Vec<(Code, ShellEnv)> = Vec::new();
+        let mut nested: Vec<(Code, ShellEnv, bool)> = Vec::new();
         let first_found = self.found.len();
         let first_python = self.python.len();
         for (_, shape, node) in events {
             match shape {
                 Shape::Command => {
                     let codes = self.command(node, &source, env);
-                    nested.extend(codes.into_iter().map(|code| (code, env.clone())));
+                    nested.extend(
+                        codes
+                            .into_iter()
+                            .map(|(code, elsewhere)| (code, env.clone(), elsewhere)),
+                    );
                     assign_defaults(node, &source, env);
                 }
                 Shape::Assignment => {
@@ -432,34 +445,46 @@ impl Analysis {
         // refuses such fixes in a cell too, but cannot see into code held
         // in a string or heredoc of a cell that parses; and a fix shown,
         // then refused, would mislead.
-        let broken = broken_around
+        let broken = around.broken
             || ((depth > 0 || !self.interpolated || self.bang) && tree.root_node().has_error());
         for (_, python_broken) in &mut self.python[first_python..] {
             *python_broken |= broken;
         }
-        if broken {
-            // An IMDSv1-only client has no fix to withhold, and keeps its
-            // own help (the client to use instead).
-            let fixable = |found: &&mut Found| found.finding.rule != Rule::Imdsv1OnlyClient;
+        // An IMDSv1-only client has no fix to withhold, and keeps its
+        // own help (the client to use instead).
+        let fixable = |found: &&mut Found| found.finding.rule != Rule::Imdsv1OnlyClient;
+        let help = if broken {
+            Some(UNPARSED_HELP.to_owned())
+        } else if around.elsewhere {
+            Runs::Elsewhere.help()
+        } else {
+            None
+        };
+        if let Some(help) = help {
             for found in self.found[first_found..].iter_mut().filter(fixable) {
                 found.site = None;
-                found.finding.help = Some(UNPARSED_HELP.to_owned());
+                found.finding.help = Some(help.clone());
             }
         }
         if depth < MAX_NESTING {
-            for (code, mut env) in nested {
-                self.code(&code, &mut env, depth + 1, broken);
+            for (code, mut env, elsewhere) in nested {
+                let around = Around {
+                    broken,
+                    elsewhere: around.elsewhere || elsewhere,
+                };
+                self.code(&code, &mut env, depth + 1, around);
             }
         }
     }
 
-    /// Reads one simple command; returns the shell code it runs.
+    /// Reads one simple command; returns the shell code it runs, each
+    /// with whether it runs on another machine or in a container.
     fn command<'t>(
         &mut self,
         node: Node<'t>,
         source: &Source<'_, 't>,
         env: &mut ShellEnv,
-    ) -> Vec<Code> {
+    ) -> Vec<(Code, bool)> {
         let code = source.code;
         let (words, sources) = command_words(node, code, env);
         if words.is_empty() {
@@ -517,11 +542,10 @@ impl Analysis {
     /// URLs, with no fix: one request's method and headers are all its
     /// URLs'.
     fn report(&mut self, http: &HttpCommand, finding: Finding, written: &Written) {
-        let site = self.site(written, http);
-        self.found.push(Found {
-            finding,
-            site: Some(site),
-        });
+        // A token fetched before a command that runs elsewhere, or again
+        // and again, does not serve it: the finding has help instead.
+        let site = (http.runs == Runs::Here).then(|| self.site(written, http));
+        self.found.push(Found { finding, site });
         for other in &http.others {
             let alone = CommandRequest::Http(argv::HttpCommand {
                 request: other.clone(),
@@ -687,15 +711,26 @@ fn track_builtins(words: &[Word], env: &mut ShellEnv) {
 
 /// Shell code the command runs: the `-c` argument of `sh`, `bash`...,
 /// or a heredoc or here-string fed to a shell reading its script from
-/// standard input.
-fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) -> Vec<Code> {
+/// standard input; each with whether it runs on another machine or in a
+/// container (`ssh host 'CODE'`, `docker exec c sh -c CODE`).
+fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) -> Vec<(Code, bool)> {
     let code = source.code;
     let mut out = Vec::new();
-    if let Some(i) = argv::shell_code(words) {
-        out.extend(code.nested(sources[i], false));
+    if let Some((i, runs)) = argv::shell_code_run(words) {
+        let elsewhere = runs == Runs::Elsewhere;
+        out.extend(
+            code.nested(sources[i], false)
+                .into_iter()
+                .map(|code| (code, elsewhere)),
+        );
     }
     if argv::reads_script_from_stdin(words) {
-        out.extend(stdin_code(node, source));
+        let elsewhere = wrapper::look_through(words, 0).is_some_and(|t| t.runs == Runs::Elsewhere);
+        out.extend(
+            stdin_code(node, source)
+                .into_iter()
+                .map(|code| (code, elsewhere)),
+        );
     }
     out
 }

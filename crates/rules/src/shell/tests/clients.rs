@@ -390,6 +390,83 @@ fn wrappers_are_part_of_the_command() {
     quiet("sudo -l");
 }
 
+/// Regression (testers): these wrappers hid the request they run, and the
+/// file reported nothing.
+#[test]
+fn more_wrappers_are_part_of_the_command() {
+    for wrapper in [
+        "runuser -u ubuntu --",
+        "runuser -u ubuntu",
+        "flock /tmp/l",
+        "flock -w 5 -x /tmp/l",
+        "ionice -c3",
+        "ionice -c 2 -n 7 -t",
+        "taskset 0x3",
+        "taskset -c 0-3",
+        "chrt -b 0",
+        "chrt --rr 10",
+        "setpriv --reuid=1000 --init-groups",
+        "setpriv --reuid 1000",
+        "chroot /srv/root",
+        "chroot --userspec=1000:1000 /srv/root",
+        "watch -n 5",
+        "watch -d -n 5",
+        "watch -x",
+        "ssh \"$h\"",
+        "ssh -p 2222 -i key.pem admin@bastion",
+        "ssh host -l admin",
+        "docker exec agent",
+        "docker exec -it -u root -e A=1 agent",
+        "docker container exec agent",
+        "podman exec -w /tmp agent",
+        "kubectl exec pod --",
+        "kubectl exec -n ns pod -c side --",
+        "kubectl exec -it deploy/agent --",
+        "oc exec pod --",
+        "sudo ionice -c3 nice timeout 5",
+    ] {
+        v1(&format!("{wrapper} curl -s {{MD}}"));
+        v1(&format!("{wrapper} wget -qO- {{MD}}"));
+    }
+    // Options that make them run nothing.
+    quiet("taskset -p 123 curl -s {MD}");
+    quiet("ionice -p 123 curl -s {MD}");
+    quiet("chrt -p 10 123 curl -s {MD}");
+    quiet("ssh -O exit host curl -s {MD}");
+}
+
+/// A request that runs on another machine or in a container, or again and
+/// again, is reported with help and no fix: a token fetched before the
+/// command would not serve it.
+#[test]
+fn requests_run_elsewhere_or_repeatedly_get_help_not_a_fix() {
+    for (code, why) in [
+        ("ssh \"$h\" curl -s {MD}", "another machine"),
+        ("docker exec agent curl -s {MD}", "container"),
+        ("kubectl exec pod -- curl -s {MD}", "container"),
+        (
+            "sudo docker exec agent timeout 5 wget -qO- {MD}",
+            "container",
+        ),
+        ("watch -n 5 curl -s {MD}", "again and again"),
+        ("ssh h 'curl -s {MD}'", "another machine"),
+        ("docker exec agent sh -c 'curl -s {MD}'", "container"),
+        ("ssh h bash <<'EOF'\ncurl -s {MD}\nEOF\n", "another machine"),
+    ] {
+        let code = fill(code);
+        let found = findings(&code);
+        assert_eq!(found.len(), 1, "{code}: {found:?}");
+        assert_eq!(found[0].rule, Rule::MetadataRequestWithoutToken);
+        assert!(found[0].fix.is_none(), "{code}: {found:?}");
+        assert!(
+            found[0].help.as_deref().is_some_and(|h| h.contains(why)),
+            "{code}: {found:?}"
+        );
+    }
+    // A token sent there is fine.
+    quiet("ssh h curl -s -H 'X-aws-ec2-metadata-token: t' {MD}");
+}
+
 #[test]
 fn commands_anywhere_in_the_script() {
     let cases = [

@@ -333,6 +333,42 @@ fn nested_code_is_fixed_in_its_own_quoting() {
     );
 }
 
+/// Wrappers that run the request here, once, keep a safe fix; the shell
+/// string `watch` runs fetches a token on each run, in the string.
+#[test]
+fn requests_behind_local_wrappers_are_fixed() {
+    for wrapper in [
+        "runuser -u ubuntu --",
+        "flock /tmp/l",
+        "ionice -c3",
+        "taskset 0x3",
+        "chrt -b 0",
+        "setpriv --reuid=1000",
+    ] {
+        let code = format!("{wrapper} curl -s http://169.254.169.254/latest/meta-data/a9\n");
+        assert_eq!(
+            fixed(&code),
+            format!(
+                "{FETCH}\n{wrapper} curl {HEADER} -s http://169.254.169.254/latest/meta-data/a9\n"
+            )
+        );
+    }
+    let code = "su ubuntu -c 'curl -s http://169.254.169.254/latest/meta-data/a9'\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "su ubuntu -c '{FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/a9'\n"
+        )
+    );
+    let code = "watch -n 5 'curl -s http://169.254.169.254/latest/meta-data/a9'\n";
+    assert_eq!(
+        fixed(code),
+        format!(
+            "watch -n 5 '{FETCH} && curl {HEADER} -s http://169.254.169.254/latest/meta-data/a9'\n"
+        )
+    );
+}
+
 #[test]
 fn substitutions_are_fixed_in_the_shell_that_runs_them() {
     // The outer shell runs `$(...)` before `sh` starts.

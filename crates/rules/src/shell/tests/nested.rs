@@ -21,6 +21,14 @@ fn shell_code_in_arguments() {
             "curl -s -H \\\"Accept: */*\\\" {MD}",
         ),
         ("sh -c 'sh -c \"curl -s {MD}\"'", "curl -s {MD}"),
+        // Regression (testers): these shell strings were not read.
+        ("su ubuntu -c \"curl -s {MD}\"", "curl -s {MD}"),
+        ("su -l ubuntu -c 'curl -s {MD}'", "curl -s {MD}"),
+        ("su -c 'curl -s {MD}' ubuntu", "curl -s {MD}"),
+        ("sudo su - ubuntu --command 'curl -s {MD}'", "curl -s {MD}"),
+        ("runuser -l ubuntu -c 'curl -s {MD}'", "curl -s {MD}"),
+        ("flock /tmp/l -c 'curl -s {MD}'", "curl -s {MD}"),
+        ("watch -n 5 'curl -s {MD}'", "curl -s {MD}"),
     ] {
         let code = code.replace("{MD}", MD);
         assert_v1(&code, &command.replace("{MD}", MD));
