@@ -59,6 +59,36 @@ fn argv_lists() {
     quiet("import subprocess\nsubprocess.run(['ls', '-la'])\n");
 }
 
+/// A list command that runs its request on another machine or in a
+/// container is reported with help, not fixed with a token fetched here.
+#[test]
+fn argv_lists_run_elsewhere_get_help_not_a_fix() {
+    for command in [
+        "['ssh', host, 'curl', '-s', '{MD}']",
+        "['docker', 'exec', 'agent', 'curl', '-s', '{MD}']",
+        "['watch', '-n', '5', 'curl', '-s', '{MD}']",
+    ] {
+        let code = format!(
+            "import subprocess\nsubprocess.run({})\n",
+            command.replace("{MD}", MD)
+        );
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].fix.is_none(), "{f:?}");
+        assert!(
+            f[0].help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("no automatic fix: ")),
+            "{f:?}"
+        );
+    }
+    // Here, once, it is fixed.
+    let (_, f) = findings(&format!(
+        "import subprocess\nsubprocess.run(['flock', '/tmp/l', 'curl', '-s', '{MD}'])\n"
+    ));
+    assert!(f[0].fix.is_some(), "{f:?}");
+}
+
 #[test]
 fn argv_with_shell_true_or_bash_c() {
     let got = found(&format!(
