@@ -10,7 +10,8 @@ use tree_sitter::Node;
 use crate::endpoint;
 use crate::request::TOKEN_HEADER;
 use crate::shell::argv::{
-    request_from_argv, shell_code, time_limit_seconds, Client, CommandRequest, Runs, Word,
+    request_from_argv, shell_code, time_limit_seconds, token_options, Client, CommandRequest, Runs,
+    Word,
 };
 use crate::text::{Piece, Text};
 
@@ -137,17 +138,29 @@ impl<'t> CellWalk<'_, '_, 't> {
                 let url = &http.request.url;
                 let base = endpoint::classify(url).map(|e| e.token_base(url));
                 let program = program_name(words, http.program, http.client);
-                words.get(word).zip(base).map(|(w, base)| {
-                    (
-                        frame,
-                        HeaderSlot::Argv {
-                            after: w.range.end,
-                            style,
-                            program,
-                        },
-                        base,
-                    )
-                })
+                match token_options(words, http) {
+                    Ok(options) => words.get(word).zip(base).map(|(w, base)| {
+                        (
+                            frame,
+                            HeaderSlot::Argv {
+                                after: w.range.end,
+                                style,
+                                program,
+                                options: options.iter().flat_map(|o| argv_words(o)).collect(),
+                            },
+                            base,
+                        )
+                    }),
+                    Err(route) => {
+                        finding.help = Some(format!(
+                            "the token request must go where the request goes, and the value of \
+                             its `{}` is not known here: fetch a token with `PUT /latest/api/token` \
+                             through the same proxy and send it in the `{TOKEN_HEADER}` header",
+                            route.option
+                        ));
+                        None
+                    }
+                }
             }
             _ => None,
         };
@@ -173,6 +186,25 @@ impl<'t> CellWalk<'_, '_, 't> {
             limit,
         });
     }
+}
+
+/// The words of an option the shell fix writes for its token request
+/// (`--noproxy '*'`, `--tries=4`): split on spaces, single quotes taken
+/// off (they hold no quote, backslash or `$`: see
+/// [`crate::shell::options`]).
+fn argv_words(option: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in option.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => words.push(std::mem::take(&mut word)),
+            c => word.push(c),
+        }
+    }
+    words.push(word);
+    words
 }
 
 /// The program word at `at` as written (`curl`, `/usr/bin/curl`), when it

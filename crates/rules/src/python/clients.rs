@@ -63,6 +63,9 @@ pub(super) enum HeaderSlot {
         /// The program as the command names it (`curl`, `/usr/bin/curl`),
         /// for the token fetch to run; empty when not known.
         program: String,
+        /// The request's options the token fetch takes too (time limits,
+        /// retries, proxy choice), as words.
+        options: Vec<String>,
     },
     /// The token cannot be added in the call (pycurl, a prepared request
     /// object): the finding says what to change by hand.

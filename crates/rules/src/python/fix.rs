@@ -273,16 +273,18 @@ impl<'t> CellWalk<'_, '_, 't> {
         let limit = self
             .time_limit(call, moved.is_none().then_some(statement), first.frame)
             .or(first.limit.clone());
-        let program = match &first.slot {
-            HeaderSlot::Argv { program, .. } => program.as_str(),
-            _ => "",
+        let command = match &first.slot {
+            HeaderSlot::Argv {
+                program, options, ..
+            } => (program.as_str(), options.as_slice()),
+            _ => ("", &[][..]),
         };
         let fetch = self.fetch_lines(
             family,
             fresh,
             &first.base,
             limit.as_deref(),
-            program,
+            command,
             &mut needs,
         );
         let mut text = String::new();
@@ -311,14 +313,15 @@ impl<'t> CellWalk<'_, '_, 't> {
 
     /// The lines that fetch a token into `token` with `family` from
     /// `base` (`scheme://host[:port]`), within the request's time `limit`
-    /// (seconds as written) if it has one; a command's with `program`.
+    /// (seconds as written) if it has one; a command's with its program
+    /// and the options it carries over.
     fn fetch_lines(
         &self,
         family: Family,
         token: &str,
         base: &str,
         limit: Option<&str>,
-        program: &str,
+        (program, options): (&str, &[String]),
         needs: &mut Needs,
     ) -> Vec<String> {
         let ttl = self.file.settings.token_ttl;
@@ -370,7 +373,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             }
             Family::Command(style) => {
                 let module = self.module("subprocess", needs);
-                let words = command_fetch(style, program, &token_url, ttl, limit)
+                let words = command_fetch(style, program, options, &token_url, ttl, limit)
                     .iter()
                     .map(|word| format!("\"{word}\""))
                     .collect::<Vec<_>>()
@@ -725,17 +728,23 @@ const MAX_FIX_DEPTH: usize = 256;
 /// Whether the node at `range` lies more than `limit` levels below `root`,
 /// found with one walk down a cursor.
 /// The words of a command that fetches a token from `token_url` with the
-/// client of header `style`, run as `program`, within `limit` seconds: the
-/// shell fix's fetch, as a list. No word holds a quote or backslash
+/// client of header `style`, run as `program`, with the request's
+/// `options` (or, when they set no time limit, within `limit` seconds):
+/// the shell fix's fetch, as a list. No word holds a quote or backslash
 /// (`program` is a literal word of the code's, and is left out for its
-/// client's name if it holds one).
+/// client's name if it holds one; `options` hold none).
 fn command_fetch(
     style: ArgvHeader,
     program: &str,
+    options: &[String],
     token_url: &str,
     ttl: u32,
     limit: Option<&str>,
 ) -> Vec<String> {
+    let timed = options
+        .iter()
+        .any(|o| o.contains("timeout") || o == "--max-time");
+    let limit = limit.filter(|_| !timed);
     let named = |default: &str| {
         if program.is_empty() || program.contains(['"', '\\']) {
             default.to_owned()
@@ -747,6 +756,7 @@ fn command_fetch(
     match style {
         ArgvHeader::Option => {
             words.extend([named("curl"), "-s".to_owned()]);
+            words.extend_from_slice(options);
             if let Some(seconds) = limit {
                 words.extend(["--max-time".to_owned(), seconds.to_owned()]);
             }
@@ -755,6 +765,7 @@ fn command_fetch(
         }
         ArgvHeader::Equals => {
             words.extend([named("wget"), "-q".into(), "-O".into(), "-".into()]);
+            words.extend_from_slice(options);
             if let Some(seconds) = limit {
                 words.push(format!("--timeout={seconds}"));
             }
@@ -764,6 +775,7 @@ fn command_fetch(
         }
         ArgvHeader::Item => {
             words.push(named("http"));
+            words.extend_from_slice(options);
             if let Some(seconds) = limit {
                 words.push(format!("--timeout={seconds}"));
             }

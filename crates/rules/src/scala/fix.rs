@@ -130,7 +130,15 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
                 .iter()
                 .filter_map(|&m| own[m].as_ref().ok().map(|e| (m, e)))
                 .collect();
-            shared.insert(*id, self.token_edits(*place, &first.base, &member_edits));
+            // A command run by `sys.process` fails with an exit code, not
+            // an exception: a token fetch for one must not throw either.
+            let quiet = members
+                .iter()
+                .any(|&m| matches!(needs[m].found.site, Site::Process { .. }));
+            shared.insert(
+                *id,
+                self.token_edits(*place, &first.base, quiet, &member_edits),
+            );
         }
 
         // Each fix: its own edits (less any folded into the shared ones),
@@ -276,9 +284,10 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
         &self,
         place: Place<'tree>,
         base: &str,
+        quiet: bool,
         members: &[(usize, &Vec<Edit>)],
     ) -> (Vec<Edit>, HashSet<usize>) {
-        let fetch = self.token_statement(base);
+        let fetch = self.token_statement(base, quiet);
         match place {
             Place::Before { statement, .. } => {
                 self.fetch_before(statement.start_byte(), &fetch, members)
@@ -401,15 +410,23 @@ impl<'a, 'tree> Fixer<'a, 'tree> {
     }
 
     /// `val imdsToken = { ... }`: a token PUT with the TTL header to
-    /// `base` (`scheme://host[:port]`).
-    fn token_statement(&self, base: &str) -> String {
-        format!(
-            "val {name} = {{ val c = new java.net.URL(\"{base}/latest/api/token\").openConnection().asInstanceOf[java.net.HttpURLConnection]; \
+    /// `base` (`scheme://host[:port]`); `quiet`, an empty token where the
+    /// PUT fails, instead of its exception.
+    fn token_statement(&self, base: &str, quiet: bool) -> String {
+        let fetch = format!(
+            "{{ val c = new java.net.URL(\"{base}/latest/api/token\").openConnection().asInstanceOf[java.net.HttpURLConnection]; \
              c.setRequestMethod(\"PUT\"); c.setRequestProperty(\"{TTL_HEADER}\", \"{ttl}\"); \
              scala.io.Source.fromInputStream(c.getInputStream).mkString }}",
-            name = self.token,
             ttl = self.ttl,
-        )
+        );
+        if quiet {
+            format!(
+                "val {} = scala.util.Try {fetch}.getOrElse(\"\")",
+                self.token
+            )
+        } else {
+            format!("val {} = {fetch}", self.token)
+        }
     }
 
     /// The nodes from the root down to the outermost node spanning exactly

@@ -16,6 +16,17 @@ pub(super) fn fetch(name: &str) -> String {
     )
 }
 
+/// The token fetch a fix of a `sys.process` command inserts: the command
+/// fails with an exit code, not an exception, so the fetch does not throw
+/// either (a tester saw a fallback after a failed `curl` lost).
+pub(super) fn quiet_fetch(name: &str) -> String {
+    let fetch = fetch(name);
+    let body = fetch
+        .strip_prefix(&format!("val {name} = "))
+        .unwrap_or_else(|| panic!("{fetch}"));
+    format!("val {name} = scala.util.Try {body}.getOrElse(\"\")")
+}
+
 /// `{ val imdsConn = OPEN; imdsConn.setRequestProperty(...); imdsConn.getInputStream }`.
 fn stream(open: &str) -> String {
     format!(
@@ -270,7 +281,7 @@ fn a_process_string_takes_a_header_option() {
     );
     let expected = format!(
         "import sys.process._\n{}\nval az = s\"curl -H X-aws-ec2-metadata-token:${{imdsToken}} -s {MD}/placement/availability-zone\".!!.trim\n",
-        fetch("imdsToken")
+        quiet_fetch("imdsToken")
     );
     assert_eq!(fixed(&code), expected);
 }
@@ -283,7 +294,7 @@ fn a_process_string_at_the_start_of_the_cell() {
         out,
         format!(
             "{}\ns\"curl -H X-aws-ec2-metadata-token:${{imdsToken}} -s {MD}/x$$y\" !\n",
-            fetch("imdsToken")
+            quiet_fetch("imdsToken")
         )
     );
 }
@@ -298,7 +309,7 @@ fn a_process_seq_takes_new_elements() {
         "import scala.sys.process._\nval url = \"{MD}/instance-id\"\n{}\n\
          val id = Seq(\"curl\", \"-H\", \"X-aws-ec2-metadata-token: \" + imdsToken, \"-s\", url).!!\n\
          val az = Process(Seq(\"wget\", \"--header=X-aws-ec2-metadata-token: \" + imdsToken, \"-qO-\", url)).!!\n",
-        fetch("imdsToken")
+        quiet_fetch("imdsToken")
     );
     assert_eq!(fixed(&code), expected);
 }
@@ -551,7 +562,7 @@ fn an_expression_body_on_its_own_line_gets_braces_not_a_scala3_block() {
     );
     let expected = format!(
         "object NodeInfo {{\n  import scala.sys.process._\n  def az(): String = {{\n    {}\n    {}.trim\n  }}\n}}\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/placement/availability-zone\""))
     );
     assert_eq!(fixed(&code), expected);
@@ -566,7 +577,7 @@ fn a_branch_of_an_expression_body_on_its_own_line_gets_braces() {
     let expected = format!(
         "import scala.sys.process._\nobject A {{\n  def id(b: Boolean): String = {{\n    {}\n    if (b)\n      \
          {}\n    else\n      \"none\"\n  }}\n}}\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/instance-id\""))
     );
     assert_eq!(fixed(&code), expected);
@@ -581,7 +592,7 @@ fn a_for_yield_of_an_expression_body_on_its_own_line_gets_braces() {
     let expected = format!(
         "import scala.sys.process._\nobject A {{\n  def all(xs: Seq[String]): Seq[String] = {{\n    {}\n    \
          for (x <- xs) yield\n      {}\n  }}\n}}\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/\" + x"))
     );
     assert_eq!(fixed(&code), expected);
@@ -595,7 +606,7 @@ fn a_lambda_body_on_its_own_line_inside_parentheses_gets_braces() {
     );
     let expected = format!(
         "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map(x => {{\n  {}\n  {}\n}})\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/\" + x"))
     );
     assert_eq!(fixed(&code), expected);
@@ -609,7 +620,7 @@ fn a_lambda_body_on_its_own_line_inside_braces_needs_no_more() {
     );
     let expected = format!(
         "import scala.sys.process._\nval xs = Seq(\"a\")\nval out = xs.map {{ x =>\n  {}\n  {}\n}}\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/\" + x"))
     );
     assert_eq!(fixed(&code), expected);
@@ -622,7 +633,7 @@ fn a_one_line_process_body_becomes_a_block() {
     );
     let expected = format!(
         "import scala.sys.process._\nobject A {{\n  def az(): String = {{ {}; {}.trim }}\n}}\n",
-        fetch("imdsToken"),
+        quiet_fetch("imdsToken"),
         curl_with_token(&format!("\"{MD}/x\""))
     );
     assert_eq!(fixed(&code), expected);

@@ -558,7 +558,7 @@ pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
 /// request takes too: time limits, retries, proxy choice (see
 /// [`curl::token_options`]); an error when one that decides where the
 /// request goes is not shown by the code.
-pub(super) fn token_options(
+pub(crate) fn token_options(
     words: &[Word],
     http: &HttpCommand,
 ) -> Result<Vec<String>, UnshownRoute> {

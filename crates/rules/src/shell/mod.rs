@@ -27,7 +27,7 @@ mod fix;
 mod httpie;
 pub(crate) mod ipython;
 mod nested;
-mod options;
+pub(crate) mod options;
 mod reach;
 mod rebind;
 mod scope;

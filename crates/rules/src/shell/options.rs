@@ -229,7 +229,7 @@ impl Carried {
 /// A value that decides where the request goes and that the code does not
 /// show, or that cannot be written back: no token request is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct UnshownRoute {
+pub(crate) struct UnshownRoute {
     /// The option, as the token request would write it.
     pub option: &'static str,
 }

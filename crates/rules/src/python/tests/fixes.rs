@@ -385,6 +385,42 @@ fn a_commands_token_is_fetched_by_the_same_program_and_fails_as_quietly() {
     assert_eq!(fix.applicability, Applicability::Safe, "{fix:?}");
 }
 
+/// A command's token fetch goes where the command goes and tries as hard:
+/// it takes the command's proxy choice and retries, as the shell fix's
+/// does (a tester saw `--noproxy` dropped: behind a proxy the token
+/// request went to it, and the request then got 401).
+#[test]
+fn a_commands_token_fetch_keeps_its_proxy_choice_and_retries() {
+    let out = fixed(&format!(
+        "import subprocess\nsubprocess.run(['curl', '-s', '--noproxy', '*', '--retry', '3', '-m', '2', '{MD}ami-id'])\n"
+    ));
+    assert!(
+        out.contains(
+            "subprocess.run([\"curl\", \"-s\", \"--noproxy\", \"*\", \"--retry\", \"3\", \"--max-time\", \"2\", \"-X\", \"PUT\""
+        ),
+        "{out}"
+    );
+    let out = fixed(&format!(
+        "import subprocess\nsubprocess.run(['wget', '--no-proxy', '-t', '4', '-qO-', '{MD}ami-id'])\n"
+    ));
+    assert!(
+        out.contains(
+            "[\"wget\", \"-q\", \"-O\", \"-\", \"--no-proxy\", \"--tries=4\", \"--method=PUT\""
+        ),
+        "{out}"
+    );
+    // A proxy the code does not show: no token request can be sure to go
+    // where the request goes.
+    let (_, f) = findings(&format!(
+        "import os, subprocess\nsubprocess.run(['curl', '-x', os.environ['P'], '{MD}ami-id'])\n"
+    ));
+    assert!(f[0].fix.is_none(), "{f:?}");
+    assert!(
+        f[0].help.as_deref().is_some_and(|h| h.contains("proxy")),
+        "{f:?}"
+    );
+}
+
 #[test]
 fn a_request_without_a_fix_does_not_block_the_others() {
     let code = format!(
