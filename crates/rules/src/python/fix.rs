@@ -725,8 +725,6 @@ const MAX_STATEMENT_SCAN: usize = 10_000;
 /// How deep in the syntax tree a request may sit and still get a fix.
 const MAX_FIX_DEPTH: usize = 256;
 
-/// Whether the node at `range` lies more than `limit` levels below `root`,
-/// found with one walk down a cursor.
 /// The words of a command that fetches a token from `token_url` with the
 /// client of header `style`, run as `program`, with the request's
 /// `options` (or, when they set no time limit, within `limit` seconds):
@@ -786,6 +784,8 @@ fn command_fetch(
     words
 }
 
+/// Whether the node at `range` lies more than `limit` levels below `root`,
+/// found with one walk down a cursor.
 fn deeper_than(root: Node, range: &Range<usize>, limit: usize) -> bool {
     let mut cursor = root.walk();
     let mut depth = 0;
