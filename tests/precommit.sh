@@ -174,6 +174,22 @@ git rm -q --cached -- '--exclude=*'
 rm -- '--exclude=*'
 ok "a staged file named like an option is not passed to the hook"
 
+# --- many files: one process, one summary -----------------------------------
+# pre-commit splits the files of a hook that may run in parallel into one
+# batch per core, and each batch printed a summary of its own.
+mkdir batch
+for n in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    printf '%s\n' '#!/bin/sh' \
+        "curl -s http://169.254.169.254/latest/meta-data/tags/instance/n$n" >"batch/s$n.sh"
+done
+expect_exit 1 "run imds-lint on twelve scripts" \
+    pre-commit run --color never imds-lint --files batch/*.sh
+[ "$(grep -c '^Found ' "$LOG")" -eq 1 ] ||
+    fail "run imds-lint on twelve scripts: not one summary line"
+expect_in_log "Found 12 findings in 12 files" "run imds-lint on twelve scripts"
+rm -r batch
+ok "many files: one process checks them all and prints one summary"
+
 # --- the fixing hook rewrites the file --------------------------------------
 built="$CARGO_TARGET_DIR/release/imds-lint"
 "$built" --help | grep -q -- --fix ||
