@@ -86,6 +86,34 @@ fn exclude_skips_files_and_folders_named_or_found() {
     }
 }
 
+/// Found by testers: `--exclude "$PWD/gen"` excluded nothing (a glob with a
+/// leading `/` is anchored at the current folder, so it named
+/// `$PWD$PWD/gen`), and `--exclude ../src` matched nothing without a word.
+/// An absolute path under the current folder names that path; a glob
+/// outside it is warned about.
+#[test]
+fn exclude_takes_absolute_paths_below_the_folder_and_warns_of_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    write_probe(&root, "gen/a.py");
+    write_probe(&root, "src/b.py");
+    let absolute = root.join("gen").display().to_string();
+    assert_eq!(probed(&root, &["--exclude", &absolute]), vec!["src/b.py"]);
+    let run = imds_lint(&root, &["--exclude", "../src", "."]);
+    assert!(
+        run.stderr
+            .contains("warning: --exclude `../src`: it names a path outside the current folder"),
+        "{run:?}"
+    );
+    let run = imds_lint(&root, &["--exclude", "gen", "."]);
+    assert!(!run.stderr.contains("warning"), "{run:?}");
+    // An anchored glob named like a folder at the root (`/tmp`) is not
+    // taken for that folder when this folder has one by that name.
+    write_probe(&root, "tmp/c.py");
+    let run = imds_lint(&root, &["--exclude", "/tmp", "."]);
+    assert!(!run.stderr.contains("warning"), "{run:?}");
+}
+
 #[test]
 fn output_is_sorted_by_path_whatever_the_threads() {
     let dir = tempfile::tempdir().unwrap();

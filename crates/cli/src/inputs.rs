@@ -73,8 +73,9 @@ impl Exclude {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let mut builder = GitignoreBuilder::new(&cwd);
         for glob in globs {
+            let glob = below(glob, &cwd);
             builder
-                .add_line(None, &config::glob_line(glob))
+                .add_line(None, &config::glob_line(&glob))
                 .map_err(|err| format!("invalid --exclude glob `{glob}`: {err}"))?;
         }
         let globs = builder
@@ -152,6 +153,51 @@ impl Exclude {
     }
 }
 
+/// `glob` as a glob of the folder `cwd`: an absolute path below it
+/// (`$PWD/gen`) becomes the glob anchored there (`/gen`), which is what
+/// it names; a glob with a leading `/` is otherwise anchored at `cwd`.
+fn below<'g>(glob: &'g str, cwd: &Path) -> std::borrow::Cow<'g, str> {
+    let (negation, body) = match glob.strip_prefix('!') {
+        Some(body) => ("!", body),
+        None => ("", glob),
+    };
+    match Path::new(body).strip_prefix(cwd) {
+        Ok(inside) if cwd.parent().is_some() && Path::new(body).is_absolute() => {
+            format!("{negation}/{}", inside.display()).into()
+        }
+        _ => glob.into(),
+    }
+}
+
+/// Warns of each `--exclude` glob that names a path outside the current
+/// folder (`../src`, an absolute path elsewhere), which no path is
+/// matched against: it excludes nothing.
+fn warn_of_globs_outside(globs: &[String]) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    for glob in globs {
+        let body = glob.strip_prefix('!').unwrap_or(glob);
+        let path = Path::new(body);
+        // `/gen` is a glob anchored here; taken for a path elsewhere only
+        // when there is one and nothing here by that name.
+        let elsewhere = || {
+            path.is_absolute()
+                && !path.starts_with(&cwd)
+                && path.exists()
+                && !cwd.join(path.strip_prefix("/").unwrap_or(path)).exists()
+        };
+        let outside = path.starts_with("..") || elsewhere();
+        if outside {
+            log::warn!(
+                "--exclude `{glob}`: it names a path outside the current folder, and globs are \
+                 matched below it: it excludes nothing (run from a folder above, or name the \
+                 path from here)"
+            );
+        }
+    }
+}
+
 /// Whether `--stdin-filename` names a path that `--exclude` or a
 /// configuration file's excludes cover, judged as a path named on the
 /// command line is (the name need not exist). Standard input without a
@@ -188,6 +234,7 @@ where
     W: Fn(&Input) -> R + Sync,
 {
     let exclude = Exclude::new(&options.exclude)?.with_config(options.config.clone());
+    warn_of_globs_outside(&options.exclude);
     let mut named = Vec::new();
     let mut folders = Vec::new();
 
