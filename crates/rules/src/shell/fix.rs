@@ -208,12 +208,18 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
         .collect()
 }
 
-/// What to do by hand for a request sent without a token.
+/// What to do by hand for a request sent without a token, in the
+/// request's client's own header syntax.
 fn missing_token_help(site: Option<&Site>) -> String {
-    let add = format!(
-        "fetch a token with `PUT /latest/api/token` and add -H \"{TOKEN_HEADER}: $TOKEN\" to \
-         the command"
-    );
+    let header = match site.map(|site| site.client) {
+        Some(Client::Wget) => format!("add --header=\"{TOKEN_HEADER}: $TOKEN\" to the command"),
+        Some(Client::Httpie) => format!("add the item \"{TOKEN_HEADER}:$TOKEN\" to the command"),
+        Some(Client::Curl | Client::Ec2Metadata) => {
+            format!("add -H \"{TOKEN_HEADER}: $TOKEN\" to the command")
+        }
+        None => format!("send it in the `{TOKEN_HEADER}` header"),
+    };
+    let add = format!("fetch a token with `PUT /latest/api/token` and {header}");
     if let Some(Err(route)) = site.map(|site| &site.token_options) {
         return format!(
             "the token request must go where the request goes, and the value of its `{}` is \

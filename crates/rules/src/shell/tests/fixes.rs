@@ -789,6 +789,37 @@ fn the_token_request_keeps_the_proxy_choice_of_the_request() {
     );
 }
 
+/// Regression (tester): the help for a request whose proxy is not known
+/// told wget and HTTPie users to add `-H "X-aws-ec2-metadata-token:
+/// $TOKEN"`: wget's `-H` spans hosts, and HTTPie takes `Name:value`.
+#[test]
+fn help_names_each_clients_own_header_syntax() {
+    for (code, header, not) in [
+        (
+            "curl -x \"$(cat p)\" http://169.254.169.254/latest/meta-data/a\n",
+            "-H \"X-aws-ec2-metadata-token: $TOKEN\"",
+            "--header=",
+        ),
+        (
+            "wget -qO- -e \"http_proxy=$(cat p)\" http://169.254.169.254/latest/meta-data/a\n",
+            "--header=\"X-aws-ec2-metadata-token: $TOKEN\"",
+            "-H ",
+        ),
+        (
+            "http --proxy \"http:$(cat p)\" http://169.254.169.254/latest/meta-data/a\n",
+            "X-aws-ec2-metadata-token:$TOKEN",
+            "-H ",
+        ),
+    ] {
+        let found = findings(code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fix.is_none(), "{found:?}");
+        let help = found[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains(header), "{code}: {help}");
+        assert!(!help.contains(not), "{code}: {help}");
+    }
+}
+
 /// Regression (tester): `curl -sf --retry 3` kept retrying its request,
 /// but its token fetch gave up at the first failure.
 #[test]
