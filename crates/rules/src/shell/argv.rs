@@ -423,15 +423,37 @@ fn with_default_scheme(client: Client, name: &str, url: Text) -> Text {
 /// `-c` value of `su` and `runuser`, `flock FILE -c CODE`, or the one
 /// word a wrapper has a shell read (`watch 'CODE'`); wrappers are looked
 /// through. Analysers parse that word as a nested shell cell.
+/// Code written in the option's own word (`su --command=CODE`) is left
+/// out: the word is not the code.
 pub fn shell_code(words: &[Word]) -> Option<usize> {
-    shell_code_run(words).map(|(at, _)| at)
+    shell_code_run(words)
+        .filter(|code| !code.in_option)
+        .map(|code| code.at)
 }
 
-/// [`shell_code`], with where and how often the code runs.
-pub(super) fn shell_code_run(words: &[Word]) -> Option<(usize, Runs)> {
+/// A word of a command that holds shell code the command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ShellCode {
+    /// Index of the word.
+    pub at: usize,
+    /// Where and how often the code runs.
+    pub runs: Runs,
+    /// Whether the word is an option with the code after it
+    /// (`--command='CODE'`, `-c'CODE'`).
+    pub in_option: bool,
+}
+
+/// [`shell_code`], with where and how often the code runs, and code in
+/// an option's own word too.
+pub(super) fn shell_code_run(words: &[Word]) -> Option<ShellCode> {
     let target = wrapper::look_through(words, 0)?;
+    let code = |at: usize, in_option: bool| ShellCode {
+        at,
+        runs: target.runs,
+        in_option,
+    };
     if target.code {
-        return Some((target.at, target.runs));
+        return Some(code(target.at, false));
     }
     // A shell's `-c CODE` among words a wrapper joins is split up again.
     if target.joined {
@@ -439,19 +461,19 @@ pub(super) fn shell_code_run(words: &[Word]) -> Option<(usize, Runs)> {
     }
     let program = target.at;
     let name = wrapper::program_name(&words[program])?;
-    let at = match name {
-        "eval" => (words.len() == program + 2).then_some(program + 1),
-        "su" | "runuser" => su_code(words, program),
-        _ if is_shell(name) => shell_command_string(words, program),
+    match name {
+        "eval" => (words.len() == program + 2).then(|| code(program + 1, false)),
+        "su" | "runuser" => su_code(words, program).map(|(at, in_option)| code(at, in_option)),
+        _ if is_shell(name) => shell_command_string(words, program).map(|at| code(at, false)),
         _ => None,
-    };
-    at.map(|at| (at, target.runs))
+    }
 }
 
-/// The word after `-c` (`--command`) of `su [options] [-] [USER [ARGS]]`,
-/// which util-linux reads anywhere among its arguments (`su ubuntu -c
-/// CODE`); a value written in the option's own word is not followed.
-fn su_code(words: &[Word], program: usize) -> Option<usize> {
+/// The word holding the code of `-c` (`--command`, `--session-command`) of
+/// `su [options] [-] [USER [ARGS]]`, which util-linux reads anywhere among
+/// its arguments (`su ubuntu -c CODE`), and whether it is the option's own
+/// word (`--command=CODE`).
+fn su_code(words: &[Word], program: usize) -> Option<(usize, bool)> {
     const SU: Spec = Spec {
         short_valued: "cgGsw",
         short_lettered: "",
@@ -475,10 +497,8 @@ fn su_code(words: &[Word], program: usize) -> Option<usize> {
                 value_word: Some(value),
                 word,
                 ..
-            } if matches!(name.as_str(), "-c" | "--command" | "--session-command")
-                && value != word =>
-            {
-                Some(value)
+            } if matches!(name.as_str(), "-c" | "--command" | "--session-command") => {
+                Some((value, value == word))
             }
             _ => None,
         })

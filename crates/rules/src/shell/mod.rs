@@ -716,10 +716,15 @@ fn track_builtins(words: &[Word], env: &mut ShellEnv) {
 fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) -> Vec<(Code, bool)> {
     let code = source.code;
     let mut out = Vec::new();
-    if let Some((i, runs)) = argv::shell_code_run(words) {
-        let elsewhere = runs == Runs::Elsewhere;
+    if let Some(found) = argv::shell_code_run(words) {
+        let elsewhere = found.runs == Runs::Elsewhere;
+        let node = if found.in_option {
+            option_value(sources[found.at])
+        } else {
+            Some(sources[found.at])
+        };
         out.extend(
-            code.nested(sources[i], false)
+            node.and_then(|node| code.nested(node, false))
                 .into_iter()
                 .map(|code| (code, elsewhere)),
         );
@@ -733,6 +738,25 @@ fn nested_code(node: Node, source: &Source, words: &[Word], sources: &[Node]) ->
         );
     }
     out
+}
+
+/// The quoted value of an option written in one word with it
+/// (`--command='CODE'`, `-c"CODE"`): the string after the option's
+/// plain text; `None` when the word is written otherwise.
+fn option_value(word: Node) -> Option<Node> {
+    if kind_of(word) != "concatenation" {
+        return None;
+    }
+    let mut cursor = word.walk();
+    let parts: Vec<Node> = word.named_children(&mut cursor).collect();
+    match parts.as_slice() {
+        [option, value]
+            if kind_of(option) == "word" && matches!(kind_of(value), "string" | "raw_string") =>
+        {
+            Some(*value)
+        }
+        _ => None,
+    }
 }
 
 /// Python code the command runs: the `-c` argument of `python3`, or a

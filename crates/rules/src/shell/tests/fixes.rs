@@ -369,6 +369,38 @@ fn requests_behind_local_wrappers_are_fixed() {
     );
 }
 
+/// Regression (tester): the code of `su --command='...' USER` (and of
+/// runuser's, and of `--session-command=`), written in the option's own
+/// word, was not read: its request was not reported at all.
+#[test]
+fn code_given_in_the_options_own_word_is_read_and_fixed() {
+    for (before, after) in [
+        ("su --command='", "' root"),
+        ("su --session-command=\"", "\" root"),
+        ("runuser -l ubuntu --command='", "'"),
+        ("sudo su - ubuntu --command='", "'"),
+        ("su -c'", "' root"),
+    ] {
+        let code = format!("{before}curl -s http://169.254.169.254/latest/meta-data/a9{after}\n");
+        let out = fixed(&code);
+        let (fetch, header) = if before.ends_with('"') {
+            (
+                FETCH.replace('"', "\\\"").replace('$', "\\$"),
+                HEADER.replace('"', "\\\"").replace('$', "\\$"),
+            )
+        } else {
+            (FETCH.to_owned(), HEADER.to_owned())
+        };
+        assert_eq!(
+            out,
+            format!(
+                "{before}{fetch} && curl {header} -s \
+                 http://169.254.169.254/latest/meta-data/a9{after}\n"
+            )
+        );
+    }
+}
+
 #[test]
 fn substitutions_are_fixed_in_the_shell_that_runs_them() {
     // The outer shell runs `$(...)` before `sh` starts.
