@@ -13,6 +13,7 @@ use crate::shell::argv::{
     request_from_argv, shell_code, time_limit_seconds, token_options, Client, CommandRequest, Runs,
     Word,
 };
+use crate::shell::options::TokenOption;
 use crate::text::{Piece, Text};
 
 use super::clients::{ArgvHeader, HeaderSlot};
@@ -146,7 +147,7 @@ impl<'t> CellWalk<'_, '_, 't> {
                                 after: w.range.end,
                                 style,
                                 program,
-                                options: options.iter().flat_map(|o| argv_words(o)).collect(),
+                                options: options.iter().flat_map(TokenOption::argv).collect(),
                             },
                             base,
                         )
@@ -186,25 +187,6 @@ impl<'t> CellWalk<'_, '_, 't> {
             limit,
         });
     }
-}
-
-/// The words of an option the shell fix writes for its token request
-/// (`--noproxy '*'`, `--tries=4`): split on spaces, single quotes taken
-/// off (they hold no quote, backslash or `$`: see
-/// [`crate::shell::options`]).
-fn argv_words(option: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    for c in option.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => words.push(std::mem::take(&mut word)),
-            c => word.push(c),
-        }
-    }
-    words.push(word);
-    words
 }
 
 /// The program word at `at` as written (`curl`, `/usr/bin/curl`), when it

@@ -26,7 +26,7 @@
 
 use std::ops::Range;
 
-use super::options::{scan, Arg, Spec, UnshownRoute};
+use super::options::{scan, Arg, OptionValue, Spec, TokenOption, UnshownRoute};
 use super::{curl, httpie, wget, wrapper};
 use crate::finding::{Finding, Rule};
 use crate::request::{Headers, Method, Request};
@@ -565,7 +565,7 @@ pub fn reads_script_from_stdin(words: &[Word]) -> bool {
 
 /// The time limits of the request `http` read from `words`, as the token
 /// request writes them (see [`curl::time_limits`]).
-pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
+pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<TokenOption> {
     match http.client {
         Client::Curl => curl::time_limits(words, http.program),
         Client::Wget => wget::time_limits(words, http.program),
@@ -581,7 +581,7 @@ pub(super) fn time_limits(words: &[Word], http: &HttpCommand) -> Vec<String> {
 pub(crate) fn token_options(
     words: &[Word],
     http: &HttpCommand,
-) -> Result<Vec<String>, UnshownRoute> {
+) -> Result<Vec<TokenOption>, UnshownRoute> {
     match http.client {
         Client::Curl => curl::token_options(words, http.program),
         Client::Wget => wget::token_options(words, http.program),
@@ -596,14 +596,11 @@ pub(crate) fn token_options(
 /// token request written in another language.
 pub(crate) fn time_limit_seconds(words: &[Word], http: &HttpCommand) -> Option<String> {
     let limits = time_limits(words, http);
-    let seconds = |limit: &String| {
-        limit
-            .rsplit([' ', '='])
-            .next()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-            .map(str::to_owned)
+    let seconds = |limit: &TokenOption| match &limit.value {
+        Some(OptionValue::Shown(seconds)) => Some(seconds.clone()),
+        _ => None,
     };
-    let whole = limits.iter().filter(|l| !l.contains("connect"));
+    let whole = limits.iter().filter(|l| !l.name.contains("connect"));
     whole.chain(&limits).find_map(seconds)
 }
 

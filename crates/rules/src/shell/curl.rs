@@ -7,7 +7,7 @@
 //! `--next` before them) up to the next `--next`.
 
 use super::argv::{Parsed, Word};
-use super::options::{carried_options, scan, Arg, Carried, Carry, Spec, UnshownRoute};
+use super::options::{carried_options, scan, Arg, Carried, Carry, Spec, TokenOption, UnshownRoute};
 use crate::request::{Header, Headers, Method, TOKEN_HEADER};
 use crate::text::Text;
 
@@ -198,14 +198,17 @@ const CARRIED: &[Carried] = &[
 
 /// The request's time limits with a literal number of seconds, to give the
 /// token request too: `--max-time`, `--connect-timeout`.
-pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<TokenOption> {
     let words = request_words(words, program);
     carried_options(words, program + 1, &SPEC, TIME_LIMITS, " ").unwrap_or_default()
 }
 
 /// The request's options that the token request takes too: its time
 /// limits, retries and proxy choice ([`TIME_LIMITS`], [`CARRIED`]).
-pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String>, UnshownRoute> {
+pub(super) fn token_options(
+    words: &[Word],
+    program: usize,
+) -> Result<Vec<TokenOption>, UnshownRoute> {
     let words = request_words(words, program);
     let wanted: Vec<Carried> = TIME_LIMITS.iter().chain(CARRIED).copied().collect();
     carried_options(words, program + 1, &SPEC, &wanted, " ")

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::argv::Client;
 use super::nested::Quoting;
-use super::options::UnshownRoute;
+use super::options::{TokenOption, UnshownRoute};
 use super::scope::{Form, Insertion, Scope};
 use super::token_request;
 use crate::finding::{Finding, Rule};
@@ -58,7 +58,7 @@ pub(super) struct Site {
     /// writes them (`--max-time 2`, `--retry 3`, `--noproxy '*'`); an
     /// error when the request's proxy is not shown by the code, so that no
     /// token request can be sure to go where the request goes.
-    pub token_options: Result<Vec<String>, UnshownRoute>,
+    pub token_options: Result<Vec<TokenOption>, UnshownRoute>,
     /// Cell offset where a header option goes (after curl's and wget's
     /// name, after httpie's URL), when the command is written so that one
     /// can go there.
@@ -277,12 +277,19 @@ fn fetch_edit(site: &Site, variable: &str, context: &Context) -> Option<Edit> {
         _ => format!("{}/latest/api/token", site.base.as_deref()?),
     };
     let ttl = context.settings.token_ttl;
+    // Single-quoted code around cannot hold a single quote: a value that
+    // needs quoting is written in double quotes there.
+    let quote = if site.quoting.contains(&Quoting::Single) {
+        '"'
+    } else {
+        '\''
+    };
     let limits: String = site
         .token_options
         .as_ref()
         .ok()?
         .iter()
-        .flat_map(|option| [option.as_str(), " "])
+        .map(|option| option.written(quote) + " ")
         .collect();
     let command = match site.client {
         Client::Wget => {

@@ -2,7 +2,9 @@
 //! same): `[METHOD] URL [ITEM...]`, where `Name:value` items are headers.
 
 use super::argv::{Parsed, Word};
-use super::options::{carried_options, drop_prefix, scan, Arg, Carried, Carry, Spec, UnshownRoute};
+use super::options::{
+    carried_options, drop_prefix, scan, Arg, Carried, Carry, Spec, TokenOption, UnshownRoute,
+};
 use crate::request::{Header, Method};
 use crate::text::Text;
 
@@ -57,7 +59,7 @@ enum Item {
 
 /// The request's `--timeout` with a literal number of seconds, to give
 /// the token request too.
-pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<TokenOption> {
     let wanted = [Carried::new("--timeout", "--timeout", Carry::Number)];
     carried_options(words, program + 1, &SPEC, &wanted, "=").unwrap_or_default()
 }
@@ -65,7 +67,10 @@ pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
 /// The request's options that the token request takes too: its
 /// `--timeout`, and its `--proxy` (a token request sent where the request
 /// is not goes unanswered).
-pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String>, UnshownRoute> {
+pub(super) fn token_options(
+    words: &[Word],
+    program: usize,
+) -> Result<Vec<TokenOption>, UnshownRoute> {
     let wanted = [
         Carried::new("--timeout", "--timeout", Carry::Number),
         Carried::new("--proxy", "--proxy", Carry::Route),

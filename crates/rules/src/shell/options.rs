@@ -203,6 +203,8 @@ pub(super) enum Carry {
     /// request without it may go elsewhere, and the request then gets 401,
     /// so when the code does not show it no token request is written.
     Route,
+    /// A flag that decides where the request goes (wget's `--no-proxy`).
+    RouteFlag,
 }
 
 /// An option of the request that the token request takes too.
@@ -234,9 +236,58 @@ pub(crate) struct UnshownRoute {
     pub option: &'static str,
 }
 
-/// The options of `words[start..]` named in `wanted`, written for the
-/// token request with `joiner` between option and value: `--max-time 2`
-/// and `-m 2` both give `--max-time 2` (or `--max-time=2`). The last one
+/// An option of the request that the token request takes too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenOption {
+    /// The option as the token request writes it (`--max-time`, `-e`).
+    pub name: &'static str,
+    /// What goes between the option and its value (` ` or `=`).
+    pub joiner: &'static str,
+    /// Its value; `None` for a flag.
+    pub value: Option<OptionValue>,
+    /// Whether it decides where the request goes ([`Carry::Route`]).
+    pub route: bool,
+    /// For a route value: the word it is written in, when that word is not
+    /// written out as it is (`--proxy "$P"`): the value shown is then only
+    /// what the analyser takes the variable to hold.
+    pub from_word: Option<usize>,
+}
+
+/// The value of a [`TokenOption`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OptionValue {
+    /// The value as the code shows it, which [`shell_word`] can write.
+    Shown(String),
+}
+
+impl TokenOption {
+    /// The option as the token request writes it in shell code, a value
+    /// that needs quoting in `quote` (`'` or `"`).
+    pub fn written(&self, quote: char) -> String {
+        let value = match &self.value {
+            None => return self.name.to_owned(),
+            Some(OptionValue::Shown(value)) => shell_word(value, quote).unwrap_or_default(),
+        };
+        format!("{}{}{value}", self.name, self.joiner)
+    }
+
+    /// The option as the words of a command given as a list (no quoting).
+    pub fn argv(&self) -> Vec<String> {
+        let value = match &self.value {
+            None => return vec![self.name.to_owned()],
+            Some(OptionValue::Shown(value)) => value,
+        };
+        if self.joiner == "=" {
+            vec![format!("{}={value}", self.name)]
+        } else {
+            vec![self.name.to_owned(), value.clone()]
+        }
+    }
+}
+
+/// The options of `words[start..]` named in `wanted`, for the token
+/// request, with `joiner` between option and value: `--max-time 2` and
+/// `-m 2` both give `--max-time 2` (or `--max-time=2`). The last one
 /// given wins, as for the clients; they come in the order they are last
 /// given.
 pub(super) fn carried_options(
@@ -244,26 +295,33 @@ pub(super) fn carried_options(
     start: usize,
     spec: &Spec,
     wanted: &[Carried],
-    joiner: &str,
-) -> Result<Vec<String>, UnshownRoute> {
-    let mut found: Vec<(&'static str, String)> = Vec::new();
+    joiner: &'static str,
+) -> Result<Vec<TokenOption>, UnshownRoute> {
+    let mut found: Vec<TokenOption> = Vec::new();
     for arg in scan(words, start, spec) {
-        let Arg::Option { name, value, .. } = arg else {
+        let Arg::Option {
+            name,
+            value,
+            value_word,
+            ..
+        } = arg
+        else {
             continue;
         };
         let Some(carried) = wanted.iter().find(|c| c.as_named == name) else {
             continue;
         };
-        let written = match (carried.carry, value) {
-            (Carry::Flag, _) => carried.written.to_owned(),
+        let route = matches!(carried.carry, Carry::Route | Carry::RouteFlag);
+        let value = match (carried.carry, value) {
+            (Carry::Flag | Carry::RouteFlag, _) => None,
             (Carry::Number, Some(value)) => match value.as_literal().filter(|v| is_seconds(v)) {
-                Some(number) => format!("{}{joiner}{number}", carried.written),
+                Some(number) => Some(number.to_owned()),
                 None => continue,
             },
             (Carry::Value | Carry::Route, Some(value)) => {
-                match value.as_literal().and_then(shell_word) {
-                    Some(word) => format!("{}{joiner}{word}", carried.written),
-                    None if carried.carry == Carry::Value => continue,
+                match value.as_literal().filter(|v| shell_word(v, '\'').is_some()) {
+                    Some(value) => Some(value.to_owned()),
+                    None if !route => continue,
                     None => {
                         return Err(UnshownRoute {
                             option: carried.written,
@@ -274,23 +332,30 @@ pub(super) fn carried_options(
             // A missing value: the client refuses the command.
             (_, None) => continue,
         };
-        found.retain(|(option, _)| *option != carried.written);
-        found.push((carried.written, written));
+        let from_word = value_word.filter(|&w| route && !words[w].verbatim);
+        found.retain(|option| option.name != carried.written);
+        found.push(TokenOption {
+            name: carried.written,
+            joiner: if value.is_some() { joiner } else { "" },
+            value: value.map(OptionValue::Shown),
+            route,
+            from_word,
+        });
     }
-    Ok(found.into_iter().map(|(_, written)| written).collect())
+    Ok(found)
 }
 
 /// `value` written as one shell word that means it wherever a fix puts
-/// it: as it is when it is plain, else in single quotes; `None` for a
-/// character that some place a fix writes into reads (a quote, `$`, a
-/// backquote, a backslash, a brace, `!`, a line break).
-pub(super) fn shell_word(value: &str) -> Option<String> {
+/// it: as it is when it is plain, else in `quote`s (`'` or `"`); `None`
+/// for a character that some place a fix writes into reads (a quote, `$`,
+/// a backquote, a backslash, a brace, `!`, a line break).
+pub(super) fn shell_word(value: &str, quote: char) -> Option<String> {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_./:@%+,=-".contains(c);
     if !value.is_empty() && value.chars().all(plain) {
         return Some(value.to_owned());
     }
     let unwritable = |c: char| "'\"$`\\{}!".contains(c) || c.is_control();
-    (!value.chars().any(unwritable)).then(|| format!("'{value}'"))
+    (!value.chars().any(unwritable)).then(|| format!("{quote}{value}{quote}"))
 }
 
 /// Whether `text` is a plain number of seconds (`2`, `0.5`).
@@ -396,14 +461,15 @@ mod tests {
     #[test]
     fn carried_values_are_written_as_one_word_or_refused() {
         assert_eq!(
-            shell_word("http://proxy:3128").as_deref(),
+            shell_word("http://proxy:3128", '\'').as_deref(),
             Some("http://proxy:3128")
         );
-        assert_eq!(shell_word("*").as_deref(), Some("'*'"));
-        assert_eq!(shell_word("").as_deref(), Some("''"));
-        assert_eq!(shell_word("a b").as_deref(), Some("'a b'"));
-        for value in ["it's", "$P", "{x}", "a\\b", "`x`", "a\nb"] {
-            assert_eq!(shell_word(value), None, "{value}");
+        assert_eq!(shell_word("*", '\'').as_deref(), Some("'*'"));
+        assert_eq!(shell_word("*", '"').as_deref(), Some("\"*\""));
+        assert_eq!(shell_word("", '\'').as_deref(), Some("''"));
+        assert_eq!(shell_word("a b", '\'').as_deref(), Some("'a b'"));
+        for value in ["it's", "$P", "{x}", "a\\b", "`x`", "a\nb", "a\"b"] {
+            assert_eq!(shell_word(value, '"'), None, "{value}");
         }
     }
 

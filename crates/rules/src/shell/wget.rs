@@ -1,7 +1,10 @@
 //! wget's command line: URLs, `--header`, `--method` and the POST options.
 
 use super::argv::{Parsed, Word};
-use super::options::{carried_options, scan, shell_word, Arg, Carried, Carry, Spec, UnshownRoute};
+use super::options::{
+    carried_options, scan, shell_word, Arg, Carried, Carry, OptionValue, Spec, TokenOption,
+    UnshownRoute,
+};
 use crate::request::{Header, Method};
 use crate::text::Text;
 
@@ -122,7 +125,7 @@ const CARRIED: &[Carried] = &[
         "--retry-on-http-error",
         Carry::Value,
     ),
-    Carried::new("--no-proxy", "--no-proxy", Carry::Flag),
+    Carried::new("--no-proxy", "--no-proxy", Carry::RouteFlag),
     Carried::new("--proxy-user", "--proxy-user", Carry::Route),
     Carried::new("--proxy-password", "--proxy-password", Carry::Route),
 ];
@@ -149,7 +152,7 @@ const CARRIED_COMMANDS: &[(&str, Carry)] = &[
 
 /// The request's time limits with a literal number of seconds, to give the
 /// token request too: `--timeout` (`-T`) and the connect, read and DNS ones.
-pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
+pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<TokenOption> {
     carried_options(words, program + 1, &SPEC, TIME_LIMITS, "=").unwrap_or_default()
 }
 
@@ -157,7 +160,10 @@ pub(super) fn time_limits(words: &[Word], program: usize) -> Vec<String> {
 /// limits, retries and proxy choice, as options ([`TIME_LIMITS`],
 /// [`CARRIED`]) or as `-e` commands ([`CARRIED_COMMANDS`]), which come
 /// after the options.
-pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String>, UnshownRoute> {
+pub(super) fn token_options(
+    words: &[Word],
+    program: usize,
+) -> Result<Vec<TokenOption>, UnshownRoute> {
     let wanted: Vec<Carried> = TIME_LIMITS.iter().chain(CARRIED).copied().collect();
     let mut options = carried_options(words, program + 1, &SPEC, &wanted, "=")?;
 
@@ -165,6 +171,7 @@ pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String
         let Arg::Option {
             name,
             value: Some(command),
+            value_word,
             ..
         } = arg
         else {
@@ -176,9 +183,19 @@ pub(super) fn token_options(words: &[Word], program: usize) -> Result<Vec<String
         let Some(carry) = carried_command(&command) else {
             continue;
         };
-        match command.as_literal().and_then(shell_word) {
-            Some(word) => options.push(format!("-e {word}")),
-            None if carry == Carry::Route => return Err(UnshownRoute { option: "-e" }),
+        let route = carry == Carry::Route;
+        match command
+            .as_literal()
+            .filter(|c| shell_word(c, '\'').is_some())
+        {
+            Some(command) => options.push(TokenOption {
+                name: "-e",
+                joiner: " ",
+                value: Some(OptionValue::Shown(command.to_owned())),
+                route,
+                from_word: value_word.filter(|&w| route && !words[w].verbatim),
+            }),
+            None if route => return Err(UnshownRoute { option: "-e" }),
             None => {}
         }
     }

@@ -821,6 +821,49 @@ fn the_token_request_keeps_the_proxy_choice_of_the_request() {
     );
 }
 
+/// Regression (tester): in single-quoted shell code a copied value that
+/// needs quoting (`--noproxy '*'`) could not be written, so the request
+/// got no fix and only generic help. It is written in double quotes there.
+#[test]
+fn copied_values_are_quoted_as_single_quoted_code_can_hold() {
+    for (before, after) in [
+        ("su root -c '", "'"),
+        ("bash -c '", "'"),
+        ("eval '", "'"),
+        ("flock /tmp/l -c '", "'"),
+    ] {
+        let code = format!(
+            "{before}curl -s --noproxy \"*\" http://169.254.169.254/latest/meta-data/a{after}\n"
+        );
+        let out = fixed(&code);
+        assert!(
+            out.starts_with(&format!(
+                "{before}IMDS_TOKEN=$(curl -s --noproxy \"*\" -X PUT "
+            )),
+            "{out}"
+        );
+    }
+    // Single quotes stay where the code can hold them, and inside double
+    // quotes around single ones the double quotes are escaped.
+    let out = fixed("bash -c \"curl --noproxy '*' http://169.254.169.254/latest/meta-data/a\"\n");
+    assert!(
+        out.starts_with("bash -c \"IMDS_TOKEN=\\$(curl -s --noproxy '*' -X PUT "),
+        "{out}"
+    );
+    let out = fixed(
+        "bash -c \"su -c 'curl --noproxy x,y http://169.254.169.254/latest/meta-data/a' root\"\n",
+    );
+    assert!(out.contains("--noproxy x,y -X PUT"), "{out}");
+    let out = fixed(
+        "bash -c \"su -c 'wget -qO- -e \\\"no_proxy=a b\\\" \
+         http://169.254.169.254/latest/meta-data/a' root\"\n",
+    );
+    assert!(
+        out.contains("su -c 'IMDS_TOKEN=\\$(wget -q -O - -e \\\"no_proxy=a b\\\" --method=PUT"),
+        "{out}"
+    );
+}
+
 /// Regression (tester): the help for a request whose proxy is not known
 /// told wget and HTTPie users to add `-H "X-aws-ec2-metadata-token:
 /// $TOKEN"`: wget's `-H` spans hosts, and HTTPie takes `Name:value`.
