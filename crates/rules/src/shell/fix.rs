@@ -15,11 +15,11 @@
 //! the script, the fetch is guarded (`IMDS_TOKEN=$(...) || IMDS_TOKEN=`)
 //! so that its failure does not either.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::argv::Client;
 use super::nested::Quoting;
-use super::options::{TokenOption, UnshownRoute};
+use super::options::{OptionValue, TokenOption, UnshownRoute};
 use super::scope::{Form, Insertion, Scope};
 use super::token_request;
 use crate::finding::{Finding, Rule};
@@ -154,36 +154,107 @@ pub(super) enum Dollars {
     ScalaInterpolated,
 }
 
+/// A token fetch a fix writes, and the requests of its scope it serves.
+struct Fetch {
+    scope: Scope,
+    /// The options that decide where it goes ([`route`]).
+    route: Route,
+    /// The variable it fetches the token into.
+    variable: String,
+    edit: Edit,
+}
+
+/// The options of a request that decide where it goes, in a form that
+/// tells two requests' apart: option and value, sorted.
+pub(super) type Route = Vec<(&'static str, Option<OptionValue>)>;
+
+/// The options among `options` that decide where the request goes.
+pub(super) fn route(options: &[TokenOption]) -> Route {
+    let mut route: Route = options
+        .iter()
+        .filter(|option| option.route)
+        .map(|option| (option.name, option.value.clone()))
+        .collect();
+    route.sort();
+    route
+}
+
+/// Why a request that goes its own way gets no fetch of its own.
+const CROWDED_HELP: &str = "another request of the same statement goes through other proxy      options, and a token fetch for each cannot be put before the statement where both need it;      fetch a token with `PUT /latest/api/token` for each, with the request's own proxy options,      and send it in the `X-aws-ec2-metadata-token` header";
+
 /// The findings with fixes (or help) attached.
 pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
-    let variable = fresh_name(&context.settings.token_variable.shell, context.names);
-
-    // The token fetch each scope gets: at the first fixable request in it
-    // that has no token variable to reuse.
-    let mut fetches: HashMap<Scope, Edit> = HashMap::new();
+    // The token fetches: one at the first fixable request of a scope that
+    // has no token variable to reuse, and one more at the first request
+    // after it that goes another way (a proxy, or none), into a variable
+    // of its own: a token fetched along another route may be empty.
+    let mut names = context.names.clone();
+    let mut variables: Vec<(Route, String)> = Vec::new();
+    let mut fetches: Vec<Fetch> = Vec::new();
+    let mut plans: Vec<Option<Result<usize, &str>>> = vec![None; found.len()];
     let needing = found
         .iter()
-        .filter(|f| f.finding.rule == Rule::MetadataRequestWithoutToken)
-        .filter_map(|f| f.site.as_ref())
-        .filter(|site| !site.empty_token);
-    for site in needing {
-        if fetches.contains_key(&site.scope) || site.token.is_some() {
+        .enumerate()
+        .filter(|(_, f)| f.finding.rule == Rule::MetadataRequestWithoutToken)
+        .filter_map(|(i, f)| Some((i, f.site.as_ref()?)))
+        .filter(|(_, site)| !site.empty_token && site.token.is_none());
+    for (i, site) in needing {
+        let Ok(options) = &site.token_options else {
+            continue;
+        };
+        let route = route(options);
+        let shared = fetches.iter().position(|fetch| {
+            fetch.scope == site.scope
+                && fetch.route == route
+                && fetch.edit.range.start <= site.position
+        });
+        if let Some(shared) = shared {
+            plans[i] = Some(Ok(shared));
             continue;
         }
+        let crowded = fetches
+            .iter()
+            .any(|fetch| fetch.scope == site.scope && fetch.edit.range.start == site.insertion.at);
+        if crowded {
+            plans[i] = Some(Err(CROWDED_HELP));
+            continue;
+        }
+        let known = variables.iter().find(|(r, _)| *r == route);
+        let variable = if let Some((_, variable)) = known {
+            variable.clone()
+        } else {
+            let variable = fresh_name(&context.settings.token_variable.shell, &names);
+            names.insert(variable.clone());
+            variables.push((route.clone(), variable.clone()));
+            variable
+        };
         if let Some(edit) = fetch_edit(site, &variable, context) {
-            fetches.insert(site.scope, edit);
+            plans[i] = Some(Ok(fetches.len()));
+            fetches.push(Fetch {
+                scope: site.scope,
+                route,
+                variable,
+                edit,
+            });
         }
     }
 
     found
         .into_iter()
-        .map(|Found { mut finding, site }| {
+        .zip(plans)
+        .map(|(Found { mut finding, site }, plan)| {
             let (fix, help) = match finding.rule {
                 Rule::MetadataRequestWithoutToken => (
                     site.as_ref()
                         .filter(|site| !site.empty_token)
-                        .and_then(|site| fix_for(site, &variable, &fetches, context)),
-                    missing_token_help(site.as_ref()),
+                        .and_then(|site| {
+                            let fetch = plan.and_then(Result::ok).map(|k| &fetches[k]);
+                            fix_for(site, fetch, context)
+                        }),
+                    match plan {
+                        Some(Err(why)) => why.to_owned(),
+                        _ => missing_token_help(site.as_ref()),
+                    },
                 ),
                 Rule::MalformedTokenRequest => (
                     site.as_ref()
@@ -237,24 +308,19 @@ fn missing_token_help(site: Option<&Site>) -> String {
     }
 }
 
-/// The fix for one request.
-fn fix_for(
-    site: &Site,
-    variable: &str,
-    fetches: &HashMap<Scope, Edit>,
-    context: &Context,
-) -> Option<Fix> {
+/// The fix for one request: it sends the token variable it reuses, or
+/// the one `fetch` fetches.
+fn fix_for(site: &Site, fetch: Option<&Fetch>, context: &Context) -> Option<Fix> {
     let reused = site.token.as_deref();
-    let name = reused.unwrap_or(variable);
+    let name = match reused {
+        Some(token) => token,
+        None => &fetch?.variable,
+    };
     let header_at = site.header_at?;
     let header = escape(&header_text(site.client, name), site, context, header_at)?;
     let mut edits = vec![Edit::insertion(header_at, header)];
-    if reused.is_none() {
-        let fetch = fetches.get(&site.scope)?;
-        if fetch.range.start > site.position {
-            return None;
-        }
-        edits.push(fetch.clone());
+    if let (None, Some(fetch)) = (reused, fetch) {
+        edits.push(fetch.edit.clone());
     }
     let message = match reused {
         Some(token) => format!("send the token in ${token} with the request"),

@@ -502,7 +502,7 @@ impl Analysis {
             return nested;
         };
         if let CommandRequest::Http(http) = &request {
-            if let Some(token) = token_variable(node, source, http) {
+            if let Some(token) = token_variable(node, source, http, &words) {
                 self.tokens.push(token);
             }
         }
@@ -608,6 +608,9 @@ impl Analysis {
             &polls,
         );
         let position = code.to_cell(node.start_byte());
+        // A token the code fetched along another route may be empty here.
+        let token_options = argv::token_options(words, http);
+        let route = token_options.as_deref().ok().map(fix::route);
         // The URL's variables must hold at the fetch what they hold at
         // the request; in code nested in a string, a `$name` as written
         // may be the outer shell's, expanded before this code runs.
@@ -633,14 +636,16 @@ impl Analysis {
             empty_token: argv::sends_empty_token(words, http),
             ttl: Ttl::of(&http.request.headers),
             program: http.request.client.clone(),
-            token_options: argv::token_options(words, http),
+            token: token
+                .filter(|t| t.route.is_some() && t.route == route)
+                .map(|t| t.name.clone()),
+            token_options,
             header_at,
             url_start,
             base: fix::base_url(&http.request.url),
             written_base,
             scope,
             insertion,
-            token: token.map(|t| t.name.clone()),
             quoting: code.quoting.clone(),
             position,
             several_urls: http.urls > 1,
@@ -960,7 +965,12 @@ fn loop_variable(node: Node, code: &Code, env: &mut ShellEnv) {
 /// The variable a correct token request's output is assigned to
 /// (`NAME=$(curl -X PUT .../api/token -H "...-ttl-seconds: N")`), where
 /// the assignment is sure to have run (see [`reach`]).
-fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<TokenVar> {
+fn token_variable(
+    node: Node,
+    source: &Source,
+    http: &HttpCommand,
+    words: &[Word],
+) -> Option<TokenVar> {
     let request = &http.request;
     let is_token = endpoint::classify(&request.url).is_some_and(|e| e.is_token_path());
     let well_formed = request.method == Method::Put
@@ -985,6 +995,10 @@ fn token_variable(node: Node, source: &Source, http: &HttpCommand) -> Option<Tok
                     at: at.start_byte(),
                     end,
                     function: rebind::enclosing_function(at, source.parents),
+                    route: argv::token_options(words, http)
+                        .ok()
+                        .filter(|options| options.iter().all(|o| o.from_word.is_none()))
+                        .map(|options| fix::route(&options)),
                 });
             }
             _ => return None,

@@ -254,7 +254,7 @@ pub(crate) struct TokenOption {
 }
 
 /// The value of a [`TokenOption`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum OptionValue {
     /// The value as the code shows it, which [`shell_word`] can write.
     Shown(String),

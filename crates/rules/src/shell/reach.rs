@@ -20,6 +20,7 @@
 
 use tree_sitter::Node;
 
+use super::fix::Route;
 use super::kind_of;
 use super::rebind::Rebindings;
 use super::scope;
@@ -42,6 +43,10 @@ pub(super) struct TokenVar {
     /// The innermost function whose body holds the assignment (its node
     /// id).
     pub function: Option<usize>,
+    /// The options that decide where the token request goes, when the
+    /// code shows them: a request that goes another way does not send
+    /// this token, which may be empty.
+    pub route: Option<Route>,
 }
 
 /// The list node the assignment `assignment` sets its variable for, and

@@ -821,6 +821,76 @@ fn the_token_request_keeps_the_proxy_choice_of_the_request() {
     );
 }
 
+/// Regression (tester): one token fetch served every request of a scope,
+/// whatever their proxy choice: behind an `http_proxy`, the fetch written
+/// for the first request went to the proxy and the second request, sent
+/// with `--noproxy '*'`, got an empty token. A request whose proxy choice
+/// differs gets a fetch of its own, into a variable of its own.
+#[test]
+fn requests_that_go_different_ways_do_not_share_a_token() {
+    let code = "curl -s http://169.254.169.254/latest/meta-data/instance-id\n\
+                curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/ami-id\n\
+                curl -s http://169.254.169.254/latest/meta-data/mac\n\
+                curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/hostname\n";
+    let out = fixed(code);
+    let second = "IMDS_TOKEN_2=$(curl -s --noproxy '*' -X PUT";
+    assert!(out.starts_with(FETCH), "{out}");
+    assert_eq!(out.matches(second).count(), 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[2].starts_with(second), "{out}");
+    for (line, variable) in [(1, "$IMDS_TOKEN\""), (3, "$IMDS_TOKEN_2\"")] {
+        assert!(lines[line].contains(variable), "{out}");
+    }
+    assert!(lines[4].contains("$IMDS_TOKEN\""), "{out}");
+    assert!(lines[5].contains("$IMDS_TOKEN_2\""), "{out}");
+
+    let code = "wget -qO- http://169.254.169.254/latest/meta-data/instance-id\n\
+                wget -qO- --no-proxy http://169.254.169.254/latest/meta-data/ami-id\n";
+    let out = fixed(code);
+    assert!(
+        out.contains("\nIMDS_TOKEN_2=$(wget -q -O - --no-proxy --method=PUT"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "--header=\"X-aws-ec2-metadata-token: $IMDS_TOKEN_2\" -qO- --no-proxy \
+                       http://169.254.169.254/latest/meta-data/ami-id\n"
+        ),
+        "{out}"
+    );
+
+    // Time limits and retries do not matter: one fetch serves both.
+    let code = "curl -s http://169.254.169.254/latest/meta-data/instance-id\n\
+                curl -s -m 2 http://169.254.169.254/latest/meta-data/ami-id\n";
+    assert!(!fixed(code).contains("IMDS_TOKEN_2"));
+
+    // A token the code fetched along another route is not sent either.
+    let code = "T=$(curl -s -X PUT http://169.254.169.254/latest/api/token \
+                -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\n\
+                curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/ami-id\n";
+    let out = fixed(code);
+    assert!(
+        out.contains("IMDS_TOKEN=$(curl -s --noproxy '*' -X PUT"),
+        "{out}"
+    );
+
+    // Two requests of one statement that go different ways: one fetch
+    // cannot go before the statement for both, in an order both need.
+    let code = "curl -s http://169.254.169.254/latest/meta-data/a && \
+                curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/b\n";
+    let found = findings(code);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].fix.is_some(), "{found:?}");
+    assert!(found[1].fix.is_none(), "{found:?}");
+    assert!(
+        found[1]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("proxy")),
+        "{found:?}"
+    );
+}
+
 /// Regression (tester): in single-quoted shell code a copied value that
 /// needs quoting (`--noproxy '*'`) could not be written, so the request
 /// got no fix and only generic help. It is written in double quotes there.
