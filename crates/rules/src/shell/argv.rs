@@ -582,6 +582,26 @@ pub(crate) fn token_options(
     words: &[Word],
     http: &HttpCommand,
 ) -> Result<Vec<TokenOption>, UnshownRoute> {
+    let options = token_options_as_written(words, http)?;
+    match options
+        .iter()
+        .find(|o| o.value == Some(OptionValue::Unshown))
+    {
+        Some(unshown) => Err(UnshownRoute {
+            option: unshown.name,
+        }),
+        None => Ok(options),
+    }
+}
+
+/// [`token_options`], with route values from words that are not written
+/// out as they are (`--proxy "$P"`) marked with their word
+/// ([`TokenOption::from_word`]), known or not: shell code can write them
+/// as the request does.
+pub(super) fn token_options_as_written(
+    words: &[Word],
+    http: &HttpCommand,
+) -> Result<Vec<TokenOption>, UnshownRoute> {
     match http.client {
         Client::Curl => curl::token_options(words, http.program),
         Client::Wget => wget::token_options(words, http.program),

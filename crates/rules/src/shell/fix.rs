@@ -74,6 +74,9 @@ pub(super) struct Site {
     pub written_base: Option<String>,
     /// The request's scope.
     pub scope: Scope,
+    /// The variables its route options are written with (`--proxy
+    /// "$P"`), and where they may be set.
+    pub route_variables: RouteVariables,
     /// Where a token fetch for this request would go.
     pub insertion: Insertion,
     /// A variable the code fetched a token into that is set at the
@@ -86,6 +89,30 @@ pub(super) struct Site {
     /// Whether the command requests several URLs: mending its method for
     /// one would change it for all.
     pub several_urls: bool,
+}
+
+/// The variables a request's route options are written with, which must
+/// hold at its token fetch what they hold at the request.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RouteVariables {
+    /// The variables.
+    pub names: Vec<String>,
+    /// Cell offsets where the code may set one of them.
+    pub rebound: Vec<usize>,
+    /// Cell offset up to which a setting counts: the request, or the end
+    /// of a loop around it (its later passes run after the setting).
+    pub until: usize,
+}
+
+impl RouteVariables {
+    /// Whether the variables hold the same from cell offset `fetch` to
+    /// the request.
+    fn hold_from(&self, fetch: usize) -> bool {
+        !self
+            .rebound
+            .iter()
+            .any(|&at| fetch <= at && at < self.until)
+    }
 }
 
 /// A request's `X-aws-ec2-metadata-token-ttl-seconds` header.
@@ -191,7 +218,7 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
     let mut names = context.names.clone();
     let mut variables: Vec<(Route, String)> = Vec::new();
     let mut fetches: Vec<Fetch> = Vec::new();
-    let mut plans: Vec<Option<Result<usize, &str>>> = vec![None; found.len()];
+    let mut plans: Vec<Option<Result<usize, String>>> = vec![None; found.len()];
     let needing = found
         .iter()
         .enumerate()
@@ -203,20 +230,29 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
             continue;
         };
         let route = route(options);
+        let held = &site.route_variables;
         let shared = fetches.iter().position(|fetch| {
             fetch.scope == site.scope
                 && fetch.route == route
                 && fetch.edit.range.start <= site.position
+                && held.hold_from(fetch.edit.range.start)
         });
         if let Some(shared) = shared {
             plans[i] = Some(Ok(shared));
+            continue;
+        }
+        // Where the host reads `$` or braces, a variable as written is
+        // the host's.
+        let host_reads = context.dollars != Dollars::Shell || context.braces;
+        if !held.names.is_empty() && (host_reads || !held.hold_from(site.insertion.at)) {
+            plans[i] = Some(Err(changing_route_help(site)));
             continue;
         }
         let crowded = fetches
             .iter()
             .any(|fetch| fetch.scope == site.scope && fetch.edit.range.start == site.insertion.at);
         if crowded {
-            plans[i] = Some(Err(CROWDED_HELP));
+            plans[i] = Some(Err(CROWDED_HELP.to_owned()));
             continue;
         }
         let known = variables.iter().find(|(r, _)| *r == route);
@@ -248,11 +284,11 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
                     site.as_ref()
                         .filter(|site| !site.empty_token)
                         .and_then(|site| {
-                            let fetch = plan.and_then(Result::ok).map(|k| &fetches[k]);
+                            let fetch = plan.clone().and_then(Result::ok).map(|k| &fetches[k]);
                             fix_for(site, fetch, context)
                         }),
-                    match plan {
-                        Some(Err(why)) => why.to_owned(),
+                    match &plan {
+                        Some(Err(why)) => why.clone(),
                         _ => missing_token_help(site.as_ref()),
                     },
                 ),
@@ -277,6 +313,23 @@ pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {
             finding
         })
         .collect()
+}
+
+/// Why a request whose proxy options come from variables gets no fix.
+fn changing_route_help(site: &Site) -> String {
+    let names: Vec<String> = site
+        .route_variables
+        .names
+        .iter()
+        .map(|name| format!("`${name}`"))
+        .collect();
+    format!(
+        "the token request must go where the request goes, and the request's proxy options \
+         come from {}, which may hold another value where a token fetch would go: {}, with \
+         the same proxy options where they hold what the request uses",
+        names.join(", "),
+        missing_token_help(Some(site))
+    )
 }
 
 /// What to do by hand for a request sent without a token, in the

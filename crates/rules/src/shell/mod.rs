@@ -48,7 +48,7 @@ use tree_sitter::{Node, Tree};
 
 use self::argv::{CommandRequest, HttpCommand, Runs, Word};
 use self::env::ShellEnv;
-use self::fix::{Dollars, Found, Site, Ttl};
+use self::fix::{Dollars, Found, RouteVariables, Site, Ttl};
 use self::nested::Code;
 use self::reach::TokenVar;
 use self::rebind::Rebindings;
@@ -609,7 +609,11 @@ impl Analysis {
         );
         let position = code.to_cell(node.start_byte());
         // A token the code fetched along another route may be empty here.
-        let token_options = argv::token_options(words, http);
+        let route_written = route_as_written(node, source, words, sources, http);
+        let (token_options, route_variables) = match route_written {
+            Ok((options, variables)) => (Ok(options), variables),
+            Err(unshown) => (Err(unshown), RouteVariables::default()),
+        };
         let route = token_options.as_deref().ok().map(fix::route);
         // The URL's variables must hold at the fetch what they hold at
         // the request; in code nested in a string, a `$name` as written
@@ -640,6 +644,7 @@ impl Analysis {
                 .filter(|t| t.route.is_some() && t.route == route)
                 .map(|t| t.name.clone()),
             token_options,
+            route_variables,
             header_at,
             url_start,
             base: fix::base_url(&http.request.url),
@@ -651,6 +656,126 @@ impl Analysis {
             several_urls: http.urls > 1,
         }
     }
+}
+
+/// The request's token options ([`argv::token_options`]), with each
+/// route value that comes from variables written as the request writes
+/// it (`--proxy "$P"`), not as the analyser takes it to be (a default, a
+/// value set earlier); and those variables. An error when such a value
+/// cannot be written so: in code nested in double quotes or a heredoc
+/// (whose `$` may be the outer shell's), through a substitution or
+/// quoting other than plain double quotes, or from a variable another
+/// function may set at any time.
+fn route_as_written(
+    node: Node,
+    source: &Source,
+    words: &[Word],
+    sources: &[Node],
+    http: &HttpCommand,
+) -> Result<(Vec<options::TokenOption>, RouteVariables), options::UnshownRoute> {
+    let code = source.code;
+    let mut options = argv::token_options_as_written(words, http)?;
+    let function = rebind::enclosing_function(node, source.parents);
+    let mut variables = RouteVariables {
+        until: code.to_cell(loop_end(node, source.parents)),
+        ..RouteVariables::default()
+    };
+    let own_quoting = code
+        .quoting
+        .iter()
+        .all(|q| matches!(q, nested::Quoting::Single | nested::Quoting::Verbatim));
+
+    for option in &mut options {
+        let Some(word) = option.from_word else {
+            continue;
+        };
+        let unshown = options::UnshownRoute {
+            option: option.name,
+        };
+        let once = sources
+            .iter()
+            .filter(|n| n.id() == sources[word].id())
+            .count()
+            == 1;
+        if !own_quoting || !once || option.in_option_word {
+            return Err(unshown);
+        }
+        let text = &code.text[sources[word].byte_range()];
+        let names = plain_variables(text).ok_or(unshown.clone())?;
+        for name in &names {
+            for rebinding in source.rebindings().of(name) {
+                if rebinding.function == function {
+                    variables.rebound.push(code.to_cell(rebinding.start));
+                } else if rebinding.function.is_some() && !rebinding.local {
+                    return Err(unshown.clone());
+                }
+            }
+        }
+        variables.names.extend(names);
+        option.value = Some(options::OptionValue::AsWritten(text.to_owned()));
+    }
+    Ok((options, variables))
+}
+
+/// The end of the outermost loop around `node` in its function (or its
+/// start, when there is none): a variable set anywhere before it may hold
+/// another value at the request in a later pass.
+fn loop_end(node: Node, parents: &Parents) -> usize {
+    let mut until = node.start_byte();
+    let mut at = node;
+    while let Some(parent) = parents.parent(at) {
+        match kind_of(parent) {
+            "function_definition" => break,
+            "for_statement" | "c_style_for_statement" | "while_statement" => {
+                until = parent.end_byte();
+            }
+            _ => {}
+        }
+        at = parent;
+    }
+    until
+}
+
+/// The variables of a word written with nothing but plain characters,
+/// double quotes and `$NAME` or `${NAME}` (`"$P"`, `http://$HOST:3128`);
+/// `None` for any other word (a substitution, `${P:-x}`, single quotes,
+/// an escape).
+fn plain_variables(word: &str) -> Option<Vec<String>> {
+    let bytes = word.as_bytes();
+    let mut names = Vec::new();
+    let mut quoted = false;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'$' => {
+                let braced = bytes.get(at + 1) == Some(&b'{');
+                let start = at + 1 + usize::from(braced);
+                let len = bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                let name = &word[start..start + len];
+                if !wrapper::is_name(name) {
+                    return None;
+                }
+                at = start + len;
+                if braced {
+                    if bytes.get(at) != Some(&b'}') {
+                        return None;
+                    }
+                    at += 1;
+                }
+                names.push(name.to_owned());
+                continue;
+            }
+            b' ' | b'*' if quoted => {}
+            b if b.is_ascii_alphanumeric() || b"_./:@%+,=-".contains(&b) => {}
+            _ => return None,
+        }
+        at += 1;
+    }
+    (!quoted).then_some(names)
 }
 
 /// The words of a command (its name and arguments, not its prefix

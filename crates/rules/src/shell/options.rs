@@ -251,6 +251,9 @@ pub(crate) struct TokenOption {
     /// written out as it is (`--proxy "$P"`): the value shown is then only
     /// what the analyser takes the variable to hold.
     pub from_word: Option<usize>,
+    /// Whether that word holds the option too (`--proxy="$P"`): it cannot
+    /// be written apart from it.
+    pub in_option_word: bool,
 }
 
 /// The value of a [`TokenOption`].
@@ -258,6 +261,12 @@ pub(crate) struct TokenOption {
 pub(crate) enum OptionValue {
     /// The value as the code shows it, which [`shell_word`] can write.
     Shown(String),
+    /// A value from a variable or substitution the code does not show
+    /// (`"$P"` with `P` set outside): only the words as written give it.
+    Unshown,
+    /// Shell text that gives the value where the token request runs, as
+    /// the request writes it (`"$P"`).
+    AsWritten(String),
 }
 
 impl TokenOption {
@@ -267,6 +276,8 @@ impl TokenOption {
         let value = match &self.value {
             None => return self.name.to_owned(),
             Some(OptionValue::Shown(value)) => shell_word(value, quote).unwrap_or_default(),
+            Some(OptionValue::AsWritten(text)) => text.clone(),
+            Some(OptionValue::Unshown) => String::new(),
         };
         format!("{}{}{value}", self.name, self.joiner)
     }
@@ -274,8 +285,10 @@ impl TokenOption {
     /// The option as the words of a command given as a list (no quoting).
     pub fn argv(&self) -> Vec<String> {
         let value = match &self.value {
-            None => return vec![self.name.to_owned()],
-            Some(OptionValue::Shown(value)) => value,
+            Some(OptionValue::Shown(value) | OptionValue::AsWritten(value)) => value,
+            // A flag. (An unshown value is never written: a list
+            // command's unshown route gets no fix.)
+            None | Some(OptionValue::Unshown) => return vec![self.name.to_owned()],
         };
         if self.joiner == "=" {
             vec![format!("{}={value}", self.name)]
@@ -303,7 +316,7 @@ pub(super) fn carried_options(
             name,
             value,
             value_word,
-            ..
+            word,
         } = arg
         else {
             continue;
@@ -312,6 +325,21 @@ pub(super) fn carried_options(
             continue;
         };
         let route = matches!(carried.carry, Carry::Route | Carry::RouteFlag);
+        let from_word = value_word.filter(|&w| route && !words[w].verbatim);
+        if let (Some(from), Some(value)) = (from_word, &value) {
+            // A route value from variables: the shell writes the word as
+            // the request does, where the variables hold the same.
+            found.retain(|option| option.name != carried.written);
+            found.push(TokenOption {
+                name: carried.written,
+                joiner,
+                value: Some(written_value(value)),
+                route,
+                from_word,
+                in_option_word: from == word,
+            });
+            continue;
+        }
         let value = match (carried.carry, value) {
             (Carry::Flag | Carry::RouteFlag, _) => None,
             (Carry::Number, Some(value)) => match value.as_literal().filter(|v| is_seconds(v)) {
@@ -332,17 +360,26 @@ pub(super) fn carried_options(
             // A missing value: the client refuses the command.
             (_, None) => continue,
         };
-        let from_word = value_word.filter(|&w| route && !words[w].verbatim);
         found.retain(|option| option.name != carried.written);
         found.push(TokenOption {
             name: carried.written,
             joiner: if value.is_some() { joiner } else { "" },
             value: value.map(OptionValue::Shown),
             route,
-            from_word,
+            from_word: None,
+            in_option_word: false,
         });
     }
     Ok(found)
+}
+
+/// The value of a word that is not written out as it is: as far as the
+/// code shows it, else unshown.
+pub(super) fn written_value(value: &Text) -> OptionValue {
+    value
+        .as_literal()
+        .filter(|v| shell_word(v, '\'').is_some())
+        .map_or(OptionValue::Unshown, |v| OptionValue::Shown(v.to_owned()))
 }
 
 /// `value` written as one shell word that means it wherever a fix puts

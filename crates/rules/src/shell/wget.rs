@@ -2,8 +2,8 @@
 
 use super::argv::{Parsed, Word};
 use super::options::{
-    carried_options, scan, shell_word, Arg, Carried, Carry, OptionValue, Spec, TokenOption,
-    UnshownRoute,
+    carried_options, scan, shell_word, written_value, Arg, Carried, Carry, OptionValue, Spec,
+    TokenOption, UnshownRoute,
 };
 use crate::request::{Header, Method};
 use crate::text::Text;
@@ -172,7 +172,7 @@ pub(super) fn token_options(
             name,
             value: Some(command),
             value_word,
-            ..
+            word: word_of_option,
         } = arg
         else {
             continue;
@@ -184,6 +184,18 @@ pub(super) fn token_options(
             continue;
         };
         let route = carry == Carry::Route;
+        let from_word = value_word.filter(|&w| route && !words[w].verbatim);
+        if let Some(from) = from_word {
+            options.push(TokenOption {
+                name: "-e",
+                joiner: " ",
+                value: Some(written_value(&command)),
+                route,
+                from_word,
+                in_option_word: from == word_of_option,
+            });
+            continue;
+        }
         match command
             .as_literal()
             .filter(|c| shell_word(c, '\'').is_some())
@@ -193,7 +205,8 @@ pub(super) fn token_options(
                 joiner: " ",
                 value: Some(OptionValue::Shown(command.to_owned())),
                 route,
-                from_word: value_word.filter(|&w| route && !words[w].verbatim),
+                from_word: None,
+                in_option_word: false,
             }),
             None if route => return Err(UnshownRoute { option: "-e" }),
             None => {}

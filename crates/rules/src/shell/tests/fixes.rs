@@ -807,9 +807,9 @@ fn the_token_request_keeps_the_proxy_choice_of_the_request() {
         let out = fixed(code);
         assert!(out.starts_with(fetch), "{out}");
     }
-    // A proxy the code does not show may send the token request elsewhere:
-    // no fix, and help that says why.
-    let found = findings("curl -x \"$P\" http://169.254.169.254/latest/meta-data/a\n");
+    // A proxy the code does not show, nor can write as the request does,
+    // may send the token request elsewhere: no fix, and help that says why.
+    let found = findings("curl -x \"$(cat p)\" http://169.254.169.254/latest/meta-data/a\n");
     assert_eq!(found.len(), 1);
     assert!(found[0].fix.is_none(), "{found:?}");
     assert!(
@@ -889,6 +889,70 @@ fn requests_that_go_different_ways_do_not_share_a_token() {
             .is_some_and(|h| h.contains("proxy")),
         "{found:?}"
     );
+}
+
+/// Regression (tester): a proxy held in a variable with a default
+/// (`P=${MY_PROXY:-http://127.0.0.1:3128}`) was copied into the token
+/// fetch as its default: with MY_PROXY set, the fetch and the request went
+/// different ways. It is written as the request writes it, where the
+/// variable holds the same at the fetch; else the request gets help.
+#[test]
+fn a_proxy_from_a_variable_is_written_as_the_variable() {
+    let code = "P=${MY_PROXY:-http://127.0.0.1:3128}\n\
+                curl -s --proxy \"$P\" http://169.254.169.254/latest/meta-data/a\n";
+    let out = fixed(code);
+    assert!(
+        out.contains("\nIMDS_TOKEN=$(curl -s --proxy \"$P\" -X PUT "),
+        "{out}"
+    );
+    // A variable the code never sets is written as it is too.
+    let out = fixed("curl -x \"$P\" http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(curl -s --proxy \"$P\" -X PUT "),
+        "{out}"
+    );
+    let out = fixed("wget -qO- -e \"https_proxy=$P\" http://169.254.169.254/latest/meta-data/a\n");
+    assert!(
+        out.starts_with("IMDS_TOKEN=$(wget -q -O - -e \"https_proxy=$P\" --method=PUT "),
+        "{out}"
+    );
+
+    // P set again between two requests: the second fetches its own token
+    // after it is set.
+    let code = "P=${MY_PROXY:-http://127.0.0.1:3128}\n\
+                curl -s --proxy \"$P\" http://169.254.169.254/latest/meta-data/a\n\
+                P=http://127.0.0.1:8080\n\
+                curl -s --proxy \"$P\" http://169.254.169.254/latest/meta-data/b\n";
+    let out = fixed(code);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[1].contains("--proxy \"$P\" -X PUT"), "{out}");
+    assert!(lines[4].contains("--proxy \"$P\" -X PUT"), "{out}");
+    assert!(!out.contains("--proxy http"), "{out}");
+
+    // Set in a loop around the request: no fetch before the loop sees the
+    // value the request uses.
+    let code = "for P in http://127.0.0.1:1 http://127.0.0.1:2; do\n\
+                curl -s --proxy \"$P\" http://169.254.169.254/latest/meta-data/a\ndone\n";
+    let found = findings(code);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].fix.is_none(), "{found:?}");
+    assert!(
+        found[0].help.as_deref().is_some_and(|h| h.contains("`$P`")),
+        "{found:?}"
+    );
+
+    // Written in the option's own word, or where the outer shell may
+    // expand it first: help, never the default.
+    for code in [
+        "P=${MY_PROXY:-http://127.0.0.1:3128}\n\
+         curl --proxy=\"$P\" http://169.254.169.254/latest/meta-data/a\n",
+        "P=${MY_PROXY:-http://127.0.0.1:3128}\n\
+         bash -c \"curl --proxy $P http://169.254.169.254/latest/meta-data/a\"\n",
+    ] {
+        let found = findings(code);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].fix.is_none(), "{code}: {found:?}");
+    }
 }
 
 /// Regression (tester): in single-quoted shell code a copied value that
