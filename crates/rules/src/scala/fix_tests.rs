@@ -314,6 +314,38 @@ fn a_process_seq_takes_new_elements() {
     assert_eq!(fixed(&code), expected);
 }
 
+/// Found by a tester: a command sent through a proxy (`--proxy p`) got a
+/// safe fix whose token fetch, made with `java.net.URL`, goes straight to
+/// the service: the two go different ways. Such a command gets help; one
+/// that turns proxies off goes straight, as the fetch does.
+#[test]
+fn a_process_sent_through_a_proxy_gets_help_not_a_fix() {
+    for command in [
+        format!("Seq(\"curl\", \"-s\", \"--proxy\", p, \"{MD}/instance-id\").!!"),
+        format!("Seq(\"curl\", \"-sx\", \"http://127.0.0.1:3128\", \"{MD}/instance-id\").!!"),
+        format!(
+            "Seq(\"wget\", \"-qO-\", \"-e\", \"https_proxy=http://p:1\", \"{MD}/instance-id\").!!"
+        ),
+    ] {
+        let code =
+            format!("import scala.sys.process._\nval p = sys.env(\"P\")\nval id = {command}\n");
+        let found = findings(&code);
+        assert_eq!(found.len(), 1, "{code}: {found:?}");
+        assert!(found[0].fix.is_none(), "{code}: {found:?}");
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains("proxy")),
+            "{found:?}"
+        );
+    }
+    let out = fixed(&format!(
+        "import scala.sys.process._\nval id = Seq(\"curl\", \"-s\", \"--noproxy\", \"*\", \"{MD}/instance-id\").!\n"
+    ));
+    assert!(out.contains("scala.util.Try {"), "{out}");
+}
+
 #[test]
 fn a_process_string_with_escaped_quotes_gets_no_fix() {
     let code = format!("val r = \"curl -s -A \\\"x\\\" {MD}/x\".!!\n");

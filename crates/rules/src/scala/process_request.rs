@@ -8,7 +8,8 @@ use super::clients::{Found, ProcessSlot, Site, StringEdit};
 use super::process::Origin;
 use super::walk::ProcessRun;
 use crate::finding::Finding;
-use crate::shell::argv::{self, Client, CommandRequest};
+use crate::shell::argv::{self, Client, CommandRequest, HttpCommand, Word};
+use crate::shell::options::OptionValue;
 
 /// The client name in messages: the program, run through `sys.process`.
 pub fn client_name(program: &str) -> String {
@@ -46,6 +47,7 @@ pub fn read(run: &ProcessRun, code: &str, cell: usize) -> Read {
 
     match argv::request_from_argv(words, run.range.clone()) {
         Some(CommandRequest::Http(http)) => {
+            let proxied = through_a_proxy(words, &http);
             let mut request = http.request;
             request.client = client_name(&request.client);
             let at = if http.client == Client::Httpie {
@@ -58,9 +60,14 @@ pub fn read(run: &ProcessRun, code: &str, cell: usize) -> Read {
                 site: Site::Process {
                     // A token fetched here does not serve a command that
                     // runs elsewhere or again and again.
-                    slot: match http.runs.why() {
-                        None => slot(run, code, at, http.client),
-                        Some(why) => Err(why.to_owned()),
+                    slot: match (http.runs.why(), proxied) {
+                        (Some(why), _) => Err(why.to_owned()),
+                        (None, Some(option)) => Err(format!(
+                            "the command goes through a proxy (`{option}`) and a token fetched \
+                             with `java.net.URL` would not: fetch the token with the same command, \
+                             through the same proxy"
+                        )),
+                        (None, None) => slot(run, code, at, http.client),
                     },
                 },
                 token: run.token.clone(),
@@ -73,6 +80,32 @@ pub fn read(run: &ProcessRun, code: &str, cell: usize) -> Read {
         },
         None => Read::Nothing,
     }
+}
+
+/// The option that sends the request `http` through a proxy, if one may
+/// (a proxy value the code does not show counts): the fix's token fetch,
+/// made with `java.net.URL`, goes straight to the service. Options that
+/// turn proxies off (`--noproxy`, `--no-proxy`, `-e use_proxy=off`) send
+/// it straight too.
+fn through_a_proxy(words: &[Word], http: &HttpCommand) -> Option<String> {
+    let options = match argv::token_options(words, http) {
+        Ok(options) => options,
+        Err(route) => return Some(route.option.to_owned()),
+    };
+    options
+        .into_iter()
+        .filter(|option| option.route)
+        .find(|option| {
+            let value = match &option.value {
+                Some(OptionValue::Shown(value)) => value.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            let off = matches!(option.name, "--noproxy" | "--no-proxy")
+                || value.contains("use_proxy=no")
+                || value.contains("use_proxy=off");
+            !off
+        })
+        .map(|option| option.name.to_owned())
 }
 
 /// Where a header option can be written after word `at`.
