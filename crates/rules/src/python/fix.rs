@@ -17,6 +17,7 @@
 //! ```
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use imds_lint_parser::{syntax, Applicability, Edit, Fix, Lang};
@@ -273,11 +274,34 @@ impl<'t> CellWalk<'_, '_, 't> {
         let limit = self
             .time_limit(call, moved.is_none().then_some(statement), first.frame)
             .or(first.limit.clone());
+        let kept = moved.is_none().then_some(statement);
+        let mut run_keywords = String::new();
+        if matches!(first.slot, HeaderSlot::Argv { .. }) {
+            // The fetch runs where and as the command does.
+            for keyword in ["cwd", "env"] {
+                match self.carried_keyword(call, keyword, kept, first.frame) {
+                    Carried::Absent => {}
+                    Carried::Written(text) => {
+                        run_keywords.push_str(", ");
+                        run_keywords.push_str(keyword);
+                        run_keywords.push('=');
+                        run_keywords.push_str(&text);
+                    }
+                    Carried::Unsure => {
+                        return Err(format!(
+                            "the command runs with a `{keyword}=` the token fetch cannot be sure \
+                             to have before it: fetch a token with the same command and send it \
+                             in the `{TOKEN_HEADER}` header"
+                        ))
+                    }
+                }
+            }
+        }
         let command = match &first.slot {
             HeaderSlot::Argv {
                 program, options, ..
-            } => (program.as_str(), options.as_slice()),
-            _ => ("", &[][..]),
+            } => (program.as_str(), options.as_slice(), run_keywords.as_str()),
+            _ => ("", &[][..], ""),
         };
         let fetch = self.fetch_lines(
             family,
@@ -321,7 +345,7 @@ impl<'t> CellWalk<'_, '_, 't> {
         token: &str,
         base: &str,
         limit: Option<&str>,
-        (program, options): (&str, &[String]),
+        (program, options, run_keywords): (&str, &[String], &str),
         needs: &mut Needs,
     ) -> Vec<String> {
         let ttl = self.file.settings.token_ttl;
@@ -375,13 +399,13 @@ impl<'t> CellWalk<'_, '_, 't> {
                 let module = self.module("subprocess", needs);
                 let words = command_fetch(style, program, options, &token_url, ttl, limit)
                     .iter()
-                    .map(|word| format!("\"{word}\""))
+                    .map(|word| python_string(word))
                     .collect::<Vec<_>>()
                     .join(", ");
                 // `run` without `check`: a failed fetch leaves the token
                 // empty, and the request fails as it did without one.
                 vec![format!(
-                    "{token} = {module}.run([{words}], capture_output=True, text=True).stdout"
+                    "{token} = {module}.run([{words}], capture_output=True, text=True{run_keywords}).stdout"
                 )]
             }
         }
@@ -657,6 +681,61 @@ impl CellWalk<'_, '_, '_> {
     /// fetch goes right before `statement`, the request's own, a
     /// module-level name (`TIMEOUT`) or an attribute of a method's `self`
     /// (`self._timeout`) that the statement does not bind itself.
+    /// The keyword argument `name` of `call`, for a fetch written before
+    /// `statement` (`None`: elsewhere): literals (a string, a dict of
+    /// them) and names as [`Self::time_limit`] takes them.
+    fn carried_keyword(
+        &self,
+        call: Node,
+        name: &str,
+        statement: Option<Node>,
+        frame: Option<usize>,
+    ) -> Carried {
+        let code = self.code;
+        let Some(arguments) = child_in(call, "arguments") else {
+            return Carried::Absent;
+        };
+        let mut cursor = arguments.walk();
+        let Some(value) = arguments
+            .named_children(&mut cursor)
+            .filter(|arg| kind_of(arg) == "keyword_argument")
+            .find(|arg| child_in(arg, "name").is_some_and(|n| &code[n.byte_range()] == name))
+            .and_then(|arg| arg.child_by_field_name("value"))
+        else {
+            return Carried::Absent;
+        };
+        let plain_string = |node: Node| {
+            kind_of(node) == "string" && {
+                let mut cursor = node.walk();
+                let plain = node
+                    .named_children(&mut cursor)
+                    .all(|part| kind_of(part) != "interpolation");
+                plain
+            }
+        };
+        let literal = match kind_of(value) {
+            "string" => plain_string(value),
+            "none" => true,
+            "dictionary" => {
+                let mut cursor = value.walk();
+                let all_plain = value.named_children(&mut cursor).all(|pair| {
+                    kind_of(pair) == "pair"
+                        && child_in(pair, "key").is_some_and(plain_string)
+                        && child_in(pair, "value").is_some_and(plain_string)
+                });
+                all_plain
+            }
+            _ => false,
+        };
+        if literal {
+            return Carried::Written(code[value.byte_range()].to_owned());
+        }
+        match statement.and_then(|statement| self.name_usable_before(value, statement, frame)) {
+            Some(text) => Carried::Written(text),
+            None => Carried::Unsure,
+        }
+    }
+
     fn time_limit(
         &self,
         call: Node,
@@ -685,7 +764,21 @@ impl CellWalk<'_, '_, '_> {
         if number(value) || numbers {
             return Some(text.to_owned());
         }
-        let statement = statement?;
+        self.name_usable_before(value, statement?, frame)
+    }
+
+    /// `value`'s text, when it is a name (or an attribute of one) that means
+    /// the same in a fetch written right before `statement`: one bound at
+    /// module level and not in `frame`, or an attribute of `self`, and
+    /// not bound by the statement itself.
+    fn name_usable_before(
+        &self,
+        value: Node,
+        statement: Node,
+        frame: Option<usize>,
+    ) -> Option<String> {
+        let code = self.code;
+        let text = &code[value.byte_range()];
         let mut root = value;
         while kind_of(root) == "attribute" {
             root = child_in(root, "object")?;
@@ -728,9 +821,7 @@ const MAX_FIX_DEPTH: usize = 256;
 /// The words of a command that fetches a token from `token_url` with the
 /// client of header `style`, run as `program`, with the request's
 /// `options` (or, when they set no time limit, within `limit` seconds):
-/// the shell fix's fetch, as a list. No word holds a quote or backslash
-/// (`program` is a literal word of the code's, and is left out for its
-/// client's name if it holds one; `options` hold none).
+/// the shell fix's fetch, as a list.
 fn command_fetch(
     style: ArgvHeader,
     program: &str,
@@ -744,7 +835,7 @@ fn command_fetch(
         .any(|o| o.contains("timeout") || o == "--max-time");
     let limit = limit.filter(|_| !timed);
     let named = |default: &str| {
-        if program.is_empty() || program.contains(['"', '\\']) {
+        if program.is_empty() {
             default.to_owned()
         } else {
             program.to_owned()
@@ -782,6 +873,41 @@ fn command_fetch(
         }
     }
     words
+}
+
+/// `text` as a Python string literal in double quotes.
+fn python_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // `\u001b`: Python reads four hex digits (control characters
+            // all fit).
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A keyword argument of a request's call, for the token fetch to take.
+enum Carried {
+    /// Not given.
+    Absent,
+    /// Given as this text, which means the same before the statement.
+    Written(String),
+    /// Given, but its text may not mean the same before the statement.
+    Unsure,
 }
 
 /// Whether the node at `range` lies more than `limit` levels below `root`,
@@ -1095,4 +1221,16 @@ fn unique(base: &str, taken: &HashSet<String>) -> String {
         .map(|n| format!("{base}_{n}"))
         .find(|name| !taken.contains(name))
         .unwrap_or_else(|| base.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_string;
+
+    #[test]
+    fn python_strings_escape_what_python_reads() {
+        assert_eq!(python_string("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(python_string("x\ny\u{1b}"), r#""x\ny\u001b""#);
+        assert_eq!(python_string("é *"), "\"é *\"");
+    }
 }

@@ -421,6 +421,42 @@ fn a_commands_token_fetch_keeps_its_proxy_choice_and_retries() {
     );
 }
 
+/// Found by a tester: the token fetch of a command run with `cwd=` or
+/// `env=` ran without them (`./curl` was not found, a proxy the command's
+/// `env` turned off was used), and a program path holding a backslash was
+/// replaced by a bare `curl`. The fetch runs the same way, or the finding
+/// says why there is no fix.
+#[test]
+fn a_commands_token_fetch_runs_where_and_as_the_command_does() {
+    let out = fixed(&format!(
+        "import subprocess\nsubprocess.run(['./curl', '-s', '{MD}ami-id'], cwd='/opt/tools', env={{'http_proxy': ''}})\n"
+    ));
+    assert!(
+        out.contains(
+            "\"X-aws-ec2-metadata-token-ttl-seconds: 21600\"], capture_output=True, text=True, \
+             cwd='/opt/tools', env={'http_proxy': ''}).stdout\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("subprocess.run([\"./curl\", \"-s\""), "{out}");
+    let out = fixed(&format!(
+        "import subprocess\nsubprocess.run([r'/opt/a\\b/curl', '-s', '{MD}ami-id'])\n"
+    ));
+    assert!(
+        out.contains("subprocess.run([\"/opt/a\\\\b/curl\", \"-s\""),
+        "{out}"
+    );
+    // A working folder the fetch cannot be sure to have.
+    let (_, f) = findings(&format!(
+        "import subprocess\ndef f(d):\n    subprocess.run(['./curl', '{MD}ami-id'], cwd=d)\n"
+    ));
+    assert!(f[0].fix.is_none(), "{f:?}");
+    assert!(
+        f[0].help.as_deref().is_some_and(|h| h.contains("cwd")),
+        "{f:?}"
+    );
+}
+
 #[test]
 fn a_request_without_a_fix_does_not_block_the_others() {
     let code = format!(
