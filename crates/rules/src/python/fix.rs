@@ -92,6 +92,9 @@ struct Plan {
     /// Where the token is fetched: the token request, or the statement the
     /// fetch goes before.
     fetched_at: usize,
+    /// The statement the fetch goes before, when it was taken out of the
+    /// branch, loop, `try` or `with` its request is in.
+    moved_over: Option<Range<usize>>,
 }
 
 /// Lines and edits that make a name usable in the inserted code.
@@ -238,6 +241,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             reason: outlived.map(Detached::reason),
             reused: true,
             fetched_at: request.start,
+            moved_over: None,
         })
     }
 
@@ -332,6 +336,7 @@ impl<'t> CellWalk<'_, '_, 't> {
             reason: moved.map(Detached::reason),
             reused: false,
             fetched_at: statement.start_byte(),
+            moved_over: moved.map(|_| statement.byte_range()),
         })
     }
 
@@ -469,6 +474,13 @@ impl<'t> CellWalk<'_, '_, 't> {
         let mut edits = plan.shared.clone();
         let mut applicability = plan.applicability;
         let mut reason = plan.reason;
+        // A request after the statement the fetch was taken out of is not
+        // in it: its fix is unsafe for the fetch it shares.
+        if let Some(over) = &plan.moved_over {
+            if site.call.start >= over.end || site.call.end <= over.start {
+                reason = Some(SHARED_MOVED_FETCH);
+            }
+        }
         // A fresh fetch before a lambda runs when the lambda is made: each
         // request in a lambda's body says so, whichever came first.
         let call = node_at(root, &site.call).ok_or("the request was not found again")?;
@@ -909,6 +921,12 @@ enum Carried {
     /// Given, but its text may not mean the same before the statement.
     Unsure,
 }
+
+/// Why the fix of a request outside the statement a shared fetch was
+/// taken out of is unsafe.
+const SHARED_MOVED_FETCH: &str = "the token fetch it shares with an earlier request goes before \
+     that request's statement, outside the branch, loop, `try` or `with` around that request, \
+     where it may run, or fail, when that request would not";
 
 /// Whether the node at `range` lies more than `limit` levels below `root`,
 /// found with one walk down a cursor.

@@ -140,6 +140,26 @@ fn a_fetch_moved_out_of_a_branch_is_unsafe() {
     );
 }
 
+/// Found by a tester: a request after a `with` block (or an `if`) whose
+/// request took the scope's fetch out of it was called unsafe for being
+/// "outside the `try` or `with` around the request", which it is not in.
+/// It is unsafe for the fetch it shares, and says so.
+#[test]
+fn a_later_request_sharing_a_moved_fetch_says_why_it_is_unsafe() {
+    for code in [
+        format!("import httpx\nwith httpx.Client() as c:\n    a = c.get('{MD}a')\nb = httpx.get('{MD}b')\n"),
+        format!("import requests\nif x:\n    a = requests.get('{MD}a')\nb = requests.get('{MD}b')\n"),
+    ] {
+        let (_, f) = findings(&code);
+        assert_eq!(f.len(), 2, "{code}");
+        let later = f[1].fix.as_ref().unwrap_or_else(|| panic!("no fix: {f:?}"));
+        assert_eq!(later.applicability, Applicability::Unsafe, "{code}");
+        assert!(later.message.contains("shares"), "{code}: {}", later.message);
+        let first = f[0].fix.as_ref().unwrap_or_else(|| panic!("no fix: {f:?}"));
+        assert!(!first.message.contains("shares"), "{code}: {}", first.message);
+    }
+}
+
 #[test]
 fn an_existing_token_variable_is_reused() {
     let code = format!(
