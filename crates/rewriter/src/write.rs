@@ -49,6 +49,18 @@ pub enum WriteError {
          it may hold that version; check them by hand"
     )]
     RacedNotPutBack(Box<WriteError>),
+    /// No temporary file could be made beside the file (the folder is not
+    /// writable, or full): the fixed text is written there first.
+    #[error(
+        "cannot make a temporary file in {} ({}): the fixed text is written beside the file, \
+         then takes its place", .folder.display(), .source
+    )]
+    NoTemporaryFile {
+        /// The folder.
+        folder: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// The file system refused.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -205,7 +217,11 @@ fn synced_copy(
     let mut temp = tempfile::Builder::new()
         .prefix(".imds-lint.")
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(|source| WriteError::NoTemporaryFile {
+            folder: dir.to_owned(),
+            source,
+        })?;
     temp.write_all(text)?;
     // Owner before mode: changing the owner clears set-user-ID and
     // set-group-ID bits, which the mode then puts back.
@@ -485,6 +501,27 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "their version\n");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    /// Found by a tester: a file in a folder imds-lint may not write to
+    /// was "not written: permission denied", though the file itself was
+    /// writable. The error names the folder the temporary file goes in.
+    #[test]
+    fn a_temporary_file_that_cannot_be_made_names_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("init.sh");
+        fs::write(&path, "old\n").unwrap();
+        let metadata = fs::metadata(&path).unwrap();
+        let gone = dir.path().join("gone");
+        let made = synced_copy(&gone, b"new\n", &metadata);
+        let Err(err) = made else {
+            panic!("a temporary file was made in a missing folder")
+        };
+        let shown = err.to_string();
+        assert!(
+            shown.contains("cannot make a temporary file in") && shown.contains("gone"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -443,6 +443,12 @@ fn not_written(output: Output, why: &str) -> String {
 fn write_reason(err: &WriteError) -> String {
     match err {
         WriteError::Io(err) => reason::io(err),
+        WriteError::NoTemporaryFile { folder, source } => format!(
+            "cannot make a temporary file in {} ({}): the fixed text is written beside the \
+             file, then takes its place",
+            folder.display(),
+            reason::io(source)
+        ),
         other => other.to_string(),
     }
 }
