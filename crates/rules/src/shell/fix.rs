@@ -207,7 +207,10 @@ pub(super) fn route(options: &[TokenOption]) -> Route {
 }
 
 /// Why a request that goes its own way gets no fetch of its own.
-const CROWDED_HELP: &str = "another request of the same statement goes through other proxy      options, and a token fetch for each cannot be put before the statement where both need it;      fetch a token with `PUT /latest/api/token` for each, with the request's own proxy options,      and send it in the `X-aws-ec2-metadata-token` header";
+const CROWDED_HELP: &str = "another request of the same statement goes through other proxy \
+     options, and a token fetch for each cannot be put before the statement where both need it; \
+     fetch a token with `PUT /latest/api/token` for each, with the request's own proxy options, \
+     and send it in the `X-aws-ec2-metadata-token` header";
 
 /// The findings with fixes (or help) attached.
 pub(super) fn attach(found: Vec<Found>, context: &Context) -> Vec<Finding> {

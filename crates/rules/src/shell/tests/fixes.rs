@@ -777,6 +777,17 @@ fn the_token_request_keeps_the_time_limits_of_the_request() {
 /// `--noproxy '*'` got a token fetch without it: the PUT went to the
 /// proxy, and the request then got 401.
 #[test]
+fn two_routes_in_one_statement_leave_the_second_with_help_written_plainly() {
+    let code = "a=$(curl -s http://169.254.169.254/latest/meta-data/a) b=$(curl -s --noproxy '*' http://169.254.169.254/latest/meta-data/b)\n";
+    let found = findings(code);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let help = found[1].help.as_deref().unwrap_or_default();
+    assert!(found[1].fix.is_none(), "{found:?}");
+    assert!(help.contains("other proxy options"), "{help}");
+    assert!(!help.contains("  "), "{help:?}");
+}
+
+#[test]
 fn the_token_request_keeps_the_proxy_choice_of_the_request() {
     for (code, fetch) in [
         (
