@@ -327,6 +327,12 @@ fn read_only_folder_is_not_written_and_the_run_says_what_changed() {
         (None, "permission denied")
     };
 
+    // The folder is what refuses: the error names it (a tester found a
+    // bare "permission denied" misleading, the file being writable).
+    let reason = format!(
+        "cannot make a temporary file in locked ({reason}): the fixed text is written beside \
+         the file, then takes its place"
+    );
     let run = imds_lint(dir.path(), &["--fix", "--output-format", "concise", "."]);
     assert_eq!(run.code, 2, "{run:#?}");
     assert_eq!(
