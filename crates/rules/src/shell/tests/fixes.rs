@@ -904,7 +904,7 @@ fn requests_that_go_different_ways_do_not_share_a_token() {
 
 /// Regression (tester): a proxy held in a variable with a default
 /// (`P=${MY_PROXY:-http://127.0.0.1:3128}`) was copied into the token
-/// fetch as its default: with MY_PROXY set, the fetch and the request went
+/// fetch as its default: with `MY_PROXY` set, the fetch and the request went
 /// different ways. It is written as the request writes it, where the
 /// variable holds the same at the fetch; else the request gets help.
 #[test]
@@ -1010,8 +1010,8 @@ fn copied_values_are_quoted_as_single_quoted_code_can_hold() {
 }
 
 /// Regression (tester): the help for a request whose proxy is not known
-/// told wget and HTTPie users to add `-H "X-aws-ec2-metadata-token:
-/// $TOKEN"`: wget's `-H` spans hosts, and HTTPie takes `Name:value`.
+/// told wget and `HTTPie` users to add `-H "X-aws-ec2-metadata-token:
+/// $TOKEN"`: wget's `-H` spans hosts, and `HTTPie` takes `Name:value`.
 #[test]
 fn help_names_each_clients_own_header_syntax() {
     for (code, header, not) in [
