@@ -568,15 +568,9 @@ fn expand_plain(written: &str, value_of: &impl Fn(&str) -> Option<Text>) -> Opti
     let mut rest = written;
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let braced = after.starts_with('{');
-        let after = if braced { &after[1..] } else { after };
-        let len = after
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        out.push_str(value_of(&after[..len])?.as_literal()?);
-        rest = &after[len + usize::from(braced)..];
+        let (name, end) = super::variable_at(rest, at)?;
+        out.push_str(value_of(name)?.as_literal()?);
+        rest = &rest[end..];
     }
     out.push_str(rest);
     Some(out)
@@ -591,24 +585,9 @@ fn written_prefix(word: &str) -> Option<(String, Vec<String>)> {
     while at < bytes.len() {
         match bytes[at] {
             b'$' => {
-                let braced = bytes.get(at + 1) == Some(&b'{');
-                let start = at + 1 + usize::from(braced);
-                let len = bytes[start..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
-                let name = &word[start..start + len];
-                if name.is_empty() || name.as_bytes()[0].is_ascii_digit() {
-                    return None;
-                }
-                at = start + len;
-                if braced {
-                    if bytes.get(at) != Some(&b'}') {
-                        return None;
-                    }
-                    at += 1;
-                }
+                let (name, end) = super::variable_at(&word, at)?;
                 names.push(name.to_owned());
+                at = end;
             }
             b'l' if word[at..].starts_with("latest/") => {
                 // A path segment's start: after `/`, or after `${NAME}`

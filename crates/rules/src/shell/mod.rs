@@ -736,6 +736,28 @@ fn loop_end(node: Node, parents: &Parents) -> usize {
     until
 }
 
+/// The variable a `$` at byte `at` of `word` expands, written `$NAME` or
+/// `${NAME}`, and the offset after it; `None` for anything else there.
+pub(super) fn variable_at(word: &str, at: usize) -> Option<(&str, usize)> {
+    let bytes = word.as_bytes();
+    let braced = bytes.get(at + 1) == Some(&b'{');
+    let start = at + 1 + usize::from(braced);
+    let len = bytes
+        .get(start..)?
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let name = &word[start..start + len];
+    if !wrapper::is_name(name) {
+        return None;
+    }
+    let end = start + len;
+    if !braced {
+        return Some((name, end));
+    }
+    (bytes.get(end) == Some(&b'}')).then_some((name, end + 1))
+}
+
 /// The variables of a word written with nothing but plain characters,
 /// double quotes and `$NAME` or `${NAME}` (`"$P"`, `http://$HOST:3128`);
 /// `None` for any other word (a substitution, `${P:-x}`, single quotes,
@@ -749,24 +771,9 @@ fn plain_variables(word: &str) -> Option<Vec<String>> {
         match b {
             b'"' => quoted = !quoted,
             b'$' => {
-                let braced = bytes.get(at + 1) == Some(&b'{');
-                let start = at + 1 + usize::from(braced);
-                let len = bytes[start..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
-                let name = &word[start..start + len];
-                if !wrapper::is_name(name) {
-                    return None;
-                }
-                at = start + len;
-                if braced {
-                    if bytes.get(at) != Some(&b'}') {
-                        return None;
-                    }
-                    at += 1;
-                }
+                let (name, end) = variable_at(word, at)?;
                 names.push(name.to_owned());
+                at = end;
                 continue;
             }
             b' ' | b'*' if quoted => {}
